@@ -1,0 +1,357 @@
+// The one definition of every answer: prompt, flag, answers file, --help and the
+// README table are all derived from ANSWER_SCHEMA.
+import os from 'node:os';
+
+export const TLS_MODES = ['letsencrypt', 'letsencrypt-staging', 'acme', 'self-signed'] as const;
+export type TlsMode = (typeof TLS_MODES)[number];
+export const SERVER_KINDS = ['wsgi', 'asgi'] as const;
+export type ServerKind = (typeof SERVER_KINDS)[number];
+
+export interface Answers {
+  name: string;
+  packageName: string;
+  domain: string;
+  extraDomains: string[];
+  email: string;
+  server: ServerKind;
+  cpus: number;
+  memoryMb: number;
+  celery: boolean;
+  sentry: boolean;
+  backups: boolean;
+  backupSchedule: string;
+  backupKeepDaily: number;
+  backupKeepWeekly: number;
+  backupKeepMonthly: number;
+  backupS3Bucket: string;
+  backupS3Endpoint: string;
+  tlsMode: TlsMode;
+  acmeDirectory: string;
+  acmeCaBundle: string;
+  hstsSeconds: number;
+  hstsPreload: boolean;
+  uploadLimitMb: number;
+  timeZone: string;
+  pythonVersion: string;
+  postgresVersion: string;
+  redisVersion: string;
+  nginxVersion: string;
+}
+
+export type AnswerName = keyof Answers;
+type AnswerKind = 'string' | 'number' | 'boolean' | 'list' | 'choice';
+
+export interface AnswerSpec<N extends AnswerName = AnswerName> {
+  name: N;
+  kind: AnswerKind;
+  /** The question asked by the prompt. */
+  message: string;
+  /** One line for --help, the README table and the answers file docs. */
+  description: string;
+  choices?: readonly string[];
+  default(answers: Partial<Answers>): Answers[N];
+  /** Asked (and validated) only when this holds; otherwise the default is kept. */
+  when?: (answers: Partial<Answers>) => boolean;
+  /** Returns an error text saying what is allowed, or undefined when the value is fine. */
+  // Method syntax: a spec of one answer must fit the list of all specs.
+  check(value: Answers[N], answers: Partial<Answers>): string | undefined;
+}
+
+/** Thrown for any bad input: its message is the one line the user sees. */
+export class AnswerError extends Error {
+  readonly code = 2;
+}
+
+// Modules a project package must not shadow: the stdlib ones Django imports at start-up,
+// and the distributions the generated requirements install.
+const SHADOWED_MODULES = new Set([
+  'django', 'test', 'tests', 'celery', 'gunicorn', 'uvicorn', 'uvicorn_worker', 'redis', 'psycopg', 'psycopg2',
+  'sentry_sdk', 'whitenoise', 'environ', 'kombu', 'billiard', 'vine', 'django_celery_beat', 'config', 'site',
+  'os', 'sys', 'io', 'json', 'logging', 'email', 'http', 'html', 'string', 'types', 'typing', 'time', 'datetime',
+  'random', 'secrets', 'socket', 'select', 'signal', 'queue', 'abc', 'code', 'copy', 'math', 'uuid', 'enum',
+  'collections', 'functools', 'inspect', 'operator', 're', 'platform', 'pathlib', 'shutil', 'tempfile', 'unittest',
+  'asyncio', 'contextlib', 'decimal', 'hashlib', 'hmac', 'base64', 'calendar', 'locale', 'gettext', 'warnings',
+  'weakref', 'threading', 'multiprocessing', 'subprocess', 'zoneinfo', 'sqlite3', 'ssl', 'struct', 'array', 'csv',
+  'glob', 'pickle', 'urllib', 'xml', 'wsgiref', 'backups', 'static', 'media', 'templates',
+]);
+const PYTHON_KEYWORDS = new Set([
+  'False', 'None', 'True', 'and', 'as', 'assert', 'async', 'await', 'break', 'class', 'continue', 'def', 'del',
+  'elif', 'else', 'except', 'finally', 'for', 'from', 'global', 'if', 'import', 'in', 'is', 'lambda', 'nonlocal',
+  'not', 'or', 'pass', 'raise', 'return', 'try', 'while', 'with', 'yield', 'match', 'case', 'type',
+]);
+
+const HOSTNAME_LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
+const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
+const VERSION = /^\d+(\.\d+){0,2}$/;
+const CRON_FIELD = /^(\*|\d+(-\d+)?)(\/\d+)?(,(\*|\d+(-\d+)?)(\/\d+)?)*$/;
+
+const isLetsEncrypt = (answers: Partial<Answers>) =>
+  answers.tlsMode === 'letsencrypt' || answers.tlsMode === 'letsencrypt-staging';
+
+/** A DNS name a certificate can be issued for; Let's Encrypt also needs a public one. */
+export function checkDomain(domain: string, answers: Partial<Answers>): string | undefined {
+  const labels = domain.split('.');
+  const wellFormed = domain.length <= 253 && labels.every((label) => HOSTNAME_LABEL.test(label));
+  if (!wellFormed) return 'must be a DNS name such as example.com (letters, digits, hyphens, dots; lowercase)';
+  if (isLetsEncrypt(answers) && (IPV4.test(domain) || domain === 'localhost' || labels.length < 2 || domain.endsWith('.localhost'))) {
+    return `must be a public DNS name for Let's Encrypt, not an IP address or localhost (use --tls-mode self-signed for a local trial)`;
+  }
+  return undefined;
+}
+
+function checkInteger(value: number, min: number, max: number, unit: string): string | undefined {
+  return Number.isInteger(value) && value >= min && value <= max ? undefined : `must be a whole number of ${unit} from ${min} to ${max}`;
+}
+
+const machineMemoryMb = () => Math.floor(os.totalmem() / 1024 / 1024);
+
+export function defaultPackageName(name: string): string {
+  return name.toLowerCase().replace(/[^a-z0-9_]+/g, '_').replace(/^_+|_+$/g, '');
+}
+
+function spec<N extends AnswerName>(definition: AnswerSpec<N>): AnswerSpec<N> {
+  return definition;
+}
+
+export const ANSWER_SCHEMA = [
+  spec({
+    name: 'name', kind: 'string', message: 'Project name (Compose project, image and volume names)',
+    description: 'Project name: lowercase letters, digits and hyphens, starting with a letter',
+    default: () => 'my-site',
+    check: (value) => (/^[a-z][a-z0-9-]{0,39}$/.test(value) && !value.endsWith('-') ? undefined
+      : 'must start with a lowercase letter and use only a-z, 0-9 and "-" (at most 40 characters), e.g. my-site'),
+  }),
+  spec({
+    name: 'packageName', kind: 'string', message: 'Python package of the Django project',
+    description: 'Python package holding settings, urls and the WSGI/ASGI modules',
+    default: (answers) => defaultPackageName(answers.name ?? 'my-site'),
+    check: (value) => {
+      if (!/^[a-z_][a-z0-9_]*$/.test(value)) return 'must be a lowercase Python identifier (a-z, 0-9, _; not starting with a digit), e.g. my_site';
+      if (PYTHON_KEYWORDS.has(value)) return `must not be a Python keyword ("${value}")`;
+      if (SHADOWED_MODULES.has(value)) return `must not shadow the Python module "${value}" that the stack imports; pick e.g. ${value}_site`;
+      return undefined;
+    },
+  }),
+  spec({
+    name: 'tlsMode', kind: 'choice', choices: TLS_MODES, message: 'Where certificates come from',
+    description: 'letsencrypt, letsencrypt-staging (recommended first run), acme (any ACME directory) or self-signed (local trial)',
+    default: (): TlsMode => 'letsencrypt-staging',
+    check: (value) => (TLS_MODES.includes(value) ? undefined : `must be one of ${TLS_MODES.join(', ')}`),
+  }),
+  spec({
+    name: 'domain', kind: 'string', message: 'Primary domain the site is served on',
+    description: 'Primary domain (the certificate name and the canonical host)',
+    default: () => 'example.com',
+    check: checkDomain,
+  }),
+  spec({
+    name: 'extraDomains', kind: 'list', message: 'Extra domains on the same certificate (comma-separated, may be empty)',
+    description: 'Extra domains served and put on the certificate, comma-separated',
+    default: () => [],
+    check: (values, answers) => {
+      for (const domain of values) {
+        const problem = checkDomain(domain, answers);
+        if (problem) return `"${domain}" ${problem}`;
+      }
+      if (values.includes(answers.domain ?? '') || new Set(values).size !== values.length) return 'must not repeat the primary domain or each other';
+      return undefined;
+    },
+  }),
+  spec({
+    name: 'email', kind: 'string', message: 'Admin e-mail (ACME account, error mails)',
+    description: 'Admin e-mail: the ACME account and Django ADMINS',
+    default: (answers) => `admin@${answers.domain ?? 'example.com'}`,
+    check: (value) => (/^[^\s@]+@[a-z0-9-]+(\.[a-z0-9-]+)+$/i.test(value) ? undefined : 'must be an e-mail address such as admin@example.com'),
+  }),
+  spec({
+    name: 'acmeDirectory', kind: 'string', message: 'ACME directory URL',
+    description: 'ACME directory URL (tls-mode acme only), e.g. https://ca.internal/acme/acme/directory',
+    default: () => '',
+    when: (answers) => answers.tlsMode === 'acme',
+    check: (value) => {
+      try {
+        return new URL(value).protocol === 'https:' ? undefined : 'must be an https:// URL';
+      } catch {
+        return 'must be an https:// URL of an ACME directory';
+      }
+    },
+  }),
+  spec({
+    name: 'acmeCaBundle', kind: 'string', message: 'PEM file of the CA that signs the ACME server (empty if publicly trusted)',
+    description: 'Path to a PEM CA bundle the ACME server\'s TLS certificate chains to (tls-mode acme only; copied into the repository)',
+    default: () => '',
+    when: (answers) => answers.tlsMode === 'acme',
+    check: (value) => (value === '' || /\.(pem|crt)$/.test(value) ? undefined : 'must be empty or the path of a .pem or .crt file'),
+  }),
+  spec({
+    name: 'server', kind: 'choice', choices: SERVER_KINDS, message: 'Application interface',
+    description: 'wsgi (gunicorn sync/gthread workers) or asgi (gunicorn with uvicorn workers)',
+    default: (): ServerKind => 'wsgi',
+    check: (value) => (SERVER_KINDS.includes(value) ? undefined : `must be one of ${SERVER_KINDS.join(', ')}`),
+  }),
+  spec({
+    name: 'cpus', kind: 'number', message: 'CPU cores of the PRODUCTION server (not this machine)',
+    description: 'CPU cores of the production server (default: this machine\'s)',
+    default: () => os.availableParallelism(),
+    check: (value) => checkInteger(value, 1, 256, 'cores'),
+  }),
+  spec({
+    name: 'memoryMb', kind: 'number', message: 'Memory of the PRODUCTION server in MiB (not this machine)',
+    description: 'Memory of the production server in MiB (default: this machine\'s)',
+    default: () => machineMemoryMb(),
+    check: (value) => checkInteger(value, 1024, 4 * 1024 * 1024, 'MiB'),
+  }),
+  spec({
+    name: 'celery', kind: 'boolean', message: 'Run Celery worker and beat with Redis?',
+    description: 'Celery worker + beat, with Redis as broker', default: () => true, check: () => undefined,
+  }),
+  spec({
+    name: 'sentry', kind: 'boolean', message: 'Report errors to Sentry (DSN from .env)?',
+    description: 'Sentry error reporting (off while SENTRY_DSN is empty)', default: () => true, check: () => undefined,
+  }),
+  spec({
+    name: 'backups', kind: 'boolean', message: 'Scheduled PostgreSQL backups?',
+    description: 'Scheduled pg_dump backups with retention and a restore script', default: () => true, check: () => undefined,
+  }),
+  spec({
+    name: 'backupSchedule', kind: 'string', message: 'Backup schedule (cron, server time zone)',
+    description: 'Cron schedule of the backup (5 fields)',
+    default: () => '15 3 * * *',
+    when: (answers) => answers.backups === true,
+    check: (value) => {
+      const fields = value.trim().split(/\s+/);
+      return fields.length === 5 && fields.every((field) => CRON_FIELD.test(field)) ? undefined
+        : 'must be a 5-field cron expression of numbers, ranges, steps and *, e.g. "15 3 * * *"';
+    },
+  }),
+  spec({
+    name: 'backupKeepDaily', kind: 'number', message: 'Daily backups to keep', description: 'Daily backups kept',
+    default: () => 7, when: (answers) => answers.backups === true, check: (value) => checkInteger(value, 1, 366, 'backups'),
+  }),
+  spec({
+    name: 'backupKeepWeekly', kind: 'number', message: 'Weekly backups to keep', description: 'Weekly (Sunday) backups kept',
+    default: () => 4, when: (answers) => answers.backups === true, check: (value) => checkInteger(value, 0, 520, 'backups'),
+  }),
+  spec({
+    name: 'backupKeepMonthly', kind: 'number', message: 'Monthly backups to keep', description: 'Monthly (1st of the month) backups kept',
+    default: () => 6, when: (answers) => answers.backups === true, check: (value) => checkInteger(value, 0, 240, 'backups'),
+  }),
+  spec({
+    name: 'backupS3Bucket', kind: 'string', message: 'S3 bucket for off-site copies (empty: local only)',
+    description: 'S3-compatible bucket for off-site copies of each backup (empty: none); keys go in .env',
+    default: () => '', when: (answers) => answers.backups === true,
+    check: (value) => (value === '' || /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/[\w./-]*)?$/.test(value) ? undefined
+      : 'must be empty or an S3 bucket name (3-63 of a-z, 0-9, ".", "-"), optionally with a /prefix'),
+  }),
+  spec({
+    name: 'backupS3Endpoint', kind: 'string', message: 'S3 endpoint URL (empty for AWS)',
+    description: 'Endpoint of an S3-compatible store (empty: AWS S3)',
+    default: () => '', when: (answers) => answers.backups === true && answers.backupS3Bucket !== '',
+    check: (value) => (value === '' || /^https?:\/\/[^\s/]+/.test(value) ? undefined : 'must be empty or an http(s):// URL'),
+  }),
+  spec({
+    name: 'hstsSeconds', kind: 'number', message: 'HSTS max-age in seconds (start modest, raise to 31536000 once HTTPS is proven)',
+    description: 'Strict-Transport-Security max-age in seconds',
+    default: () => 3600, check: (value) => checkInteger(value, 1, 63072000, 'seconds'),
+  }),
+  spec({
+    name: 'hstsPreload', kind: 'boolean', message: 'Ask browsers to preload HSTS (hard to undo)?',
+    description: 'Add "preload" to HSTS (needs max-age >= 31536000; hard to undo)',
+    default: () => false,
+    check: (value, answers) => (value && (answers.hstsSeconds ?? 0) < 31536000 ? 'needs --hsts-seconds 31536000 or more' : undefined),
+  }),
+  spec({
+    name: 'uploadLimitMb', kind: 'number', message: 'Largest request body (uploads) in MiB',
+    description: 'Upload size limit in MiB (nginx client_max_body_size and Django)',
+    default: () => 10, check: (value) => checkInteger(value, 1, 10240, 'MiB'),
+  }),
+  spec({
+    name: 'timeZone', kind: 'string', message: 'Time zone (Django TIME_ZONE and cron)',
+    description: 'IANA time zone, e.g. UTC or Europe/Paris',
+    default: () => 'UTC',
+    check: (value) => (value === 'UTC' || Intl.supportedValuesOf('timeZone').includes(value) ? undefined
+      : 'must be an IANA time zone such as UTC or Europe/Paris'),
+  }),
+  spec({
+    name: 'pythonVersion', kind: 'string', message: 'Python version (python:<version>-slim image)',
+    description: 'Python image version', default: () => '3.13',
+    check: (value) => (/^3\.\d{1,2}$/.test(value) && Number(value.split('.')[1]) >= 10 ? undefined : 'must be 3.10 or later, as MAJOR.MINOR'),
+  }),
+  spec({
+    name: 'postgresVersion', kind: 'string', message: 'PostgreSQL major version', description: 'postgres image major version',
+    default: () => '17', check: (value) => (/^\d{2}$/.test(value) && Number(value) >= 14 ? undefined : 'must be a major version from 14 on, e.g. 17'),
+  }),
+  spec({
+    name: 'redisVersion', kind: 'string', message: 'Redis version', description: 'redis image version',
+    default: () => '8', check: (value) => (VERSION.test(value) && Number(value.split('.')[0]) >= 6 ? undefined : 'must be a version from 6 on, e.g. 8 or 7.4'),
+  }),
+  spec({
+    name: 'nginxVersion', kind: 'string', message: 'nginx version', description: 'nginx image version',
+    default: () => '1.28', check: (value) => (/^1\.\d{2}(\.\d+)?$/.test(value) && Number(value.split('.')[1]) >= 25 ? undefined
+      : 'must be 1.25 or later (for "http2 on"), e.g. 1.28'),
+  }),
+] as const satisfies readonly AnswerSpec[];
+
+export const answerSpec = (name: AnswerName): AnswerSpec =>
+  ANSWER_SCHEMA.find((entry) => entry.name === name) as AnswerSpec;
+
+/** kebab-case flag of an answer: packageName -> --package-name */
+export const flagOf = (name: string): string => name.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`);
+
+/** Turns a flag's or answers file's raw value into the answer's type, or says what is allowed. */
+export function coerceAnswer(entry: AnswerSpec, raw: unknown): unknown {
+  const problem = (allowed: string) => {
+    throw new AnswerError(`Invalid answer "${entry.name}" (--${flagOf(entry.name)}): ${JSON.stringify(raw)} ${allowed}`);
+  };
+  switch (entry.kind) {
+    case 'number': {
+      const value = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw;
+      return typeof value === 'number' && Number.isFinite(value) ? value : problem('must be a number');
+    }
+    case 'boolean':
+      if (typeof raw === 'boolean') return raw;
+      if (raw === 'true' || raw === 'yes') return true;
+      if (raw === 'false' || raw === 'no') return false;
+      return problem('must be true or false');
+    case 'list':
+      if (Array.isArray(raw) && raw.every((item) => typeof item === 'string')) return raw;
+      if (typeof raw === 'string') return raw.split(',').map((item) => item.trim()).filter(Boolean);
+      return problem('must be a comma-separated list');
+    default:
+      return typeof raw === 'string' ? raw : problem('must be text');
+  }
+}
+
+/**
+ * Completes partial answers with defaults in schema order (defaults may depend on earlier
+ * answers) and validates every answer that applies. Throws AnswerError with one line.
+ */
+export function resolveAnswers(given: Partial<Record<AnswerName, unknown>>): Answers {
+  const answers: Partial<Record<AnswerName, unknown>> = {};
+  for (const entry of ANSWER_SCHEMA as readonly AnswerSpec[]) {
+    const applies = entry.when?.(answers as Partial<Answers>) ?? true;
+    const raw = given[entry.name];
+    const value = applies && raw !== undefined ? coerceAnswer(entry, raw) : entry.default(answers as Partial<Answers>);
+    if (applies) {
+      const problem = entry.check(value as never, answers as Partial<Answers>);
+      if (problem) {
+        throw new AnswerError(`Invalid answer "${entry.name}" (--${flagOf(entry.name)}): ${JSON.stringify(value)} ${problem}`);
+      }
+    }
+    answers[entry.name] = value;
+  }
+  return answers as Answers;
+}
+
+/** Reads an answers file's parsed JSON: an object whose keys are answer names. */
+export function answersFromFile(file: string, parsed: unknown): Partial<Record<AnswerName, unknown>> {
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new AnswerError(`Answers file ${file}: must hold a JSON object of answers, e.g. {"name": "my-site"}`);
+  }
+  const known = new Set<string>(ANSWER_SCHEMA.map((entry) => entry.name));
+  const unknown = Object.keys(parsed).filter((key) => !known.has(key));
+  if (unknown.length > 0) {
+    throw new AnswerError(`Answers file ${file}: unknown answer "${unknown[0]}"; allowed: ${[...known].join(', ')}`);
+  }
+  return parsed as Partial<Record<AnswerName, unknown>>;
+}

@@ -1,0 +1,94 @@
+// Hardware -> process counts and PostgreSQL memory. Pure and table-tested; the same
+// constants are rendered into gunicorn.conf.py, which re-applies the web formula at
+// start-up from the container's cgroup limits.
+
+export interface Hardware {
+  cpus: number;
+  memoryMb: number;
+}
+
+/** How the server's memory is shared out; the rest is left to the OS, nginx and Redis. */
+export const MEMORY_SHARE = { postgres: 0.3, webWithCelery: 0.35, webAlone: 0.5, celery: 0.15, redis: 0.05 } as const;
+
+/** Resident memory one process of each kind needs (MiB), measured on the generated app plus headroom. */
+export const PROCESS_MB = { webWorker: 160, webThread: 20, celeryProcess: 200 } as const;
+
+export const LIMITS = { maxWebWorkers: 12, maxThreads: 4, maxCeleryConcurrency: 8 } as const;
+
+export interface GunicornSizing {
+  workers: number;
+  threads: number;
+  workerClass: 'sync' | 'gthread' | 'uvicorn_worker.UvicornWorker';
+  memoryLimitMb: number;
+}
+
+export interface PostgresSizing {
+  maxConnections: number;
+  sharedBuffersMb: number;
+  effectiveCacheSizeMb: number;
+  workMemMb: number;
+  maintenanceWorkMemMb: number;
+  memoryLimitMb: number;
+}
+
+export interface Sizing {
+  gunicorn: GunicornSizing;
+  celery: { concurrency: number; memoryLimitMb: number } | undefined;
+  postgres: PostgresSizing;
+  redisMaxMemoryMb: number;
+}
+
+const clamp = (value: number, min: number, max: number) => Math.min(max, Math.max(min, value));
+
+/**
+ * workers = min(2 x cores + 1, web memory / per-worker MiB), within 1..12.
+ * When memory cut the workers below 2 x cores + 1, threads make up the difference (gthread, at most 4).
+ * ASGI workers are event loops: one thread each.
+ */
+export function sizeGunicorn(cpus: number, webMemoryMb: number, server: 'wsgi' | 'asgi'): GunicornSizing {
+  const cpuWorkers = 2 * cpus + 1;
+  const memoryWorkers = Math.floor(webMemoryMb / PROCESS_MB.webWorker);
+  const workers = clamp(Math.min(cpuWorkers, memoryWorkers), 1, LIMITS.maxWebWorkers);
+  if (server === 'asgi') return { workers, threads: 1, workerClass: 'uvicorn_worker.UvicornWorker', memoryLimitMb: webMemoryMb };
+  const threads = clamp(Math.ceil(cpuWorkers / workers), 1, LIMITS.maxThreads);
+  return { workers, threads, workerClass: threads > 1 ? 'gthread' : 'sync', memoryLimitMb: webMemoryMb };
+}
+
+/** Celery prefork processes: one per core, as memory allows, within 1..8. */
+export function sizeCelery(cpus: number, celeryMemoryMb: number): number {
+  return clamp(Math.min(cpus, Math.floor(celeryMemoryMb / PROCESS_MB.celeryProcess)), 1, LIMITS.maxCeleryConcurrency);
+}
+
+/**
+ * Every web thread and Celery process holds one persistent connection (CONN_MAX_AGE);
+ * add beat, the migrate job, backups and a few admin sessions, then 50 % margin, rounded up to 10.
+ * Memory settings follow PGTune's "web application" profile applied to PostgreSQL's share.
+ */
+export function sizePostgres(postgresMemoryMb: number, appConnections: number): PostgresSizing {
+  const maxConnections = Math.max(20, Math.ceil(((appConnections + 5) * 1.5) / 10) * 10);
+  const sharedBuffersMb = Math.floor(postgresMemoryMb / 4);
+  const workMemMb = Math.max(4, Math.floor((postgresMemoryMb - sharedBuffersMb) / (maxConnections * 3)));
+  return {
+    maxConnections,
+    sharedBuffersMb,
+    effectiveCacheSizeMb: Math.floor((postgresMemoryMb * 3) / 4),
+    workMemMb,
+    maintenanceWorkMemMb: clamp(Math.floor(postgresMemoryMb / 16), 16, 2048),
+    memoryLimitMb: postgresMemoryMb,
+  };
+}
+
+export function sizeStack(hardware: Hardware, server: 'wsgi' | 'asgi', celery: boolean): Sizing {
+  const share = (fraction: number) => Math.floor(hardware.memoryMb * fraction);
+  const gunicorn = sizeGunicorn(hardware.cpus, share(celery ? MEMORY_SHARE.webWithCelery : MEMORY_SHARE.webAlone), server);
+  const celerySizing = celery
+    ? { concurrency: sizeCelery(hardware.cpus, share(MEMORY_SHARE.celery)), memoryLimitMb: share(MEMORY_SHARE.celery) }
+    : undefined;
+  const appConnections = gunicorn.workers * gunicorn.threads + (celerySizing ? celerySizing.concurrency + 1 : 0);
+  return {
+    gunicorn,
+    celery: celerySizing,
+    postgres: sizePostgres(share(MEMORY_SHARE.postgres), appConnections),
+    redisMaxMemoryMb: Math.max(64, share(MEMORY_SHARE.redis)),
+  };
+}

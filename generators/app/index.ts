@@ -108,7 +108,11 @@ export default class DjangoProdGenerator extends Generator<StoredConfig, Options
   #refuseNonEmptyTarget(): void {
     const root = this.destinationRoot();
     const regenerating = this.config.get('answers') !== undefined;
-    const entries = existsSync(root) ? readdirSync(root).filter((entry) => entry !== '.yo-rc.json') : [];
+    // An answers file kept next to the project does not make the target "non-empty".
+    const answersFile = this.options['answers'] ? path.resolve(this.options['answers'] as string) : undefined;
+    const entries = existsSync(root)
+      ? readdirSync(root).filter((entry) => entry !== '.yo-rc.json' && path.join(root, entry) !== answersFile)
+      : [];
     if (!regenerating && entries.length > 0 && !this.options['force']) {
       throw new AnswerError(`Target ${root} is not empty (${entries.length} entries): choose an empty directory or pass --force`);
     }

@@ -161,7 +161,12 @@ export const ANSWER_SCHEMA = [
     name: 'email', kind: 'string', message: 'Admin e-mail (ACME account, error mails)',
     description: 'Admin e-mail: the ACME account and Django ADMINS',
     default: (answers) => `admin@${answers.domain ?? 'example.com'}`,
-    check: (value) => (/^[^\s@]+@[a-z0-9-]+(\.[a-z0-9-]+)+$/i.test(value) ? undefined : 'must be an e-mail address such as admin@example.com'),
+    check: (value, answers) => {
+      if (!/^[^\s@]+@[a-z0-9-]+(\.[a-z0-9-]+)*$/i.test(value)) return 'must be an e-mail address such as admin@example.com';
+      // The ACME account needs a reachable address; a local trial may use admin@localhost.
+      if (answers.tlsMode !== 'self-signed' && !value.split('@')[1]!.includes('.')) return 'must be a public e-mail address for the ACME account';
+      return undefined;
+    },
   }),
   spec({
     name: 'acmeDirectory', kind: 'string', message: 'ACME directory URL',

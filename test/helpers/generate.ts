@@ -6,6 +6,7 @@ import type { Answers } from '../../generators/lib/answers.ts';
 
 export const APP_GENERATOR = path.resolve(fileURLToPath(import.meta.url), '../../../generators/app/index.ts');
 
+// yeoman-test passes force: true by default; the CLI does not, so neither do we.
 /** Flags as the CLI would get them: camelCase answer names, values as given. */
 export type AnswerFlags = Partial<Record<keyof Answers, unknown>> & Record<string, unknown>;
 
@@ -13,7 +14,7 @@ export type AnswerFlags = Partial<Record<keyof Answers, unknown>> & Record<strin
 export const FIXED_HARDWARE = { cpus: 2, memoryMb: 4096 } as const;
 
 export async function generateProject(flags: AnswerFlags, options: { cwd?: string } = {}): Promise<RunResult> {
-  const context = helpers.run(APP_GENERATOR).withOptions({ yes: true, ...FIXED_HARDWARE, ...kebabKeys(flags) });
+  const context = helpers.run(APP_GENERATOR).withOptions({ yes: true, force: false, ...kebabKeys({ ...FIXED_HARDWARE, ...flags }) });
   return options.cwd ? context.cd(options.cwd) : context;
 }
 

@@ -1,0 +1,108 @@
+import { describe, expect, it } from 'vitest';
+import { ANSWER_SCHEMA, AnswerError, answersFromFile, flagOf, resolveAnswers } from '../../generators/lib/answers.ts';
+
+const base = { cpus: 2, memoryMb: 4096 };
+const problemOf = (given: Record<string, unknown>): string => {
+  try {
+    resolveAnswers({ ...base, ...given });
+  } catch (error) {
+    expect(error).toBeInstanceOf(AnswerError);
+    return (error as Error).message;
+  }
+  throw new Error(`accepted ${JSON.stringify(given)}`);
+};
+
+describe('answer defaults', () => {
+  it('fills every answer with a valid default', () => {
+    const answers = resolveAnswers(base);
+    expect(Object.keys(answers).sort()).toEqual(ANSWER_SCHEMA.map((entry) => entry.name).sort());
+    expect(answers).toMatchObject({ name: 'my-site', packageName: 'my_site', domain: 'example.com', email: 'admin@example.com', tlsMode: 'letsencrypt-staging' });
+  });
+
+  it('derives the package name and e-mail from earlier answers', () => {
+    expect(resolveAnswers({ ...base, name: 'shop-front', domain: 'shop.io' })).toMatchObject({ packageName: 'shop_front', email: 'admin@shop.io' });
+  });
+
+  it('takes the hardware default from the machine running the generator', () => {
+    const answers = resolveAnswers({});
+    expect(answers.cpus).toBeGreaterThan(0);
+    expect(answers.memoryMb).toBeGreaterThan(512);
+  });
+
+  it('coerces flag strings into numbers, booleans and lists', () => {
+    const answers = resolveAnswers({ ...base, cpus: '4', celery: 'false', extraDomains: 'www.example.com, api.example.com' });
+    expect(answers).toMatchObject({ cpus: 4, celery: false, extraDomains: ['www.example.com', 'api.example.com'] });
+  });
+
+  it('gives every answer a kebab-case flag', () => {
+    expect(flagOf('packageName')).toBe('package-name');
+    expect(new Set(ANSWER_SCHEMA.map((entry) => flagOf(entry.name))).size).toBe(ANSWER_SCHEMA.length);
+  });
+});
+
+describe('answer validation: one line naming the answer and what is allowed', () => {
+  it.each([
+    [{ name: '1abc' }, /"name" \(--name\): "1abc" must start with a lowercase letter/],
+    [{ name: 'My Site' }, /"name".*a-z, 0-9 and "-"/],
+    [{ packageName: 'django' }, /"packageName" \(--package-name\): "django" must not shadow the Python module "django"/],
+    [{ packageName: 'test' }, /must not shadow the Python module "test"/],
+    [{ packageName: 'celery' }, /must not shadow the Python module "celery"/],
+    [{ packageName: 'class' }, /must not be a Python keyword/],
+    [{ packageName: '9lives' }, /must be a lowercase Python identifier/],
+    [{ domain: 'exa mple.com' }, /"domain" \(--domain\): "exa mple.com" must be a DNS name/],
+    [{ domain: '-bad.com' }, /must be a DNS name/],
+    [{ domain: 'localhost' }, /must be a public DNS name for Let's Encrypt/],
+    [{ domain: '10.0.0.1', tlsMode: 'letsencrypt' }, /not an IP address or localhost/],
+    [{ extraDomains: ['ok.example.com', 'bad_name'] }, /"extraDomains".*"bad_name" must be a DNS name/],
+    [{ extraDomains: ['example.com'] }, /must not repeat the primary domain/],
+    [{ email: 'root@' }, /"email" \(--email\): "root@" must be an e-mail address/],
+    [{ email: 'no-at-sign' }, /must be an e-mail address/],
+    [{ email: '' }, /"email" \(--email\): "" must be an e-mail address/],
+    [{ email: 'admin@localhost', tlsMode: 'letsencrypt' }, /must be a public e-mail address for the ACME account/],
+    [{ tlsMode: 'maybe' }, /"tlsMode".*must be one of letsencrypt, letsencrypt-staging, acme, self-signed/],
+    [{ tlsMode: 'acme' }, /"acmeDirectory".*must be an https:\/\/ URL/],
+    [{ tlsMode: 'acme', acmeDirectory: 'http://ca.internal/dir' }, /must be an https:\/\/ URL/],
+    [{ tlsMode: 'acme', acmeDirectory: 'https://ca.internal/dir', acmeCaBundle: 'ca.txt' }, /"acmeCaBundle".*\.pem or \.crt/],
+    [{ server: 'cgi' }, /"server".*must be one of wsgi, asgi/],
+    [{ cpus: 0 }, /"cpus" \(--cpus\): 0 must be a whole number of cores from 1 to 256/],
+    [{ cpus: 1.5 }, /whole number of cores/],
+    [{ cpus: 'many' }, /"cpus".*must be a number/],
+    [{ memoryMb: -1 }, /"memoryMb" \(--memory-mb\): -1 must be a whole number of MiB from 1024/],
+    [{ memoryMb: 512 }, /from 1024/],
+    [{ celery: 'perhaps' }, /"celery".*must be true or false/],
+    [{ backupSchedule: 'daily' }, /"backupSchedule".*5-field cron expression/],
+    [{ backupSchedule: '61 * * *' }, /5-field cron expression/],
+    [{ backupKeepDaily: 0 }, /"backupKeepDaily".*from 1 to 366/],
+    [{ backupS3Bucket: 'Not_A_Bucket' }, /"backupS3Bucket".*S3 bucket name/],
+    [{ backupS3Bucket: 'bucket', backupS3Endpoint: 'ftp://x' }, /"backupS3Endpoint".*http\(s\):\/\/ URL/],
+    [{ hstsSeconds: 0 }, /"hstsSeconds".*from 1 to 63072000/],
+    [{ hstsPreload: true }, /"hstsPreload".*needs --hsts-seconds 31536000/],
+    [{ uploadLimitMb: 0 }, /"uploadLimitMb".*from 1 to 10240/],
+    [{ timeZone: 'Mars/Olympus' }, /"timeZone".*IANA time zone/],
+    [{ pythonVersion: '2.7' }, /"pythonVersion".*3.10 or later/],
+    [{ postgresVersion: '9' }, /"postgresVersion".*from 14 on/],
+    [{ redisVersion: 'latest' }, /"redisVersion".*from 6 on/],
+    [{ nginxVersion: '1.18' }, /"nginxVersion".*1.25 or later/],
+  ])('%j is refused', (given, expected) => {
+    const message = problemOf(given);
+    expect(message).toMatch(expected);
+    expect(message).not.toContain('\n');
+  });
+
+  it('accepts localhost and IP addresses for a self-signed local trial', () => {
+    expect(resolveAnswers({ ...base, tlsMode: 'self-signed', domain: 'localhost' }).domain).toBe('localhost');
+  });
+
+  it('ignores answers that do not apply (no ACME URL needed outside acme mode)', () => {
+    expect(resolveAnswers({ ...base, tlsMode: 'letsencrypt', acmeDirectory: 'not a url' }).acmeDirectory).toBe('');
+  });
+});
+
+describe('answers file', () => {
+  it('refuses unknown keys, naming the key and what is allowed', () => {
+    expect(() => answersFromFile('a.json', { nmae: 'x' })).toThrow(/Answers file a.json: unknown answer "nmae"; allowed: name, packageName/);
+  });
+  it('refuses anything but an object', () => {
+    expect(() => answersFromFile('a.json', ['name'])).toThrow(/must hold a JSON object/);
+  });
+});

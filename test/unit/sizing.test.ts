@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { sizeStack } from '../../generators/lib/sizing.ts';
+
+// Hardware -> the numbers a team will run with. Each row was worked out by hand from the
+// formulas documented in sizing.ts; change a formula and this table must be revisited.
+describe('sizeStack', () => {
+  it.each([
+    // cpus, MiB, server, celery → workers, threads, class, celery, max_connections, shared_buffers MiB
+    [1, 1024, 'wsgi', true, 2, 2, 'gthread', 1, 20, 76],
+    [2, 4096, 'wsgi', true, 5, 1, 'sync', 2, 20, 307],
+    [2, 4096, 'wsgi', false, 5, 1, 'sync', undefined, 20, 307],
+    [4, 8192, 'wsgi', true, 9, 1, 'sync', 4, 30, 614],
+    [8, 16384, 'wsgi', true, 12, 2, 'gthread', 8, 60, 1228],
+    [16, 65536, 'wsgi', true, 12, 3, 'gthread', 8, 80, 4915],
+    [64, 262144, 'wsgi', false, 12, 4, 'gthread', undefined, 80, 19660],
+    [2, 4096, 'asgi', true, 5, 1, 'uvicorn_worker.UvicornWorker', 2, 20, 307],
+    [8, 2048, 'asgi', false, 6, 1, 'uvicorn_worker.UvicornWorker', undefined, 20, 153],
+  ] as const)('%i cores, %i MiB, %s, celery %s', (cpus, memoryMb, server, celery, workers, threads, workerClass, concurrency, maxConnections, sharedBuffersMb) => {
+    const sizing = sizeStack({ cpus, memoryMb }, server, celery);
+    expect(sizing.gunicorn).toMatchObject({ workers, threads, workerClass });
+    expect(sizing.celery?.concurrency).toBe(concurrency);
+    expect(sizing.postgres.maxConnections).toBe(maxConnections);
+    expect(sizing.postgres.sharedBuffersMb).toBe(sharedBuffersMb);
+  });
+
+  it('always leaves PostgreSQL connections for every web thread and Celery process, with margin', () => {
+    for (const cpus of [1, 2, 3, 4, 6, 8, 12, 16, 32, 64]) {
+      for (const memoryMb of [1024, 2048, 4096, 8192, 32768, 131072]) {
+        const sizing = sizeStack({ cpus, memoryMb }, 'wsgi', true);
+        const processes = sizing.gunicorn.workers * sizing.gunicorn.threads + sizing.celery!.concurrency + 1;
+        expect(sizing.postgres.maxConnections).toBeGreaterThanOrEqual(processes + 10);
+      }
+    }
+  });
+
+  it('never sizes web workers beyond their memory share', () => {
+    for (const memoryMb of [1024, 1536, 2048, 3072]) {
+      const sizing = sizeStack({ cpus: 8, memoryMb }, 'wsgi', true);
+      expect(sizing.gunicorn.workers * 160).toBeLessThanOrEqual(Math.max(160, sizing.gunicorn.memoryLimitMb));
+    }
+  });
+});

@@ -196,7 +196,7 @@ export const ANSWER_SCHEMA = [
   }),
   spec({
     name: 'cpus', kind: 'number', message: 'CPU cores of the PRODUCTION server (not this machine)',
-    description: 'CPU cores of the production server (default: this machine\'s)',
+    description: 'CPU cores of the production server (default: this machine\'s count)',
     default: () => os.availableParallelism(),
     check: (value) => checkInteger(value, 1, 256, 'cores'),
   }),

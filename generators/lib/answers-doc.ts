@@ -1,0 +1,29 @@
+// The README's table of answers, derived from the schema so the docs cannot drift.
+import { ANSWER_SCHEMA, flagOf, type AnswerSpec } from './answers.ts';
+
+const MACHINE_DEPENDENT = new Set(['cpus', 'memoryMb']);
+
+function shownDefault(entry: AnswerSpec): string {
+  if (MACHINE_DEPENDENT.has(entry.name)) return 'this machine\'s';
+  const value = entry.default({});
+  if (entry.name === 'packageName') return 'from name';
+  if (entry.name === 'email') return 'admin@ + domain';
+  return Array.isArray(value) ? (value.length ? value.join(',') : '(none)') : value === '' ? '(empty)' : String(value);
+}
+
+export function answersMarkdownTable(): string {
+  const rows = (ANSWER_SCHEMA as readonly AnswerSpec[]).map((entry) =>
+    `| \`${entry.name}\` | \`--${flagOf(entry.name)}\` | ${shownDefault(entry).replaceAll('|', '\\|')} | ${entry.description.replaceAll('|', '\\|')} |`);
+  return ['| answer (answers file key) | flag | default | what it is |', '|---|---|---|---|', ...rows].join('\n');
+}
+
+export const ANSWERS_TABLE_START = '<!-- answers-table:start (npm run docs) -->';
+export const ANSWERS_TABLE_END = '<!-- answers-table:end -->';
+
+/** Replaces the table between the markers of a README. */
+export function withAnswersTable(readme: string): string {
+  const start = readme.indexOf(ANSWERS_TABLE_START);
+  const end = readme.indexOf(ANSWERS_TABLE_END);
+  if (start < 0 || end < start) throw new Error('README.md lacks the answers-table markers');
+  return `${readme.slice(0, start + ANSWERS_TABLE_START.length)}\n${answersMarkdownTable()}\n${readme.slice(end)}`;
+}

@@ -1,0 +1,56 @@
+import { mkdtempSync, mkdirSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { composeConfig, requireDocker, run } from '../helpers/docker.ts';
+import { generateProject } from '../helpers/generate.ts';
+import { PROFILES } from '../helpers/profiles.ts';
+import { filesMatching, readTree } from '../helpers/tree.ts';
+
+const PYTHON_IMAGE = 'python:3.13-slim';
+
+beforeAll(() => requireDocker());
+
+// Generated output checked by the real tools, for every answer profile.
+describe.each(Object.entries(PROFILES))('profile %s', (_profile, flags) => {
+  let dir: string;
+  let tree: Record<string, string>;
+  beforeAll(async () => {
+    dir = (await generateProject(flags)).cwd;
+    tree = readTree(dir);
+  });
+
+  it('docker compose config -q accepts compose.yaml', () => {
+    run('docker', ['compose', 'config', '-q'], { cwd: dir });
+  });
+
+  it('shellcheck passes on every shell script', () => {
+    const scripts = Object.keys(tree).filter((file) => file.endsWith('.sh') || /^#!.*\b(ba)?sh\b/.test(tree[file]!));
+    expect(scripts.length).toBeGreaterThan(0);
+    run('shellcheck', ['--external-sources', ...scripts], { cwd: dir });
+  });
+
+  it('every Python file compiles under the image\'s Python', () => {
+    const sources = filesMatching(tree, /\.py$/);
+    expect(sources).toContain('gunicorn.conf.py');
+    run('docker', ['run', '--rm', '-v', `${dir}:/src:ro`, '-w', '/src', PYTHON_IMAGE, 'python', '-c',
+      'import py_compile, sys\nfor f in sys.argv[1:]: py_compile.compile(f, cfile="/tmp/check.pyc", doraise=True)', ...sources]);
+  });
+
+  it('nginx -t accepts the configuration as compose mounts it, with certificates present', () => {
+    const nginx = composeConfig(dir).services['nginx']!;
+    const domain = String(flags['domain'] ?? 'example.com');
+    const certificates = mkdtempSync(path.join(os.tmpdir(), 'nginx-t-'));
+    mkdirSync(path.join(certificates, 'live', domain), { recursive: true });
+    run('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', `/CN=${domain}`,
+      '-keyout', path.join(certificates, 'live', domain, 'privkey.pem'), '-out', path.join(certificates, 'live', domain, 'fullchain.pem')]);
+    // Bind mounts as compose has them; named volumes stay empty except the certificates.
+    const mounts = (nginx.volumes ?? []).flatMap((volume) => {
+      if (volume.target === '/etc/letsencrypt') return ['-v', `${certificates}:/etc/letsencrypt:ro`];
+      return volume.type === 'bind' ? ['-v', `${volume.source}:${volume.target}:ro`] : [];
+    });
+    expect(mounts.join(' ')).toContain('/etc/letsencrypt');
+    // run() throws with nginx's own message when the test fails.
+    run('docker', ['run', '--rm', '--add-host', 'web:127.0.0.1', ...mounts, '--entrypoint', 'nginx', nginx.image ?? 'nginx:1.28', '-t']);
+  });
+});

@@ -1,0 +1,20 @@
+// The answer profiles every snapshot and static check runs over.
+import { fileURLToPath } from 'node:url';
+import type { AnswerFlags } from './generate.ts';
+
+export const INTERNAL_CA = fileURLToPath(new URL('../fixtures/internal-ca.pem', import.meta.url));
+
+export const PROFILES: Record<string, AnswerFlags> = {
+  defaults: {},
+  minimal: { celery: false, sentry: false, backups: false, tlsMode: 'self-signed', domain: 'app.test' },
+  asgi: { server: 'asgi' },
+  'custom-acme': {
+    tlsMode: 'acme', acmeDirectory: 'https://ca.internal/acme/acme/directory', acmeCaBundle: INTERNAL_CA,
+    domain: 'shop.internal', extraDomains: 'www.shop.internal', email: 'ops@shop.internal',
+  },
+  large: {
+    name: 'big-shop', cpus: 32, memoryMb: 131072, domain: 'shop.example.com', extraDomains: 'www.shop.example.com',
+    tlsMode: 'letsencrypt', hstsSeconds: 63072000, hstsPreload: true, backupS3Bucket: 'big-shop-backups',
+    backupS3Endpoint: 'https://s3.eu-west-1.amazonaws.com', uploadLimitMb: 100, timeZone: 'Europe/Paris',
+  },
+};

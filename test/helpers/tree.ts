@@ -1,0 +1,20 @@
+// Reads a generated repository back as path -> content, for snapshots and checks.
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+
+/** Every file under dir (sorted), .env values masked: they are random by design. */
+export function readTree(dir: string): Record<string, string> {
+  const tree: Record<string, string> = {};
+  const walk = (relative: string) => {
+    for (const entry of readdirSync(path.join(dir, relative)).sort()) {
+      const file = path.join(relative, entry);
+      if (statSync(path.join(dir, file)).isDirectory()) walk(file);
+      else tree[file] = readFileSync(path.join(dir, file), 'utf8');
+    }
+  };
+  walk('');
+  if (tree['.env'] !== undefined) tree['.env'] = tree['.env'].replace(/^([A-Z0-9_]+)=.+$/gm, '$1=<value>');
+  return tree;
+}
+
+export const filesMatching = (tree: Record<string, string>, pattern: RegExp) => Object.keys(tree).filter((file) => pattern.test(file));

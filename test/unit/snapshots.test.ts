@@ -1,0 +1,66 @@
+import { statSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { generateProject } from '../helpers/generate.ts';
+import { PROFILES } from '../helpers/profiles.ts';
+import { readTree } from '../helpers/tree.ts';
+
+// One snapshot of the whole generated tree per answer profile. Review snapshot diffs like code.
+describe.each(Object.entries(PROFILES))('profile %s', (_profile, flags) => {
+  it('renders the whole tree as in the snapshot', async () => {
+    const result = await generateProject(flags);
+    expect(readTree(result.cwd)).toMatchSnapshot();
+  });
+});
+
+// Facts that matter most, asserted directly so a snapshot update can never approve a regression in them.
+describe('generated facts', () => {
+  it('is deterministic: the same answers render the same tree (secrets only in .env)', async () => {
+    const [first, second] = await Promise.all([generateProject({}), generateProject({})]);
+    expect(readTree(first.cwd)).toEqual(readTree(second.cwd));
+  });
+
+  it('keeps secrets in a private, git-ignored .env', async () => {
+    const result = await generateProject({});
+    const tree = readTree(result.cwd);
+    expect(statSync(path.join(result.cwd, '.env')).mode & 0o777).toBe(0o600);
+    expect(tree['.gitignore']).toMatch(/^\.env$/m);
+    expect(tree['.env.example']).toMatch(/^DJANGO_SECRET_KEY=$/m);
+    for (const [file, content] of Object.entries(tree)) {
+      if (file !== '.env') expect(content).not.toMatch(/(SECRET_KEY|PASSWORD)=[\w-]{40,}/);
+    }
+  });
+
+  it('sizes gunicorn, celery and postgres from the hardware answers', async () => {
+    const tree = readTree((await generateProject({ cpus: 4, memoryMb: 8192 })).cwd);
+    expect(tree['gunicorn.conf.py']).toMatch(/9/);
+    expect(tree['compose.yaml']).toMatch(/max_connections=30/);
+    expect(tree['compose.yaml']).toMatch(/--concurrency/);
+  });
+
+  it('writes Celery, backups and Sentry only when they are on', async () => {
+    const tree = readTree((await generateProject(PROFILES['minimal']!)).cwd);
+    expect(Object.keys(tree).filter((file) => /celery|tasks|backup/.test(file))).toEqual([]);
+    expect(tree['compose.yaml']).not.toMatch(/^ {2}(worker|beat|backup):/m);
+    expect(tree['requirements.txt']).not.toMatch(/celery|sentry/i);
+  });
+
+  it('turns DEBUG off and takes every secret from the environment', async () => {
+    const tree = readTree((await generateProject({})).cwd);
+    expect(tree['my_site/settings/production.py']).toMatch(/DEBUG = False/);
+    expect(tree['my_site/settings/production.py']).toMatch(/DJANGO_SECRET_KEY/);
+  });
+
+  it('redirects HTTP to HTTPS except the ACME challenge, and sends HSTS', async () => {
+    const tree = readTree((await generateProject({ hstsSeconds: 7200 })).cwd);
+    const site = tree['nginx/conf.d/site.conf']!;
+    expect(site).toMatch(/location \^~ \/\.well-known\/acme-challenge\//);
+    expect(site).toMatch(/return 308 https:\/\/\$host\$request_uri;/);
+    expect(tree['nginx/snippets/security-headers.conf']).toMatch(/Strict-Transport-Security "max-age=7200; includeSubDomains" always/);
+  });
+
+  it('copies the custom ACME CA bundle into the repository', async () => {
+    const tree = readTree((await generateProject(PROFILES['custom-acme']!)).cwd);
+    expect(tree['certbot/acme-ca.pem']).toMatch(/^-----BEGIN CERTIFICATE-----/);
+  });
+});

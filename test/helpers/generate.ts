@@ -14,7 +14,8 @@ export type AnswerFlags = Partial<Record<keyof Answers, unknown>> & Record<strin
 export const FIXED_HARDWARE = { cpus: 2, memoryMb: 4096 } as const;
 
 export async function generateProject(flags: AnswerFlags, options: { cwd?: string } = {}): Promise<RunResult> {
-  const context = helpers.run(APP_GENERATOR).withOptions({ yes: true, force: false, ...kebabKeys({ ...FIXED_HARDWARE, ...flags }) });
+  const cliOptions: Record<string, unknown> = { yes: true, force: false, ...kebabKeys({ ...FIXED_HARDWARE, ...flags }) };
+  const context = helpers.run(APP_GENERATOR).withOptions(cliOptions);
   return options.cwd ? context.cd(options.cwd) : context;
 }
 

@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { fillEnvFile, randomToken } from '../../generators/lib/secrets.ts';
+
+const example = '# database\nPOSTGRES_USER=my_site\nPOSTGRES_PASSWORD=\nDJANGO_SECRET_KEY=\nSENTRY_DSN=\n';
+let counter = 0;
+const token = () => `token-${(counter += 1)}`;
+
+describe('fillEnvFile', () => {
+  it('fills generated secrets of a fresh .env and copies the rest as written', () => {
+    counter = 0;
+    expect(fillEnvFile(example, '', token)).toBe('# database\nPOSTGRES_USER=my_site\nPOSTGRES_PASSWORD=token-1\nDJANGO_SECRET_KEY=token-2\nSENTRY_DSN=\n');
+  });
+
+  it('never regenerates an existing secret, and keeps the user\'s values', () => {
+    const existing = 'POSTGRES_USER=custom\nPOSTGRES_PASSWORD=kept\nDJANGO_SECRET_KEY=kept-too\nSENTRY_DSN=https://key@sentry.example/1\n';
+    expect(fillEnvFile(example, existing, token)).toBe(existing);
+  });
+
+  it('appends variables that are new in .env.example', () => {
+    counter = 0;
+    const updated = fillEnvFile(`${example}REDIS_PASSWORD=\nWEB_CONCURRENCY=4\n`, 'POSTGRES_USER=u\nPOSTGRES_PASSWORD=p\nDJANGO_SECRET_KEY=k\nSENTRY_DSN=\n', token);
+    expect(updated).toBe('POSTGRES_USER=u\nPOSTGRES_PASSWORD=p\nDJANGO_SECRET_KEY=k\nSENTRY_DSN=\n# added by generator-django-prod on regeneration\nREDIS_PASSWORD=token-1\nWEB_CONCURRENCY=4\n');
+  });
+
+  it('makes long, distinct secrets from a CSPRNG (Django wants >= 50 characters)', () => {
+    const tokens = new Set(Array.from({ length: 50 }, randomToken));
+    expect(tokens.size).toBe(50);
+    for (const value of tokens) expect(value).toMatch(/^[\w-]{64}$/);
+  });
+});

@@ -1,6 +1,8 @@
 // `yo django-prod`: the Yeoman run loop only (every public method is a run-loop task, so helpers are #private).
-// write the file table -> report. The logic lives in ../lib.
-import { readFileSync, existsSync, readdirSync, chmodSync } from 'node:fs';
+// read answers -> build context -> render -> plan (fresh, or three-way merge on regeneration) -> write -> report.
+// The logic lives in ../lib.
+import { spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import Generator, { type BaseOptions } from 'yeoman-generator';
 import {
@@ -8,18 +10,28 @@ import {
   type AnswerName, type AnswerSpec, type Answers,
 } from '../lib/answers.ts';
 import { buildRenderContext, type RenderContext } from '../lib/context.ts';
+import {
+  MergeConflictError, conflictsOf, filesWithConflictMarkers, fillSecretsFile, formatSummary, planFreshGeneration, planRegeneration, type FileAction,
+} from '../lib/merge.ts';
+import { PRISTINE_PATH, parsePristine, pristineOf, serializePristine, type PristineFiles } from '../lib/pristine.ts';
 import { renderTree, type RenderedTree } from '../lib/render.ts';
-import { fillEnvFile } from '../lib/secrets.ts';
 import { GENERATOR_VERSION } from '../lib/version.ts';
 
 type GivenAnswers = Partial<Record<AnswerName, unknown>>;
 type Options = BaseOptions & Record<string, unknown>;
 interface StoredConfig { version?: string; answers?: GivenAnswers }
 
+/** Refusals before anything is asked or written: one line, exit code 2 like bad answers. */
+class RefusalError extends Error {
+  readonly code = 2;
+}
+
 export default class DjangoProdGenerator extends Generator<StoredConfig, Options> {
   private answers!: Answers;
   private ctx!: RenderContext;
-  private tree!: RenderedTree;
+  private plan: FileAction[] = [];
+  /** Answers stored by a previous run: this run regenerates instead of scaffolding. */
+  private regenerating = false;
 
   constructor(args: string[], options: Options) {
     super(args, options);
@@ -33,63 +45,103 @@ export default class DjangoProdGenerator extends Generator<StoredConfig, Options
     this.option('answers', { type: String, description: 'JSON file of answers; keys are the answer names above (camelCase)' });
     this.option('defaults', { type: Boolean, alias: 'y', description: 'Ask nothing: take defaults for every answer not given' });
     this.option('yes', { type: Boolean, description: 'Same as --defaults' });
-    this.option('force', { type: Boolean, description: 'Generate into a non-empty directory' });
+    this.option('force', { type: Boolean, description: 'Generate into a non-empty directory; regenerate over uncommitted changes' });
+    this.option('dry-run', { type: Boolean, description: 'Regeneration: print what would be updated/merged/conflict, write nothing' });
   }
 
   initializing(): void {
     const destination = this.options['destination'] as string | undefined;
     if (destination) this.destinationRoot(path.resolve(destination));
+    this.regenerating = this.config.get('answers') !== undefined;
     this.#refuseNonEmptyTarget();
+    this.#refuseUncommittedChanges();
   }
 
   async prompting(): Promise<void> {
     const given = this.#givenAnswers();
     const nonInteractive = Boolean(this.options['defaults'] || this.options['yes']);
-    const asked = nonInteractive ? {} : await this.#askMissing(given);
-    this.answers = resolveAnswers({ ...given, ...asked });
+    const asked = nonInteractive ? {} : await this.#ask(given);
+    this.answers = resolveAnswers({ ...given.stored, ...given.explicit, ...asked });
   }
 
   async writing(): Promise<void> {
     this.ctx = buildRenderContext(this.answers, GENERATOR_VERSION);
-    this.tree = await renderTree(this.ctx);
-    for (const [file, { content, executable }] of this.tree) this.#writeForced(file, content, executable ? 0o755 : 0o644);
-    const envPath = this.destinationPath('.env');
-    const existing = existsSync(envPath) ? readFileSync(envPath, 'utf8') : '';
-    this.#writeForced('.env', fillEnvFile(this.tree.get('.env.example')?.content ?? '', existing), 0o600);
-    this.config.set({ version: GENERATOR_VERSION, answers: this.answers });
+    const tree = await renderTree(this.ctx);
+    this.plan = this.#plan(tree);
+    if (!this.#dryRun()) this.#apply(this.plan, tree);
   }
 
   end(): void {
+    const dryRun = this.#dryRun();
     // mem-fs keeps an existing file's mode: make sure the secrets file is private.
-    chmodSync(this.destinationPath('.env'), 0o600);
-    this.log(`Wrote ${this.tree.size + 1} files for ${this.ctx.domains.join(', ')} into ${this.destinationRoot()}`);
-    this.log('Next: read README.md, then `make up` on the server.');
+    if (!dryRun) chmodSync(this.destinationPath('.env'), 0o600);
+    if (this.regenerating || dryRun) {
+      this.log(formatSummary(this.plan, { dryRun }));
+    } else {
+      this.log(`Wrote ${this.plan.length} files for ${this.ctx.domains.join(', ')} into ${this.destinationRoot()}`);
+      this.log('Next: read README.md, then `make up` on the server.');
+    }
+    const conflicts = conflictsOf(this.plan);
+    if (conflicts.length > 0) {
+      // Thrown last, after every file is written, so the exit code (3) tells scripts to look.
+      throw new MergeConflictError(`${conflicts.length} file(s) ${dryRun ? 'would be left' : 'left'} with conflict markers: ${conflicts.map((action) => action.path).join(', ')}`);
+    }
   }
 
-  /** Stored answers < answers file < flags. */
-  #givenAnswers(): GivenAnswers {
+  /** Every file's fate, decided before anything is written (so --dry-run is this minus #apply). */
+  #plan(tree: RenderedTree): FileAction[] {
+    const readCurrent = (file: string) => (this.fs.exists(this.destinationPath(file)) ? this.fs.read(this.destinationPath(file)) : undefined);
+    if (this.regenerating) this.#refuseUnresolvedConflicts(tree, readCurrent);
+    const plan = this.regenerating
+      ? planRegeneration({ base: this.#readPristine(), render: tree, readCurrent })
+      : planFreshGeneration(tree);
+    return [...plan, fillSecretsFile(tree.get('.env.example')?.content ?? '', readCurrent('.env'))];
+  }
+
+  #apply(plan: readonly FileAction[], tree: RenderedTree): void {
+    for (const action of plan) {
+      if (action.write) this.#writeForced(action.path, action.write.content, action.write.mode);
+      if (action.remove) this.#deleteForced(action.path);
+    }
+    // Always the NEW render: after this run the user's files incorporate it (or carry conflict
+    // markers to resolve), so it is the right base for the next regeneration.
+    this.#writeForced(PRISTINE_PATH, serializePristine(pristineOf(tree)), 0o644);
+    this.config.set({ version: GENERATOR_VERSION, answers: this.answers });
+  }
+
+  /** Stored answers (.yo-rc.json) < answers file < flags; explicit = file and flags. */
+  #givenAnswers(): { stored: GivenAnswers; explicit: GivenAnswers } {
     const stored = (this.config.get('answers') ?? {}) as GivenAnswers;
     const file = this.options['answers'] as string | undefined;
     const fromFile = file ? answersFromFile(file, readAnswersFile(file)) : {};
     const fromFlags: GivenAnswers = {};
     for (const entry of ANSWER_SCHEMA) {
-      const raw = this.options[flagOf(entry.name)];
+      // kebab-case as declared; camelCase as yeoman-environment's command parser passes them.
+      const raw = this.options[flagOf(entry.name)] ?? this.options[entry.name];
       if (raw !== undefined) fromFlags[entry.name] = raw;
     }
-    return { ...stored, ...fromFile, ...fromFlags };
+    return { stored, explicit: { ...fromFile, ...fromFlags } };
   }
 
-  async #askMissing(given: GivenAnswers): Promise<GivenAnswers> {
+  /**
+   * Asks what is not known yet: on regeneration only answers missing from the store (new in this
+   * generator version). --ask-answered asks stored ones again, the stored value as default.
+   * Answers given by flag or answers file are never asked.
+   */
+  async #ask({ stored, explicit }: { stored: GivenAnswers; explicit: GivenAnswers }): Promise<GivenAnswers> {
+    const askAnswered = Boolean(this.options['ask-answered'] || this.options['askAnswered']);
+    const known: GivenAnswers = { ...stored, ...explicit };
     const questions = (ANSWER_SCHEMA as readonly AnswerSpec[]).map((entry) => {
-      const soFar = (asked: GivenAnswers) => ({ ...given, ...asked }) as Partial<Answers>;
+      const soFar = (asked: GivenAnswers) => ({ ...known, ...asked }) as Partial<Answers>;
+      const asks = explicit[entry.name] === undefined && (askAnswered || stored[entry.name] === undefined);
       return {
         type: entry.kind === 'boolean' ? 'confirm' : entry.kind === 'choice' ? 'list' : 'input',
         name: entry.name,
         message: entry.message,
         choices: entry.choices as string[] | undefined,
-        when: (asked: GivenAnswers) => given[entry.name] === undefined && (entry.when?.(soFar(asked)) ?? true),
+        when: (asked: GivenAnswers) => asks && (entry.when?.(soFar(asked)) ?? true),
         default: (asked: GivenAnswers) => {
-          const value = entry.default(soFar(asked));
+          const value = stored[entry.name] ?? entry.default(soFar(asked));
           return Array.isArray(value) ? value.join(',') : value;
         },
         filter: (raw: unknown) => (entry.kind === 'number' || entry.kind === 'list' ? safeCoerce(entry, raw) : raw),
@@ -105,15 +157,58 @@ export default class DjangoProdGenerator extends Generator<StoredConfig, Options
     return (await this.prompt(questions as never)) as GivenAnswers;
   }
 
+  #dryRun(): boolean {
+    return Boolean(this.options['dry-run'] || this.options['dryRun']);
+  }
+
+  /** The previous pristine render; empty (every edit merges against nothing) when the repository has none. */
+  #readPristine(): PristineFiles {
+    const store = this.destinationPath(PRISTINE_PATH);
+    if (this.fs.exists(store)) return parsePristine(this.fs.read(store)!);
+    this.log(`No ${PRISTINE_PATH} (generated before it existed?): files you changed are merged against an empty base, expect conflicts.`);
+    return new Map();
+  }
+
+  /**
+   * Regeneration rewrites files in place; the user's edits must be committed so that a bad merge
+   * is undone with git. Outside a git repository there is nothing to check (a warning is logged).
+   * --dry-run writes nothing, so it may run on a dirty tree.
+   */
+  #refuseUncommittedChanges(): void {
+    if (!this.regenerating || this.options['force'] || this.#dryRun()) return;
+    const root = this.destinationRoot();
+    // safe.directory: a read-only status check must also work when yo runs as another user (root drops privileges).
+    const git = (...args: string[]) => spawnSync('git', ['-c', 'safe.directory=*', ...args], { cwd: root, encoding: 'utf8' });
+    const inside = git('rev-parse', '--is-inside-work-tree');
+    if (inside.error || inside.status !== 0 || inside.stdout.trim() !== 'true') {
+      this.log(`Note: ${root} is not a git repository, so this regeneration cannot be undone; commit the project to git first.`);
+      return;
+    }
+    // Only this directory counts: the project may live inside a larger repository.
+    const status = git('status', '--porcelain', '--', '.');
+    const changed = status.stdout.split('\n').filter((line) => line.trim() !== '');
+    if (status.status === 0 && changed.length > 0) {
+      throw new RefusalError(`${root} has ${changed.length} uncommitted change(s): commit or stash them first so a bad merge can be undone with git (or pass --force)`);
+    }
+  }
+
+  /** Merging over unresolved markers would nest them; the last run's conflicts come first. */
+  #refuseUnresolvedConflicts(tree: RenderedTree, readCurrent: (file: string) => string | undefined): void {
+    if (this.options['force'] || this.#dryRun()) return;
+    const files = filesWithConflictMarkers(tree.keys(), readCurrent);
+    if (files.length > 0) {
+      throw new RefusalError(`Unresolved conflict markers from the last regeneration in ${files.join(', ')}: resolve them and commit first (or pass --force)`);
+    }
+  }
+
   #refuseNonEmptyTarget(): void {
     const root = this.destinationRoot();
-    const regenerating = this.config.get('answers') !== undefined;
     // An answers file kept next to the project does not make the target "non-empty".
     const answersFile = this.options['answers'] ? path.resolve(this.options['answers'] as string) : undefined;
     const entries = existsSync(root)
       ? readdirSync(root).filter((entry) => entry !== '.yo-rc.json' && path.join(root, entry) !== answersFile)
       : [];
-    if (!regenerating && entries.length > 0 && !this.options['force']) {
+    if (!this.regenerating && entries.length > 0 && !this.options['force']) {
       throw new AnswerError(`Target ${root} is not empty (${entries.length} entries): choose an empty directory or pass --force`);
     }
   }
@@ -122,6 +217,14 @@ export default class DjangoProdGenerator extends Generator<StoredConfig, Options
     const target = this.destinationPath(file);
     this.fs.write(target, content, { stat: { mode } as never });
     // Our own plan decides every file (fresh or merged), so Yeoman's per-file prompt must not.
+    const stored = this.fs.store.get(target) as { conflicter?: string };
+    stored.conflicter = 'force';
+  }
+
+  /** Deletes through mem-fs (so --dry-run and Yeoman's commit see it), without Yeoman's prompt. */
+  #deleteForced(file: string): void {
+    const target = this.destinationPath(file);
+    this.fs.delete(target);
     const stored = this.fs.store.get(target) as { conflicter?: string };
     stored.conflicter = 'force';
   }

@@ -1,0 +1,211 @@
+// Regeneration: decides, per file, what happens when the generator runs again in a repository
+// it generated before. Three versions of each file meet:
+//   base      = the pristine previous render (pristine.ts), what the generator wrote last time;
+//   yours     = what is on disk now (the user's edits, committed in git);
+//   generator = the new render (new generator version and/or changed answers).
+// The shape follows Copier's `_apply_update`: one small step per case, named after what it does,
+// and a plan that is computed completely before anything is written (so --dry-run is the same
+// code path minus the writes). Real three-way merges use git's own `git merge-file`.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { PristineFiles } from './pristine.ts';
+import type { RenderedTree } from './render.ts';
+import { fillEnvFile, type RandomToken } from './secrets.ts';
+
+/** Table order of the summary. */
+export const FILE_STATUSES = ['updated', 'merged', 'conflict', 'kept', 'added', 'removed', 'unchanged'] as const;
+export type FileStatus = (typeof FILE_STATUSES)[number];
+
+export interface FileAction {
+  /** Path in the generated repository (POSIX separators). */
+  path: string;
+  status: FileStatus;
+  /** Content to write; absent = leave the file as it is. */
+  write?: { content: string; mode: number };
+  /** Delete the file (only ever a file the user never touched). */
+  remove?: true;
+  /** Why, when the status alone does not say it. */
+  note?: string;
+}
+
+export interface MergeResult {
+  content: string;
+  /** Number of conflict blocks left in content (0 = clean merge). */
+  conflicts: number;
+}
+
+/** A three-way merge of one file's text. */
+export type ThreeWayMerge = (base: string, yours: string, generator: string) => MergeResult;
+
+export interface RegenerationInput {
+  /** The pristine previous render; empty when the repository has none (every edit then merges against nothing). */
+  base: PristineFiles;
+  /** The new render (without .env). */
+  render: RenderedTree;
+  /** The file as it is in the repository now; undefined when it does not exist. */
+  readCurrent: (file: string) => string | undefined;
+  merge?: ThreeWayMerge;
+}
+
+/** Labels of git's conflict markers: `<<<<<<< yours` / `=======` / `>>>>>>> generator`. */
+export const MARKER_LABELS = { yours: 'yours', base: 'previous render', generator: 'generator' } as const;
+
+const modeOf = (executable: boolean): number => (executable ? 0o755 : 0o644);
+
+/**
+ * Three-way merge with `git merge-file -p` (standard "merge" conflict style, whatever the user's
+ * git config says, so output is deterministic). Runs outside any repository, on temp files.
+ */
+export const gitMergeFile: ThreeWayMerge = (base, yours, generator) => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'django-prod-merge-'));
+  try {
+    const files = { yours: path.join(dir, 'yours'), base: path.join(dir, 'base'), generator: path.join(dir, 'generator') };
+    writeFileSync(files.yours, yours);
+    writeFileSync(files.base, base);
+    writeFileSync(files.generator, generator);
+    const result = spawnSync('git', [
+      '-c', 'merge.conflictStyle=merge', 'merge-file', '-p',
+      '-L', MARKER_LABELS.yours, '-L', MARKER_LABELS.base, '-L', MARKER_LABELS.generator,
+      files.yours, files.base, files.generator,
+    ], { cwd: dir, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+    if (result.error) throw new Error(`git merge-file could not run (${result.error.message}): regeneration needs git on PATH`);
+    // Exit status = number of conflicts (capped at 127); above that git reports an error.
+    if (result.status === null || result.status > 127) {
+      throw new Error(`git merge-file failed: ${result.stderr.trim().split('\n')[0] ?? `status ${result.status}`}`);
+    }
+    return { content: result.stdout, conflicts: result.status };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+};
+
+// --- one step per case -------------------------------------------------------------------
+
+/** Untouched by the user: the new render replaces it. */
+function replaceUntouchedFile(file: string, generator: string, executable: boolean, current: string): FileAction {
+  if (generator === current) return { path: file, status: 'unchanged' };
+  return { path: file, status: 'updated', write: { content: generator, mode: modeOf(executable) } };
+}
+
+/** Changed by the user, not by the new render: the user's version stays. */
+function keepUserEdit(file: string): FileAction {
+  return { path: file, status: 'kept', note: 'your edit; the generator did not change it' };
+}
+
+/** Changed by both: three-way merge, conflicts marked in the file. */
+function mergeBothChanges(file: string, base: string, current: string, generator: string, executable: boolean, merge: ThreeWayMerge, note?: string): FileAction {
+  if (current === generator) return { path: file, status: 'unchanged' };
+  const merged = merge(base, current, generator);
+  if (merged.conflicts > 0) {
+    const blocks = `${merged.conflicts} conflict${merged.conflicts === 1 ? '' : 's'}`;
+    return { path: file, status: 'conflict', write: { content: merged.content, mode: modeOf(executable) }, note: note ? `${blocks}; ${note}` : blocks };
+  }
+  if (merged.content === current) return { path: file, status: 'kept', note: 'your version already has the generator\'s change' };
+  return { path: file, status: 'merged', write: { content: merged.content, mode: modeOf(executable) }, ...(note ? { note } : {}) };
+}
+
+/** Deleted by the user: stays deleted, whatever the new render says. */
+function keepUserDeletion(file: string): FileAction {
+  return { path: file, status: 'kept', note: 'deleted by you: stays deleted' };
+}
+
+/** Gone from the new render: deleted if the user never touched it, else kept. */
+function removeDroppedFile(file: string, base: string, current: string | undefined): FileAction | undefined {
+  if (current === undefined) return undefined; // gone everywhere: nothing to report
+  if (current === base) return { path: file, status: 'removed', remove: true };
+  return { path: file, status: 'kept', note: 'no longer generated, but you changed it: review and delete it if unneeded' };
+}
+
+/** New in the render: added, or merged against an empty base if the user made a file there. */
+function addNewFile(file: string, generator: string, executable: boolean, current: string | undefined, merge: ThreeWayMerge): FileAction {
+  if (current === undefined) return { path: file, status: 'added', write: { content: generator, mode: modeOf(executable) } };
+  return mergeBothChanges(file, '', current, generator, executable, merge, 'you created this file before the generator did');
+}
+
+/** Decides one file from its three versions. */
+export function planFile(file: string, input: RegenerationInput): FileAction | undefined {
+  const merge = input.merge ?? gitMergeFile;
+  const base = input.base.get(file);
+  const rendered = input.render.get(file);
+  const current = input.readCurrent(file);
+  if (rendered === undefined) return base === undefined ? undefined : removeDroppedFile(file, base, current);
+  if (base === undefined) return addNewFile(file, rendered.content, rendered.executable, current, merge);
+  if (current === undefined) return keepUserDeletion(file);
+  if (current === base) return replaceUntouchedFile(file, rendered.content, rendered.executable, current);
+  if (rendered.content === base) return keepUserEdit(file);
+  return mergeBothChanges(file, base, current, rendered.content, rendered.executable, merge);
+}
+
+/** Every path of the previous and the new render, sorted (deterministic plan and report). */
+export function collectPaths(base: PristineFiles, render: RenderedTree): string[] {
+  return [...new Set([...base.keys(), ...render.keys()])].filter((file) => file !== '.env').sort();
+}
+
+/** Regeneration: the plan for every file, computed before anything is written. */
+export function planRegeneration(input: RegenerationInput): FileAction[] {
+  return collectPaths(input.base, input.render)
+    .map((file) => planFile(file, input))
+    .filter((action): action is FileAction => action !== undefined);
+}
+
+/** Fresh generation: every rendered file is written as rendered. */
+export function planFreshGeneration(render: RenderedTree): FileAction[] {
+  return [...render.keys()].filter((file) => file !== '.env').sort().map((file) => {
+    const { content, executable } = render.get(file)!;
+    return { path: file, status: 'added', write: { content, mode: modeOf(executable) } };
+  });
+}
+
+/** `.env` is never merged: existing values (secrets) stay, variables new in .env.example are appended. */
+export function fillSecretsFile(example: string, current: string | undefined, token?: RandomToken): FileAction {
+  const content = fillEnvFile(example, current ?? '', token);
+  if (current === undefined || current === '') return { path: '.env', status: 'added', write: { content, mode: 0o600 } };
+  if (content === current) return { path: '.env', status: 'unchanged' };
+  return { path: '.env', status: 'updated', write: { content, mode: 0o600 }, note: 'new variables appended; existing values untouched' };
+}
+
+/** Files still holding this generator's conflict markers from an earlier run (sorted). */
+export function filesWithConflictMarkers(files: Iterable<string>, readCurrent: (file: string) => string | undefined): string[] {
+  const opening = new RegExp(`^<{7} ${MARKER_LABELS.yours}$`, 'm');
+  const closing = new RegExp(`^>{7} ${MARKER_LABELS.generator}$`, 'm');
+  return [...files].filter((file) => {
+    const content = readCurrent(file);
+    return content !== undefined && opening.test(content) && closing.test(content);
+  }).sort();
+}
+
+// --- report ------------------------------------------------------------------------------
+
+export const conflictsOf = (actions: readonly FileAction[]): FileAction[] => actions.filter((action) => action.status === 'conflict');
+
+export function countByStatus(actions: readonly FileAction[]): Record<FileStatus, number> {
+  const counts = Object.fromEntries(FILE_STATUSES.map((status) => [status, 0])) as Record<FileStatus, number>;
+  for (const action of actions) counts[action.status] += 1;
+  return counts;
+}
+
+/** The summary table (counts) and the file list per status, in a fixed order. */
+export function formatSummary(actions: readonly FileAction[], options: { dryRun?: boolean } = {}): string {
+  const counts = countByStatus(actions);
+  const width = Math.max(...FILE_STATUSES.map((status) => status.length));
+  const lines = [options.dryRun ? 'Regeneration plan (--dry-run: nothing written)' : 'Regeneration summary'];
+  for (const status of FILE_STATUSES) lines.push(`  ${status.padEnd(width)}  ${String(counts[status]).padStart(4)}`);
+  for (const status of FILE_STATUSES) {
+    const files = actions.filter((action) => action.status === status).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    if (files.length === 0) continue;
+    lines.push('', `${status}:`);
+    for (const action of files) lines.push(`  ${action.path}${action.note ? `  (${action.note})` : ''}`);
+  }
+  const conflicts = counts.conflict;
+  if (conflicts > 0) {
+    lines.push('', `${conflicts} file${conflicts === 1 ? '' : 's'} ${options.dryRun ? 'would have' : conflicts === 1 ? 'has' : 'have'} conflicts: resolve each "<<<<<<< ${MARKER_LABELS.yours}" ... ">>>>>>> ${MARKER_LABELS.generator}" block, then commit (\`git diff\` shows every change of this run; \`git checkout -- .\` undoes them).`);
+  }
+  return lines.join('\n');
+}
+
+/** Thrown at the very end of a run (after files are written) when conflicts remain: exit code 3. */
+export class MergeConflictError extends Error {
+  readonly code = 3;
+}

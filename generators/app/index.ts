@@ -9,7 +9,7 @@ import {
   ANSWER_SCHEMA, AnswerError, answersFromFile, coerceAnswer, flagOf, resolveAnswers,
   type AnswerName, type AnswerSpec, type Answers,
 } from '../lib/answers.ts';
-import { buildRenderContext, type RenderContext } from '../lib/context.ts';
+import { buildRenderContext, type InputFiles, type RenderContext } from '../lib/context.ts';
 import {
   MergeConflictError, conflictsOf, filesWithConflictMarkers, fillSecretsFile, formatSummary, planFreshGeneration, planRegeneration, type FileAction,
 } from '../lib/merge.ts';
@@ -29,6 +29,7 @@ class RefusalError extends Error {
 export default class DjangoProdGenerator extends Generator<StoredConfig, Options> {
   private answers!: Answers;
   private ctx!: RenderContext;
+  private inputFiles: InputFiles = {};
   private plan: FileAction[] = [];
   /** Answers stored by a previous run: this run regenerates instead of scaffolding. */
   private regenerating = false;
@@ -62,10 +63,11 @@ export default class DjangoProdGenerator extends Generator<StoredConfig, Options
     const nonInteractive = Boolean(this.options['defaults'] || this.options['yes']);
     const asked = nonInteractive ? {} : await this.#ask(given);
     this.answers = resolveAnswers({ ...given.stored, ...given.explicit, ...asked });
+    this.inputFiles = this.#readInputFiles();
   }
 
   async writing(): Promise<void> {
-    this.ctx = buildRenderContext(this.answers, GENERATOR_VERSION);
+    this.ctx = buildRenderContext(this.answers, GENERATOR_VERSION, this.inputFiles);
     const tree = await renderTree(this.ctx);
     this.plan = this.#plan(tree);
     if (!this.#dryRun()) this.#apply(this.plan, tree);
@@ -110,6 +112,21 @@ export default class DjangoProdGenerator extends Generator<StoredConfig, Options
   }
 
   /** Stored answers (.yo-rc.json) < answers file < flags; explicit = file and flags. */
+  /**
+   * Files the answers name, read before anything is written. On regeneration the CA bundle's
+   * original path may be gone: the copy already in the repository then stands in for it.
+   */
+  #readInputFiles(): InputFiles {
+    if (this.answers.tlsMode !== 'acme' || this.answers.acmeCaBundle === '') return {};
+    const candidates = [path.resolve(this.answers.acmeCaBundle), this.destinationPath('certbot/acme-ca.pem')];
+    const found = candidates.find((candidate) => existsSync(candidate));
+    const pem = found === undefined ? '' : readFileSync(found, 'utf8');
+    if (!pem.includes('-----BEGIN CERTIFICATE-----')) {
+      throw new AnswerError(`Invalid answer "acmeCaBundle" (--acme-ca-bundle): ${JSON.stringify(this.answers.acmeCaBundle)} must name a readable PEM file of CA certificates`);
+    }
+    return { acmeCaBundlePem: pem };
+  }
+
   #givenAnswers(): { stored: GivenAnswers; explicit: GivenAnswers } {
     const stored = (this.config.get('answers') ?? {}) as GivenAnswers;
     const file = this.options['answers'] as string | undefined;

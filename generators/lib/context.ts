@@ -25,6 +25,8 @@ export interface RenderContext {
     acmeDirectory: string;
     /** Whether certbot/acme-ca.pem is written and trusted by certbot. */
     hasCaBundle: boolean;
+    /** Content of certbot/acme-ca.pem: the user's CA bundle file, read by the generator (templates cannot read files). */
+    caBundlePem: string;
   };
   /** "max-age=3600; includeSubDomains" (+ "; preload"): the one HSTS value nginx and Django agree on. */
   hstsHeader: string;
@@ -37,7 +39,13 @@ export interface RenderContext {
   services: string[];
 }
 
-export function buildRenderContext(answers: Answers, generatorVersion: string): RenderContext {
+/** Contents of files the answers point to, read by the caller so this module stays pure. */
+export interface InputFiles {
+  /** The PEM file named by answers.acmeCaBundle. */
+  acmeCaBundlePem?: string;
+}
+
+export function buildRenderContext(answers: Answers, generatorVersion: string, files: InputFiles = {}): RenderContext {
   const sizing = sizeStack({ cpus: answers.cpus, memoryMb: answers.memoryMb }, answers.server, answers.celery);
   const acmeDirectory = answers.tlsMode === 'acme' ? answers.acmeDirectory
     : answers.tlsMode === 'self-signed' ? '' : ACME_DIRECTORIES[answers.tlsMode];
@@ -54,7 +62,12 @@ export function buildRenderContext(answers: Answers, generatorVersion: string): 
       nginx: `nginx:${answers.nginxVersion}`,
       certbot: CERTBOT_IMAGE,
     },
-    tls: { mode: answers.tlsMode, acmeDirectory, hasCaBundle: answers.tlsMode === 'acme' && answers.acmeCaBundle !== '' },
+    tls: {
+      mode: answers.tlsMode,
+      acmeDirectory,
+      hasCaBundle: answers.tlsMode === 'acme' && answers.acmeCaBundle !== '',
+      caBundlePem: files.acmeCaBundlePem ?? '',
+    },
     hstsHeader: `max-age=${answers.hstsSeconds}; includeSubDomains${answers.hstsPreload ? '; preload' : ''}`,
     sizing,
     sizingConstants: { processMb: PROCESS_MB, limits: LIMITS, memoryShare: MEMORY_SHARE },

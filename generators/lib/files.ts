@@ -45,7 +45,7 @@ export const FILE_TABLE: Record<string, FileSection[]> = {
   ],
   backups: [
     { condition: withBackups, templates: ['backup/Dockerfile', 'backup/crontab'] },
-    { condition: withBackups, executable: true, templates: ['backup/entrypoint.sh', 'backup/backup.sh', 'backup/restore.sh'] },
+    { condition: withBackups, executable: true, templates: ['backup/entrypoint.sh', 'backup/backup.sh', 'backup/restore.sh', 'backup/healthcheck.sh'] },
   ],
 };
 

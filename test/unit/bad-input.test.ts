@@ -57,3 +57,11 @@ describe('bad input stops with one line and writes nothing', () => {
     expect(readdirSync(dir)).toContain('compose.yaml');
   });
 });
+
+describe('the custom ACME CA bundle', () => {
+  it('must be a readable PEM file', async () => {
+    const { error, left } = await runExpectingRefusal({ tlsMode: 'acme', acmeDirectory: 'https://ca.internal/dir', acmeCaBundle: '/nonexistent/ca.pem' });
+    expect(error?.message).toMatch(/Invalid answer "acmeCaBundle" \(--acme-ca-bundle\): "\/nonexistent\/ca.pem" must name a readable PEM file/);
+    expect(left).toEqual([]);
+  });
+});

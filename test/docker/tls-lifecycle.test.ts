@@ -1,0 +1,141 @@
+// The certificate lifecycle of a generated stack, end to end, against the kit's Pebble
+// (a real ACME server, no internet): nginx starts on the bootstrap certificate, picks up
+// the Pebble-issued one for every domain without a restart, and after a (test-only)
+// forced renewal serves the new certificate, again without a restart.
+import { randomBytes } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import tls from 'node:tls';
+import { describe, expect, it } from 'vitest';
+import { generateProject } from '../helpers/generate.ts';
+import { requireDocker, run } from '../helpers/docker.ts';
+
+const DOMAINS = ['app.test', 'www.app.test'];
+const KIT_DIR = process.env['DOCKER_KIT_DIR'] ?? '/work/shared/docker-kit';
+const PEBBLE_CA = process.env['DOCKER_KIT_PEBBLE_CA'] ?? path.join(KIT_DIR, 'pebble.minica.pem');
+const OVERRIDE = 'compose.tls-test.yaml';
+
+// Test-only additions: Pebble (started later, by profile), nginx reachable under the
+// certificate's names on the compose network (Pebble's http-01 validation goes there),
+// ports on 127.0.0.1 only, short watcher and retry intervals.
+const overrideYaml = `services:
+  nginx:
+    ports: !override
+      - "127.0.0.1::80"
+      - "127.0.0.1::443"
+    environment:
+      RELOAD_CHECK_SECONDS: "2"
+    networks:
+      default:
+        aliases: [${DOMAINS.join(', ')}]
+  certbot:
+    environment:
+      ISSUE_RETRY_SECONDS: "3"
+      ISSUE_RETRY_MAX_SECONDS: "5"
+  pebble:
+    image: ghcr.io/letsencrypt/pebble:latest
+    profiles: [acme]
+    command: -config /test/config/pebble-config-http80.json
+    environment:
+      PEBBLE_VA_NOSLEEP: "1"
+      PEBBLE_WFE_NONCEREJECT: "0"
+`;
+
+interface ServedCertificate {
+  issuer: string;
+  subjectAltName: string;
+  serial: string;
+}
+
+/** The certificate nginx presents for `servername` on the published 443 port. */
+function servedCertificate(port: number, servername: string): Promise<ServedCertificate> {
+  return new Promise((resolve, reject) => {
+    const socket = tls.connect({ host: '127.0.0.1', port, servername, rejectUnauthorized: false, timeout: 5000 }, () => {
+      const cert = socket.getPeerCertificate();
+      socket.end();
+      resolve({ issuer: cert.issuer.CN ?? '', subjectAltName: cert.subjectaltname ?? '', serial: cert.serialNumber });
+    });
+    socket.on('error', reject);
+    socket.on('timeout', () => socket.destroy(new Error('TLS handshake timed out')));
+  });
+}
+
+async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await probe();
+      if (value !== undefined) return value;
+    } catch (error) {
+      last = error;
+    }
+    await new Promise((done) => setTimeout(done, 1000));
+  }
+  throw new Error(`timed out waiting for ${what}${last ? ` (last error: ${String(last)})` : ''}`);
+}
+
+describe('TLS lifecycle (certbot + nginx + Pebble)', () => {
+  it('bootstraps, obtains, and renews certificates with no nginx restart', async () => {
+    requireDocker();
+    const result = await generateProject({
+      name: 'tls-test', tlsMode: 'acme', acmeDirectory: 'https://pebble:14000/dir', acmeCaBundle: PEBBLE_CA,
+      domain: DOMAINS[0], extraDomains: DOMAINS.slice(1).join(','), email: 'admin@app.test',
+      celery: false, backups: false, sentry: false,
+    });
+    const dir = result.cwd;
+    // The generator copies the CA bundle answer into the repository; certbot trusts it.
+    expect(readFileSync(path.join(dir, 'certbot/acme-ca.pem'), 'utf8').trim()).toBe(readFileSync(PEBBLE_CA, 'utf8').trim());
+    writeFileSync(path.join(dir, OVERRIDE), overrideYaml);
+
+    const project = `tls-lifecycle-${randomBytes(4).toString('hex')}`;
+    const compose = (...args: string[]) =>
+      run('docker', ['compose', '-p', project, '-f', 'compose.yaml', '-f', OVERRIDE, ...args], { cwd: dir });
+    try {
+      // 1. The stack without Pebble: certbot keeps retrying, nginx serves the bootstrap certificate.
+      compose('up', '-d', '--build', '--wait', '--wait-timeout', '600');
+      const port = Number(compose('port', 'nginx', '443').trim().split(':').pop());
+      const nginxId = compose('ps', '-q', 'nginx').trim();
+      const startedAt = () => run('docker', ['inspect', '-f', '{{.State.StartedAt}}', nginxId]).trim();
+      const nginxStartedAt = startedAt();
+
+      const bootstrap = await servedCertificate(port, DOMAINS[0]);
+      expect(bootstrap.issuer).toBe(DOMAINS[0]); // self-signed: issuer = subject
+      for (const domain of DOMAINS) expect(bootstrap.subjectAltName).toContain(`DNS:${domain}`);
+
+      // 2. Pebble comes up: the next retry gets the real certificate; the watcher reloads nginx.
+      compose('--profile', 'acme', 'up', '-d', 'pebble');
+      const issued = await waitFor('the Pebble-issued certificate', async () => {
+        const cert = await servedCertificate(port, DOMAINS[0]);
+        return cert.issuer.includes('Pebble') ? cert : undefined;
+      }, 180_000);
+      for (const domain of DOMAINS) {
+        expect(issued.subjectAltName).toContain(`DNS:${domain}`);
+        const served = await servedCertificate(port, domain);
+        expect(served.serial).toBe(issued.serial);
+      }
+      expect(compose('logs', 'certbot')).toMatch(/deploy-hook: new certificate/);
+
+      // 3. A renewal (forced: test only) is served after the watcher interval.
+      // (certbot sleeps up to 8 minutes before a non-interactive renewal unless told not to.)
+      compose('exec', '-T', 'certbot', 'certbot', 'renew', '--force-renewal', '--non-interactive', '--no-random-sleep-on-renew');
+      const renewed = await waitFor('the renewed certificate', async () => {
+        const cert = await servedCertificate(port, DOMAINS[0]);
+        return cert.serial !== issued.serial ? cert : undefined;
+      }, 60_000);
+      expect(renewed.issuer).toContain('Pebble');
+      for (const domain of DOMAINS) expect(renewed.subjectAltName).toContain(`DNS:${domain}`);
+
+      // Reloaded, never restarted.
+      expect(startedAt()).toBe(nginxStartedAt);
+      expect(compose('logs', 'nginx')).toMatch(/reload-on-renewal: certificate or upstream address changed; reloading nginx/);
+    } catch (error) {
+      try {
+        console.error(compose('--profile', 'acme', 'logs', '--tail', '80', 'certbot', 'nginx', 'pebble'));
+      } catch { /* the original error matters more */ }
+      throw error;
+    } finally {
+      compose('--profile', 'acme', 'down', '-v', '--remove-orphans');
+    }
+  });
+});

@@ -1,0 +1,37 @@
+// What a probe is: a named check of the running stack that passes (with a one-line detail),
+// fails (with the reason), or is skipped (when a tool it needs is missing).
+import type { Answers } from '../../lib/answers.ts';
+import type { Log, Stack } from '../stack.ts';
+
+export interface ProbeContext {
+  stack: Stack;
+  answers: Answers;
+  /** Primary domain first. */
+  domains: string[];
+  log: Log;
+}
+
+export interface Probe {
+  name: string;
+  /** When the probe applies (default: always): a probe of a feature that is off is not listed. */
+  when?: (answers: Answers) => boolean;
+  /** Resolves with a one-line detail; throws ProbeFailure (or anything) to fail, ProbeSkipped to skip. */
+  run(ctx: ProbeContext): Promise<string>;
+}
+
+export class ProbeFailure extends Error {}
+export class ProbeSkipped extends Error {}
+
+export function expectThat(condition: unknown, message: string): asserts condition {
+  if (!condition) throw new ProbeFailure(message);
+}
+
+/** The last lines of a text, for failure details. */
+export const tailOf = (text: string, lines = 6) => text.trim().split('\n').slice(-lines).join(' | ').slice(0, 600);
+
+/** `python manage.py shell -c CODE` in a service; fails the probe on a non-zero exit. */
+export async function djangoShell(ctx: ProbeContext, code: string, service = 'web', timeoutMs = 90_000): Promise<string> {
+  const result = await ctx.stack.exec(service, ['python', 'manage.py', 'shell', '-c', code], { timeoutMs });
+  expectThat(result.exitCode === 0, `manage.py shell in ${service} exited ${result.exitCode}: ${tailOf(result.stderr || result.stdout)}`);
+  return result.stdout;
+}

@@ -1,0 +1,45 @@
+// Static files: collectstatic's hashed names are served by nginx from the shared volume (not by
+// gunicorn), with the one-year immutable cache headers that hashing makes safe; the admin renders.
+import { header, request } from '../http.ts';
+import type { Stack } from '../stack.ts';
+import { djangoShell, expectThat, type Probe, type ProbeContext } from './probe.ts';
+import { sleep } from '../containers.ts';
+
+const hashedUrls = new WeakMap<Stack, string>();
+
+/** The URL Django's manifest storage gives admin/css/base.css, e.g. /static/admin/css/base.<hash>.css. */
+export async function hashedStaticUrl(ctx: ProbeContext): Promise<string> {
+  const known = hashedUrls.get(ctx.stack);
+  if (known) return known;
+  const stdout = await djangoShell(ctx,
+    "from django.contrib.staticfiles.storage import staticfiles_storage as s; print('URL=' + s.url('admin/css/base.css'))");
+  const url = /^URL=(\S+)$/m.exec(stdout)?.[1];
+  expectThat(url, `no static URL printed by Django: ${stdout.slice(0, 200)}`);
+  hashedUrls.set(ctx.stack, url);
+  return url;
+}
+
+export const staticProbe: Probe = {
+  name: 'static',
+  async run(ctx) {
+    const { stack, domains } = ctx;
+    const url = await hashedStaticUrl(ctx);
+    expectThat(/\/admin\/css\/base\.[0-9a-f]{12}\.css$/.test(url), `admin/css/base.css is not served under a hashed name (${url}): is STORAGES["staticfiles"] a Manifest storage?`);
+    const since = Math.floor(Date.now() / 1000) - 1;
+    const response = await request({ port: stack.ports.https, secure: true, host: domains[0]!, path: url });
+    expectThat(response.status === 200, `GET ${url} answered ${response.status}`);
+    expectThat(response.body.length > 100, `${url} is nearly empty (${response.body.length} bytes)`);
+    const cacheControl = header(response, 'cache-control');
+    expectThat(/max-age=31536000/.test(cacheControl) && /immutable/.test(cacheControl),
+      `${url} has Cache-Control "${cacheControl}", expected max-age=31536000 and immutable`);
+    // nginx must serve it from the volume: gunicorn's access log must not have seen it.
+    await sleep(1500);
+    const webLogs = await stack.logs('web', { sinceSeconds: since });
+    const fileName = url.split('/').pop()!;
+    expectThat(!webLogs.includes(fileName), `${url} reached gunicorn (it is in web's log): nginx should serve /static/ from the volume`);
+
+    const admin = await request({ port: stack.ports.https, secure: true, host: domains[0]!, path: '/admin/login/' });
+    expectThat(admin.status === 200 && admin.body.includes('Django'), `GET /admin/login/ answered ${admin.status}${admin.body.includes('Django') ? '' : ' without "Django" in the page'}`);
+    return `${url} served by nginx, Cache-Control "${cacheControl}"; /admin/login/ renders`;
+  },
+};

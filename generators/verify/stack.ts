@@ -1,0 +1,431 @@
+// Boots a generated repository's own compose.yaml for verification, plus an override that
+// makes it testable on one machine without touching the outside world:
+//  - nginx publishes 80/443 on random 127.0.0.1 ports (the real ports may be taken, and a
+//    verify run must never be reachable from the network);
+//  - when certificates come from ACME, certbot talks to a Pebble test CA in the project
+//    instead of Let's Encrypt (never spend real rate limits or reach the internet), and nginx
+//    answers every domain inside the network so Pebble's http-01 check reaches it;
+//  - when Sentry is on, SENTRY_DSN points at a small sink container that records events.
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Docker from 'dockerode';
+import { DockerComposeEnvironment, Wait, type StartedDockerComposeEnvironment, type log as LoggerInstance } from 'testcontainers';
+import type { Answers } from '../lib/answers.ts';
+import { execIn, logsOf, type ExecOptions, type ExecResult } from './containers.ts';
+
+/** Thrown for anything that stops verify before or while booting; its message is one line. */
+export class VerifyError extends Error {
+  readonly code = 1;
+}
+
+export type Log = (line: string) => void;
+
+export const PEBBLE_SERVICE = 'pebble';
+export const PEBBLE_DIRECTORY = 'https://pebble:14000/dir';
+/** Where certbot finds Pebble's CA: the pebble image's /test/certs, shared through a volume. */
+export const PEBBLE_CA_IN_CERTBOT = '/verify-pebble-certs/pebble.minica.pem';
+export const SINK_SERVICE = 'sentry-sink';
+export const SINK_PORT = 9000;
+export const SINK_DSN = `http://verify@${SINK_SERVICE}:${SINK_PORT}/1`;
+/** Services verify adds: not part of the product, so hygiene rules do not apply to them. */
+export const VERIFY_SERVICES = new Set([PEBBLE_SERVICE, SINK_SERVICE]);
+const PEBBLE_IMAGE = 'ghcr.io/letsencrypt/pebble:latest';
+
+/** The part of `docker compose config --format json` verify reads. */
+export interface ComposeConfig {
+  name?: string;
+  services: Record<string, ComposeService>;
+}
+export interface ComposeService {
+  image?: string;
+  build?: unknown;
+  environment?: Record<string, string | null>;
+  healthcheck?: { disable?: boolean; test?: string[] };
+  networks?: Record<string, unknown>;
+  ports?: unknown[];
+}
+
+export interface Stack {
+  project: string;
+  repoDir: string;
+  answers: Answers;
+  docker: Docker;
+  config: ComposeConfig;
+  ports: { http: number; https: number };
+  buildSeconds: number;
+  /** From `compose up` to every container healthy. */
+  bootSeconds: number;
+  /** The service's container (exited ones included), newest first when scaled. */
+  container(service: string): Promise<Docker.Container>;
+  inspect(service: string): Promise<Docker.ContainerInspectInfo>;
+  exec(service: string, cmd: string[], options?: ExecOptions): Promise<ExecResult>;
+  logs(service: string, options?: { tail?: number; sinceSeconds?: number }): Promise<string>;
+  /** The command a user runs to remove a kept stack. */
+  downCommand: string;
+  down(): Promise<void>;
+}
+
+export async function pingDocker(docker: Docker): Promise<void> {
+  const where = process.env['DOCKER_HOST'] || (process.platform === 'win32' ? 'npipe:////./pipe/docker_engine' : 'unix:///var/run/docker.sock');
+  try {
+    await Promise.race([
+      docker.ping(),
+      new Promise((_, reject) => setTimeout(() => reject(new Error('no answer within 10 s')), 10_000)),
+    ]);
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    if (reason === 'EACCES') {
+      // yo drops root privileges, so even root gets this unless its user may use Docker.
+      throw new VerifyError(`verify cannot use the Docker engine at ${where}: permission denied (EACCES); add your user to the "docker" group (and log in again) or set DOCKER_HOST`);
+    }
+    throw new VerifyError(`verify needs a Docker engine, and none answers at ${where} (${reason}): start Docker (or set DOCKER_HOST) and run again`);
+  }
+}
+
+/** Runs the docker CLI (compose has no API); rejects with its last lines of output. */
+function docker(args: string[], cwd: string, onLine?: (line: string) => void): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('docker', args, { cwd, env: process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let tail: string[] = [];
+    const take = (chunk: Buffer, keep: boolean) => {
+      const text = chunk.toString('utf8');
+      if (keep) stdout += text;
+      for (const line of text.split(/\r?\n/)) {
+        if (!line.trim()) continue;
+        tail = [...tail.slice(-19), line];
+        onLine?.(line);
+      }
+    };
+    child.stdout.on('data', (chunk: Buffer) => take(chunk, true));
+    child.stderr.on('data', (chunk: Buffer) => take(chunk, false));
+    child.on('error', (error) => reject(new VerifyError(`cannot run "docker ${args[0]}": ${error.message} (verify needs the docker CLI with Compose v2)`)));
+    child.on('close', (code) => (code === 0 ? resolve(stdout)
+      : reject(new VerifyError(`"docker ${args.join(' ')}" failed (exit ${code}):\n${tail.join('\n')}`))));
+  });
+}
+
+// ---------------------------------------------------------------------------------------
+// The override file
+
+/** A YAML tag on a value, e.g. Compose's !override that replaces instead of merging. */
+class Tagged {
+  readonly tag: string;
+  readonly value: unknown;
+  constructor(tag: string, value: unknown) {
+    this.tag = tag;
+    this.value = value;
+  }
+}
+
+/** Compose interpolates "$" everywhere, including config content: "$$" is a literal "$". */
+const escapeDollar = (text: string) => text.replaceAll('$', '$$');
+
+/** Block-style YAML with JSON-quoted scalars (JSON strings are valid YAML). */
+export function toYaml(value: unknown, indent = ''): string {
+  const scalar = (item: unknown): string => {
+    if (item instanceof Tagged) return `${item.tag} ${JSON.stringify(item.value, (_, v) => (typeof v === 'string' ? escapeDollar(v) : v))}`;
+    if (typeof item === 'string') {
+      if (item.includes('\n')) return `|\n${escapeDollar(item).replace(/\n$/, '').split('\n').map((line) => `${indent}  ${line}`.trimEnd()).join('\n')}`;
+      return JSON.stringify(escapeDollar(item));
+    }
+    return JSON.stringify(item);
+  };
+  if (Array.isArray(value)) {
+    return value.map((item) => (typeof item === 'object' && item !== null && !(item instanceof Tagged)
+      ? `${indent}- ${toYaml(item, `${indent}  `).slice(indent.length + 2)}`
+      : `${indent}- ${scalar(item)}`)).join('\n');
+  }
+  return Object.entries(value as Record<string, unknown>).map(([key, item]) => {
+    if (item instanceof Tagged || typeof item !== 'object' || item === null) return `${indent}${key}: ${scalarAt(item, `${indent}  `)}`;
+    if (Array.isArray(item) && item.length === 0) return `${indent}${key}: []`;
+    return `${indent}${key}:\n${toYaml(item, `${indent}  `)}`;
+  }).join('\n');
+
+  function scalarAt(item: unknown, nested: string): string {
+    const previous = indent;
+    indent = nested.slice(0, -2);
+    const text = scalar(item);
+    indent = previous;
+    return text;
+  }
+}
+
+export function sinkScript(): string {
+  // Sources run from generators/verify/, the compiled generator from dist/generators/verify/.
+  const candidates = [new URL('./sentry-sink.py', import.meta.url), new URL('../../../generators/verify/sentry-sink.py', import.meta.url)];
+  for (const candidate of candidates) if (existsSync(candidate)) return readFileSync(candidate, 'utf8');
+  throw new VerifyError('verify cannot find its sentry-sink.py next to the generator (broken install?)');
+}
+
+/** service -> this run's tag, for every service whose image the stack builds. */
+export function builtImages(base: ComposeConfig, project: string): Record<string, string> {
+  const built = new Set(Object.values(base.services).filter((service) => service.build && service.image).map((service) => service.image!));
+  return Object.fromEntries(Object.entries(base.services)
+    .filter(([, service]) => service.image && built.has(service.image))
+    .map(([name, service]) => [name, `${project}-${service.image!.replace(/:[^:/]+$/, '').replaceAll('/', '-')}:verify`]));
+}
+
+const networksOf = (service: ComposeService | undefined) => Object.keys(service?.networks ?? { default: null });
+
+/** The override compose file, as an object (pure: the tests read it too). */
+export function buildOverride(base: ComposeConfig, answers: Answers, project: string): Record<string, unknown> {
+  const services: Record<string, Record<string, unknown>> = {};
+  const edit = (name: string) => (services[name] ??= {});
+  const domains = [answers.domain, ...answers.extraDomains];
+
+  // Images the stack builds get names of this run: verify on a server must not retag the
+  // images production runs, and it removes its own afterwards.
+  for (const [name, image] of Object.entries(builtImages(base, project))) edit(name)['image'] = image;
+
+  edit('nginx')['ports'] = new Tagged('!override', ['127.0.0.1::80', '127.0.0.1::443']);
+
+  const volumes: Record<string, unknown> = {};
+  const configs: Record<string, unknown> = {};
+
+  if (answers.tlsMode !== 'self-signed') {
+    const certbotNetworks = networksOf(base.services['certbot']);
+    const nginxNetworks = networksOf(base.services['nginx']);
+    // Pebble resolves the domains with Docker's DNS: nginx's aliases make them point at nginx.
+    edit('nginx')['networks'] = Object.fromEntries(nginxNetworks.map((network) => [network, { aliases: domains }]));
+    // nginx's watcher picks the issued certificate up within seconds, not its production minute.
+    edit('nginx')['environment'] = { RELOAD_CHECK_SECONDS: '2' };
+    const certbot = edit('certbot');
+    certbot['environment'] = {
+      ACME_DIRECTORY_URL: PEBBLE_DIRECTORY, ACME_CA_BUNDLE: PEBBLE_CA_IN_CERTBOT, REQUESTS_CA_BUNDLE: PEBBLE_CA_IN_CERTBOT,
+      // Pebble may still be starting when certbot first asks: retry after seconds, not 30 s.
+      ISSUE_RETRY_SECONDS: '3',
+    };
+    certbot['volumes'] = [`verify-pebble-certs:${path.posix.dirname(PEBBLE_CA_IN_CERTBOT)}:ro`];
+    certbot['depends_on'] = { [PEBBLE_SERVICE]: { condition: 'service_started' } };
+    services[PEBBLE_SERVICE] = {
+      image: PEBBLE_IMAGE,
+      command: ['-config', '/test/config/pebble-config-http80.json'],
+      // No sleeps before validation, no random nonce rejections: fast and deterministic.
+      environment: { PEBBLE_VA_NOSLEEP: '1', PEBBLE_WFE_NONCEREJECT: '0' },
+      // An empty named volume is filled from the image on first mount: that is how certbot
+      // gets the CA of Pebble's own TLS certificate without verify shipping it.
+      volumes: ['verify-pebble-certs:/test/certs'],
+      networks: [...new Set([...certbotNetworks, ...nginxNetworks])],
+    };
+    volumes['verify-pebble-certs'] = {};
+  }
+
+  if (answers.sentry) {
+    const reporters = ['web', 'worker', 'beat', 'migrate'].filter((name) => base.services[name]);
+    for (const name of reporters) edit(name)['environment'] = { SENTRY_DSN: SINK_DSN };
+    services[SINK_SERVICE] = {
+      // The app's own base image: already present after the build, and it has Python.
+      image: `python:${answers.pythonVersion}-slim`,
+      command: ['python', '/sentry-sink.py'],
+      environment: { SINK_PORT: String(SINK_PORT), PYTHONUNBUFFERED: '1' },
+      configs: [{ source: 'verify-sentry-sink', target: '/sentry-sink.py' }],
+      healthcheck: {
+        test: ['CMD', 'python', '-c', `import urllib.request; urllib.request.urlopen('http://127.0.0.1:${SINK_PORT}/health', timeout=3)`],
+        interval: '2s', timeout: '5s', retries: 15,
+      },
+      networks: [...new Set(reporters.flatMap((name) => networksOf(base.services[name])))],
+    };
+    configs['verify-sentry-sink'] = { content: sinkScript() };
+  }
+
+  return {
+    services,
+    ...(Object.keys(volumes).length ? { volumes } : {}),
+    ...(Object.keys(configs).length ? { configs } : {}),
+  };
+}
+
+/** Refuses to boot anything that could still reach a real ACME server. */
+function checkNoRealAcme(merged: ComposeConfig, answers: Answers): void {
+  if (answers.tlsMode === 'self-signed') return;
+  const certbot = merged.services['certbot'];
+  const directory = certbot?.environment?.['ACME_DIRECTORY_URL'];
+  if (directory !== PEBBLE_DIRECTORY) {
+    throw new VerifyError(`verify refuses to boot: certbot's ACME_DIRECTORY_URL would be ${JSON.stringify(directory)}, not the test CA ${PEBBLE_DIRECTORY}`);
+  }
+  for (const [name, service] of Object.entries(merged.services)) {
+    for (const [key, value] of Object.entries(service.environment ?? {})) {
+      if (typeof value === 'string' && /api\.letsencrypt\.org/.test(value)) {
+        throw new VerifyError(`verify refuses to boot: ${name}'s ${key} still points at Let's Encrypt (${value})`);
+      }
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// Boot and teardown
+
+export interface BootOptions {
+  repoDir: string;
+  answers: Answers;
+  log: Log;
+  docker: Docker;
+}
+
+export async function bootStack({ repoDir, answers, log, docker: engine }: BootOptions): Promise<Stack> {
+  const project = `verify-${answers.name}-${randomBytes(3).toString('hex')}`;
+  const workDir = mkdtempSync(path.join(os.tmpdir(), 'django-prod-verify-'));
+  const overridePath = path.join(workDir, 'compose.verify.yaml');
+  const files = ['-f', path.join(repoDir, 'compose.yaml'), '-f', overridePath];
+  const compose = (args: string[], onLine?: (line: string) => void) => docker(['compose', '-p', project, ...files, ...args], repoDir, onLine);
+
+  const base = JSON.parse(await docker(['compose', '-p', project, '-f', path.join(repoDir, 'compose.yaml'), 'config', '--format', 'json'], repoDir)) as ComposeConfig;
+  const images = [...new Set(Object.values(builtImages(base, project)))];
+  const downCommand = `docker compose -p ${project} -f compose.yaml -f ${overridePath} down -v && docker image rm ${images.join(' ')}`;
+  const removeImages = async () => {
+    for (const image of images) await engine.getImage(image).remove().catch(() => undefined);
+  };
+  writeFileSync(overridePath, `# Written by yo django-prod:verify for project ${project}; removed with the stack.\n${toYaml(buildOverride(base, answers, project))}\n`);
+  const config = JSON.parse(await compose(['config', '--format', 'json'])) as ComposeConfig;
+  checkNoRealAcme(config, answers);
+  const serviceNames = Object.keys(config.services);
+  log(`project ${project}: services ${serviceNames.join(', ')}`);
+
+  let buildSeconds = 0;
+  let started: StartedDockerComposeEnvironment | undefined;
+  const removeWorkDir = () => rmSync(workDir, { recursive: true, force: true });
+  const down = async () => {
+    if (started) await started.down({ removeVolumes: true, timeout: 10_000 });
+    else await compose(['down', '-v', '--remove-orphans', '-t', '5']).catch(() => undefined);
+    await removeImages();
+    removeWorkDir();
+  };
+
+  const buildStart = Date.now();
+  log('build: building images (the first build downloads and compiles dependencies; later ones hit the cache)');
+  try {
+    await compose(['--progress', 'plain', 'build'], progressOfBuild(log));
+  } catch (error) {
+    await removeImages();
+    removeWorkDir();
+    throw error;
+  }
+  buildSeconds = (Date.now() - buildStart) / 1000;
+  log(`build: done in ${buildSeconds.toFixed(1)} s`);
+
+  const failures = await watchFailures(engine, project);
+  const environment = new DockerComposeEnvironment(repoDir, [path.join(repoDir, 'compose.yaml'), overridePath])
+    .withProjectName(project)
+    .withBuild()
+    .withStartupTimeout(240_000)
+    .withClientOptions({ logger: progressOfUp(log, project) });
+  for (const [name, service] of Object.entries(config.services)) {
+    // Containers are named <service>-<index> for Testcontainers; one-shot services exit and are not waited on.
+    if (service.healthcheck && !service.healthcheck.disable) environment.withWaitStrategy(`${name}-1`, Wait.forHealthCheck());
+  }
+  const upStart = Date.now();
+  log('up: starting the stack and waiting for every healthcheck');
+  try {
+    started = await environment.up();
+  } catch (error) {
+    const diagnosis = await failures.report();
+    failures.stop();
+    // Testcontainers downs a failed stack itself; again, in case that failed too (idempotent).
+    await down();
+    // Compose's error text starts with its progress lines: the reason is the last telling line.
+    const lines = String((error as Error).message ?? error).split('\n').map((line) => line.trim()).filter(Boolean);
+    const reason = lines.findLast((line) => /error|fail|didn't|unhealthy|timed? ?out|exited/i.test(line)) ?? lines.at(-1) ?? 'unknown error';
+    throw new VerifyError(`the stack did not become healthy: ${reason}${diagnosis ? `\n${diagnosis}` : ''}`);
+  }
+  failures.stop();
+  const bootSeconds = (Date.now() - upStart) / 1000;
+  log(`up: all healthy ${bootSeconds.toFixed(1)} s after "compose up"`);
+
+  const nginx = started.getContainer('nginx-1');
+  const containerOf = async (service: string): Promise<Docker.Container> => {
+    const list = await engine.listContainers({
+      all: true,
+      filters: { label: [`com.docker.compose.project=${project}`, `com.docker.compose.service=${service}`] },
+    });
+    const newest = list.sort((a, b) => b.Created - a.Created)[0];
+    if (!newest) throw new Error(`no container for service "${service}" in project ${project}`);
+    return engine.getContainer(newest.Id);
+  };
+
+  return {
+    project, repoDir, answers, docker: engine, config, buildSeconds, bootSeconds, downCommand,
+    ports: { http: nginx.getMappedPort(80), https: nginx.getMappedPort(443) },
+    container: containerOf,
+    inspect: async (service) => (await containerOf(service)).inspect(),
+    exec: async (service, cmd, options) => execIn(engine, await containerOf(service), cmd, options),
+    logs: async (service, options) => logsOf(await containerOf(service), options),
+    down,
+  };
+}
+
+/** BuildKit's plain progress, reduced to one line per build step. */
+function progressOfBuild(log: Log): (line: string) => void {
+  const seen = new Set<string>();
+  return (line) => {
+    const step = /^#\d+ (\[[^\]]+\] .*)$/.exec(line.trim());
+    if (step && !seen.has(step[1]!)) {
+      seen.add(step[1]!);
+      log(`build: ${step[1]!.slice(0, 110)}`);
+    }
+  };
+}
+
+/** Compose's own "Container x  Started/Healthy" lines as progress (through Testcontainers' logger hook). */
+function progressOfUp(log: Log, project: string): typeof LoggerInstance {
+  const seen = new Set<string>();
+  const logger = {
+    enabled: () => true,
+    trace: (message: string) => {
+      const match = /Container (\S+)\s+(Started|Healthy|Exited|Error.*)$/.exec(message.trim());
+      const line = match && `up: ${match[1]!.replace(`${project}-`, '')} ${match[2]!.toLowerCase()}`;
+      if (line && !seen.has(line)) {
+        seen.add(line);
+        log(line);
+      }
+    },
+  };
+  for (const level of ['debug', 'info', 'warn', 'error'] as const) (logger as Record<string, unknown>)[level] = logger.trace;
+  return logger as unknown as typeof LoggerInstance;
+}
+
+/**
+ * Testcontainers removes a stack that fails to come up, logs and all. Docker events let us keep
+ * the last words of any container that exits with an error or turns unhealthy, for the report.
+ */
+async function watchFailures(engine: Docker, project: string): Promise<{ stop(): void; report(): Promise<string> }> {
+  const notes = new Map<string, string>();
+  const pending: Promise<void>[] = [];
+  const stream = await engine.getEvents({ filters: { type: ['container'], label: [`com.docker.compose.project=${project}`] } });
+  let buffer = '';
+  stream.on('data', (chunk: Buffer) => {
+    buffer += chunk.toString('utf8');
+    const lines = buffer.split('\n');
+    buffer = lines.pop() ?? '';
+    for (const line of lines) {
+      if (!line.trim()) continue;
+      const event = JSON.parse(line) as { Action?: string; id?: string; Actor?: { Attributes?: Record<string, string> } };
+      const attributes = event.Actor?.Attributes ?? {};
+      const service = attributes['com.docker.compose.service'] ?? event.id ?? '?';
+      const failed = (event.Action === 'die' && attributes['exitCode'] !== '0') || event.Action === 'health_status: unhealthy';
+      if (!failed || !event.id) continue;
+      const container = engine.getContainer(event.id);
+      pending.push((async () => {
+        try {
+          const info = await container.inspect();
+          const health = info.State.Health?.Log?.at(-1)?.Output?.trim();
+          const logs = (await logsOf(container, { tail: 25 })).trimEnd();
+          notes.set(service, `--- ${service}: ${event.Action === 'die' ? `exited with code ${attributes['exitCode']}` : 'unhealthy'}`
+            + `${health ? `\n(last healthcheck: ${health.slice(0, 400)})` : ''}\n${logs}`);
+        } catch {
+          notes.set(service, `--- ${service}: ${event.Action} (container already removed, no logs)`);
+        }
+      })());
+    }
+  });
+  return {
+    stop: () => (stream as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.(),
+    report: async () => {
+      await Promise.all(pending);
+      return [...notes.values()].join('\n');
+    },
+  };
+}

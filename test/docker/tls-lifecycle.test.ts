@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { generateProject } from '../helpers/generate.ts';
 import { requireDocker, run } from '../helpers/docker.ts';
 
-const DOMAINS = ['app.test', 'www.app.test'];
+const DOMAINS = ['app.test', 'www.app.test'] as const;
 const KIT_DIR = process.env['DOCKER_KIT_DIR'] ?? '/work/shared/docker-kit';
 const PEBBLE_CA = process.env['DOCKER_KIT_PEBBLE_CA'] ?? path.join(KIT_DIR, 'pebble.minica.pem');
 const OVERRIDE = 'compose.tls-test.yaml';
@@ -53,7 +53,7 @@ function servedCertificate(port: number, servername: string): Promise<ServedCert
     const socket = tls.connect({ host: '127.0.0.1', port, servername, rejectUnauthorized: false, timeout: 5000 }, () => {
       const cert = socket.getPeerCertificate();
       socket.end();
-      resolve({ issuer: cert.issuer.CN ?? '', subjectAltName: cert.subjectaltname ?? '', serial: cert.serialNumber });
+      resolve({ issuer: [cert.issuer.CN ?? ''].flat().join(','), subjectAltName: cert.subjectaltname ?? '', serial: cert.serialNumber });
     });
     socket.on('error', reject);
     socket.on('timeout', () => socket.destroy(new Error('TLS handshake timed out')));

@@ -1,0 +1,70 @@
+// The generated gunicorn.conf.py re-sizes gunicorn at start-up from the container's cgroups.
+// It must reach the same numbers as sizing.ts: run its compute_sizing() with python3 against
+// fake cgroup trees and compare with sizeGunicorn for a table of hardware.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { MEMORY_SHARE, sizeGunicorn } from '../../generators/lib/sizing.ts';
+import { generateProject } from '../helpers/generate.ts';
+
+const MiB = 1024 * 1024;
+
+interface PythonSizing { workers: number; threads: number; worker_class: string; cpus: number; memory_mb: number }
+
+function computeSizing(conf: string, cgroupRoot: string, environ: Record<string, string> = {}): PythonSizing {
+  const script = [
+    'import json, runpy, sys',
+    'ns = runpy.run_path(sys.argv[1], run_name="sizing_test")',
+    'print(json.dumps(ns["compute_sizing"](root=sys.argv[2], environ=json.loads(sys.argv[3]), affinity=64, host_memory_mb=1 << 22)))',
+  ].join('\n');
+  return JSON.parse(execFileSync('python3', ['-c', script, conf, cgroupRoot, JSON.stringify(environ)], { encoding: 'utf8' }));
+}
+
+function cgroupV2(cpus: number, memoryMb: number): string {
+  const root = mkdtempSync(path.join(os.tmpdir(), 'cgroup-v2-'));
+  writeFileSync(path.join(root, 'cpu.max'), `${cpus * 100000} 100000\n`);
+  writeFileSync(path.join(root, 'memory.max'), `${memoryMb * MiB}\n`);
+  return root;
+}
+
+function cgroupV1(cpus: number, memoryMb: number): string {
+  const root = mkdtempSync(path.join(os.tmpdir(), 'cgroup-v1-'));
+  mkdirSync(path.join(root, 'cpu'));
+  mkdirSync(path.join(root, 'memory'));
+  writeFileSync(path.join(root, 'cpu', 'cpu.cfs_quota_us'), `${cpus * 50000}\n`);
+  writeFileSync(path.join(root, 'cpu', 'cpu.cfs_period_us'), '50000\n');
+  writeFileSync(path.join(root, 'memory', 'memory.limit_in_bytes'), `${memoryMb * MiB}\n`);
+  return root;
+}
+
+describe.each(['wsgi', 'asgi'] as const)('gunicorn.conf.py (%s) sizes like sizing.ts', (server) => {
+  let conf: string;
+  it.each([
+    [1, 512], [1, 1433], [2, 1433], [2, 700], [4, 2867], [8, 5734], [16, 1000], [32, 45875],
+  ])('%i CPUs, %i MiB web memory limit', async (cpus, memoryMb) => {
+    conf ??= path.join((await generateProject({ server })).cwd, 'gunicorn.conf.py');
+    const expected = sizeGunicorn(cpus, memoryMb, server);
+    for (const root of [cgroupV2(cpus, memoryMb), cgroupV1(cpus, memoryMb)]) {
+      const actual = computeSizing(conf, root);
+      expect({ workers: actual.workers, threads: actual.threads, workerClass: actual.worker_class })
+        .toEqual({ workers: expected.workers, threads: expected.threads, workerClass: expected.workerClass });
+    }
+  });
+});
+
+describe('gunicorn.conf.py overrides and fallbacks', () => {
+  it('honours WEB_CONCURRENCY and GUNICORN_THREADS', async () => {
+    const conf = path.join((await generateProject({})).cwd, 'gunicorn.conf.py');
+    const actual = computeSizing(conf, cgroupV2(2, 1433), { WEB_CONCURRENCY: '3', GUNICORN_THREADS: '2' });
+    expect(actual).toMatchObject({ workers: 3, threads: 2, worker_class: 'gthread' });
+  });
+
+  it('without cgroup limits, uses the CPU affinity and the web share of host memory', async () => {
+    const conf = path.join((await generateProject({})).cwd, 'gunicorn.conf.py');
+    const actual = computeSizing(conf, mkdtempSync(path.join(os.tmpdir(), 'cgroup-none-')));
+    const expected = sizeGunicorn(64, Math.floor(4 * 1024 * 1024 * MEMORY_SHARE.webWithCelery), 'wsgi');
+    expect(actual).toMatchObject({ cpus: 64, workers: expected.workers, threads: expected.threads });
+  });
+});

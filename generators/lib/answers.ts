@@ -103,6 +103,10 @@ function checkInteger(value: number, min: number, max: number, unit: string): st
   return Number.isInteger(value) && value >= min && value <= max ? undefined : `must be a whole number of ${unit} from ${min} to ${max}`;
 }
 
+function oneOf<T extends string>(choices: readonly T[]) {
+  return (value: T): string | undefined => (choices.includes(value) ? undefined : `must be one of ${choices.join(', ')}`);
+}
+
 const machineMemoryMb = () => Math.floor(os.totalmem() / 1024 / 1024);
 
 export function defaultPackageName(name: string): string {
@@ -136,7 +140,7 @@ export const ANSWER_SCHEMA = [
     name: 'tlsMode', kind: 'choice', choices: TLS_MODES, message: 'Where certificates come from',
     description: 'letsencrypt, letsencrypt-staging (recommended first run), acme (any ACME directory) or self-signed (local trial)',
     default: (): TlsMode => 'letsencrypt-staging',
-    check: (value) => (TLS_MODES.includes(value) ? undefined : `must be one of ${TLS_MODES.join(', ')}`),
+    check: oneOf(TLS_MODES),
   }),
   spec({
     name: 'domain', kind: 'string', message: 'Primary domain the site is served on',
@@ -192,7 +196,7 @@ export const ANSWER_SCHEMA = [
     name: 'server', kind: 'choice', choices: SERVER_KINDS, message: 'Application interface',
     description: 'wsgi (gunicorn sync/gthread workers) or asgi (gunicorn with uvicorn workers)',
     default: (): ServerKind => 'wsgi',
-    check: (value) => (SERVER_KINDS.includes(value) ? undefined : `must be one of ${SERVER_KINDS.join(', ')}`),
+    check: oneOf(SERVER_KINDS),
   }),
   spec({
     name: 'cpus', kind: 'number', message: 'CPU cores of the PRODUCTION server (not this machine)',

@@ -5,13 +5,15 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import tls from 'node:tls';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { generateProject } from '../helpers/generate.ts';
 import { requireDocker, run } from '../helpers/docker.ts';
+import { poll } from '../../generators/verify/containers.ts';
+import { servedCertificate } from '../../generators/verify/probes/certificate.ts';
 
 const DOMAINS = ['app.test', 'www.app.test'] as const;
-const KIT_DIR = process.env['DOCKER_KIT_DIR'] ?? '/work/shared/docker-kit';
+const KIT_DIR = process.env['DOCKER_KIT_DIR'] ?? fileURLToPath(new URL('../../../shared/docker-kit', import.meta.url));
 const PEBBLE_CA = process.env['DOCKER_KIT_PEBBLE_CA'] ?? path.join(KIT_DIR, 'pebble.minica.pem');
 const OVERRIDE = 'compose.tls-test.yaml';
 
@@ -41,38 +43,11 @@ const overrideYaml = `services:
       PEBBLE_WFE_NONCEREJECT: "0"
 `;
 
-interface ServedCertificate {
-  issuer: string;
-  subjectAltName: string;
-  serial: string;
-}
-
-/** The certificate nginx presents for `servername` on the published 443 port. */
-function servedCertificate(port: number, servername: string): Promise<ServedCertificate> {
-  return new Promise((resolve, reject) => {
-    const socket = tls.connect({ host: '127.0.0.1', port, servername, rejectUnauthorized: false, timeout: 5000 }, () => {
-      const cert = socket.getPeerCertificate();
-      socket.end();
-      resolve({ issuer: [cert.issuer.CN ?? ''].flat().join(','), subjectAltName: cert.subjectaltname ?? '', serial: cert.serialNumber });
-    });
-    socket.on('error', reject);
-    socket.on('timeout', () => socket.destroy(new Error('TLS handshake timed out')));
-  });
-}
-
+/** Retries until the probe returns a value; fails the test naming what never came. */
 async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (error) {
-      last = error;
-    }
-    await new Promise((done) => setTimeout(done, 1000));
-  }
-  throw new Error(`timed out waiting for ${what}${last ? ` (last error: ${String(last)})` : ''}`);
+  const value = await poll(() => probe().catch(() => undefined), timeoutMs, 1000);
+  if (value === undefined) throw new Error(`timed out waiting for ${what}`);
+  return value;
 }
 
 describe('TLS lifecycle (certbot + nginx + Pebble)', () => {
@@ -101,7 +76,7 @@ describe('TLS lifecycle (certbot + nginx + Pebble)', () => {
 
       const bootstrap = await servedCertificate(port, DOMAINS[0]);
       expect(bootstrap.issuer).toBe(DOMAINS[0]); // self-signed: issuer = subject
-      for (const domain of DOMAINS) expect(bootstrap.subjectAltName).toContain(`DNS:${domain}`);
+      for (const domain of DOMAINS) expect(bootstrap.altNames).toContain(`DNS:${domain}`);
 
       // 2. Pebble comes up: the next retry gets the real certificate; the watcher reloads nginx.
       compose('--profile', 'acme', 'up', '-d', 'pebble');
@@ -110,7 +85,7 @@ describe('TLS lifecycle (certbot + nginx + Pebble)', () => {
         return cert.issuer.includes('Pebble') ? cert : undefined;
       }, 180_000);
       for (const domain of DOMAINS) {
-        expect(issued.subjectAltName).toContain(`DNS:${domain}`);
+        expect(issued.altNames).toContain(`DNS:${domain}`);
         const served = await servedCertificate(port, domain);
         expect(served.serial).toBe(issued.serial);
       }
@@ -124,7 +99,7 @@ describe('TLS lifecycle (certbot + nginx + Pebble)', () => {
         return cert.serial !== issued.serial ? cert : undefined;
       }, 60_000);
       expect(renewed.issuer).toContain('Pebble');
-      for (const domain of DOMAINS) expect(renewed.subjectAltName).toContain(`DNS:${domain}`);
+      for (const domain of DOMAINS) expect(renewed.altNames).toContain(`DNS:${domain}`);
 
       // Reloaded, never restarted.
       expect(startedAt()).toBe(nginxStartedAt);

@@ -2,7 +2,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import helpers, { type RunResult } from 'yeoman-test';
-import type { Answers } from '../../generators/lib/answers.ts';
+import { flagOf, type Answers } from '../../generators/lib/answers.ts';
 
 export const APP_GENERATOR = path.resolve(fileURLToPath(import.meta.url), '../../../generators/app/index.ts');
 
@@ -14,11 +14,11 @@ export type AnswerFlags = Partial<Record<keyof Answers, unknown>> & Record<strin
 export const FIXED_HARDWARE = { cpus: 2, memoryMb: 4096 } as const;
 
 export async function generateProject(flags: AnswerFlags, options: { cwd?: string } = {}): Promise<RunResult> {
-  const cliOptions: Record<string, unknown> = { yes: true, force: false, ...kebabKeys({ ...FIXED_HARDWARE, ...flags }) };
-  const context = helpers.run(APP_GENERATOR).withOptions(cliOptions);
+  const context = helpers.run(APP_GENERATOR).withOptions(asCliOptions({ yes: true, force: false, ...FIXED_HARDWARE, ...flags }));
   return options.cwd ? context.cd(options.cwd) : context;
 }
 
-function kebabKeys(flags: AnswerFlags): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(flags).map(([key, value]) => [key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`), value]));
+/** Options keyed by their CLI flag (packageName -> package-name), as the generator declares them. */
+export function asCliOptions(flags: AnswerFlags): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(flags).map(([key, value]) => [flagOf(key), value]));
 }

@@ -6,7 +6,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import helpers from 'yeoman-test';
 import { parsePristine, PRISTINE_PATH, serializePristine } from '../../generators/lib/pristine.ts';
-import { APP_GENERATOR, FIXED_HARDWARE, type AnswerFlags } from './generate.ts';
+import { APP_GENERATOR, FIXED_HARDWARE, asCliOptions, type AnswerFlags } from './generate.ts';
 
 export interface RegenerateOutcome {
   log: string;
@@ -20,15 +20,13 @@ export interface RegenerateOptions {
   answers?: Record<string, unknown>;
 }
 
-const kebab = (name: string) => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
-
 export async function regenerate(dir: string, flags: AnswerFlags = {}, options: RegenerateOptions = {}): Promise<RegenerateOutcome> {
   const logs: string[] = [];
   const asked: string[] = [];
   const withFlags = { force: false, ...(options.yes === false ? {} : { yes: true }), ...FIXED_HARDWARE, ...flags };
   const context = helpers.run(APP_GENERATOR)
     .cd(dir)
-    .withOptions(Object.fromEntries(Object.entries(withFlags).map(([key, value]) => [kebab(key), value])))
+    .withOptions(asCliOptions(withFlags))
     .withAnswers(options.answers ?? {}, {
       callback: (answer: unknown, { question }: { question: { name: string } }) => {
         asked.push(question.name);

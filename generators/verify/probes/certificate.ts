@@ -9,6 +9,7 @@ export interface ServedCertificate {
   issuer: string;
   subject: string;
   altNames: string;
+  serial: string;
   protocol: string;
   cipher: string;
 }
@@ -19,7 +20,7 @@ export function servedCertificate(port: number, servername: string, options: tls
     const socket = tls.connect({ host: '127.0.0.1', port, servername, rejectUnauthorized: false, ...options }, () => {
       const cert = socket.getPeerCertificate();
       resolve({
-        issuer: String(cert.issuer?.CN ?? ''), subject: String(cert.subject?.CN ?? ''), altNames: cert.subjectaltname ?? '',
+        issuer: String(cert.issuer?.CN ?? ''), subject: String(cert.subject?.CN ?? ''), altNames: cert.subjectaltname ?? '', serial: cert.serialNumber,
         protocol: socket.getProtocol() ?? '', cipher: socket.getCipher().name,
       });
       socket.end();

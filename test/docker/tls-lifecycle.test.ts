@@ -1,7 +1,8 @@
 // The certificate lifecycle of a generated stack, end to end, against the kit's Pebble
 // (a real ACME server, no internet): nginx starts on the bootstrap certificate, picks up
 // the Pebble-issued one for every domain without a restart, and after a (test-only)
-// forced renewal serves the new certificate, again without a restart.
+// forced renewal serves the new certificate, again without a restart; a later `up` keeps
+// it, and a change of ACME directory (staging -> production) replaces it at once.
 import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -51,7 +52,7 @@ async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, tim
 }
 
 describe('TLS lifecycle (certbot + nginx + Pebble)', () => {
-  it('bootstraps, obtains, and renews certificates with no nginx restart', async () => {
+  it('bootstraps, obtains, renews, keeps and replaces certificates with no nginx restart', async () => {
     requireDocker();
     const result = await generateProject({
       name: 'tls-test', tlsMode: 'acme', acmeDirectory: 'https://pebble:14000/dir', acmeCaBundle: PEBBLE_CA,
@@ -64,8 +65,9 @@ describe('TLS lifecycle (certbot + nginx + Pebble)', () => {
     writeFileSync(path.join(dir, OVERRIDE), overrideYaml);
 
     const project = `tls-lifecycle-${randomBytes(4).toString('hex')}`;
-    const compose = (...args: string[]) =>
-      run('docker', ['compose', '-p', project, '-f', 'compose.yaml', '-f', OVERRIDE, ...args], { cwd: dir });
+    const composeWith = (env: Record<string, string>, ...args: string[]) =>
+      run('docker', ['compose', '-p', project, '-f', 'compose.yaml', '-f', OVERRIDE, ...args], { cwd: dir, env: { ...process.env, ...env } });
+    const compose = (...args: string[]) => composeWith({}, ...args);
     try {
       // 1. The stack without Pebble: certbot keeps retrying, nginx serves the bootstrap certificate.
       compose('up', '-d', '--build', '--wait', '--wait-timeout', '600');
@@ -100,6 +102,26 @@ describe('TLS lifecycle (certbot + nginx + Pebble)', () => {
       }, 60_000);
       expect(renewed.issuer).toContain('Pebble');
       for (const domain of DOMAINS) expect(renewed.altNames).toContain(`DNS:${domain}`);
+
+      // 4. Idempotent: a later `up` (certbot recreated) keeps the valid certificate.
+      compose('up', '-d', '--force-recreate', '--no-deps', '--wait', 'certbot');
+      await waitFor('certbot to settle after its restart', async () =>
+        (/certificate for .* in place/.test(compose('logs', 'certbot')) ? true : undefined), 60_000);
+      // The recreated container's log: no new certificate was deployed.
+      expect(compose('logs', 'certbot')).not.toMatch(/deploy-hook: new certificate/);
+      expect((await servedCertificate(port, DOMAINS[0])).serial).toBe(renewed.serial);
+
+      // 5. Another ACME directory (as staging -> production): the stored certificate is replaced
+      // at once, not at its renewal date. Same Pebble, a URL that differs as a string.
+      const nextDirectory = 'https://pebble:14000/dir?next-ca';
+      composeWith({ ACME_DIRECTORY_URL: nextDirectory }, 'up', '-d', '--no-deps', '--wait', 'certbot');
+      const replaced = await waitFor('the certificate from the new directory', async () => {
+        const cert = await servedCertificate(port, DOMAINS[0]);
+        return cert.serial !== renewed.serial ? cert : undefined;
+      }, 60_000);
+      expect(replaced.issuer).toContain('Pebble');
+      expect(compose('logs', 'certbot')).toMatch(/replacing it with one from https:\/\/pebble:14000\/dir\?next-ca/);
+      expect(compose('exec', '-T', 'certbot', 'cat', `/etc/letsencrypt/renewal/${DOMAINS[0]}.conf`)).toContain(`server = ${nextDirectory}`);
 
       // Reloaded, never restarted.
       expect(startedAt()).toBe(nginxStartedAt);

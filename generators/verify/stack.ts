@@ -12,6 +12,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import os from 'node:os';
 import path from 'node:path';
 import Docker from 'dockerode';
+import { Document, type Node } from 'yaml';
 import { DockerComposeEnvironment, Wait, type StartedDockerComposeEnvironment, type log as LoggerInstance } from 'testcontainers';
 import type { Answers } from '../lib/answers.ts';
 import { execIn, logsOf, type ExecOptions, type ExecResult } from './containers.ts';
@@ -122,36 +123,25 @@ class Tagged {
 }
 
 /** Compose interpolates "$" everywhere, including config content: "$$" is a literal "$". */
-const escapeDollar = (text: string) => text.replaceAll('$', '$$');
-
-/** Block-style YAML with JSON-quoted scalars (JSON strings are valid YAML). */
-export function toYaml(value: unknown, indent = ''): string {
-  const scalar = (item: unknown): string => {
-    if (item instanceof Tagged) return `${item.tag} ${JSON.stringify(item.value, (_, v) => (typeof v === 'string' ? escapeDollar(v) : v))}`;
-    if (typeof item === 'string') {
-      if (item.includes('\n')) return `|\n${escapeDollar(item).replace(/\n$/, '').split('\n').map((line) => `${indent}  ${line}`.trimEnd()).join('\n')}`;
-      return JSON.stringify(escapeDollar(item));
-    }
-    return JSON.stringify(item);
-  };
-  if (Array.isArray(value)) {
-    return value.map((item) => (typeof item === 'object' && item !== null && !(item instanceof Tagged)
-      ? `${indent}- ${toYaml(item, `${indent}  `).slice(indent.length + 2)}`
-      : `${indent}- ${scalar(item)}`)).join('\n');
+function composeValue(document: Document, value: unknown): unknown {
+  if (value instanceof Tagged) {
+    const node = document.createNode(composeValue(document, value.value)) as Node;
+    node.tag = value.tag;
+    return node;
   }
-  return Object.entries(value as Record<string, unknown>).map(([key, item]) => {
-    if (item instanceof Tagged || typeof item !== 'object' || item === null) return `${indent}${key}: ${scalarAt(item, `${indent}  `)}`;
-    if (Array.isArray(item) && item.length === 0) return `${indent}${key}: []`;
-    return `${indent}${key}:\n${toYaml(item, `${indent}  `)}`;
-  }).join('\n');
-
-  function scalarAt(item: unknown, nested: string): string {
-    const previous = indent;
-    indent = nested.slice(0, -2);
-    const text = scalar(item);
-    indent = previous;
-    return text;
+  if (typeof value === 'string') return value.replaceAll('$', () => '$$');
+  if (Array.isArray(value)) return value.map((item) => composeValue(document, item));
+  if (typeof value === 'object' && value !== null) {
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, composeValue(document, item)]));
   }
+  return value;
+}
+
+/** The override object as a Compose file (the yaml library writes it; tags such as !override kept). */
+export function toYaml(value: unknown): string {
+  const document = new Document();
+  document.contents = document.createNode(composeValue(document, value)) as Node;
+  return document.toString();
 }
 
 export function sinkScript(): string {

@@ -1,0 +1,50 @@
+// The compose override verify boots with: what keeps a verification run local and isolated.
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { resolveAnswers, type Answers } from '../../generators/lib/answers.ts';
+import { buildOverride, PEBBLE_DIRECTORY, SINK_DSN, toYaml, type ComposeConfig } from '../../generators/verify/stack.ts';
+
+const app = { image: 'my-site-app:latest' };
+const base: ComposeConfig = {
+  services: {
+    web: { ...app, build: { context: '.' } }, migrate: app, worker: app, beat: app,
+    nginx: { image: 'nginx:1.28' }, certbot: { image: 'certbot/certbot:v4.0.0' }, db: { image: 'postgres:17' },
+  },
+};
+const answersWith = (given: Partial<Answers>) => resolveAnswers({ cpus: 2, memoryMb: 4096, ...given });
+type Override = { services: Record<string, { image?: string; environment?: Record<string, string>; networks?: Record<string, { aliases: string[] }> }> };
+const overrideOf = (given: Partial<Answers>) => parse(toYaml(buildOverride(base, answersWith(given), 'verify-x')), { customTags: [{ tag: '!override', collection: 'seq', resolve: (seq) => seq }] }) as Override;
+
+describe('verify override', () => {
+  it('publishes nginx only on random 127.0.0.1 ports, replacing (!override) the real 80/443', () => {
+    const text = toYaml(buildOverride(base, answersWith({}), 'verify-x'));
+    expect(text).toMatch(/ports: !override\n\s+- 127\.0\.0\.1::80\n\s+- 127\.0\.0\.1::443/);
+  });
+
+  it.each(['letsencrypt', 'letsencrypt-staging'] as const)('never lets certbot reach Let\'s Encrypt (%s): Pebble instead, nginx aliased as every domain', (tlsMode) => {
+    const override = overrideOf({ tlsMode, domain: 'shop.example.com', extraDomains: ['www.shop.example.com'] });
+    expect(override.services['certbot']!.environment!['ACME_DIRECTORY_URL']).toBe(PEBBLE_DIRECTORY);
+    expect(override.services['nginx']!.networks!['default']!.aliases).toEqual(['shop.example.com', 'www.shop.example.com']);
+    expect(JSON.stringify(override)).not.toMatch(/letsencrypt\.org/);
+  });
+
+  it('starts no Pebble in self-signed mode', () => {
+    expect(Object.keys(overrideOf({ tlsMode: 'self-signed', domain: 'app.test' }).services)).not.toContain('pebble');
+  });
+
+  it('points every Sentry reporter at the local sink, and only when Sentry is on', () => {
+    const on = overrideOf({});
+    for (const name of ['web', 'worker', 'beat', 'migrate']) expect(on.services[name]!.environment!['SENTRY_DSN']).toBe(SINK_DSN);
+    expect(JSON.stringify(overrideOf({ sentry: false }))).not.toContain('SENTRY_DSN');
+  });
+
+  it('tags the images it builds per run, so production images are never retagged', () => {
+    const override = overrideOf({});
+    for (const name of ['web', 'migrate', 'worker', 'beat']) expect(override.services[name]!.image).toBe('verify-x-my-site-app:verify');
+    expect(override.services['db']?.image).toBeUndefined();
+  });
+
+  it('escapes "$" for Compose interpolation', () => {
+    expect(toYaml({ content: 'cost: $5\n' })).toContain('cost: $$5');
+  });
+});

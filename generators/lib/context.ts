@@ -30,6 +30,8 @@ export interface RenderContext {
   };
   /** "max-age=3600; includeSubDomains" (+ "; preload"): the one HSTS value nginx and Django agree on. */
   hstsHeader: string;
+  /** Referrer-Policy, one value for nginx and Django (Django's own default since 3.1). */
+  referrerPolicy: 'same-origin';
   sizing: Sizing;
   /** Constants the runtime sizing in gunicorn.conf.py shares with sizing.ts. */
   sizingConstants: { processMb: typeof PROCESS_MB; limits: typeof LIMITS; memoryShare: typeof MEMORY_SHARE };
@@ -69,6 +71,7 @@ export function buildRenderContext(answers: Answers, generatorVersion: string, f
       caBundlePem: files.acmeCaBundlePem ?? '',
     },
     hstsHeader: `max-age=${answers.hstsSeconds}; includeSubDomains${answers.hstsPreload ? '; preload' : ''}`,
+    referrerPolicy: 'same-origin',
     sizing,
     sizingConstants: { processMb: PROCESS_MB, limits: LIMITS, memoryShare: MEMORY_SHARE },
     appModule: `${answers.packageName}.${answers.server}:application`,

@@ -71,6 +71,15 @@ describe('generated facts', () => {
     expect(tree['nginx/snippets/security-headers.conf']).toMatch(/Strict-Transport-Security "max-age=7200; includeSubDomains" always/);
   });
 
+  it('sends one Referrer-Policy and HSTS value from nginx and Django alike', async () => {
+    const tree = readTree((await generateProject({ hstsSeconds: 7200 })).cwd);
+    const headers = tree['nginx/snippets/security-headers.conf']!;
+    const settings = tree['my_site/settings/production.py']!;
+    const policy = /Referrer-Policy "([^"]+)"/.exec(headers)![1];
+    expect(settings).toContain(`SECURE_REFERRER_POLICY = "${policy}"`);
+    expect(settings).toContain('SECURE_HSTS_SECONDS = 7200');
+  });
+
   it('copies the custom ACME CA bundle into the repository', async () => {
     const tree = readTree((await generateProject(PROFILES['custom-acme']!)).cwd);
     expect(tree['certbot/acme-ca.pem']).toMatch(/^-----BEGIN CERTIFICATE-----/);

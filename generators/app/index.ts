@@ -22,9 +22,7 @@ type Options = BaseOptions & Record<string, unknown>;
 interface StoredConfig { version?: string; answers?: GivenAnswers }
 
 /** Refusals before anything is asked or written: one line, exit code 2 like bad answers. */
-class RefusalError extends Error {
-  readonly code = 2;
-}
+class RefusalError extends AnswerError {}
 
 export default class DjangoProdGenerator extends Generator<StoredConfig, Options> {
   private answers!: Answers;
@@ -111,7 +109,6 @@ export default class DjangoProdGenerator extends Generator<StoredConfig, Options
     this.config.set({ version: GENERATOR_VERSION, answers: this.answers });
   }
 
-  /** Stored answers (.yo-rc.json) < answers file < flags; explicit = file and flags. */
   /**
    * Files the answers name, read before anything is written. On regeneration the CA bundle's
    * original path may be gone: the copy already in the repository then stands in for it.
@@ -127,14 +124,14 @@ export default class DjangoProdGenerator extends Generator<StoredConfig, Options
     return { acmeCaBundlePem: pem };
   }
 
+  /** Stored answers (.yo-rc.json) < answers file < flags; explicit = file and flags. */
   #givenAnswers(): { stored: GivenAnswers; explicit: GivenAnswers } {
     const stored = (this.config.get('answers') ?? {}) as GivenAnswers;
     const file = this.options['answers'] as string | undefined;
     const fromFile = file ? answersFromFile(file, readAnswersFile(file)) : {};
     const fromFlags: GivenAnswers = {};
     for (const entry of ANSWER_SCHEMA) {
-      // kebab-case as declared; camelCase as yeoman-environment's command parser passes them.
-      const raw = this.options[flagOf(entry.name)] ?? this.options[entry.name];
+      const raw = this.#option(flagOf(entry.name));
       if (raw !== undefined) fromFlags[entry.name] = raw;
     }
     return { stored, explicit: { ...fromFile, ...fromFlags } };
@@ -146,7 +143,7 @@ export default class DjangoProdGenerator extends Generator<StoredConfig, Options
    * Answers given by flag or answers file are never asked.
    */
   async #ask({ stored, explicit }: { stored: GivenAnswers; explicit: GivenAnswers }): Promise<GivenAnswers> {
-    const askAnswered = Boolean(this.options['ask-answered'] || this.options['askAnswered']);
+    const askAnswered = Boolean(this.#option('ask-answered'));
     const known: GivenAnswers = { ...stored, ...explicit };
     const questions = (ANSWER_SCHEMA as readonly AnswerSpec[]).map((entry) => {
       const soFar = (asked: GivenAnswers) => ({ ...known, ...asked }) as Partial<Answers>;
@@ -175,7 +172,12 @@ export default class DjangoProdGenerator extends Generator<StoredConfig, Options
   }
 
   #dryRun(): boolean {
-    return Boolean(this.options['dry-run'] || this.options['dryRun']);
+    return Boolean(this.#option('dry-run'));
+  }
+
+  /** An option by its flag: kebab-case as declared, camelCase as yeoman-environment's command parser passes it. */
+  #option(flag: string): unknown {
+    return this.options[flag] ?? this.options[flag.replace(/-([a-z])/g, (_, letter: string) => letter.toUpperCase())];
   }
 
   /** The previous pristine render; empty (every edit merges against nothing) when the repository has none. */
@@ -233,17 +235,19 @@ export default class DjangoProdGenerator extends Generator<StoredConfig, Options
   #writeForced(file: string, content: string, mode: number): void {
     const target = this.destinationPath(file);
     this.fs.write(target, content, { stat: { mode } as never });
-    // Our own plan decides every file (fresh or merged), so Yeoman's per-file prompt must not.
-    const stored = this.fs.store.get(target) as { conflicter?: string };
-    stored.conflicter = 'force';
+    this.#skipYeomanConflicter(target);
   }
 
   /** Deletes through mem-fs (so --dry-run and Yeoman's commit see it), without Yeoman's prompt. */
   #deleteForced(file: string): void {
     const target = this.destinationPath(file);
     this.fs.delete(target);
-    const stored = this.fs.store.get(target) as { conflicter?: string };
-    stored.conflicter = 'force';
+    this.#skipYeomanConflicter(target);
+  }
+
+  /** Our own plan decides every file (fresh or merged), so Yeoman's per-file prompt must not. */
+  #skipYeomanConflicter(target: string): void {
+    (this.fs.store.get(target) as { conflicter?: string }).conflicter = 'force';
   }
 }
 

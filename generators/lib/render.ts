@@ -2,13 +2,12 @@
 // so fresh scaffolding, regeneration and snapshot tests share one pure render.
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import ejs from 'ejs';
 import type { RenderContext } from './context.ts';
 import { planFiles } from './files.ts';
+import { PACKAGE_ROOT } from './package-root.ts';
 
-/** templates/ sits at the package root, both for the sources and for dist/. */
-export const TEMPLATES_DIR = path.resolve(fileURLToPath(import.meta.url), '../../..', ...(import.meta.url.includes('/dist/') ? ['..'] : []), 'templates');
+export const TEMPLATES_DIR = path.join(PACKAGE_ROOT, 'templates');
 
 export interface RenderedFile {
   content: string;

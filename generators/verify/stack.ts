@@ -15,6 +15,7 @@ import Docker from 'dockerode';
 import { Document, type Node } from 'yaml';
 import { DockerComposeEnvironment, Wait, type StartedDockerComposeEnvironment, type log as LoggerInstance } from 'testcontainers';
 import type { Answers } from '../lib/answers.ts';
+import { PACKAGE_ROOT } from '../lib/package-root.ts';
 import { execIn, logsOf, type ExecOptions, type ExecResult } from './containers.ts';
 
 /** Thrown for anything that stops verify before or while booting; its message is one line. */
@@ -145,10 +146,9 @@ export function toYaml(value: unknown): string {
 }
 
 export function sinkScript(): string {
-  // Sources run from generators/verify/, the compiled generator from dist/generators/verify/.
-  const candidates = [new URL('./sentry-sink.py', import.meta.url), new URL('../../../generators/verify/sentry-sink.py', import.meta.url)];
-  for (const candidate of candidates) if (existsSync(candidate)) return readFileSync(candidate, 'utf8');
-  throw new VerifyError('verify cannot find its sentry-sink.py next to the generator (broken install?)');
+  const script = path.join(PACKAGE_ROOT, 'generators', 'verify', 'sentry-sink.py');
+  if (existsSync(script)) return readFileSync(script, 'utf8');
+  throw new VerifyError(`verify cannot find ${script} (broken install?)`);
 }
 
 /** service -> this run's tag, for every service whose image the stack builds. */

@@ -1,66 +1,13 @@
-// The one definition of every answer: prompt, flag, answers file, --help and the
-// README table are all derived from ANSWER_SCHEMA.
+// The core answers, and the whole schema: core answers then each feature module's. Prompt,
+// flags, answers file, --help and the README table are all derived from ANSWER_SCHEMA.
 import os from 'node:os';
+import { FEATURES } from '../features/index.ts';
+import {
+  AnswerError, SERVER_KINDS, TLS_MODES, checkDomain, checkInteger, defaultPackageName, machineMemoryMb, oneOf, spec,
+  type AnswerName, type AnswerSpec, type Answers, type ServerKind, type TlsMode,
+} from './answer-spec.ts';
 
-export const TLS_MODES = ['letsencrypt', 'letsencrypt-staging', 'acme', 'self-signed'] as const;
-export type TlsMode = (typeof TLS_MODES)[number];
-export const SERVER_KINDS = ['wsgi', 'asgi'] as const;
-export type ServerKind = (typeof SERVER_KINDS)[number];
-
-export interface Answers {
-  name: string;
-  packageName: string;
-  domain: string;
-  extraDomains: string[];
-  email: string;
-  server: ServerKind;
-  cpus: number;
-  memoryMb: number;
-  celery: boolean;
-  sentry: boolean;
-  backups: boolean;
-  backupSchedule: string;
-  backupKeepDaily: number;
-  backupKeepWeekly: number;
-  backupKeepMonthly: number;
-  backupS3Bucket: string;
-  backupS3Endpoint: string;
-  tlsMode: TlsMode;
-  acmeDirectory: string;
-  acmeCaBundle: string;
-  hstsSeconds: number;
-  hstsPreload: boolean;
-  uploadLimitMb: number;
-  timeZone: string;
-  pythonVersion: string;
-  postgresVersion: string;
-  redisVersion: string;
-  nginxVersion: string;
-}
-
-export type AnswerName = keyof Answers;
-type AnswerKind = 'string' | 'number' | 'boolean' | 'list' | 'choice';
-
-export interface AnswerSpec<N extends AnswerName = AnswerName> {
-  name: N;
-  kind: AnswerKind;
-  /** The question asked by the prompt. */
-  message: string;
-  /** One line for --help, the README table and the answers file docs. */
-  description: string;
-  choices?: readonly string[];
-  default(answers: Partial<Answers>): Answers[N];
-  /** Asked (and validated) only when this holds; otherwise the default is kept. */
-  when?: (answers: Partial<Answers>) => boolean;
-  /** Returns an error text saying what is allowed, or undefined when the value is fine. */
-  // Method syntax: a spec of one answer must fit the list of all specs.
-  check(value: Answers[N], answers: Partial<Answers>): string | undefined;
-}
-
-/** Thrown for any bad input: its message is the one line the user sees. */
-export class AnswerError extends Error {
-  readonly code = 2;
-}
+export * from './answer-spec.ts';
 
 // Modules a project package must not shadow: the stdlib ones Django imports at start-up,
 // and the distributions the generated requirements install.
@@ -80,44 +27,9 @@ const PYTHON_KEYWORDS = new Set([
   'not', 'or', 'pass', 'raise', 'return', 'try', 'while', 'with', 'yield', 'match', 'case', 'type',
 ]);
 
-const HOSTNAME_LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
-const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
 const VERSION = /^\d+(\.\d+){0,2}$/;
-const CRON_FIELD = /^(\*|\d+(-\d+)?)(\/\d+)?(,(\*|\d+(-\d+)?)(\/\d+)?)*$/;
 
-const isLetsEncrypt = (answers: Partial<Answers>) =>
-  answers.tlsMode === 'letsencrypt' || answers.tlsMode === 'letsencrypt-staging';
-
-/** A DNS name a certificate can be issued for; Let's Encrypt also needs a public one. */
-export function checkDomain(domain: string, answers: Partial<Answers>): string | undefined {
-  const labels = domain.split('.');
-  const wellFormed = domain.length <= 253 && labels.every((label) => HOSTNAME_LABEL.test(label));
-  if (!wellFormed) return 'must be a DNS name such as example.com (letters, digits, hyphens, dots; lowercase)';
-  if (isLetsEncrypt(answers) && (IPV4.test(domain) || domain === 'localhost' || labels.length < 2 || domain.endsWith('.localhost'))) {
-    return `must be a public DNS name for Let's Encrypt, not an IP address or localhost (use --tls-mode self-signed for a local trial)`;
-  }
-  return undefined;
-}
-
-function checkInteger(value: number, min: number, max: number, unit: string): string | undefined {
-  return Number.isInteger(value) && value >= min && value <= max ? undefined : `must be a whole number of ${unit} from ${min} to ${max}`;
-}
-
-function oneOf<T extends string>(choices: readonly T[]) {
-  return (value: T): string | undefined => (choices.includes(value) ? undefined : `must be one of ${choices.join(', ')}`);
-}
-
-const machineMemoryMb = () => Math.floor(os.totalmem() / 1024 / 1024);
-
-export function defaultPackageName(name: string): string {
-  return name.toLowerCase().replace(/[^a-z0-9_]+/g, '_').replace(/^_+|_+$/g, '');
-}
-
-function spec<N extends AnswerName>(definition: AnswerSpec<N>): AnswerSpec<N> {
-  return definition;
-}
-
-export const ANSWER_SCHEMA = [
+const CORE_ANSWERS = [
   spec({
     name: 'name', kind: 'string', message: 'Project name (Compose project, image and volume names)',
     description: 'Project name: lowercase letters, digits and hyphens, starting with a letter',
@@ -211,54 +123,6 @@ export const ANSWER_SCHEMA = [
     check: (value) => checkInteger(value, 1024, 4 * 1024 * 1024, 'MiB'),
   }),
   spec({
-    name: 'celery', kind: 'boolean', message: 'Run Celery worker and beat with Redis?',
-    description: 'Celery worker + beat, with Redis as broker', default: () => true, check: () => undefined,
-  }),
-  spec({
-    name: 'sentry', kind: 'boolean', message: 'Report errors to Sentry (DSN from .env)?',
-    description: 'Sentry error reporting (off while SENTRY_DSN is empty)', default: () => true, check: () => undefined,
-  }),
-  spec({
-    name: 'backups', kind: 'boolean', message: 'Scheduled PostgreSQL backups?',
-    description: 'Scheduled pg_dump backups with retention and a restore script', default: () => true, check: () => undefined,
-  }),
-  spec({
-    name: 'backupSchedule', kind: 'string', message: 'Backup schedule (cron, server time zone)',
-    description: 'Cron schedule of the backup (5 fields)',
-    default: () => '15 3 * * *',
-    when: (answers) => answers.backups === true,
-    check: (value) => {
-      const fields = value.trim().split(/\s+/);
-      return fields.length === 5 && fields.every((field) => CRON_FIELD.test(field)) ? undefined
-        : 'must be a 5-field cron expression of numbers, ranges, steps and *, e.g. "15 3 * * *"';
-    },
-  }),
-  spec({
-    name: 'backupKeepDaily', kind: 'number', message: 'Daily backups to keep', description: 'Daily backups kept',
-    default: () => 7, when: (answers) => answers.backups === true, check: (value) => checkInteger(value, 1, 366, 'backups'),
-  }),
-  spec({
-    name: 'backupKeepWeekly', kind: 'number', message: 'Weekly backups to keep', description: 'Weekly (Sunday) backups kept',
-    default: () => 4, when: (answers) => answers.backups === true, check: (value) => checkInteger(value, 0, 520, 'backups'),
-  }),
-  spec({
-    name: 'backupKeepMonthly', kind: 'number', message: 'Monthly backups to keep', description: 'Monthly (1st of the month) backups kept',
-    default: () => 6, when: (answers) => answers.backups === true, check: (value) => checkInteger(value, 0, 240, 'backups'),
-  }),
-  spec({
-    name: 'backupS3Bucket', kind: 'string', message: 'S3 bucket for off-site copies (empty: local only)',
-    description: 'S3-compatible bucket for off-site copies of each backup (empty: none); keys go in .env',
-    default: () => '', when: (answers) => answers.backups === true,
-    check: (value) => (value === '' || /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/[\w./-]*)?$/.test(value) ? undefined
-      : 'must be empty or an S3 bucket name (3-63 of a-z, 0-9, ".", "-"), optionally with a /prefix'),
-  }),
-  spec({
-    name: 'backupS3Endpoint', kind: 'string', message: 'S3 endpoint URL (empty for AWS)',
-    description: 'Endpoint of an S3-compatible store (empty: AWS S3)',
-    default: () => '', when: (answers) => answers.backups === true && answers.backupS3Bucket !== '',
-    check: (value) => (value === '' || /^https?:\/\/[^\s/]+/.test(value) ? undefined : 'must be empty or an http(s):// URL'),
-  }),
-  spec({
     name: 'hstsSeconds', kind: 'number', message: 'HSTS max-age in seconds (start modest, raise to 31536000 once HTTPS is proven)',
     description: 'Strict-Transport-Security max-age in seconds',
     default: () => 3600, check: (value) => checkInteger(value, 1, 63072000, 'seconds'),
@@ -301,8 +165,11 @@ export const ANSWER_SCHEMA = [
   }),
 ] as const satisfies readonly AnswerSpec[];
 
+/** Every answer, in the order asked: the core ones, then each feature's (registry order). */
+export const ANSWER_SCHEMA: readonly AnswerSpec[] = [...CORE_ANSWERS, ...FEATURES.flatMap((feature) => feature.answers)];
+
 export const answerSpec = (name: AnswerName): AnswerSpec =>
-  ANSWER_SCHEMA.find((entry) => entry.name === name) as AnswerSpec;
+  ANSWER_SCHEMA.find((entry) => entry.name === name)!;
 
 /** kebab-case flag of an answer: packageName -> --package-name */
 export const flagOf = (name: string): string => name.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`);
@@ -337,7 +204,7 @@ export function coerceAnswer(entry: AnswerSpec, raw: unknown): unknown {
  */
 export function resolveAnswers(given: Partial<Record<AnswerName, unknown>>): Answers {
   const answers: Partial<Record<AnswerName, unknown>> = {};
-  for (const entry of ANSWER_SCHEMA as readonly AnswerSpec[]) {
+  for (const entry of ANSWER_SCHEMA) {
     const applies = entry.when?.(answers as Partial<Answers>) ?? true;
     const raw = given[entry.name];
     const value = applies && raw !== undefined ? coerceAnswer(entry, raw) : entry.default(answers as Partial<Answers>);

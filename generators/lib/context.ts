@@ -1,6 +1,8 @@
 // Answers -> everything the templates read. Pure: no Yeoman, no file system, no clock,
-// no randomness, so the same answers always render the same tree.
-import type { Answers, TlsMode } from './answers.ts';
+// no randomness, so the same answers always render the same tree. Templates read these
+// derived facts, never raw answers (the context holds none); each fact is computed here once.
+import { FEATURES } from '../features/index.ts';
+import type { Answers, TlsMode } from './answer-spec.ts';
 import { sizeStack, MEMORY_SHARE, PROCESS_MB, LIMITS, type Sizing } from './sizing.ts';
 
 /** Images the stack runs; certbot is pinned because its CLI flags are part of our scripts. */
@@ -11,13 +13,22 @@ const ACME_DIRECTORIES: Record<Exclude<TlsMode, 'acme' | 'self-signed'>, string>
   'letsencrypt-staging': 'https://acme-staging-v02.api.letsencrypt.org/directory',
 };
 
-export interface RenderContext {
-  answers: Answers;
+/** What feature modules add to the context, each under its own name (declaration merging). */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- filled by feature modules
+export interface FeatureFacts {}
+
+export interface RenderContext extends Partial<FeatureFacts> {
   generatorVersion: string;
   name: string;
   packageName: string;
+  /** Which features are on, by feature name (ctx.has.celery). */
+  has: Record<string, boolean>;
   /** Primary domain first. */
   domains: string[];
+  adminEmail: string;
+  hardware: { cpus: number; memoryMb: number };
+  /** ASGI (uvicorn workers) rather than WSGI. */
+  asgi: boolean;
   images: { python: string; postgres: string; redis: string; nginx: string; certbot: string };
   tls: {
     mode: TlsMode;
@@ -28,10 +39,17 @@ export interface RenderContext {
     /** Content of certbot/acme-ca.pem: the user's CA bundle file, read by the generator (templates cannot read files). */
     caBundlePem: string;
   };
-  /** "max-age=3600; includeSubDomains" (+ "; preload"): the one HSTS value nginx and Django agree on. */
-  hstsHeader: string;
+  hsts: {
+    seconds: number;
+    preload: boolean;
+    /** "max-age=3600; includeSubDomains" (+ "; preload"): the one value nginx and Django agree on. */
+    header: string;
+  };
   /** Referrer-Policy, one value for nginx and Django (Django's own default since 3.1). */
   referrerPolicy: 'same-origin';
+  uploadLimitMb: number;
+  /** IANA time zone of Django and cron. */
+  timeZone: string;
   sizing: Sizing;
   /** Constants the runtime sizing in gunicorn.conf.py shares with sizing.ts. */
   sizingConstants: { processMb: typeof PROCESS_MB; limits: typeof LIMITS; memoryShare: typeof MEMORY_SHARE };
@@ -39,6 +57,12 @@ export interface RenderContext {
   appModule: string;
   /** Services in compose.yaml, for the README and Makefile. */
   services: string[];
+  /** Services running the application image: the migrate job first, then web and the features' ones. */
+  appServices: string[];
+  /** appServices without the one-shot migrate job: web first. */
+  longRunningAppServices: string[];
+  /** requirements.txt lines the enabled features add. */
+  featureRequirements: string[];
 }
 
 /** Contents of files the answers point to, read by the caller so this module stays pure. */
@@ -48,15 +72,23 @@ export interface InputFiles {
 }
 
 export function buildRenderContext(answers: Answers, generatorVersion: string, files: InputFiles = {}): RenderContext {
-  const sizing = sizeStack({ cpus: answers.cpus, memoryMb: answers.memoryMb }, answers.server, answers.celery);
+  const enabled = FEATURES.filter((feature) => feature.enabled(answers));
+  const has = Object.fromEntries(FEATURES.map((feature) => [feature.name, enabled.includes(feature)]));
+  const sizing = sizeStack({ cpus: answers.cpus, memoryMb: answers.memoryMb }, answers.server, has['celery'] === true);
   const acmeDirectory = answers.tlsMode === 'acme' ? answers.acmeDirectory
     : answers.tlsMode === 'self-signed' ? '' : ACME_DIRECTORIES[answers.tlsMode];
+  const featureFacts = Object.fromEntries(enabled.filter((feature) => feature.facts).map((feature) => [feature.name, feature.facts!(answers, sizing)]));
+  const longRunningAppServices = ['web', ...enabled.flatMap((feature) => feature.appServices ?? [])];
   return {
-    answers,
+    ...featureFacts,
     generatorVersion,
     name: answers.name,
     packageName: answers.packageName,
+    has,
     domains: [answers.domain, ...answers.extraDomains],
+    adminEmail: answers.email,
+    hardware: { cpus: answers.cpus, memoryMb: answers.memoryMb },
+    asgi: answers.server === 'asgi',
     images: {
       python: `python:${answers.pythonVersion}-slim`,
       postgres: `postgres:${answers.postgresVersion}`,
@@ -70,15 +102,20 @@ export function buildRenderContext(answers: Answers, generatorVersion: string, f
       hasCaBundle: answers.tlsMode === 'acme' && answers.acmeCaBundle !== '',
       caBundlePem: files.acmeCaBundlePem ?? '',
     },
-    hstsHeader: `max-age=${answers.hstsSeconds}; includeSubDomains${answers.hstsPreload ? '; preload' : ''}`,
+    hsts: {
+      seconds: answers.hstsSeconds,
+      preload: answers.hstsPreload,
+      header: `max-age=${answers.hstsSeconds}; includeSubDomains${answers.hstsPreload ? '; preload' : ''}`,
+    },
     referrerPolicy: 'same-origin',
+    uploadLimitMb: answers.uploadLimitMb,
+    timeZone: answers.timeZone,
     sizing,
     sizingConstants: { processMb: PROCESS_MB, limits: LIMITS, memoryShare: MEMORY_SHARE },
     appModule: `${answers.packageName}.${answers.server}:application`,
-    services: [
-      'db', 'redis', 'migrate', 'web', 'nginx', 'certbot',
-      ...(answers.celery ? ['worker', 'beat'] : []),
-      ...(answers.backups ? ['backup'] : []),
-    ],
+    services: ['db', 'redis', 'migrate', 'web', 'nginx', 'certbot', ...enabled.flatMap((feature) => feature.services ?? [])],
+    appServices: ['migrate', ...longRunningAppServices],
+    longRunningAppServices,
+    featureRequirements: enabled.flatMap((feature) => feature.requirements ?? []),
   };
 }

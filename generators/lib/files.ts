@@ -1,26 +1,25 @@
-// Every file the generator can write, and when. A row's path is the file's path in the
-// generated repository and, with ".ejs" added, its template's path under templates/
-// ("_pkg_" stands for the Python package name).
+// Every file the generator can write, and when: the core table below plus each enabled
+// feature's own rows (generators/features/<name>/index.ts). A row's path is the file's path in
+// the generated repository and, with ".ejs" added, its template's path under templates/ (core)
+// or the feature's files/ folder ("_pkg_" stands for the Python package name).
+import path from 'node:path';
+import { FEATURES } from '../features/index.ts';
+import type { FeatureFiles } from '../features/feature.ts';
 import type { RenderContext } from './context.ts';
+import { PACKAGE_ROOT } from './package-root.ts';
 
 type Condition = (ctx: RenderContext) => boolean;
 
-export interface FileSection {
-  condition?: Condition;
-  /** Executable scripts get mode 755. */
-  executable?: boolean;
-  templates: string[];
-}
+export const TEMPLATES_DIR = path.join(PACKAGE_ROOT, 'templates');
+export const FEATURES_DIR = path.join(PACKAGE_ROOT, 'generators', 'features');
 
-const withCelery: Condition = (ctx) => ctx.answers.celery;
-const withBackups: Condition = (ctx) => ctx.answers.backups;
-const withWsgi: Condition = (ctx) => ctx.answers.server === 'wsgi';
-const withAsgi: Condition = (ctx) => ctx.answers.server === 'asgi';
+const withWsgi: Condition = (ctx) => !ctx.asgi;
+const withAsgi: Condition = (ctx) => ctx.asgi;
 const withAcmeCaBundle: Condition = (ctx) => ctx.tls.hasCaBundle;
 
 export const PACKAGE_PLACEHOLDER = '_pkg_';
 
-export const FILE_TABLE: Record<string, FileSection[]> = {
+export const CORE_FILE_TABLE: Record<string, FeatureFiles[]> = {
   repository: [
     { templates: ['README.md', 'Makefile', '.gitignore', '.dockerignore', '.env.example', 'compose.yaml'] },
   ],
@@ -34,7 +33,6 @@ export const FILE_TABLE: Record<string, FileSection[]> = {
     },
     { condition: withWsgi, templates: ['_pkg_/wsgi.py'] },
     { condition: withAsgi, templates: ['_pkg_/asgi.py'] },
-    { condition: withCelery, templates: ['_pkg_/celery.py', '_pkg_/tasks.py'] },
   ],
   proxy: [
     { templates: ['nginx/nginx.conf', 'nginx/conf.d/site.conf', 'nginx/snippets/security-headers.conf', 'nginx/snippets/proxy.conf'] },
@@ -43,26 +41,27 @@ export const FILE_TABLE: Record<string, FileSection[]> = {
     { executable: true, templates: ['certbot/entrypoint.sh', 'certbot/deploy-hook.sh', 'nginx/reload-on-renewal.sh'] },
     { condition: withAcmeCaBundle, templates: ['certbot/acme-ca.pem'] },
   ],
-  backups: [
-    { condition: withBackups, templates: ['backup/Dockerfile', 'backup/crontab'] },
-    { condition: withBackups, executable: true, templates: ['backup/entrypoint.sh', 'backup/backup.sh', 'backup/restore.sh', 'backup/healthcheck.sh'] },
-  ],
 };
 
 export interface PlannedFile {
+  /** Absolute path of the template. */
   template: string;
   /** Path in the generated repository. */
   path: string;
   executable: boolean;
 }
 
-/** The files to write for this context, in table order. */
+/** The files to write for this context: the core table, then each enabled feature's, in registry order. */
 export function planFiles(ctx: RenderContext): PlannedFile[] {
-  return Object.values(FILE_TABLE)
-    .flat()
-    .filter((section) => section.condition?.(ctx) ?? true)
-    .flatMap((section) => section.templates.map((template) => ({
-      template,
+  const sources = [
+    ...Object.values(CORE_FILE_TABLE).flat().map((section) => ({ section, dir: TEMPLATES_DIR })),
+    ...FEATURES.filter((feature) => ctx.has[feature.name])
+      .flatMap((feature) => (feature.files ?? []).map((section) => ({ section, dir: path.join(FEATURES_DIR, feature.name, 'files') }))),
+  ];
+  return sources
+    .filter(({ section }) => section.condition?.(ctx) ?? true)
+    .flatMap(({ section, dir }) => section.templates.map((template) => ({
+      template: path.join(dir, `${template}.ejs`),
       path: template.replaceAll(PACKAGE_PLACEHOLDER, ctx.packageName),
       executable: section.executable ?? false,
     })));

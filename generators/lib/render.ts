@@ -1,13 +1,12 @@
 // Renders the file table for a context into memory: path -> content. No disk writes,
 // so fresh scaffolding, regeneration and snapshot tests share one pure render.
-import { readFile } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import ejs from 'ejs';
+import { FEATURES } from '../features/index.ts';
+import type { SlotName } from '../features/feature.ts';
 import type { RenderContext } from './context.ts';
-import { planFiles } from './files.ts';
-import { PACKAGE_ROOT } from './package-root.ts';
-
-export const TEMPLATES_DIR = path.join(PACKAGE_ROOT, 'templates');
+import { FEATURES_DIR, planFiles } from './files.ts';
 
 export interface RenderedFile {
   content: string;
@@ -16,13 +15,25 @@ export interface RenderedFile {
 
 export type RenderedTree = Map<string, RenderedFile>;
 
-export async function renderTree(ctx: RenderContext, templatesDir = TEMPLATES_DIR): Promise<RenderedTree> {
+const renderFile = (file: string, locals: object) =>
+  ejs.render(readFileSync(file, 'utf8'), locals, { filename: file, strict: false, rmWhitespace: false });
+
+/** slot(name): the enabled features' parts of a shared file (features/<name>/slots/<slot>.ejs), in registry order. */
+function slotRenderer(ctx: RenderContext): (name: SlotName) => string {
+  const locals = { ...ctx, slot: (name: SlotName) => render(name) };
+  const render = (name: SlotName) => FEATURES.filter((feature) => ctx.has[feature.name])
+    .map((feature) => path.join(FEATURES_DIR, feature.name, 'slots', `${name}.ejs`))
+    .filter((file) => existsSync(file))
+    .map((file) => renderFile(file, locals))
+    .join('');
+  return render;
+}
+
+export function renderTree(ctx: RenderContext): RenderedTree {
+  const locals = { ...ctx, slot: slotRenderer(ctx) };
   const tree: RenderedTree = new Map();
   for (const file of planFiles(ctx)) {
-    const templatePath = path.join(templatesDir, `${file.template}.ejs`);
-    const source = await readFile(templatePath, 'utf8');
-    const content = ejs.render(source, ctx, { filename: templatePath, strict: false, rmWhitespace: false });
-    tree.set(file.path, { content, executable: file.executable });
+    tree.set(file.path, { content: renderFile(file.template, locals), executable: file.executable });
   }
   return tree;
 }

@@ -4,7 +4,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import Docker from 'dockerode';
 import { resolveAnswers, type Answers } from '../lib/answers.ts';
-import { PROBES } from './probes/index.ts';
+import { buildRenderContext } from '../lib/context.ts';
+import { GENERATOR_VERSION } from '../lib/version.ts';
+import { probesFor } from './probes/index.ts';
 import { ProbeSkipped, type ProbeContext } from './probes/probe.ts';
 import { bootStack, pingDocker, VerifyError, type Log, type Stack } from './stack.ts';
 
@@ -55,10 +57,12 @@ export function readStoredAnswers(repoDir: string): Answers {
 
 export async function runVerify({ repoDir, keep = false, log = (line) => console.log(line), only }: VerifyOptions): Promise<VerifyReport> {
   const answers = readStoredAnswers(path.resolve(repoDir));
+  // The same render context the generator used: names, domains, images and features are derived once, there.
+  const render = buildRenderContext(answers, GENERATOR_VERSION);
   const docker = new Docker();
   await pingDocker(docker);
   const started = Date.now();
-  const stack = await bootStack({ repoDir: path.resolve(repoDir), answers, log, docker });
+  const stack = await bootStack({ repoDir: path.resolve(repoDir), render, log, docker });
 
   // Ctrl-C must not leave a stack with volumes behind.
   const interrupted = () => {
@@ -68,9 +72,8 @@ export async function runVerify({ repoDir, keep = false, log = (line) => console
   process.once('SIGINT', interrupted);
   const results: ProbeResult[] = [];
   try {
-    const ctx: ProbeContext = { stack, answers, domains: [answers.domain, ...answers.extraDomains], log };
-    for (const probe of PROBES) {
-      if (probe.when && !probe.when(answers)) continue;
+    const ctx: ProbeContext = { stack, render, domains: render.domains, log };
+    for (const probe of await probesFor(render)) {
       if (only && !only.includes(probe.name)) continue;
       log(`probe ${probe.name} ...`);
       results.push(await runProbe(probe.name, () => probe.run(ctx)));

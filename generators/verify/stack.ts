@@ -14,7 +14,7 @@ import path from 'node:path';
 import Docker from 'dockerode';
 import { Document, type Node } from 'yaml';
 import { DockerComposeEnvironment, Wait, type StartedDockerComposeEnvironment, type log as LoggerInstance } from 'testcontainers';
-import type { Answers } from '../lib/answers.ts';
+import type { RenderContext } from '../lib/context.ts';
 import { PACKAGE_ROOT } from '../lib/package-root.ts';
 import { execIn, logsOf, type ExecOptions, type ExecResult } from './containers.ts';
 
@@ -53,7 +53,7 @@ export interface ComposeService {
 export interface Stack {
   project: string;
   repoDir: string;
-  answers: Answers;
+  render: RenderContext;
   docker: Docker;
   config: ComposeConfig;
   ports: { http: number; https: number };
@@ -162,10 +162,10 @@ export function builtImages(base: ComposeConfig, project: string): Record<string
 const networksOf = (service: ComposeService | undefined) => Object.keys(service?.networks ?? { default: null });
 
 /** The override compose file, as an object (pure: the tests read it too). */
-export function buildOverride(base: ComposeConfig, answers: Answers, project: string): Record<string, unknown> {
+export function buildOverride(base: ComposeConfig, render: RenderContext, project: string): Record<string, unknown> {
   const services: Record<string, Record<string, unknown>> = {};
   const edit = (name: string) => (services[name] ??= {});
-  const domains = [answers.domain, ...answers.extraDomains];
+  const { domains } = render;
 
   // Images the stack builds get names of this run: verify on a server must not retag the
   // images production runs, and it removes its own afterwards.
@@ -176,7 +176,7 @@ export function buildOverride(base: ComposeConfig, answers: Answers, project: st
   const volumes: Record<string, unknown> = {};
   const configs: Record<string, unknown> = {};
 
-  if (answers.tlsMode !== 'self-signed') {
+  if (render.tls.mode !== 'self-signed') {
     const certbotNetworks = networksOf(base.services['certbot']);
     const nginxNetworks = networksOf(base.services['nginx']);
     // Pebble resolves the domains with Docker's DNS: nginx's aliases make them point at nginx.
@@ -204,12 +204,12 @@ export function buildOverride(base: ComposeConfig, answers: Answers, project: st
     volumes['verify-pebble-certs'] = {};
   }
 
-  if (answers.sentry) {
-    const reporters = ['web', 'worker', 'beat', 'migrate'].filter((name) => base.services[name]);
+  if (render.has['sentry']) {
+    const reporters = render.appServices;
     for (const name of reporters) edit(name)['environment'] = { SENTRY_DSN: SINK_DSN };
     services[SINK_SERVICE] = {
       // The app's own base image: already present after the build, and it has Python.
-      image: `python:${answers.pythonVersion}-slim`,
+      image: render.images.python,
       command: ['python', '/sentry-sink.py'],
       environment: { SINK_PORT: String(SINK_PORT), PYTHONUNBUFFERED: '1' },
       configs: [{ source: 'verify-sentry-sink', target: '/sentry-sink.py' }],
@@ -230,8 +230,8 @@ export function buildOverride(base: ComposeConfig, answers: Answers, project: st
 }
 
 /** Refuses to boot anything that could still reach a real ACME server. */
-function checkNoRealAcme(merged: ComposeConfig, answers: Answers): void {
-  if (answers.tlsMode === 'self-signed') return;
+function checkNoRealAcme(merged: ComposeConfig, render: RenderContext): void {
+  if (render.tls.mode === 'self-signed') return;
   const certbot = merged.services['certbot'];
   const directory = certbot?.environment?.['ACME_DIRECTORY_URL'];
   if (directory !== PEBBLE_DIRECTORY) {
@@ -251,13 +251,13 @@ function checkNoRealAcme(merged: ComposeConfig, answers: Answers): void {
 
 export interface BootOptions {
   repoDir: string;
-  answers: Answers;
+  render: RenderContext;
   log: Log;
   docker: Docker;
 }
 
-export async function bootStack({ repoDir, answers, log, docker: engine }: BootOptions): Promise<Stack> {
-  const project = `verify-${answers.name}-${randomBytes(3).toString('hex')}`;
+export async function bootStack({ repoDir, render, log, docker: engine }: BootOptions): Promise<Stack> {
+  const project = `verify-${render.name}-${randomBytes(3).toString('hex')}`;
   const workDir = mkdtempSync(path.join(os.tmpdir(), 'django-prod-verify-'));
   const overridePath = path.join(workDir, 'compose.verify.yaml');
   const files = ['-f', path.join(repoDir, 'compose.yaml'), '-f', overridePath];
@@ -269,9 +269,9 @@ export async function bootStack({ repoDir, answers, log, docker: engine }: BootO
   const removeImages = async () => {
     for (const image of images) await engine.getImage(image).remove().catch(() => undefined);
   };
-  writeFileSync(overridePath, `# Written by yo django-prod:verify for project ${project}; removed with the stack.\n${toYaml(buildOverride(base, answers, project))}\n`);
+  writeFileSync(overridePath, `# Written by yo django-prod:verify for project ${project}; removed with the stack.\n${toYaml(buildOverride(base, render, project))}\n`);
   const config = JSON.parse(await compose(['config', '--format', 'json'])) as ComposeConfig;
-  checkNoRealAcme(config, answers);
+  checkNoRealAcme(config, render);
   const serviceNames = Object.keys(config.services);
   log(`project ${project}: services ${serviceNames.join(', ')}`);
 
@@ -337,7 +337,7 @@ export async function bootStack({ repoDir, answers, log, docker: engine }: BootO
   };
 
   return {
-    project, repoDir, answers, docker: engine, config, buildSeconds, bootSeconds, downCommand,
+    project, repoDir, render, docker: engine, config, buildSeconds, bootSeconds, downCommand,
     ports: { http: nginx.getMappedPort(80), https: nginx.getMappedPort(443) },
     container: containerOf,
     inspect: async (service) => (await containerOf(service)).inspect(),

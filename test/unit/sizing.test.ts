@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sizeStack } from '../../generators/lib/sizing.ts';
+import { PROCESS_MB, sizeStack } from '../../generators/lib/sizing.ts';
 
 // Hardware -> the numbers a team will run with. Each row was worked out by hand from the
 // formulas documented in sizing.ts; change a formula and this table must be revisited.
@@ -36,7 +36,7 @@ describe('sizeStack', () => {
   it('never sizes web workers beyond their memory share', () => {
     for (const memoryMb of [1024, 1536, 2048, 3072]) {
       const sizing = sizeStack({ cpus: 8, memoryMb }, 'wsgi', true);
-      expect(sizing.gunicorn.workers * 160).toBeLessThanOrEqual(Math.max(160, sizing.gunicorn.memoryLimitMb));
+      expect(sizing.gunicorn.workers * PROCESS_MB.webWorker).toBeLessThanOrEqual(Math.max(PROCESS_MB.webWorker, sizing.gunicorn.memoryLimitMb));
     }
   });
 });

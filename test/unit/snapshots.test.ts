@@ -5,19 +5,25 @@ import { describe, expect, it } from 'vitest';
 import { generateProject } from '../helpers/generate.ts';
 import { PROFILES } from '../helpers/profiles.ts';
 import { readTree } from '../helpers/tree.ts';
+import { sizeStack } from '../../generators/lib/sizing.ts';
 
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url)).replace(/\/$/, '');
 
-// One snapshot of the whole generated tree per answer profile. Review snapshot diffs like code.
-describe.each(Object.entries(PROFILES))('profile %s', (_profile, flags) => {
-  it('renders the whole tree as in the snapshot', async () => {
+// Per profile: one snapshot of the file list, and one snapshot file per generated file under
+// __snapshots__/<profile>/ (".snap" appended, so a generated .gitignore stays inert there). A
+// template change then changes exactly the snapshot files it should; review them like code.
+// .yo-rc.json (answers) and the pristine store (a copy of every file) are left out.
+describe.each(Object.entries(PROFILES))('profile %s', (profile, flags) => {
+  it('renders the files in the snapshots', async () => {
     const result = await generateProject(flags);
-    // The pristine store repeats every file; regenerate.test.ts covers it.
-    const { ['.django-prod/pristine.json']: pristine, ...tree } = readTree(result.cwd);
+    const { ['.django-prod/pristine.json']: pristine, ['.yo-rc.json']: stored, ...tree } = readTree(result.cwd);
     expect(pristine).toBeDefined();
-    // Answers that name files (the CA bundle) hold this checkout's absolute path.
-    const portable = Object.fromEntries(Object.entries(tree).map(([file, content]) => [file, content.replaceAll(REPO_ROOT, '<repo>')]));
-    expect(portable).toMatchSnapshot();
+    expect(stored).toBeDefined();
+    expect(Object.keys(tree)).toMatchSnapshot();
+    for (const [file, content] of Object.entries(tree)) {
+      // Answers that name files (the CA bundle) hold this checkout's absolute path.
+      await expect(content.replaceAll(REPO_ROOT, '<repo>')).toMatchFileSnapshot(`__snapshots__/${profile}/${file}.snap`);
+    }
   });
 });
 
@@ -45,9 +51,11 @@ describe('generated facts', () => {
 
   it('sizes gunicorn, celery and postgres from the hardware answers', async () => {
     const tree = readTree((await generateProject({ cpus: 4, memoryMb: 8192 })).cwd);
-    expect(tree['gunicorn.conf.py']).toMatch(/9/);
-    expect(tree['compose.yaml']).toMatch(/max_connections=30/);
-    expect(tree['compose.yaml']).toMatch(/--concurrency/);
+    const sizing = sizeStack({ cpus: 4, memoryMb: 8192 }, 'wsgi', true);
+    expect(tree['gunicorn.conf.py']).toContain(`# ${sizing.gunicorn.workers} worker(s) x ${sizing.gunicorn.threads} thread(s), ${sizing.gunicorn.workerClass}.`);
+    expect(tree['compose.yaml']).toContain(`- max_connections=${sizing.postgres.maxConnections}\n`);
+    expect(tree['compose.yaml']).toContain(`"--concurrency", "\${CELERY_CONCURRENCY:-${sizing.celery!.concurrency}}"`);
+    expect(tree['compose.yaml']).toContain(`mem_limit: ${sizing.gunicorn.memoryLimitMb}m`);
   });
 
   it('writes Celery, backups and Sentry only when they are on', async () => {

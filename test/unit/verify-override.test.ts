@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { resolveAnswers, type Answers } from '../../generators/lib/answers.ts';
+import { buildRenderContext } from '../../generators/lib/context.ts';
 import { buildOverride, PEBBLE_DIRECTORY, SINK_DSN, toYaml, type ComposeConfig } from '../../generators/verify/stack.ts';
 
 const app = { image: 'my-site-app:latest' };
@@ -11,7 +12,7 @@ const base: ComposeConfig = {
     nginx: { image: 'nginx:1.28' }, certbot: { image: 'certbot/certbot:v4.0.0' }, db: { image: 'postgres:17' },
   },
 };
-const answersWith = (given: Partial<Answers>) => resolveAnswers({ cpus: 2, memoryMb: 4096, ...given });
+const answersWith = (given: Partial<Answers>) => buildRenderContext(resolveAnswers({ cpus: 2, memoryMb: 4096, ...given }), '0.0.0-test');
 type Override = { services: Record<string, { image?: string; environment?: Record<string, string>; networks?: Record<string, { aliases: string[] }> }> };
 const overrideOf = (given: Partial<Answers>) => parse(toYaml(buildOverride(base, answersWith(given), 'verify-x')), { customTags: [{ tag: '!override', collection: 'seq', resolve: (seq) => seq }] }) as Override;
 

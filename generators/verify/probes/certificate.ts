@@ -32,7 +32,7 @@ export function servedCertificate(port: number, servername: string, options: tls
 
 export const certificateProbe: Probe = {
   name: 'certificate',
-  when: (answers) => answers.tlsMode !== 'self-signed',
+  when: (render) => render.tls.mode !== 'self-signed',
   async run({ stack, domains, log }) {
     const issued: string[] = [];
     for (const domain of domains) {

@@ -35,11 +35,11 @@ async function refused(port: number, secure: boolean, host: string, servername?:
 export const headersProbe: Probe = {
   name: 'headers',
   async run(ctx) {
-    const { stack, domains, answers } = ctx;
+    const { stack, domains, render } = ctx;
     const page = await request({ port: stack.ports.https, secure: true, host: domains[0]!, path: '/admin/login/' });
     const staticUrl = await hashedStaticUrl(ctx);
     const file = await request({ port: stack.ports.https, secure: true, host: domains[0]!, path: staticUrl });
-    const problems = [...headerProblems('/admin/login/', page, answers.hstsSeconds), ...headerProblems('static file', file, answers.hstsSeconds)];
+    const problems = [...headerProblems('/admin/login/', page, render.hsts.seconds), ...headerProblems('static file', file, render.hsts.seconds)];
 
     const unknownHttps = await refused(stack.ports.https, true, 'unknown-host.invalid');
     const unknownHttp = await refused(stack.ports.http, false, 'unknown-host.invalid');

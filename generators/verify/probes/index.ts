@@ -1,7 +1,7 @@
 // The probes, in the order they run: the stack's own health first, then what a visitor sees,
-// then the background machinery, then hygiene and the TLS audit.
-import { backupsProbe } from './backups.ts';
-import { celeryProbe } from './celery.ts';
+// then each enabled feature's probes (registry order), then hygiene and the TLS audit.
+import { FEATURES } from '../../features/index.ts';
+import type { RenderContext } from '../../lib/context.ts';
 import { certificateProbe } from './certificate.ts';
 import { checkDeployProbe } from './check-deploy.ts';
 import { headersProbe } from './headers.ts';
@@ -9,13 +9,12 @@ import { httpProbe } from './http.ts';
 import { httpsHealthProbe } from './https-health.ts';
 import { hygieneProbe } from './hygiene.ts';
 import type { Probe } from './probe.ts';
-import { sentryProbe } from './sentry.ts';
 import { servicesProbe } from './services.ts';
 import { staticProbe } from './static.ts';
 import { testsslProbe } from './testssl.ts';
 import { tlsProbe } from './tls.ts';
 
-export const PROBES: readonly Probe[] = [
+const CORE_FIRST: readonly Probe[] = [
   servicesProbe,
   // Before the HTTPS probes, so they all see the issued certificate rather than a reload mid-way.
   certificateProbe,
@@ -24,10 +23,11 @@ export const PROBES: readonly Probe[] = [
   staticProbe,
   headersProbe,
   checkDeployProbe,
-  celeryProbe,
-  sentryProbe,
-  backupsProbe,
-  hygieneProbe,
-  tlsProbe,
-  testsslProbe,
 ];
+const CORE_LAST: readonly Probe[] = [hygieneProbe, tlsProbe, testsslProbe];
+
+/** Every probe that applies to this render, in running order. */
+export async function probesFor(render: RenderContext): Promise<Probe[]> {
+  const featureProbes = await Promise.all(FEATURES.filter((feature) => render.has[feature.name] && feature.probes).map((feature) => feature.probes!()));
+  return [...CORE_FIRST, ...featureProbes.flat(), ...CORE_LAST].filter((probe) => probe.when?.(render) ?? true);
+}

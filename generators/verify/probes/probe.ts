@@ -1,20 +1,21 @@
 // What a probe is: a named check of the running stack that passes (with a one-line detail),
 // fails (with the reason), or is skipped (when a tool it needs is missing).
-import type { Answers } from '../../lib/answers.ts';
+import type { RenderContext } from '../../lib/context.ts';
 import type { Log, Stack } from '../stack.ts';
 
 export interface ProbeContext {
   stack: Stack;
-  answers: Answers;
-  /** Primary domain first. */
+  /** The repository's render context, rebuilt from its stored answers. */
+  render: RenderContext;
+  /** Primary domain first (render.domains). */
   domains: string[];
   log: Log;
 }
 
 export interface Probe {
   name: string;
-  /** When the probe applies (default: always): a probe of a feature that is off is not listed. */
-  when?: (answers: Answers) => boolean;
+  /** When the probe applies (default: always). A feature's probes run only while the feature is on. */
+  when?: (render: RenderContext) => boolean;
   /** Resolves with a one-line detail; throws ProbeFailure (or anything) to fail, ProbeSkipped to skip. */
   run(ctx: ProbeContext): Promise<string>;
 }

@@ -5,7 +5,7 @@ import { expectThat, type Probe } from './probe.ts';
 
 export const tlsProbe: Probe = {
   name: 'tls',
-  async run({ stack, domains, answers }) {
+  async run({ stack, domains, render }) {
     const port = stack.ports.https;
     const problems: string[] = [];
     const offered: string[] = [];
@@ -20,7 +20,7 @@ export const tlsProbe: Probe = {
     }
     const response = await request({ port, secure: true, host: domains[0]!, path: '/' });
     const hsts = header(response, 'strict-transport-security');
-    if (!hsts.includes(`max-age=${answers.hstsSeconds}`)) problems.push(`HSTS on / is "${hsts}"`);
+    if (!hsts.includes(`max-age=${render.hsts.seconds}`)) problems.push(`HSTS on / is "${hsts}"`);
     expectThat(problems.length === 0, problems.join('; '));
     return `offers ${offered.join(', ')}; refuses TLSv1 and TLSv1.1; HSTS "${hsts}"`;
   },

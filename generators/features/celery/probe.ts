@@ -1,0 +1,30 @@
+// Celery: a task round trip through Redis (web -> broker -> worker -> result), and beat
+// actually scheduling the heartbeat entry.
+import { poll } from '../../verify/containers.ts';
+import { djangoShell, expectThat, tailOf, type Probe } from '../../verify/probes/probe.ts';
+
+export const celeryProbe: Probe = {
+  name: 'celery',
+  async run(ctx) {
+    const { stack, render } = ctx;
+    const started = Date.now();
+    const stdout = await djangoShell(ctx, `from ${render.packageName}.tasks import ping; print('RESULT=' + str(ping.delay().get(timeout=30)))`);
+    const result = /^RESULT=(.*)$/m.exec(stdout)?.[1];
+    expectThat(result === 'pong', `ping task returned ${JSON.stringify(result ?? stdout.slice(0, 200))}, expected "pong"`);
+    const roundTrip = (Date.now() - started) / 1000;
+
+    // The heartbeat runs every minute: wait a little over one period for evidence of it.
+    const evidence = await poll(async () => {
+      const beat = await stack.logs('beat', { tail: 200 });
+      if (/Sending due task heartbeat/.test(beat)) return 'beat sent "heartbeat"';
+      const worker = await stack.logs('worker', { tail: 400 });
+      const line = worker.split('\n').find((text) => /tasks\.heartbeat/.test(text) && /succeeded/.test(text));
+      return line ? 'worker ran tasks.heartbeat' : undefined;
+    }, 75_000, 5000);
+    if (!evidence) {
+      const beat = await stack.logs('beat', { tail: 6 });
+      expectThat(false, `no heartbeat within 75 s (beat log: ${tailOf(beat, 4)})`);
+    }
+    return `ping -> "pong" in ${roundTrip.toFixed(1)} s (incl. Django start-up); ${evidence}`;
+  },
+};

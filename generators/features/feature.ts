@@ -1,0 +1,72 @@
+// What a feature module is: one optional part of the stack (Celery, backups, Sentry, ...),
+// declared in one folder, generators/features/<name>/:
+//   index.ts      this declaration: answers, facts, files, services, requirements, probes
+//   files/        whole files it adds, laid out as the generated tree (<path>.ejs; "_pkg_" = package)
+//   slots/        its parts of shared files, one <slot>.ejs per slot (see SLOTS)
+//   probe.ts      its verify probes (loaded lazily: generating never loads Docker code)
+// The shared files (answers, file table, compose.yaml, README, requirements, probes) are
+// assembled from the registry in ./index.ts; adding a feature touches nothing else.
+import type { AnswerSpec, Answers } from '../lib/answer-spec.ts';
+import type { RenderContext } from '../lib/context.ts';
+import type { Sizing } from '../lib/sizing.ts';
+import type { Probe } from '../verify/probes/probe.ts';
+
+/**
+ * Where shared templates include the enabled features' parts, in registry order
+ * (`<%- slot('compose.services') %>`). A feature has a part for a slot when
+ * slots/<slot>.ejs exists in its folder.
+ */
+export const SLOTS = [
+  /** Services in compose.yaml (indented by two spaces, starting with a blank line). */
+  'compose.services',
+  /** Named volumes under compose.yaml's top-level volumes:. */
+  'compose.volumes',
+  /** Variables of x-app-environment: every container running the app image gets them. */
+  'compose.app-environment',
+  /** Blocks appended to .env.example (secrets stay empty there; .env gets random values). */
+  'env',
+  /** Settings appended to <pkg>/settings/base.py. */
+  'settings.base',
+  /** Settings appended to <pkg>/settings/production.py. */
+  'settings.production',
+  /** Make targets appended to the Makefile. */
+  'makefile',
+  /** A section of the generated README (runbook), placed before "Verification". */
+  'readme',
+  /** Rows of the generated README's table of files. */
+  'readme.files',
+] as const;
+export type SlotName = (typeof SLOTS)[number];
+
+/** Files a feature writes: paths in the generated repository, templates under its files/ folder. */
+export interface FeatureFiles {
+  condition?: (ctx: RenderContext) => boolean;
+  /** Executable scripts get mode 755. */
+  executable?: boolean;
+  templates: string[];
+}
+
+export interface Feature<Facts = unknown> {
+  /** Also its folder name and its key in ctx.has. */
+  name: string;
+  /** Its answers, asked after the core ones in this order (flags, answers file and docs follow). */
+  answers: readonly AnswerSpec[];
+  /** Whether the stack includes it for these answers. */
+  enabled(answers: Answers): boolean;
+  /** Compose services it adds. */
+  services?: readonly string[];
+  /** Of those, the ones running the application image (they get the app environment). */
+  appServices?: readonly string[];
+  /** Lines added to requirements.txt. */
+  requirements?: readonly string[];
+  /** Its verify probes, loaded only by verify. */
+  probes?: () => Promise<readonly Probe[]>;
+  /** What it adds to the render context as ctx.<name> (only while enabled): computed once, here. */
+  facts?(answers: Answers, sizing: Sizing): Facts;
+  files?: readonly FeatureFiles[];
+}
+
+/** Identity with types: a feature module's default export. */
+export function defineFeature<Facts>(feature: Feature<Facts>): Feature<Facts> {
+  return feature;
+}

@@ -1,0 +1,8 @@
+// The registry: every optional part of the stack, in the order its answers are asked and its
+// parts appear in shared files. Adding a feature = its folder + one line here.
+import backups from './backups/index.ts';
+import celery from './celery/index.ts';
+import type { Feature } from './feature.ts';
+import sentry from './sentry/index.ts';
+
+export const FEATURES: readonly Feature[] = [celery, sentry, backups];

@@ -1,0 +1,17 @@
+// Sentry error reporting from Django and Celery; off while SENTRY_DSN is empty.
+import { featureSwitch } from '../../lib/answer-spec.ts';
+import { defineFeature } from '../feature.ts';
+
+declare module '../../lib/answer-spec.ts' {
+  interface Answers {
+    sentry: boolean;
+  }
+}
+
+export default defineFeature({
+  name: 'sentry',
+  answers: [featureSwitch('sentry', 'Report errors to Sentry (DSN from .env)?', 'Sentry error reporting (off while SENTRY_DSN is empty)', true)],
+  enabled: (answers) => answers.sentry,
+  requirements: ['sentry-sdk>=2.0,<3'],
+  probes: async () => [(await import('./probe.ts')).sentryProbe],
+});

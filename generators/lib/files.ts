@@ -66,3 +66,8 @@ export function planFiles(ctx: RenderContext): PlannedFile[] {
       executable: section.executable ?? false,
     })));
 }
+
+/** Every path the generator can write under some answers ("_pkg_" unreplaced): core rows and every feature's. */
+export function everyGeneratedPath(): string[] {
+  return [...Object.values(CORE_FILE_TABLE).flat(), ...FEATURES.flatMap((feature) => feature.files ?? [])].flatMap((section) => section.templates);
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FILE_TABLE, PACKAGE_PLACEHOLDER } from '../../generators/lib/files.ts';
+import { PACKAGE_PLACEHOLDER, everyGeneratedPath } from '../../generators/lib/files.ts';
 import {
   checkCronSchedule, checkEmail, checkPackageName, checkTimeZone, checkUrl, generatedTopLevelNames,
   maxCronIntervalSeconds, normalizeCronSchedule, parseCronSchedule, renderedTimeZone,
@@ -134,10 +134,10 @@ describe('longest interval between two runs', () => {
 });
 
 describe('package names', () => {
-  const generatedTopLevel = generatedTopLevelNames(Object.values(FILE_TABLE).flat().flatMap((section) => section.templates), PACKAGE_PLACEHOLDER);
+  const generatedTopLevel = generatedTopLevelNames(everyGeneratedPath(), PACKAGE_PLACEHOLDER);
   const check = (value: string) => checkPackageName(value, { shadowedModules: new Set(['django']), generatedTopLevel });
 
-  it('derives the generated top-level folders and modules from the file table', () => {
+  it('derives the generated top-level folders and modules from the file table, features included', () => {
     expect([...generatedTopLevel].sort()).toEqual(expect.arrayContaining(['backup', 'certbot', 'gunicorn', 'manage', 'nginx']));
     expect(generatedTopLevel.has(PACKAGE_PLACEHOLDER)).toBe(false);
     expect(generatedTopLevel.has('Dockerfile')).toBe(false);

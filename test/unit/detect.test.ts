@@ -1,0 +1,291 @@
+// Detection of existing Django projects: each fixture project, then the layouts and dependency
+// managers no fixture has (in memory), then bad input.
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { describe, expect, it } from 'vitest';
+import { DetectionError, detectProject, directoryReader, memoryReader } from '../../generators/lib/detect/index.ts';
+import { rangeVersion } from '../../generators/lib/detect/dependencies.ts';
+import { environmentReads, starImports, topLevelAssignments } from '../../generators/lib/detect/python-source.ts';
+import { readRequirements } from '../../generators/lib/detect/requirements.ts';
+import { TomlError, parseToml } from '../../generators/lib/detect/toml.ts';
+
+const FIXTURES = path.resolve(fileURLToPath(import.meta.url), '../../fixtures/existing');
+const detectFixture = (name: string) => detectProject(directoryReader(path.join(FIXTURES, name)), name);
+
+const MANAGE = (module: string) => `import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "${module}")\n`;
+const MINIMAL_SETTINGS = 'WSGI_APPLICATION = "site1.wsgi.application"\n';
+const minimalProject = (extra: Record<string, string> = {}) => memoryReader({
+  'manage.py': MANAGE('site1.settings'),
+  'site1/__init__.py': '',
+  'site1/settings.py': MINIMAL_SETTINGS,
+  'site1/wsgi.py': MANAGE('site1.settings'),
+  ...extra,
+});
+
+describe('detection of the fixture projects', () => {
+  it('startproject defaults with requirements.txt', () => {
+    const project = detectFixture('startproject');
+    expect(project).toMatchObject({
+      manageDirectory: '',
+      sourceRoot: '',
+      settings: { module: 'mysite.settings', file: 'mysite/settings.py', source: 'mysite/wsgi.py' },
+      settingsPackage: { module: 'mysite', directory: 'mysite' },
+      server: 'wsgi',
+      application: 'mysite.wsgi:application',
+      dependencies: { manager: 'requirements', entry: 'requirements.txt', packages: ['django'] },
+      facts: { databaseEngine: 'django.db.backends.sqlite3', environment: [], hasStorages: false },
+    });
+    expect(project.facts.staticRoot).toBeUndefined();
+    expect(project.facts.mediaRoot).toBeUndefined();
+    expect(project.python).toBeUndefined();
+    expect(project.celery).toBeUndefined();
+  });
+
+  it('split settings: wsgi.py names production while manage.py names local; -r includes are followed', () => {
+    const project = detectFixture('split-settings');
+    expect(project).toMatchObject({
+      settings: { module: 'config.settings.production', file: 'config/settings/production.py', source: 'config/wsgi.py' },
+      manageSettingsModule: 'config.settings.local',
+      settingsPackage: { module: 'config.settings', directory: 'config/settings' },
+      application: 'config.wsgi:application',
+      dependencies: {
+        manager: 'requirements',
+        entry: 'requirements/production.txt',
+        files: ['requirements/production.txt', 'requirements/base.txt'],
+        packages: ['django', 'django-environ', 'whitenoise', 'gunicorn', 'psycopg', 'django-redis'],
+      },
+      facts: {
+        files: ['config/settings/base.py', 'config/settings/production.py'],
+        databaseUrlVariable: 'DATABASE_URL',
+        staticRoot: 'str(BASE_DIR / "staticfiles")',
+        mediaRoot: 'str(APPS_DIR / "media")',
+        storagesStaticBackend: 'whitenoise.storage.CompressedManifestStaticFilesStorage',
+      },
+    });
+    expect(project.facts.databaseEngine).toBeUndefined();
+    const required = project.facts.environment.filter((read) => read.required).map((read) => read.variable);
+    expect(required).toEqual(['DJANGO_SECRET_KEY', 'REDIS_URL']);
+  });
+
+  it('src layout with a PEP 621 pyproject and .python-version', () => {
+    expect(detectFixture('src-layout')).toMatchObject({
+      manageDirectory: '',
+      sourceRoot: 'src',
+      settings: { module: 'shop.settings', file: 'src/shop/settings.py' },
+      settingsPackage: { module: 'shop', directory: 'src/shop' },
+      application: 'shop.wsgi:application',
+      dependencies: { manager: 'pyproject', entry: 'pyproject.toml', packages: ['django', 'psycopg', 'django-environ'] },
+      python: { source: '.python-version', spec: '3.13', pinned: '3.13' },
+      facts: {
+        databaseEngine: 'django.db.backends.postgresql',
+        staticRoot: "BASE_DIR / 'static_collected'",
+        storagesStaticBackend: 'django.contrib.staticfiles.storage.ManifestStaticFilesStorage',
+        storagesDefaultBackend: 'django.core.files.storage.FileSystemStorage',
+      },
+    });
+  });
+
+  it('Poetry: [tool.poetry.dependencies] without python, the Python range, the outdated STATICFILES_STORAGE', () => {
+    const project = detectFixture('poetry');
+    expect(project).toMatchObject({
+      dependencies: { manager: 'poetry', packages: ['django', 'dj-database-url', 'whitenoise'] },
+      python: { source: 'pyproject.toml', spec: '^3.12', minimum: '3.12' },
+      facts: {
+        databaseUrlVariable: 'DATABASE_URL',
+        staticfilesStorage: 'whitenoise.storage.CompressedManifestStaticFilesStorage',
+        hasStorages: false,
+      },
+    });
+    expect(project.dependencies?.lockFile).toBeUndefined();
+    expect(project.facts.environment).toEqual([
+      { variable: 'SECRET_KEY', required: false, via: 'os.environ' },
+      { variable: 'DEBUG', required: false, via: 'os.environ' },
+      { variable: 'DATABASE_URL', required: false, via: 'dj-database-url' },
+    ]);
+  });
+
+  it('an existing Celery app', () => {
+    expect(detectFixture('celery')).toMatchObject({
+      celery: { module: 'proj.celery', file: 'proj/celery.py', variable: 'app', target: 'proj.celery:app', namespace: 'CELERY' },
+      dependencies: { packages: ['django', 'celery', 'psycopg'] },
+      facts: { databaseEngine: 'django.db.backends.postgresql' },
+    });
+  });
+
+  it('ASGI from the ASGI_APPLICATION setting, Python from runtime.txt', () => {
+    expect(detectFixture('asgi')).toMatchObject({
+      server: 'asgi',
+      serverReason: 'ASGI_APPLICATION = chat.asgi.application',
+      application: 'chat.asgi:application',
+      settings: { source: 'chat/asgi.py' },
+      python: { source: 'runtime.txt', spec: 'python-3.13.5', pinned: '3.13' },
+      facts: { staticRoot: "BASE_DIR / 'staticfiles'", mediaRoot: "BASE_DIR / 'media'" },
+    });
+  });
+});
+
+describe('layouts and managers without a fixture', () => {
+  it('manage.py inside src/', () => {
+    const project = detectProject(memoryReader({
+      'src/manage.py': MANAGE('app.settings'),
+      'src/app/__init__.py': '',
+      'src/app/settings.py': '',
+      'src/app/wsgi.py': MANAGE('app.settings'),
+    }));
+    expect(project).toMatchObject({ manageDirectory: 'src', sourceRoot: 'src', application: 'app.wsgi:application', server: 'wsgi' });
+  });
+
+  it('a settings package whose __init__ star-imports its parts', () => {
+    const project = detectProject(memoryReader({
+      'manage.py': MANAGE('site1.settings'),
+      'site1/wsgi.py': '',
+      'site1/settings/__init__.py': 'from .base import *\nfrom .prod import *\n',
+      'site1/settings/base.py': 'STATIC_ROOT = "/a"\n',
+      'site1/settings/prod.py': 'STATIC_ROOT = "/b"\n',
+    }));
+    expect(project.settingsPackage).toEqual({ module: 'site1.settings', directory: 'site1/settings' });
+    expect(project.facts.files).toEqual(['site1/settings/base.py', 'site1/settings/prod.py', 'site1/settings/__init__.py']);
+    expect(project.facts.staticRoot).toBe('"/b"');
+  });
+
+  it('uv with uv.lock, PDM, Pipfile', () => {
+    const pyproject = '[project]\nname = "x"\nrequires-python = "==3.12.*"\ndependencies = ["Django>=5.2", "gunicorn"]\n';
+    expect(detectProject(minimalProject({ 'pyproject.toml': pyproject, 'uv.lock': '' }))).toMatchObject({
+      dependencies: { manager: 'uv', lockFile: 'uv.lock', packages: ['django', 'gunicorn'] },
+      python: { pinned: '3.12' },
+    });
+    expect(detectProject(minimalProject({ 'pyproject.toml': `${pyproject}[tool.pdm]\ndistribution = false\n` })).dependencies)
+      .toEqual({ manager: 'pdm', entry: 'pyproject.toml', files: ['pyproject.toml'], packages: ['django', 'gunicorn'] });
+    const pipfile = '[packages]\ndjango = ">=5.2"\n"psycopg" = {extras = ["binary"], version = "*"}\n\n[dev-packages]\npytest = "*"\n\n[requires]\npython_version = "3.12"\n';
+    expect(detectProject(minimalProject({ Pipfile: pipfile, 'Pipfile.lock': '{}' }))).toMatchObject({
+      dependencies: { manager: 'pipenv', entry: 'Pipfile', lockFile: 'Pipfile.lock', packages: ['django', 'psycopg'] },
+      python: { source: 'Pipfile', pinned: '3.12' },
+    });
+  });
+
+  it('a tool-managed pyproject wins over requirements files; requirements win over a bare [project]', () => {
+    const poetry = '[tool.poetry]\nname = "x"\n[tool.poetry.dependencies]\npython = "^3.12"\nDjango = "*"\n';
+    expect(detectProject(minimalProject({ 'pyproject.toml': poetry, 'requirements.txt': 'flask\n' })).dependencies?.manager).toBe('poetry');
+    const bare = '[project]\nname = "x"\ndependencies = ["Django"]\n';
+    expect(detectProject(minimalProject({ 'pyproject.toml': bare, 'requirements.txt': 'Django\ncelery\n' })).dependencies)
+      .toMatchObject({ manager: 'requirements', packages: ['django', 'celery'] });
+  });
+
+  it('ASGI from an ASGI server among the dependencies; WSGI by default', () => {
+    const withUvicorn = { 'requirements.txt': 'Django\nuvicorn[standard]>=0.30\n' };
+    expect(detectProject(minimalProject({ ...withUvicorn, 'site1/asgi.py': '' }))).toMatchObject({
+      server: 'asgi', serverReason: 'uvicorn in requirements.txt', application: 'site1.asgi:application',
+    });
+    expect(detectProject(minimalProject(withUvicorn)).server).toBe('wsgi');
+    expect(detectProject(minimalProject({ 'site1/asgi.py': '' })).server).toBe('wsgi');
+  });
+
+  it('no WSGI_APPLICATION: the package wsgi module', () => {
+    const project = detectProject(memoryReader({ 'manage.py': MANAGE('a.settings'), 'a/settings.py': '', 'a/wsgi.py': '' }));
+    expect(project.application).toBe('a.wsgi:application');
+  });
+});
+
+describe('reading Python settings as text', () => {
+  it('top-level assignments span open brackets and skip comments and nested code', () => {
+    const source = 'A = 1\nSTORAGES = {\n    "staticfiles": {"BACKEND": "x"},  # note ) ]\n}\nif True:\n    B = 2\nDATABASES["default"] = env.db()\nC == 3\n';
+    expect(topLevelAssignments(source).map((assignment) => [assignment.target, assignment.expression])).toEqual([
+      ['A', '1'],
+      ['STORAGES', '{\n    "staticfiles": {"BACKEND": "x"},  # note ) ]\n}'],
+      ['DATABASES["default"]', 'env.db()'],
+    ]);
+  });
+
+  it('star imports resolve relative to the importing module', () => {
+    expect(starImports('from .base import *\nfrom config.common import *\nfrom . import x\n', 'config.settings.prod', false))
+      .toEqual(['config.settings.base', 'config.common']);
+    expect(starImports('from ..shared import *\n', 'a.settings', true)).toEqual(['a.shared']);
+  });
+
+  it('environment reads: required only without a default', () => {
+    const source = [
+      'A = os.environ["A"]', 'B = os.environ.get("B")', 'C = os.getenv("C", "x")', 'D = env("D")',
+      'E = env.bool("E", default=False)', 'F = env.int("F", 3)', 'G = env.list(\n    "G",\n)', 'H = config("H")',
+      'DATABASES = {"default": dj_database_url.config(env="DB")}',
+    ].join('\n');
+    expect(environmentReads(source).map((read) => `${read.variable}:${read.required}`)).toEqual([
+      'A:true', 'B:false', 'C:false', 'D:true', 'E:false', 'F:false', 'G:true', 'H:true', 'DB:true',
+    ]);
+  });
+});
+
+describe('requirements files', () => {
+  const files: Record<string, string> = {
+    'requirements/prod.txt': '-r base.txt\n--requirement=extra.txt\n-c ../constraints.txt\ngunicorn==23.0 \\\n  --hash=sha256:abc\n',
+    'requirements/base.txt': '# comment\nDjango>=5.2,<6  # LTS\n-e git+https://example.com/x.git#egg=my_lib\npsycopg[binary]>=3.2 ; python_version >= "3.10"\n',
+    'requirements/extra.txt': '--index-url https://example.com\nDjango\n',
+    'constraints.txt': 'celery==5.5\n',
+  };
+  it('follows includes, skips constraints and options, names editable installs by #egg', () => {
+    expect(readRequirements('requirements/prod.txt', (file) => files[file])).toEqual({
+      files: ['requirements/prod.txt', 'requirements/base.txt', 'requirements/extra.txt', 'constraints.txt'],
+      packages: ['django', 'my-lib', 'psycopg', 'gunicorn'],
+      missing: [],
+    });
+  });
+  it('a missing include is bad input', () => {
+    expect(() => detectProject(minimalProject({ 'requirements.txt': '-r nope.txt\n' }))).toThrow(/requirements.txt includes nope.txt, which does not exist/);
+  });
+});
+
+describe('TOML', () => {
+  it('tables, arrays of tables, inline tables, multi-line arrays and strings', () => {
+    const text = [
+      'top = "a\\tb" # comment', '[a.b]', "'quoted.key' = 'lit\\n'", 'n = 1_000', 'f = 2.5', 't = true', 'd = 1979-05-27',
+      'arr = [', '  "x", # c', "  'y',", ']', 'inline = { k = [1, 2], s.t = "u" }', '[[list]]', 'i = 1', '[[list]]', 'i = 2',
+      'ml = """', 'one \\', '   two"""',
+    ].join('\n');
+    expect(parseToml(text)).toEqual({
+      top: 'a\tb',
+      a: { b: { 'quoted.key': 'lit\\n', n: 1000, f: 2.5, t: true, d: '1979-05-27', arr: ['x', 'y'], inline: { k: [1, 2], s: { t: 'u' } } } },
+      list: [{ i: 1 }, { i: 2, ml: 'one two' }],
+    });
+  });
+  it('errors name the line', () => {
+    expect(() => parseToml('a = 1\nb = "open\n')).toThrow(TomlError);
+    expect(() => parseToml('a = 1\nb = "open\n')).toThrow(/line 2/);
+    expect(() => detectProject(minimalProject({ 'pyproject.toml': '[project\n' }))).toThrow(/pyproject.toml is not valid TOML \(line 1/);
+  });
+});
+
+describe('Python versions', () => {
+  it.each([
+    ['>=3.12', { minimum: '3.12' }], ['^3.11', { minimum: '3.11' }], ['~=3.10.2', { minimum: '3.10' }],
+    ['==3.12.*', { pinned: '3.12' }], ['>3.9,<4', { minimum: '3.9' }], ['*', {}],
+  ])('%s', (spec, expected) => {
+    expect(rangeVersion('pyproject.toml', spec)).toEqual({ source: 'pyproject.toml', spec, ...expected });
+  });
+});
+
+describe('bad input: one line, exit code 2', () => {
+  it('a directory that is not a Django project', () => {
+    const empty = mkdtempSync(path.join(os.tmpdir(), 'not-django-'));
+    writeFileSync(path.join(empty, 'app.py'), 'print("hi")\n');
+    const attempt = () => detectProject(directoryReader(empty), empty);
+    expect(attempt).toThrow(DetectionError);
+    expect(attempt).toThrow(`${empty} is not a Django project: no manage.py at its root or in src/`);
+    try {
+      attempt();
+    } catch (error) {
+      expect((error as DetectionError).code).toBe(2);
+      expect((error as Error).message).not.toContain('\n');
+    }
+  });
+
+  it('manage.py without a settings module, or naming a missing one', () => {
+    expect(() => detectProject(memoryReader({ 'manage.py': 'print(1)\n' }))).toThrow(/manage.py does not set DJANGO_SETTINGS_MODULE/);
+    expect(() => detectProject(memoryReader({ 'manage.py': MANAGE('gone.settings') }))).toThrow('manage.py names the settings module gone.settings, but no gone/settings.py exists');
+  });
+
+  it('nothing for gunicorn to serve', () => {
+    expect(() => detectProject(memoryReader({ 'manage.py': MANAGE('a.settings'), 'a/settings.py': '' })))
+      .toThrow('No WSGI_APPLICATION setting and no a/wsgi.py: cannot tell what gunicorn should serve');
+  });
+});

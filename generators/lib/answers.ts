@@ -6,6 +6,9 @@ import {
   AnswerError, SERVER_KINDS, TLS_MODES, checkDomain, checkInteger, defaultPackageName, machineMemoryMb, oneOf, spec,
   type AnswerName, type AnswerSpec, type Answers, type ServerKind, type TlsMode,
 } from './answer-spec.ts';
+import { messageValue } from './escape.ts';
+import { PACKAGE_PLACEHOLDER, everyGeneratedPath } from './files.ts';
+import { checkEmail, checkPackageName, checkTimeZone, checkUrl, generatedTopLevelNames } from './grammar.ts';
 
 export * from './answer-spec.ts';
 
@@ -20,11 +23,6 @@ const SHADOWED_MODULES = new Set([
   'asyncio', 'contextlib', 'decimal', 'hashlib', 'hmac', 'base64', 'calendar', 'locale', 'gettext', 'warnings',
   'weakref', 'threading', 'multiprocessing', 'subprocess', 'zoneinfo', 'sqlite3', 'ssl', 'struct', 'array', 'csv',
   'glob', 'pickle', 'urllib', 'xml', 'wsgiref', 'backups', 'static', 'media', 'templates',
-]);
-const PYTHON_KEYWORDS = new Set([
-  'False', 'None', 'True', 'and', 'as', 'assert', 'async', 'await', 'break', 'class', 'continue', 'def', 'del',
-  'elif', 'else', 'except', 'finally', 'for', 'from', 'global', 'if', 'import', 'in', 'is', 'lambda', 'nonlocal',
-  'not', 'or', 'pass', 'raise', 'return', 'try', 'while', 'with', 'yield', 'match', 'case', 'type',
 ]);
 
 const VERSION = /^\d+(\.\d+){0,2}$/;
@@ -41,12 +39,10 @@ const CORE_ANSWERS = [
     name: 'packageName', kind: 'string', message: 'Python package of the Django project',
     description: 'Python package holding settings, urls and the WSGI/ASGI modules',
     default: (answers) => defaultPackageName(answers.name ?? 'my-site'),
-    check: (value) => {
-      if (!/^[a-z_][a-z0-9_]*$/.test(value)) return 'must be a lowercase Python identifier (a-z, 0-9, _; not starting with a digit), e.g. my_site';
-      if (PYTHON_KEYWORDS.has(value)) return `must not be a Python keyword ("${value}")`;
-      if (SHADOWED_MODULES.has(value)) return `must not shadow the Python module "${value}" that the stack imports; pick e.g. ${value}_site`;
-      return undefined;
-    },
+    // Every folder and module the generator writes at the top level, features included.
+    check: (value) => checkPackageName(value, {
+      shadowedModules: SHADOWED_MODULES, generatedTopLevel: generatedTopLevelNames(everyGeneratedPath(), PACKAGE_PLACEHOLDER),
+    }),
   }),
   spec({
     name: 'tlsMode', kind: 'choice', choices: TLS_MODES, message: 'Where certificates come from',
@@ -67,7 +63,7 @@ const CORE_ANSWERS = [
     check: (values, answers) => {
       for (const domain of values) {
         const problem = checkDomain(domain, answers);
-        if (problem) return `"${domain}" ${problem}`;
+        if (problem) return `${messageValue(domain)} ${problem}`;
       }
       if (values.includes(answers.domain ?? '') || new Set(values).size !== values.length) return 'must not repeat the primary domain or each other';
       return undefined;
@@ -78,7 +74,8 @@ const CORE_ANSWERS = [
     description: 'Admin e-mail: the ACME account and Django ADMINS',
     default: (answers) => `admin@${answers.domain ?? 'example.com'}`,
     check: (value, answers) => {
-      if (!/^[^\s@]+@[a-z0-9-]+(\.[a-z0-9-]+)*$/i.test(value)) return 'must be an e-mail address such as admin@example.com';
+      const problem = checkEmail(value);
+      if (problem) return problem;
       // The ACME account needs a reachable address; a local trial may use admin@localhost.
       if (answers.tlsMode !== 'self-signed' && !value.split('@')[1]!.includes('.')) return 'must be a public e-mail address for the ACME account';
       return undefined;
@@ -89,13 +86,7 @@ const CORE_ANSWERS = [
     description: 'ACME directory URL (tls-mode acme only), e.g. https://ca.internal/acme/acme/directory',
     default: () => '',
     when: (answers) => answers.tlsMode === 'acme',
-    check: (value) => {
-      try {
-        return new URL(value).protocol === 'https:' ? undefined : 'must be an https:// URL';
-      } catch {
-        return 'must be an https:// URL of an ACME directory';
-      }
-    },
+    check: (value) => checkUrl(value),
   }),
   spec({
     name: 'acmeCaBundle', kind: 'string', message: 'PEM file of the CA that signs the ACME server (empty if publicly trusted)',
@@ -142,8 +133,7 @@ const CORE_ANSWERS = [
     name: 'timeZone', kind: 'string', message: 'Time zone (Django TIME_ZONE and cron)',
     description: 'IANA time zone, e.g. UTC or Europe/Paris',
     default: () => 'UTC',
-    check: (value) => (value === 'UTC' || Intl.supportedValuesOf('timeZone').includes(value) ? undefined
-      : 'must be an IANA time zone such as UTC or Europe/Paris'),
+    check: checkTimeZone,
   }),
   spec({
     name: 'pythonVersion', kind: 'string', message: 'Python version (python:<version>-slim image)',
@@ -177,7 +167,7 @@ export const flagOf = (name: string): string => name.replace(/[A-Z]/g, (letter) 
 /** Turns a flag's or answers file's raw value into the answer's type, or says what is allowed. */
 export function coerceAnswer(entry: AnswerSpec, raw: unknown): unknown {
   const problem = (allowed: string) => {
-    throw new AnswerError(`Invalid answer "${entry.name}" (--${flagOf(entry.name)}): ${JSON.stringify(raw)} ${allowed}`);
+    throw new AnswerError(`Invalid answer "${entry.name}" (--${flagOf(entry.name)}): ${messageValue(raw)} ${allowed}`);
   };
   switch (entry.kind) {
     case 'number': {
@@ -211,7 +201,7 @@ export function resolveAnswers(given: Partial<Record<AnswerName, unknown>>): Ans
     if (applies) {
       const problem = entry.check(value as never, answers as Partial<Answers>);
       if (problem) {
-        throw new AnswerError(`Invalid answer "${entry.name}" (--${flagOf(entry.name)}): ${JSON.stringify(value)} ${problem}`);
+        throw new AnswerError(`Invalid answer "${entry.name}" (--${flagOf(entry.name)}): ${messageValue(value)} ${problem}`);
       }
     }
     answers[entry.name] = value;
@@ -227,7 +217,7 @@ export function answersFromFile(file: string, parsed: unknown): Partial<Record<A
   const known = new Set<string>(ANSWER_SCHEMA.map((entry) => entry.name));
   const unknown = Object.keys(parsed).filter((key) => !known.has(key));
   if (unknown.length > 0) {
-    throw new AnswerError(`Answers file ${file}: unknown answer "${unknown[0]}"; allowed: ${[...known].join(', ')}`);
+    throw new AnswerError(`Answers file ${file}: unknown answer ${messageValue(unknown[0])}; allowed: ${[...known].join(', ')}`);
   }
   return parsed as Partial<Record<AnswerName, unknown>>;
 }

@@ -3,6 +3,7 @@
 // derived facts, never raw answers (the context holds none); each fact is computed here once.
 import { FEATURES } from '../features/index.ts';
 import type { Answers, TlsMode } from './answer-spec.ts';
+import { renderedTimeZone } from './grammar.ts';
 import { sizeStack, MEMORY_SHARE, PROCESS_MB, LIMITS, type Sizing } from './sizing.ts';
 
 /** Images the stack runs; certbot is pinned because its CLI flags are part of our scripts. */
@@ -48,7 +49,7 @@ export interface RenderContext extends Partial<FeatureFacts> {
   /** Referrer-Policy, one value for nginx and Django (Django's own default since 3.1). */
   referrerPolicy: 'same-origin';
   uploadLimitMb: number;
-  /** IANA time zone of Django and cron. */
+  /** IANA time zone of Django and cron (an alias Debian's images lack is rendered as its zone). */
   timeZone: string;
   sizing: Sizing;
   /** Constants the runtime sizing in gunicorn.conf.py shares with sizing.ts. */
@@ -109,7 +110,7 @@ export function buildRenderContext(answers: Answers, generatorVersion: string, f
     },
     referrerPolicy: 'same-origin',
     uploadLimitMb: answers.uploadLimitMb,
-    timeZone: answers.timeZone,
+    timeZone: renderedTimeZone(answers.timeZone),
     sizing,
     sizingConstants: { processMb: PROCESS_MB, limits: LIMITS, memoryShare: MEMORY_SHARE },
     appModule: `${answers.packageName}.${answers.server}:application`,

@@ -39,6 +39,17 @@ export function composeString(value: string): string {
   return yamlString(value.replaceAll('$', () => '$$'));
 }
 
+/**
+ * A compose.yaml scalar `${variable:-fallback}`: the variable from .env when set, else `fallback`
+ * literally (Compose reads `$$` in a default as `$`; a `}` would end the default early).
+ */
+export function composeVariableOr(variable: string, fallback: string): string {
+  if (!/^[A-Z_][A-Z0-9_]*$/.test(variable) || fallback.includes('}')) {
+    throw new UnrepresentableError(`Compose: \${${variable}:-${JSON.stringify(fallback)}} cannot be written literally`);
+  }
+  return yamlString(`\${${variable}:-${fallback.replaceAll('$', () => '$$')}}`);
+}
+
 // ---------------------------------------------------------------- shell (POSIX sh and bash)
 
 /** One shell word holding exactly `value`: single-quoted, each ' as '\'' (nothing expands inside). */

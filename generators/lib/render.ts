@@ -6,7 +6,9 @@ import ejs from 'ejs';
 import { FEATURES } from '../features/index.ts';
 import type { SlotName } from '../features/feature.ts';
 import type { RenderContext } from './context.ts';
+import * as escapeHelpers from './escape.ts';
 import { FEATURES_DIR, planFiles } from './files.ts';
+import { PACKAGE_ROOT } from './package-root.ts';
 
 export interface RenderedFile {
   content: string;
@@ -15,8 +17,24 @@ export interface RenderedFile {
 
 export type RenderedTree = Map<string, RenderedFile>;
 
+/** What templates call to write a value into a language: `<%- composeString(adminEmail) %>`. */
+export const ESCAPE_HELPERS = {
+  yamlString: escapeHelpers.yamlString,
+  composeString: escapeHelpers.composeString,
+  composeVariableOr: escapeHelpers.composeVariableOr,
+  shellWord: escapeHelpers.shellWord,
+  pythonString: escapeHelpers.pythonString,
+  nginxString: escapeHelpers.nginxString,
+  cronLine: escapeHelpers.cronLine,
+  markdownCode: escapeHelpers.markdownCode,
+  markdownText: escapeHelpers.markdownText,
+} as const;
+
+// No file we write is HTML: `<%= %>` passes plain values only (plainValueGuard) instead of HTML-escaping them.
 const renderFile = (file: string, locals: object) =>
-  ejs.render(readFileSync(file, 'utf8'), locals, { filename: file, strict: false, rmWhitespace: false });
+  ejs.render(readFileSync(file, 'utf8'), { ...ESCAPE_HELPERS, ...locals }, {
+    filename: file, strict: false, rmWhitespace: false, escape: escapeHelpers.plainValueGuard(path.relative(PACKAGE_ROOT, file)),
+  });
 
 /** slot(name): the enabled features' parts of a shared file (features/<name>/slots/<slot>.ejs), in registry order. */
 function slotRenderer(ctx: RenderContext): (name: SlotName) => string {

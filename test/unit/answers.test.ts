@@ -70,11 +70,17 @@ describe('answer validation: one line naming the answer and what is allowed', ()
     [{ memoryMb: -1 }, /"memoryMb" \(--memory-mb\): -1 must be a whole number of MiB from 1024/],
     [{ memoryMb: 512 }, /from 1024/],
     [{ celery: 'perhaps' }, /"celery".*must be true or false/],
-    [{ backupSchedule: 'daily' }, /"backupSchedule".*5-field cron expression/],
-    [{ backupSchedule: '61 * * *' }, /5-field cron expression/],
+    [{ backupSchedule: 'daily' }, /"backupSchedule".*must be a cron schedule: 5 fields/],
+    [{ backupSchedule: '61 * * *' }, /must be a cron schedule: 5 fields/],
+    [{ backupSchedule: '61 * * * *' }, /"backupSchedule".*minute "61": must be within 0-59/],
+    [{ email: 'a"b@example.com' }, /"email".*must be an e-mail address/],
+    [{ tlsMode: 'acme', acmeDirectory: 'https://ca.internal/d"ir' }, /"acmeDirectory".*without quotes/],
+    [{ packageName: 'nginx' }, /"packageName".*top-level nginx of its own/],
+    [{ timeZone: 'europe/paris' }, /"timeZone".*IANA time zone name/],
     [{ backupKeepDaily: 0 }, /"backupKeepDaily".*from 1 to 366/],
     [{ backupS3Bucket: 'Not_A_Bucket' }, /"backupS3Bucket".*S3 bucket name/],
-    [{ backupS3Bucket: 'bucket', backupS3Endpoint: 'ftp://x' }, /"backupS3Endpoint".*http\(s\):\/\/ URL/],
+    [{ backupS3Bucket: 'bucket', backupS3Endpoint: 'ftp://x' }, /"backupS3Endpoint".*must be an https:\/\/ URL/],
+    [{ backupS3Bucket: 'bucket', backupS3Endpoint: 'http://minio:9000' }, /"backupS3Endpoint".*must be an https:\/\/ URL/],
     [{ hstsSeconds: 0 }, /"hstsSeconds".*from 1 to 63072000/],
     [{ hstsPreload: true }, /"hstsPreload".*needs --hsts-seconds 31536000/],
     [{ uploadLimitMb: 0 }, /"uploadLimitMb".*from 1 to 10240/],
@@ -91,6 +97,17 @@ describe('answer validation: one line naming the answer and what is allowed', ()
 
   it('accepts localhost and IP addresses for a self-signed local trial', () => {
     expect(resolveAnswers({ ...base, tlsMode: 'self-signed', domain: 'localhost' }).domain).toBe('localhost');
+  });
+
+  it('admits legal hostile-looking values the software accepts', () => {
+    expect(resolveAnswers({ ...base, email: "o'brien+ops@example.com", timeZone: 'Asia/Kolkata', backupSchedule: '@daily' }))
+      .toMatchObject({ email: "o'brien+ops@example.com", timeZone: 'Asia/Kolkata', backupSchedule: '@daily' });
+    expect(resolveAnswers({ ...base, backupS3Bucket: 'bucket', backupS3AllowHttp: true, backupS3Endpoint: 'http://minio:9000' }).backupS3Endpoint).toBe('http://minio:9000');
+  });
+
+  it('cuts a long value in the message after 80 characters', () => {
+    const message = problemOf({ name: 'a'.repeat(10_000_000) });
+    expect(message).toBe(`Invalid answer "name" (--name): "${'a'.repeat(80)}…" (10000000 characters) must start with a lowercase letter and use only a-z, 0-9 and "-" (at most 40 characters), e.g. my-site`);
   });
 
   it('ignores answers that do not apply (no ACME URL needed outside acme mode)', () => {

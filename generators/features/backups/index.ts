@@ -1,5 +1,6 @@
 // Scheduled pg_dump backups with retention, an optional off-site copy, and a tested restore.
 import { checkInteger, featureSwitch, spec } from '../../lib/answer-spec.ts';
+import { checkCronSchedule, checkUrl, maxCronIntervalSeconds, normalizeCronSchedule, parseCronSchedule } from '../../lib/grammar.ts';
 import { defineFeature } from '../feature.ts';
 
 declare module '../../lib/answer-spec.ts' {
@@ -10,13 +11,21 @@ declare module '../../lib/answer-spec.ts' {
     backupKeepWeekly: number;
     backupKeepMonthly: number;
     backupS3Bucket: string;
+    backupS3AllowHttp: boolean;
     backupS3Endpoint: string;
   }
 }
 
 export interface BackupFacts {
-  /** Cron schedule, in the stack's time zone. */
+  /** Cron schedule, in the stack's time zone (fields single-spaced). */
   schedule: string;
+  /** The longest interval between two scheduled runs, in seconds (grammar.ts: maxCronIntervalSeconds). */
+  maxIntervalSeconds: number;
+  /**
+   * Seconds after which the healthcheck calls the backup overdue: that interval plus grace for
+   * a DST shift (1 h) and the backup's own run time (1 h).
+   */
+  overdueSeconds: number;
   keep: { daily: number; weekly: number; monthly: number };
   /** Off-site copy: present when a bucket is configured. */
   s3: { bucket: string; endpoint: string } | undefined;
@@ -28,7 +37,7 @@ declare module '../../lib/context.ts' {
   }
 }
 
-const CRON_FIELD = /^(\*|\d+(-\d+)?)(\/\d+)?(,(\*|\d+(-\d+)?)(\/\d+)?)*$/;
+const OVERDUE_GRACE_SECONDS = 2 * 3600;
 const withBackups = (answers: { backups?: boolean }) => answers.backups === true;
 
 export default defineFeature<BackupFacts>({
@@ -40,11 +49,7 @@ export default defineFeature<BackupFacts>({
       description: 'Cron schedule of the backup (5 fields)',
       default: () => '15 3 * * *',
       when: withBackups,
-      check: (value) => {
-        const fields = value.trim().split(/\s+/);
-        return fields.length === 5 && fields.every((field) => CRON_FIELD.test(field)) ? undefined
-          : 'must be a 5-field cron expression of numbers, ranges, steps and *, e.g. "15 3 * * *"';
-      },
+      check: checkCronSchedule,
     }),
     spec({
       name: 'backupKeepDaily', kind: 'number', message: 'Daily backups to keep', description: 'Daily backups kept',
@@ -66,18 +71,29 @@ export default defineFeature<BackupFacts>({
         : 'must be empty or an S3 bucket name (3-63 of a-z, 0-9, ".", "-"), optionally with a /prefix'),
     }),
     spec({
+      name: 'backupS3AllowHttp', kind: 'boolean', message: 'Allow a plain http:// S3 endpoint (local networks only)?',
+      description: 'Allow an http:// S3 endpoint, e.g. a MinIO on the local network (default: https only)',
+      default: () => false, when: (answers) => answers.backups === true && answers.backupS3Bucket !== '', check: () => undefined,
+    }),
+    spec({
       name: 'backupS3Endpoint', kind: 'string', message: 'S3 endpoint URL (empty for AWS)',
       description: 'Endpoint of an S3-compatible store (empty: AWS S3)',
       default: () => '', when: (answers) => answers.backups === true && answers.backupS3Bucket !== '',
-      check: (value) => (value === '' || /^https?:\/\/[^\s/]+/.test(value) ? undefined : 'must be empty or an http(s):// URL'),
+      check: (value, answers) => (value === '' ? undefined : checkUrl(value, { allowHttp: answers.backupS3AllowHttp === true })),
     }),
   ],
   enabled: (answers) => answers.backups,
-  facts: (answers) => ({
-    schedule: answers.backupSchedule,
-    keep: { daily: answers.backupKeepDaily, weekly: answers.backupKeepWeekly, monthly: answers.backupKeepMonthly },
-    s3: answers.backupS3Bucket ? { bucket: answers.backupS3Bucket, endpoint: answers.backupS3Endpoint } : undefined,
-  }),
+  facts: (answers) => {
+    // The answer passed checkCronSchedule, so it parses and runs at some time.
+    const maxIntervalSeconds = maxCronIntervalSeconds(parseCronSchedule(answers.backupSchedule).schedule!)!;
+    return {
+      schedule: normalizeCronSchedule(answers.backupSchedule),
+      maxIntervalSeconds,
+      overdueSeconds: maxIntervalSeconds + OVERDUE_GRACE_SECONDS,
+      keep: { daily: answers.backupKeepDaily, weekly: answers.backupKeepWeekly, monthly: answers.backupKeepMonthly },
+      s3: answers.backupS3Bucket ? { bucket: answers.backupS3Bucket, endpoint: answers.backupS3Endpoint } : undefined,
+    };
+  },
   services: ['backup'],
   files: [
     { templates: ['backup/Dockerfile', 'backup/crontab'] },

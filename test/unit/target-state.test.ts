@@ -67,17 +67,23 @@ describe('the target lock', () => {
   it('admits exactly one of many processes racing for it', async () => {
     const dir = scratch();
     const moduleUrl = new URL('../../generators/lib/target-state.ts', import.meta.url).href;
+    // Each racer reports, then holds on (a winner alive) until the test closes its stdin: a
+    // winner that exited early would leave a stale lock for a slow starter to take over.
     const racer = `import { acquireTargetLock } from ${JSON.stringify(moduleUrl)};
-      try { acquireTargetLock(process.argv[1]); console.log('got'); setTimeout(() => {}, 1500); } catch (e) { console.log(e.code === 2 ? 'refused' : 'crashed ' + e.message); }`;
-    const outcomes = await Promise.all(Array.from({ length: 6 }, () => new Promise<string>((resolve) => {
-      const child = spawn(process.execPath, ['--input-type=module', '-e', racer, dir], { stdio: ['ignore', 'pipe', 'inherit'] });
+      try { acquireTargetLock(process.argv[1]); console.log('got'); } catch (e) { console.log(e.code === 2 ? 'refused' : 'crashed ' + e.message); }
+      process.stdin.resume(); process.stdin.on('end', () => process.exit(0));`;
+    const children = Array.from({ length: 6 }, () => spawn(process.execPath, ['--input-type=module', '-e', racer, dir], { stdio: ['pipe', 'pipe', 'inherit'] }));
+    const outcomes = await Promise.all(children.map((child) => new Promise<string>((resolve) => {
       let out = '';
-      child.stdout.on('data', (chunk: Buffer) => { out += chunk.toString(); });
-      child.on('exit', () => resolve(out.trim()));
+      child.stdout.on('data', (chunk: Buffer) => {
+        out += chunk.toString();
+        if (out.includes('\n')) resolve(out.trim());
+      });
     })));
+    for (const child of children) child.stdin.end();
     expect(outcomes.filter((outcome) => outcome === 'got')).toHaveLength(1);
     expect(outcomes.filter((outcome) => outcome === 'refused')).toHaveLength(5);
-  });
+  }, 60_000);
 });
 
 describe('atomic writes', () => {

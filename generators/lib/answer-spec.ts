@@ -45,6 +45,11 @@ export interface AnswerSpec<N extends AnswerName = AnswerName> {
   default(answers: Partial<Answers>): Answers[N];
   /** Asked (and validated) only when this holds; otherwise the default is kept. */
   when?: (answers: Partial<Answers>) => boolean;
+  /**
+   * Tuning with a safe default: prompted only after the user says yes to "Customize advanced
+   * settings?". Its flag and answers-file key work as for every answer.
+   */
+  advanced?: boolean;
   /** Returns an error text saying what is allowed, or undefined when the value is fine. */
   // Method syntax: a spec of one answer must fit the list of all specs.
   check(value: Answers[N], answers: Partial<Answers>): string | undefined;

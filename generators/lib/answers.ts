@@ -36,7 +36,7 @@ const CORE_ANSWERS = [
       : 'must start with a lowercase letter and use only a-z, 0-9 and "-" (at most 40 characters), e.g. my-site'),
   }),
   spec({
-    name: 'packageName', kind: 'string', message: 'Python package of the Django project',
+    name: 'packageName', advanced: true, kind: 'string', message: 'Python package of the Django project',
     description: 'Python package holding settings, urls and the WSGI/ASGI modules',
     default: (answers) => defaultPackageName(answers.name ?? 'my-site'),
     // Every folder and module the generator writes at the top level, features included.
@@ -96,7 +96,7 @@ const CORE_ANSWERS = [
     check: (value) => (value === '' || /\.(pem|crt)$/.test(value) ? undefined : 'must be empty or the path of a .pem or .crt file'),
   }),
   spec({
-    name: 'server', kind: 'choice', choices: SERVER_KINDS, message: 'Application interface',
+    name: 'server', advanced: true, kind: 'choice', choices: SERVER_KINDS, message: 'Application interface',
     description: 'wsgi (gunicorn sync/gthread workers) or asgi (gunicorn with uvicorn workers)',
     default: (): ServerKind => 'wsgi',
     check: oneOf(SERVER_KINDS),
@@ -114,42 +114,42 @@ const CORE_ANSWERS = [
     check: (value) => checkInteger(value, 1024, 4 * 1024 * 1024, 'MiB'),
   }),
   spec({
-    name: 'hstsSeconds', kind: 'number', message: 'HSTS max-age in seconds (start modest, raise to 31536000 once HTTPS is proven)',
+    name: 'hstsSeconds', advanced: true, kind: 'number', message: 'HSTS max-age in seconds (start modest, raise to 31536000 once HTTPS is proven)',
     description: 'Strict-Transport-Security max-age in seconds',
     default: () => 3600, check: (value) => checkInteger(value, 1, 63072000, 'seconds'),
   }),
   spec({
-    name: 'hstsPreload', kind: 'boolean', message: 'Ask browsers to preload HSTS (hard to undo)?',
+    name: 'hstsPreload', advanced: true, kind: 'boolean', message: 'Ask browsers to preload HSTS (hard to undo)?',
     description: 'Add "preload" to HSTS (needs max-age >= 31536000; hard to undo)',
     default: () => false,
     check: (value, answers) => (value && (answers.hstsSeconds ?? 0) < 31536000 ? 'needs --hsts-seconds 31536000 or more' : undefined),
   }),
   spec({
-    name: 'uploadLimitMb', kind: 'number', message: 'Largest request body (uploads) in MiB',
+    name: 'uploadLimitMb', advanced: true, kind: 'number', message: 'Largest request body (uploads) in MiB',
     description: 'Upload size limit in MiB (nginx client_max_body_size and Django)',
     default: () => 10, check: (value) => checkInteger(value, 1, 10240, 'MiB'),
   }),
   spec({
-    name: 'timeZone', kind: 'string', message: 'Time zone (Django TIME_ZONE and cron)',
+    name: 'timeZone', advanced: true, kind: 'string', message: 'Time zone (Django TIME_ZONE and cron)',
     description: 'IANA time zone, e.g. UTC or Europe/Paris',
     default: () => 'UTC',
     check: checkTimeZone,
   }),
   spec({
-    name: 'pythonVersion', kind: 'string', message: 'Python version (python:<version>-slim image)',
+    name: 'pythonVersion', advanced: true, kind: 'string', message: 'Python version (python:<version>-slim image)',
     description: 'Python image version', default: () => '3.13',
     check: (value) => (/^3\.\d{1,2}$/.test(value) && Number(value.split('.')[1]) >= 10 ? undefined : 'must be 3.10 or later, as MAJOR.MINOR'),
   }),
   spec({
-    name: 'postgresVersion', kind: 'string', message: 'PostgreSQL major version', description: 'postgres image major version',
+    name: 'postgresVersion', advanced: true, kind: 'string', message: 'PostgreSQL major version', description: 'postgres image major version',
     default: () => '17', check: (value) => (/^\d{2}$/.test(value) && Number(value) >= 14 ? undefined : 'must be a major version from 14 on, e.g. 17'),
   }),
   spec({
-    name: 'redisVersion', kind: 'string', message: 'Redis version', description: 'redis image version',
+    name: 'redisVersion', advanced: true, kind: 'string', message: 'Redis version', description: 'redis image version',
     default: () => '8', check: (value) => (VERSION.test(value) && Number(value.split('.')[0]) >= 6 ? undefined : 'must be a version from 6 on, e.g. 8 or 7.4'),
   }),
   spec({
-    name: 'nginxVersion', kind: 'string', message: 'nginx version', description: 'nginx image version',
+    name: 'nginxVersion', advanced: true, kind: 'string', message: 'nginx version', description: 'nginx image version',
     default: () => '1.28', check: (value) => (/^1\.\d{2}(\.\d+)?$/.test(value) && Number(value.split('.')[1]) >= 25 ? undefined
       : 'must be 1.25 or later (for "http2 on"), e.g. 1.28'),
   }),

@@ -45,38 +45,38 @@ export default defineFeature<BackupFacts>({
   answers: [
     featureSwitch('backups', 'Scheduled PostgreSQL backups?', 'Scheduled pg_dump backups with retention and a restore script', true),
     spec({
-      name: 'backupSchedule', kind: 'string', message: 'Backup schedule (cron, server time zone)',
+      name: 'backupSchedule', advanced: true, kind: 'string', message: 'Backup schedule (cron, server time zone)',
       description: 'Cron schedule of the backup (5 fields)',
       default: () => '15 3 * * *',
       when: withBackups,
       check: checkCronSchedule,
     }),
     spec({
-      name: 'backupKeepDaily', kind: 'number', message: 'Daily backups to keep', description: 'Daily backups kept',
+      name: 'backupKeepDaily', advanced: true, kind: 'number', message: 'Daily backups to keep', description: 'Daily backups kept',
       default: () => 7, when: withBackups, check: (value) => checkInteger(value, 1, 366, 'backups'),
     }),
     spec({
-      name: 'backupKeepWeekly', kind: 'number', message: 'Weekly backups to keep', description: 'Weekly (Sunday) backups kept',
+      name: 'backupKeepWeekly', advanced: true, kind: 'number', message: 'Weekly backups to keep', description: 'Weekly (Sunday) backups kept',
       default: () => 4, when: withBackups, check: (value) => checkInteger(value, 0, 520, 'backups'),
     }),
     spec({
-      name: 'backupKeepMonthly', kind: 'number', message: 'Monthly backups to keep', description: 'Monthly (1st of the month) backups kept',
+      name: 'backupKeepMonthly', advanced: true, kind: 'number', message: 'Monthly backups to keep', description: 'Monthly (1st of the month) backups kept',
       default: () => 6, when: withBackups, check: (value) => checkInteger(value, 0, 240, 'backups'),
     }),
     spec({
-      name: 'backupS3Bucket', kind: 'string', message: 'S3 bucket for off-site copies (empty: local only)',
+      name: 'backupS3Bucket', advanced: true, kind: 'string', message: 'S3 bucket for off-site copies (empty: local only)',
       description: 'S3-compatible bucket for off-site copies of each backup (empty: none); keys go in .env',
       default: () => '', when: withBackups,
       check: (value) => (value === '' || /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/[\w./-]*)?$/.test(value) ? undefined
         : 'must be empty or an S3 bucket name (3-63 of a-z, 0-9, ".", "-"), optionally with a /prefix'),
     }),
     spec({
-      name: 'backupS3AllowHttp', kind: 'boolean', message: 'Allow a plain http:// S3 endpoint (local networks only)?',
+      name: 'backupS3AllowHttp', advanced: true, kind: 'boolean', message: 'Allow a plain http:// S3 endpoint (local networks only)?',
       description: 'Allow an http:// S3 endpoint, e.g. a MinIO on the local network (default: https only)',
       default: () => false, when: (answers) => answers.backups === true && answers.backupS3Bucket !== '', check: () => undefined,
     }),
     spec({
-      name: 'backupS3Endpoint', kind: 'string', message: 'S3 endpoint URL (empty for AWS)',
+      name: 'backupS3Endpoint', advanced: true, kind: 'string', message: 'S3 endpoint URL (empty for AWS)',
       description: 'Endpoint of an S3-compatible store (empty: AWS S3)',
       default: () => '', when: (answers) => answers.backups === true && answers.backupS3Bucket !== '',
       check: (value, answers) => (value === '' ? undefined : checkUrl(value, { allowHttp: answers.backupS3AllowHttp === true })),

@@ -4,6 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
+import { styleText } from 'node:util';
 import Generator, { type BaseOptions } from 'yeoman-generator';
 import {
   ANSWER_SCHEMA, AnswerError, answersFromFile, coerceAnswer, flagOf, resolveAnswers,
@@ -13,8 +14,11 @@ import { buildRenderContext, type InputFiles, type RenderContext } from '../lib/
 import {
   MergeConflictError, conflictsOf, filesWithConflictMarkers, fillSecretsFile, formatSummary, planFreshGeneration, planRegeneration, type FileAction,
 } from '../lib/merge.ts';
+import { migrateAnswers, storedVersionProblem } from '../lib/migrations.ts';
 import { PRISTINE_PATH, parsePristine, pristineOf, serializePristine, type PristineFiles } from '../lib/pristine.ts';
 import { renderTree, type RenderedTree } from '../lib/render.ts';
+import { VERB_COLORS, formatReportLine, reportVerb, type ReportVerb } from '../lib/report.ts';
+import { formatDecisions } from '../lib/summary.ts';
 import { GENERATOR_VERSION } from '../lib/version.ts';
 
 type GivenAnswers = Partial<Record<AnswerName, unknown>>;
@@ -24,6 +28,11 @@ interface StoredConfig { version?: string; answers?: GivenAnswers }
 /** Refusals before anything is asked or written: one line, exit code 2 like bad answers. */
 class RefusalError extends AnswerError {}
 
+/** The confirm that opens the advanced questions; a prompt name, never an answer (it is not stored). */
+export const ADVANCED_GATE = 'customizeAdvanced';
+/** What the prompts have answered so far: answers, and the gate once asked. */
+type Asked = GivenAnswers & { [ADVANCED_GATE]?: boolean };
+
 export default class DjangoProdGenerator extends Generator<StoredConfig, Options> {
   private answers!: Answers;
   private ctx!: RenderContext;
@@ -31,9 +40,15 @@ export default class DjangoProdGenerator extends Generator<StoredConfig, Options
   private plan: FileAction[] = [];
   /** Answers stored by a previous run: this run regenerates instead of scaffolding. */
   private regenerating = false;
+  /** Per-file lines of what this run writes, printed when the files are committed to disk. */
+  private report: { verb: ReportVerb; path: string }[] = [];
 
   constructor(args: string[], options: Options) {
-    super(args, options);
+    // This generator writes no package.json: no install step, so no "No change to package.json" line.
+    super(args, options, { customInstallTask: true });
+    // Our plan decides every file (fresh or merged), so Yeoman's conflicter must neither prompt nor
+    // report "force": the run writes mem-fs to disk itself and reports each file from the plan.
+    this.setFeatures({ customCommitTask: () => this.#commit() });
     this.argument('destination', { type: String, required: false, description: 'Directory to generate into (default: the current one)' });
     for (const entry of ANSWER_SCHEMA as readonly AnswerSpec[]) {
       this.option(flagOf(entry.name), {
@@ -46,12 +61,17 @@ export default class DjangoProdGenerator extends Generator<StoredConfig, Options
     this.option('yes', { type: Boolean, description: 'Same as --defaults' });
     this.option('force', { type: Boolean, description: 'Generate into a non-empty directory; regenerate over uncommitted changes' });
     this.option('dry-run', { type: Boolean, description: 'Regeneration: print what would be updated/merged/conflict, write nothing' });
+    // yeoman-generator declares ask-answered itself (default false, for its own prompt storage) and
+    // keeps the first declaration: replace it so --help says what it does here.
+    delete this._options['ask-answered'];
+    this.option('ask-answered', { type: Boolean, description: 'Regeneration: ask every question again, stored answers as defaults' });
   }
 
   initializing(): void {
     const destination = this.options['destination'] as string | undefined;
     if (destination) this.destinationRoot(path.resolve(destination));
     this.regenerating = this.config.get('answers') !== undefined;
+    this.#refuseNewerGenerator();
     this.#refuseNonEmptyTarget();
     this.#refuseUncommittedChanges();
   }
@@ -75,11 +95,11 @@ export default class DjangoProdGenerator extends Generator<StoredConfig, Options
     const dryRun = this.#dryRun();
     // mem-fs keeps an existing file's mode: make sure the secrets file is private.
     if (!dryRun) chmodSync(this.destinationPath('.env'), 0o600);
-    if (this.regenerating || dryRun) {
-      this.log(formatSummary(this.plan, { dryRun }));
-    } else {
-      this.log(`Wrote ${this.plan.length} files for ${this.ctx.domains.join(', ')} into ${this.destinationRoot()}`);
-      this.log('Next: read README.md, then `make up` on the server.');
+    if (this.regenerating || dryRun) this.log(formatSummary(this.plan, { dryRun }));
+    else this.log(`Wrote ${this.plan.length} files for ${this.ctx.domains.join(', ')} into ${this.destinationRoot()}`);
+    if (!dryRun) {
+      const target = path.relative(process.cwd(), this.destinationRoot()) || '.';
+      this.log(formatDecisions(this.ctx, { target, regenerating: this.regenerating }));
     }
     const conflicts = conflictsOf(this.plan);
     if (conflicts.length > 0) {
@@ -90,7 +110,7 @@ export default class DjangoProdGenerator extends Generator<StoredConfig, Options
 
   /** Every file's fate, decided before anything is written (so --dry-run is this minus #apply). */
   #plan(tree: RenderedTree): FileAction[] {
-    const readCurrent = (file: string) => (this.fs.exists(this.destinationPath(file)) ? this.fs.read(this.destinationPath(file)) : undefined);
+    const readCurrent = (file: string) => this.#readCurrent(file);
     if (this.regenerating) this.#refuseUnresolvedConflicts(tree, readCurrent);
     const plan = this.regenerating
       ? planRegeneration({ base: this.#readPristine(), render: tree, readCurrent })
@@ -99,14 +119,36 @@ export default class DjangoProdGenerator extends Generator<StoredConfig, Options
   }
 
   #apply(plan: readonly FileAction[], tree: RenderedTree): void {
-    for (const action of plan) {
-      if (action.write) this.#writeForced(action.path, action.write.content, action.write.mode);
-      if (action.remove) this.#deleteForced(action.path);
-    }
+    for (const action of plan) this.#record(action);
     // Always the NEW render: after this run the user's files incorporate it (or carry conflict
     // markers to resolve), so it is the right base for the next regeneration.
-    this.#writeForced(PRISTINE_PATH, serializePristine(pristineOf(tree)), 0o644);
+    this.#record({ path: PRISTINE_PATH, status: 'updated', write: { content: serializePristine(pristineOf(tree)), mode: 0o644 } });
+    const storedBefore = this.#readCurrent('.yo-rc.json');
     this.config.set({ version: GENERATOR_VERSION, answers: this.answers });
+    const stored = { path: '.yo-rc.json', status: 'updated', write: { content: this.#readCurrent('.yo-rc.json') ?? '', mode: 0o644 } } as const;
+    this.report.push({ verb: reportVerb(stored, storedBefore), path: stored.path });
+  }
+
+  /** Carries out one planned action in mem-fs and notes its report line (printed by #commit). */
+  #record(action: FileAction): void {
+    const target = this.destinationPath(action.path);
+    this.report.push({ verb: reportVerb(action, this.#readCurrent(action.path)), path: action.path });
+    if (action.write) this.fs.write(target, action.write.content, { stat: { mode: action.write.mode } as never });
+    if (action.remove) this.fs.delete(target);
+  }
+
+  /** A file of the target as this run sees it (mem-fs, which reads the disk); undefined when there is none. */
+  #readCurrent(file: string): string | undefined {
+    const target = this.destinationPath(file);
+    return this.fs.exists(target) ? this.fs.read(target) : undefined;
+  }
+
+  /** Writes mem-fs to disk (Yeoman's commit step, taken over by the customCommitTask feature), one line per file. */
+  async #commit(): Promise<void> {
+    const paint = (verb: ReportVerb, text: string) => styleText(VERB_COLORS[verb], text, { stream: process.stderr });
+    for (const { verb, path: file } of this.report) this.log(formatReportLine(verb, file, paint));
+    this.report = [];
+    await this.fs.commit();
   }
 
   /**
@@ -124,9 +166,14 @@ export default class DjangoProdGenerator extends Generator<StoredConfig, Options
     return { acmeCaBundlePem: pem };
   }
 
-  /** Stored answers (.yo-rc.json) < answers file < flags; explicit = file and flags. */
+  /**
+   * Stored answers (.yo-rc.json, migrated to this version's names) < answers file < flags;
+   * explicit = file and flags.
+   */
   #givenAnswers(): { stored: GivenAnswers; explicit: GivenAnswers } {
-    const stored = (this.config.get('answers') ?? {}) as GivenAnswers;
+    const migrated = migrateAnswers(this.config.get('answers') ?? {}, this.config.get('version'), GENERATOR_VERSION);
+    for (const migration of migrated.applied) this.log(`Stored answers migrated (${migration.version}): ${migration.description}`);
+    const stored = migrated.answers as GivenAnswers;
     const file = this.options['answers'] as string | undefined;
     const fromFile = file ? answersFromFile(file, readAnswersFile(file)) : {};
     const fromFlags: GivenAnswers = {};
@@ -140,44 +187,59 @@ export default class DjangoProdGenerator extends Generator<StoredConfig, Options
   /**
    * Asks what is not known yet: on regeneration only answers missing from the store (new in this
    * generator version). --ask-answered asks stored ones again, the stored value as default.
-   * Answers given by flag or answers file are never asked.
+   * Answers given by flag or answers file are never asked. Essential answers come first; advanced
+   * ones only after a yes to the ADVANCED_GATE confirm, which is asked only when one of them would be.
    */
   async #ask({ stored, explicit }: { stored: GivenAnswers; explicit: GivenAnswers }): Promise<GivenAnswers> {
     const askAnswered = Boolean(this.#option('ask-answered'));
     const known: GivenAnswers = { ...stored, ...explicit };
-    const questions = (ANSWER_SCHEMA as readonly AnswerSpec[]).map((entry) => {
-      const soFar = (asked: GivenAnswers) => ({ ...known, ...asked }) as Partial<Answers>;
-      const asks = explicit[entry.name] === undefined && (askAnswered || stored[entry.name] === undefined);
-      return {
-        type: entry.kind === 'boolean' ? 'confirm' : entry.kind === 'choice' ? 'list' : 'input',
-        name: entry.name,
-        message: entry.message,
-        choices: entry.choices as string[] | undefined,
-        when: (asked: GivenAnswers) => asks && (entry.when?.(soFar(asked)) ?? true),
-        default: (asked: GivenAnswers) => {
-          const value = stored[entry.name] ?? entry.default(soFar(asked));
-          return Array.isArray(value) ? value.join(',') : value;
-        },
-        filter: (raw: unknown) => (entry.kind === 'number' || entry.kind === 'list' ? safeCoerce(entry, raw) : raw),
-        validate: (value: unknown, asked: GivenAnswers) => {
-          try {
-            return entry.check(coerceAnswer(entry, value) as never, soFar(asked)) ?? true;
-          } catch (error) {
-            return (error as Error).message;
-          }
-        },
-      };
+    const soFar = (asked: Asked) => ({ ...known, ...asked }) as Partial<Answers>;
+    const wouldAsk = (entry: AnswerSpec, asked: Asked) =>
+      explicit[entry.name] === undefined && (askAnswered || stored[entry.name] === undefined) && (entry.when?.(soFar(asked)) ?? true);
+    const question = (entry: AnswerSpec) => ({
+      type: entry.kind === 'boolean' ? 'confirm' : entry.kind === 'choice' ? 'select' : 'input',
+      name: entry.name,
+      message: entry.message,
+      choices: entry.choices as string[] | undefined,
+      when: (asked: Asked) => (!entry.advanced || asked[ADVANCED_GATE] === true) && wouldAsk(entry, asked),
+      default: (asked: Asked) => {
+        const value = stored[entry.name] ?? entry.default(soFar(asked));
+        return Array.isArray(value) ? value.join(',') : value;
+      },
+      filter: (raw: unknown) => (entry.kind === 'number' || entry.kind === 'list' ? safeCoerce(entry, raw) : raw),
+      validate: (value: unknown, asked: Asked) => {
+        try {
+          return entry.check(coerceAnswer(entry, value) as never, soFar(asked)) ?? true;
+        } catch (error) {
+          return (error as Error).message;
+        }
+      },
     });
-    return (await this.prompt(questions as never)) as GivenAnswers;
+    const specs = ANSWER_SCHEMA as readonly AnswerSpec[];
+    const advanced = specs.filter((entry) => entry.advanced);
+    const gate = {
+      type: 'confirm',
+      name: ADVANCED_GATE,
+      message: (asked: Asked) => `Customize advanced settings? (${advanced.filter((entry) => wouldAsk(entry, asked)).length} more; No keeps their defaults)`,
+      default: false,
+      when: (asked: Asked) => advanced.some((entry) => wouldAsk(entry, asked)),
+    };
+    const questions = [...specs.filter((entry) => !entry.advanced).map(question), gate, ...advanced.map(question)];
+    const { [ADVANCED_GATE]: _gate, ...answers } = (await this.prompt(questions as never)) as Asked;
+    return answers;
   }
 
   #dryRun(): boolean {
     return Boolean(this.#option('dry-run'));
   }
 
-  /** An option by its flag: kebab-case as declared, camelCase as yeoman-environment's command parser passes it. */
+  /**
+   * An option by its flag. yeoman-environment's command line passes camelCase (what the user
+   * typed); yeoman-generator's own parse adds kebab-case, with the declared default when not given
+   * (false for ask-answered): so camelCase first, kebab-case (as yeoman-test passes it) otherwise.
+   */
   #option(flag: string): unknown {
-    return this.options[flag] ?? this.options[flag.replace(/-([a-z])/g, (_, letter: string) => letter.toUpperCase())];
+    return this.options[flag.replace(/-([a-z])/g, (_, letter: string) => letter.toUpperCase())] ?? this.options[flag];
   }
 
   /** The previous pristine render; empty (every edit merges against nothing) when the repository has none. */
@@ -220,6 +282,13 @@ export default class DjangoProdGenerator extends Generator<StoredConfig, Options
     }
   }
 
+  /** A store written by a newer generator may hold answers and files this version does not understand. */
+  #refuseNewerGenerator(): void {
+    if (!this.regenerating) return;
+    const problem = storedVersionProblem(this.config.get('version'), GENERATOR_VERSION);
+    if (problem) throw new RefusalError(problem);
+  }
+
   #refuseNonEmptyTarget(): void {
     const root = this.destinationRoot();
     // An answers file kept next to the project does not make the target "non-empty".
@@ -230,24 +299,6 @@ export default class DjangoProdGenerator extends Generator<StoredConfig, Options
     if (!this.regenerating && entries.length > 0 && !this.options['force']) {
       throw new AnswerError(`Target ${root} is not empty (${entries.length} entries): choose an empty directory or pass --force`);
     }
-  }
-
-  #writeForced(file: string, content: string, mode: number): void {
-    const target = this.destinationPath(file);
-    this.fs.write(target, content, { stat: { mode } as never });
-    this.#skipYeomanConflicter(target);
-  }
-
-  /** Deletes through mem-fs (so --dry-run and Yeoman's commit see it), without Yeoman's prompt. */
-  #deleteForced(file: string): void {
-    const target = this.destinationPath(file);
-    this.fs.delete(target);
-    this.#skipYeomanConflicter(target);
-  }
-
-  /** Our own plan decides every file (fresh or merged), so Yeoman's per-file prompt must not. */
-  #skipYeomanConflicter(target: string): void {
-    (this.fs.store.get(target) as { conflicter?: string }).conflicter = 'force';
   }
 }
 

@@ -221,12 +221,13 @@ describe('regeneration', () => {
     const rc = JSON.parse(readFileSync(rcPath, 'utf8'));
     delete rc['generator-django-prod'].answers.uploadLimitMb;
     writeFileSync(rcPath, JSON.stringify(rc, null, 2));
-    const onlyMissing = await regenerate(dir, { cpus: undefined, memoryMb: undefined }, { yes: false, answers: { uploadLimitMb: '25' } });
+    // uploadLimitMb is an advanced answer: the gate opens the way to it.
+    const onlyMissing = await regenerate(dir, { cpus: undefined, memoryMb: undefined }, { yes: false, answers: { customizeAdvanced: true, uploadLimitMb: '25' } });
     expect(onlyMissing.error).toBeUndefined();
-    expect(onlyMissing.askedQuestions).toEqual(['uploadLimitMb']);
+    expect(onlyMissing.askedQuestions).toEqual(['customizeAdvanced', 'uploadLimitMb']);
     expect(JSON.parse(read(dir, '.yo-rc.json'))['generator-django-prod'].answers.uploadLimitMb).toBe(25);
 
-    const all = await regenerate(dir, { cpus: undefined, memoryMb: undefined, askAnswered: true }, { yes: false });
+    const all = await regenerate(dir, { cpus: undefined, memoryMb: undefined, askAnswered: true }, { yes: false, answers: { customizeAdvanced: true } });
     expect(all.error).toBeUndefined();
     expect(all.askedQuestions).toContain('domain');
     expect(all.askedQuestions).toContain('uploadLimitMb');

@@ -1,0 +1,79 @@
+// The real command line (node scripts/django-prod.ts, i.e. yeoman-environment's option parser),
+// not options handed to the generator object: --help, what a run prints, and --ask-answered.
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { stripVTControlCharacters } from 'node:util';
+import { describe, expect, it } from 'vitest';
+
+const CLI = fileURLToPath(new URL('../../scripts/django-prod.ts', import.meta.url));
+const BASE = ['--tls-mode', 'self-signed', '--domain', 'app.test', '--cpus', '2', '--memory-mb', '4096'];
+
+function cli(args: string[], cwd: string) {
+  const result = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  return { status: result.status, output: stripVTControlCharacters(result.stdout + result.stderr) };
+}
+
+/**
+ * Runs the CLI with piped stdin and accepts every prompt's default by pressing Enter until it
+ * exits (a key pressed between two prompts is dropped by inquirer, so it keeps pressing).
+ */
+function cliAcceptingDefaults(args: string[], cwd: string): Promise<{ status: number | null; output: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], { cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    let presses = 0;
+    const enter = setInterval(() => {
+      if (presses++ > 150) child.kill();
+      else child.stdin.write('\n');
+    }, 100);
+    child.on('error', reject);
+    child.on('close', (status) => {
+      clearInterval(enter);
+      resolve({ status, output: stripVTControlCharacters(output) });
+    });
+  });
+}
+
+const workDir = () => mkdtempSync(path.join(os.tmpdir(), 'cli-'));
+
+describe('node scripts/django-prod.ts', () => {
+  it('--help lists --ask-answered with what it does here', () => {
+    const { status, output } = cli(['--help'], workDir());
+    expect(status).toBe(0);
+    expect(output).toMatch(/--ask-answered\s+Regeneration: ask every question again, stored\s+answers as defaults/);
+  });
+
+  it('reports files as created, relative to the target, without install or deprecation noise', () => {
+    const cwd = workDir();
+    const { status, output } = cli(['nested/site', '--yes', ...BASE], cwd);
+    expect(status).toBe(0);
+    expect(output).toContain('   create compose.yaml\n');
+    expect(output).toContain('   create .yo-rc.json\n');
+    expect(output).not.toMatch(/ force |nested\/site\/compose|package\.json|deprecated/);
+    expect(output).toContain('Next: cd nested/site && make verify');
+  });
+
+  it('--ask-answered asks the stored answers again; without it a regeneration asks nothing', { timeout: 60_000 }, async () => {
+    const cwd = workDir();
+    expect(cli(['site', '--yes', ...BASE], cwd).status).toBe(0);
+    const stored = readFileSync(path.join(cwd, 'site', '.yo-rc.json'), 'utf8');
+    const domainQuestion = 'Primary domain the site is served on';
+
+    const quiet = await cliAcceptingDefaults(['site', '--cpus', '2', '--memory-mb', '4096'], cwd);
+    expect(quiet.status).toBe(0);
+    expect(quiet.output).not.toContain(domainQuestion);
+
+    const asking = await cliAcceptingDefaults(['site', '--ask-answered', '--cpus', '2', '--memory-mb', '4096'], cwd);
+    expect(asking.status).toBe(0);
+    expect(asking.output).toContain(`${domainQuestion} app.test`);
+    expect(asking.output).toContain('Customize advanced settings?');
+    expect(asking.output).not.toContain('deprecated');
+    // Every default was the stored answer: nothing changed.
+    expect(readFileSync(path.join(cwd, 'site', '.yo-rc.json'), 'utf8')).toBe(stored);
+  });
+});

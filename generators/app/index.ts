@@ -123,10 +123,11 @@ export default class DjangoProdGenerator extends Generator<StoredConfig, Options
     // Always the NEW render: after this run the user's files incorporate it (or carry conflict
     // markers to resolve), so it is the right base for the next regeneration.
     this.#record({ path: PRISTINE_PATH, status: 'updated', write: { content: serializePristine(pristineOf(tree)), mode: 0o644 } });
-    const storedBefore = this.#readCurrent('.yo-rc.json');
+    // Yeoman's config storage writes .yo-rc.json into mem-fs; it is reported like any other file.
+    const yoRcBefore = this.#readCurrent('.yo-rc.json');
     this.config.set({ version: GENERATOR_VERSION, answers: this.answers });
-    const stored = { path: '.yo-rc.json', status: 'updated', write: { content: this.#readCurrent('.yo-rc.json') ?? '', mode: 0o644 } } as const;
-    this.report.push({ verb: reportVerb(stored, storedBefore), path: stored.path });
+    const yoRc: FileAction = { path: '.yo-rc.json', status: 'updated', write: { content: this.#readCurrent('.yo-rc.json') ?? '', mode: 0o644 } };
+    this.report.push({ verb: reportVerb(yoRc, yoRcBefore), path: yoRc.path });
   }
 
   /** Carries out one planned action in mem-fs and notes its report line (printed by #commit). */

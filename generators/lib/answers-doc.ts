@@ -14,7 +14,11 @@ function shownDefault(entry: AnswerSpec): string {
 export function answersMarkdownTable(): string {
   const rows = (ANSWER_SCHEMA as readonly AnswerSpec[]).map((entry) =>
     `| \`${entry.name}\` | \`--${flagOf(entry.name)}\` | ${shownDefault(entry).replaceAll('|', '\\|')} | ${entry.description.replaceAll('|', '\\|')} |`);
-  return ['| answer (answers file key) | flag | default | what it is |', '|---|---|---|---|', ...rows].join('\n');
+  const advanced = (ANSWER_SCHEMA as readonly AnswerSpec[]).filter((entry) => entry.advanced).map((entry) => `\`${entry.name}\``);
+  return [
+    '| answer (answers file key) | flag | default | what it is |', '|---|---|---|---|', ...rows, '',
+    `Asked only after a yes to "Customize advanced settings?" (otherwise their defaults): ${advanced.join(', ')}.`,
+  ].join('\n');
 }
 
 export const ANSWERS_TABLE_START = '<!-- answers-table:start (npm run docs) -->';

@@ -3,7 +3,7 @@
 //   node scripts/django-prod.ts [app|verify] [destination] [--flags]
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { createEnv } from 'yeoman-environment';
+import { addEnvironmentOptions, createEnv } from 'yeoman-environment';
 
 const [first, ...rest] = process.argv.slice(2);
 const subGenerator = first === 'app' || first === 'verify' ? first : 'app';
@@ -11,11 +11,22 @@ const args = subGenerator === first ? rest : process.argv.slice(2);
 const generatorPath = fileURLToPath(new URL(`../generators/${subGenerator}/index.ts`, import.meta.url));
 if (!existsSync(generatorPath)) throw new Error(`no sub-generator "${subGenerator}"`);
 
-const env = createEnv();
+// Commander would print a bad flag itself and exit 1: it throws instead, so a bad flag is one
+// line with exit code 2 like every other bad input (--help and --version still exit 0). The
+// generator's command is a subcommand of this one and inherits both settings.
+const command = addEnvironmentOptions().exitOverride().configureOutput({ writeErr: () => undefined });
+const env = createEnv({ command });
 env.register(generatorPath, { namespace: `django-prod:${subGenerator}` });
 try {
   await env.execute(`django-prod:${subGenerator}`, args);
 } catch (error) {
+  // commander is yeoman-environment's dependency, not ours: its errors are known by their code.
+  const { code: commanderCode, exitCode } = error as { code?: unknown; exitCode?: unknown };
+  if (typeof commanderCode === 'string' && commanderCode.startsWith('commander.')) {
+    if (exitCode === 0) process.exit(0);
+    console.error(`Error: ${(error as Error).message.replace(/^error: /, '')}; see --help`);
+    process.exit(2);
+  }
   const { message, code } = error as Error & { code?: unknown };
   console.error(`Error: ${message}`);
   process.exit(typeof code === 'number' ? code : 1);

@@ -2,7 +2,7 @@
 // read answers -> build context -> render -> plan (fresh, or three-way merge on regeneration) -> write -> report.
 // The logic lives in ../lib.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, readFileSync, readdirSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, readdirSync, unlinkSync } from 'node:fs';
 import path from 'node:path';
 import { styleText } from 'node:util';
 import Generator, { type BaseOptions } from 'yeoman-generator';
@@ -19,6 +19,8 @@ import { PRISTINE_PATH, parsePristine, pristineOf, serializePristine, type Prist
 import { renderTree, type RenderedTree } from '../lib/render.ts';
 import { VERB_COLORS, formatReportLine, reportVerb, type ReportVerb } from '../lib/report.ts';
 import { formatDecisions } from '../lib/summary.ts';
+import { readInputFile } from '../lib/input-files.ts';
+import { LOCK_FILE, STORED_CONFIG_FILE, TargetStateError, acquireTargetLock, assessStoredConfig, writeFileAtomic, type TargetLock } from '../lib/target-state.ts';
 import { GENERATOR_VERSION } from '../lib/version.ts';
 
 type GivenAnswers = Partial<Record<AnswerName, unknown>>;
@@ -38,14 +40,21 @@ export default class DjangoProdGenerator extends Generator<StoredConfig, Options
   private ctx!: RenderContext;
   private inputFiles: InputFiles = {};
   private plan: FileAction[] = [];
+  /** The pristine store's text for this render, written in end(). */
+  private pristine = '';
   /** Answers stored by a previous run: this run regenerates instead of scaffolding. */
   private regenerating = false;
   /** Per-file lines of what this run writes, printed when the files are committed to disk. */
   private report: { verb: ReportVerb; path: string }[] = [];
+  /** The state files' contents (.yo-rc.json, pristine store), written after every other file. */
+  private state: { yoRc: string; pristine: string } | undefined;
+  /** Held from reading the stored answers until the state files are written. */
+  private lock: TargetLock | undefined;
 
   constructor(args: string[], options: Options) {
     // This generator writes no package.json: no install step, so no "No change to package.json" line.
-    super(args, options, { customInstallTask: true });
+    // Yeoman's constructor already parses the .yo-rc.json of the directory it starts in: checked first.
+    super(args, checkStoredConfigBeforeYeoman(args, options), { customInstallTask: true });
     // Our plan decides every file (fresh or merged), so Yeoman's conflicter must neither prompt nor
     // report "force": the run writes mem-fs to disk itself and reports each file from the plan.
     this.setFeatures({ customCommitTask: () => this.#commit() });
@@ -65,11 +74,14 @@ export default class DjangoProdGenerator extends Generator<StoredConfig, Options
     // keeps the first declaration: replace it so --help says what it does here.
     delete this._options['ask-answered'];
     this.option('ask-answered', { type: Boolean, description: 'Regeneration: ask every question again, stored answers as defaults' });
+    this.#quietRefusals();
   }
 
   initializing(): void {
     const destination = this.options['destination'] as string | undefined;
     if (destination) this.destinationRoot(path.resolve(destination));
+    this.lock = acquireTargetLock(this.destinationRoot());
+    this.#checkStoredConfig();
     this.regenerating = this.config.get('answers') !== undefined;
     this.#refuseNewerGenerator();
     this.#refuseNonEmptyTarget();
@@ -95,6 +107,7 @@ export default class DjangoProdGenerator extends Generator<StoredConfig, Options
     const dryRun = this.#dryRun();
     // mem-fs keeps an existing file's mode: make sure the secrets file is private.
     if (!dryRun) chmodSync(this.destinationPath('.env'), 0o600);
+    this.#releaseLock();
     if (this.regenerating || dryRun) this.log(formatSummary(this.plan, { dryRun }));
     else this.log(`Wrote ${this.plan.length} files for ${this.ctx.domains.join(', ')} into ${this.destinationRoot()}`);
     if (!dryRun) {
@@ -120,14 +133,14 @@ export default class DjangoProdGenerator extends Generator<StoredConfig, Options
 
   #apply(plan: readonly FileAction[], tree: RenderedTree): void {
     for (const action of plan) this.#record(action);
+    // Reported with the other files but written by #commit after all of them (#writeState).
     // Always the NEW render: after this run the user's files incorporate it (or carry conflict
     // markers to resolve), so it is the right base for the next regeneration.
-    this.#record({ path: PRISTINE_PATH, status: 'updated', write: { content: serializePristine(pristineOf(tree)), mode: 0o644 } });
-    // Yeoman's config storage writes .yo-rc.json into mem-fs; it is reported like any other file.
-    const yoRcBefore = this.#readCurrent('.yo-rc.json');
-    this.config.set({ version: GENERATOR_VERSION, answers: this.answers });
-    const yoRc: FileAction = { path: '.yo-rc.json', status: 'updated', write: { content: this.#readCurrent('.yo-rc.json') ?? '', mode: 0o644 } };
-    this.report.push({ verb: reportVerb(yoRc, yoRcBefore), path: yoRc.path });
+    const pristine = serializePristine(pristineOf(tree));
+    const yoRc = this.#storedConfigText();
+    this.report.push({ verb: reportVerb({ status: 'updated', write: { content: pristine, mode: 0o644 } }, this.#readCurrent(PRISTINE_PATH)), path: PRISTINE_PATH });
+    this.report.push({ verb: reportVerb({ status: 'updated', write: { content: yoRc, mode: 0o644 } }, this.#readCurrent(STORED_CONFIG_FILE)), path: STORED_CONFIG_FILE });
+    this.state = { yoRc, pristine };
   }
 
   /** Carries out one planned action in mem-fs and notes its report line (printed by #commit). */
@@ -144,13 +157,79 @@ export default class DjangoProdGenerator extends Generator<StoredConfig, Options
     return this.fs.exists(target) ? this.fs.read(target) : undefined;
   }
 
-  /** Writes mem-fs to disk (Yeoman's commit step, taken over by the customCommitTask feature), one line per file. */
+  /** Writes mem-fs to disk (Yeoman's commit step, taken over by the customCommitTask feature), one line per file; the state files last. */
   async #commit(): Promise<void> {
     const paint = (verb: ReportVerb, text: string) => styleText(VERB_COLORS[verb], text, { stream: process.stderr });
     for (const { verb, path: file } of this.report) this.log(formatReportLine(verb, file, paint));
     this.report = [];
     await this.fs.commit();
+    this.#writeState();
   }
+
+  /**
+   * The state files, written after every other file is on disk, each atomically: an interrupted
+   * run leaves the previous state, never one describing files that were not written.
+   */
+  #writeState(): void {
+    if (!this.state) return;
+    writeFileAtomic(this.destinationPath(PRISTINE_PATH), this.state.pristine);
+    writeFileAtomic(this.destinationPath(STORED_CONFIG_FILE), this.state.yoRc);
+    this.state = undefined;
+  }
+
+  /** .yo-rc.json as Yeoman's config storage would write it: other generators' keys kept, ours replaced. */
+  #storedConfigText(): string {
+    const current = this.#readCurrent(STORED_CONFIG_FILE);
+    const others = current === undefined ? {} : JSON.parse(current) as Record<string, unknown>;
+    const stored = { ...others, [this.rootGeneratorName()]: { version: GENERATOR_VERSION, answers: this.answers } };
+    return `${JSON.stringify(stored, null, 2)}\n`;
+  }
+
+  /** The target's .yo-rc.json, checked under the lock (see checkStoredConfig). */
+  #checkStoredConfig(): void {
+    const repaired = checkStoredConfig(this.destinationRoot(), true);
+    if (repaired) this.log(repaired);
+  }
+
+  #releaseLock(): void {
+    this.lock?.release();
+    this.lock = undefined;
+  }
+
+  /**
+   * Yeoman logs "An error occured while running <task>" before rethrowing any error; a refusal
+   * (AnswerError, exit 2) must be the one line the CLI prints, so the wrapped task swallows it
+   * and it is thrown after. Any failure releases the target's lock first. Installed on the
+   * instance: Yeoman would run a method of this class's prototype as a task of its own.
+   */
+  #quietRefusals(): void {
+    type Task = Parameters<Generator['executeTask']>[0];
+    const executeTask = this.executeTask.bind(this) as (task: Task, ...rest: unknown[]) => Promise<void>;
+    const releaseLock = () => this.#releaseLock();
+    this.executeTask = async (task: Task, ...rest: unknown[]) => {
+      let refusal: AnswerError | undefined;
+      const method = task.method;
+      const swallowing = async function (this: unknown, ...args: unknown[]) {
+        try {
+          return await method.apply(this, args);
+        } catch (error) {
+          if (!(error instanceof AnswerError)) throw error;
+          refusal = error;
+        }
+      };
+      try {
+        await executeTask({ ...task, method: swallowing }, ...rest);
+      } catch (error) {
+        releaseLock();
+        throw error;
+      }
+      if (refusal === undefined) return;
+      releaseLock();
+      if (task.reject) task.reject(refusal);
+      else throw refusal;
+    };
+  }
+
 
   /**
    * Files the answers name, read before anything is written. On regeneration the CA bundle's
@@ -160,7 +239,7 @@ export default class DjangoProdGenerator extends Generator<StoredConfig, Options
     if (this.answers.tlsMode !== 'acme' || this.answers.acmeCaBundle === '') return {};
     const candidates = [path.resolve(this.answers.acmeCaBundle), this.destinationPath('certbot/acme-ca.pem')];
     const found = candidates.find((candidate) => existsSync(candidate));
-    const pem = found === undefined ? '' : readFileSync(found, 'utf8');
+    const pem = found === undefined ? '' : readInputFile(found, 'Invalid answer "acmeCaBundle" (--acme-ca-bundle):');
     if (!pem.includes('-----BEGIN CERTIFICATE-----')) {
       throw new AnswerError(`Invalid answer "acmeCaBundle" (--acme-ca-bundle): ${JSON.stringify(this.answers.acmeCaBundle)} must name a readable PEM file of CA certificates`);
     }
@@ -267,7 +346,8 @@ export default class DjangoProdGenerator extends Generator<StoredConfig, Options
       return;
     }
     // Only this directory counts: the project may live inside a larger repository.
-    const status = git('status', '--porcelain', '--', '.');
+    // This run's own lock file is the one untracked entry allowed.
+    const status = git('status', '--porcelain', '--', '.', `:(exclude)${LOCK_FILE}`);
     const changed = status.stdout.split('\n').filter((line) => line.trim() !== '');
     if (status.status === 0 && changed.length > 0) {
       throw new RefusalError(`${root} has ${changed.length} uncommitted change(s): commit or stash them first so a bad merge can be undone with git (or pass --force)`);
@@ -295,7 +375,7 @@ export default class DjangoProdGenerator extends Generator<StoredConfig, Options
     // An answers file kept next to the project does not make the target "non-empty".
     const answersFile = this.options['answers'] ? path.resolve(this.options['answers'] as string) : undefined;
     const entries = existsSync(root)
-      ? readdirSync(root).filter((entry) => entry !== '.yo-rc.json' && path.join(root, entry) !== answersFile)
+      ? readdirSync(root).filter((entry) => entry !== STORED_CONFIG_FILE && entry !== LOCK_FILE && path.join(root, entry) !== answersFile)
       : [];
     if (!this.regenerating && entries.length > 0 && !this.options['force']) {
       throw new AnswerError(`Target ${root} is not empty (${entries.length} entries): choose an empty directory or pass --force`);
@@ -303,13 +383,36 @@ export default class DjangoProdGenerator extends Generator<StoredConfig, Options
   }
 }
 
+/**
+ * Yeoman crashes on an empty or corrupt .yo-rc.json (left by an interrupted older run): this
+ * repairs it (deletes it when nothing else was generated, if `mayRepair`) or refuses in one line.
+ * Returns the line saying what was repaired.
+ */
+function checkStoredConfig(dir: string, mayRepair: boolean): string | undefined {
+  const file = path.join(dir, STORED_CONFIG_FILE);
+  const text = existsSync(file) ? readInputFile(file, 'Stored answers') : undefined;
+  const state = assessStoredConfig(text, existsSync(path.join(dir, PRISTINE_PATH)), dir);
+  if (state.kind === 'refuse') throw new TargetStateError(state.message);
+  if (state.kind !== 'discard') return undefined;
+  if (!mayRepair) throw new TargetStateError(`${file} ${state.reason}: delete it and run again`);
+  unlinkSync(file);
+  return `Removed ${file}: it ${state.reason} (an interrupted first run); generating afresh.`;
+}
+
+/**
+ * The directory Yeoman's constructor reads .yo-rc.json from is the working directory; it is
+ * repaired only when it is also the target (no destination argument), never another folder's.
+ */
+function checkStoredConfigBeforeYeoman(args: string[], options: Options): Options {
+  const start = path.resolve(String(options['destinationRoot'] ?? (options['env'] as { cwd?: string } | undefined)?.cwd ?? process.cwd()));
+  const destination = args.find((arg) => !arg.startsWith('-'));
+  const repaired = checkStoredConfig(start, destination === undefined || path.resolve(destination) === start);
+  if (repaired) process.stderr.write(`${repaired}\n`);
+  return options;
+}
+
 function readAnswersFile(file: string): unknown {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new AnswerError(`Answers file ${file}: cannot be read (${(error as NodeJS.ErrnoException).code})`);
-  }
+  const text = readInputFile(file, 'Answers file');
   try {
     return JSON.parse(text);
   } catch (error) {

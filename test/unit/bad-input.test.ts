@@ -1,7 +1,10 @@
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { LOCK_FILE } from '../../generators/lib/target-state.ts';
 import { generateProject } from '../helpers/generate.ts';
 
 /** Runs the generator in a fresh directory that may hold seed files; returns the error and what is left there. */
@@ -63,5 +66,66 @@ describe('the custom ACME CA bundle', () => {
     const { error, left } = await runExpectingRefusal({ tlsMode: 'acme', acmeDirectory: 'https://ca.internal/dir', acmeCaBundle: '/nonexistent/ca.pem' });
     expect(error?.message).toMatch(/Invalid answer "acmeCaBundle" \(--acme-ca-bundle\): "\/nonexistent\/ca.pem" must name a readable PEM file/);
     expect(left).toEqual([]);
+  });
+});
+
+describe('files named by answers, and the target state', () => {
+  it.each([
+    ['an answers file that is a directory', 'answers.json', { answers: 'answers.json' }, /^Answers file answers.json: is a directory, not a file$/],
+    ['a CA bundle that is a directory', 'ca.pem', { tlsMode: 'acme', acmeDirectory: 'https://ca.internal/dir', acmeCaBundle: 'ca.pem' }, /^Invalid answer "acmeCaBundle" \(--acme-ca-bundle\): .*ca\.pem: is a directory, not a file$/],
+  ])('%s', async (_label, directory, flags: Record<string, unknown>, expected) => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'bad-input-'));
+    mkdirSync(path.join(dir, directory));
+    const error = await generateProject({ force: true, ...flags }, { cwd: dir }).then(() => undefined, (caught: Error) => caught);
+    expect(error?.message).toMatch(expected);
+    expect(readdirSync(dir)).toEqual([directory]);
+  });
+
+  it('a too large answers file, without echoing it', async () => {
+    const { error, left } = await runExpectingRefusal({ answers: 'answers.json' }, { 'answers.json': `{"name": "${'a'.repeat(2_000_000)}"}` });
+    expect(error?.message).toBe('Answers file answers.json: is 2000012 bytes; at most 1048576 are read');
+    expect(left).toEqual(['answers.json']);
+  });
+
+  it('a target another live run holds', async () => {
+    const lock = JSON.stringify({ pid: process.ppid, host: os.hostname(), since: '2026-11-29T12:00:00.000Z' });
+    const { error, left } = await runExpectingRefusal({}, { [LOCK_FILE]: lock });
+    expect(error?.message).toMatch(/^Another django-prod run \(pid \d+ on .*\) is writing .*: wait for it to finish; if none runs, delete .*\.django-prod\.lock and try again$/);
+    expect(left).toEqual([LOCK_FILE]);
+  });
+
+  it('an empty .yo-rc.json next to generated files, with the repair', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'bad-input-'));
+    mkdirSync(path.join(dir, '.django-prod'));
+    writeFileSync(path.join(dir, '.django-prod', 'pristine.json'), '{"format": 1, "files": {}}\n');
+    writeFileSync(path.join(dir, '.yo-rc.json'), '');
+    const refusal = await generateProject({}, { cwd: dir }).then(() => undefined, (caught: Error) => caught);
+    expect(refusal?.message).toMatch(/\.yo-rc\.json is empty \(an interrupted run\?\): restore it with `git -C .* checkout -- \.yo-rc\.json` and run again/);
+  });
+
+  it('an empty .yo-rc.json alone (an interrupted first run) is removed and the project generated', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'bad-input-'));
+    writeFileSync(path.join(dir, '.yo-rc.json'), '');
+    await generateProject({ tlsMode: 'self-signed', domain: 'app.test' }, { cwd: dir });
+    expect(JSON.parse(readFileSync(path.join(dir, '.yo-rc.json'), 'utf8'))).toHaveProperty(['generator-django-prod', 'answers', 'domain'], 'app.test');
+    expect(readdirSync(dir)).not.toContain(LOCK_FILE);
+  });
+});
+
+describe('the command line', () => {
+  const cli = (args: string[]) => spawnSync(process.execPath, [fileURLToPath(new URL('../../scripts/django-prod.ts', import.meta.url)), ...args], {
+    cwd: mkdtempSync(path.join(os.tmpdir(), 'bad-input-')), encoding: 'utf8',
+  });
+
+  it('prints a refusal as its one line (no Yeoman banner) and exits 2', () => {
+    const result = cli(['--yes', '--email', 'a"b@example.com']);
+    expect(result.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^Error: Invalid answer "email" \(--email\): "a\\"b@example.com" must be an e-mail address/)]);
+    expect(result.status).toBe(2);
+  });
+
+  it('refuses an unknown flag in one line with exit code 2', () => {
+    const result = cli(['--yes', '--colour', 'blue']);
+    expect(result.stderr.trim()).toBe("Error: unknown option '--colour'; see --help");
+    expect(result.status).toBe(2);
   });
 });

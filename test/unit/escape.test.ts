@@ -156,4 +156,8 @@ describe('messageValue', () => {
     expect(long).toBe(`"${'x'.repeat(80)}…" (10000000 characters)`);
     expect(messageValue(42)).toBe('42');
   });
+
+  it('escapes what JSON leaves raw but a terminal shows as a break or reorders', () => {
+    expect(messageValue('a\u2028b\u202ec\u0085')).toBe('"a\\u2028b\\u202Ec\\u0085"');
+  });
 });

@@ -1,0 +1,102 @@
+// Property: a free-text answer drawn from hostile alphabets (quotes, $, backticks, newlines, <%,
+// {{, unicode) is either refused in one line, or the generated repository still validates
+// (docker compose config, py_compile, bash -n, shellcheck) and the value arrives literally where
+// it is used (Compose's resolved environment, the settings' Python literals). One rendered tree
+// per run, checked by every tool; refusals writing nothing is bad-input.test.ts's job.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import fc from 'fast-check';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { AnswerError, resolveAnswers, type AnswerName } from '../../generators/lib/answers.ts';
+import { buildRenderContext } from '../../generators/lib/context.ts';
+import { fillSecretsFile } from '../../generators/lib/merge.ts';
+import { renderTree } from '../../generators/lib/render.ts';
+import { composeConfig, requireDocker, run } from '../helpers/docker.ts';
+
+beforeAll(() => requireDocker());
+
+const HOSTILE = ['"', "'", '`', '$', '${HOME}', '$x', '$$', '\\', '\n', '\r', '\t', '<%', '%>', '<%=', '{{', '}}', '#', ': ', '- ', '|', '%', ';', '&',
+  '*', '!', '?', '(', ')', '[', ']', '{', '}', '~', '=', '+', '/', '@', '.', ',', ' ', 'é', '😀', '\u2028', '\u0085', '\u202e', 'a', 'Z', '0', '_', '-'];
+const hostileText = fc.string({ unit: fc.constantFrom(...HOSTILE), minLength: 1, maxLength: 10 });
+// RFC 5322 atext, the part of an e-mail's local part most likely to break an unescaped file.
+const ATEXT = [..."!#$%&'*+/=?^_`{|}~-", 'a', 'b', '0'];
+
+/** One hostile answer, placed where it applies (an ACME URL needs tls-mode acme, an endpoint a bucket). */
+const hostileAnswer = fc.oneof(
+  fc.record({ answer: fc.constant<AnswerName>('email'), value: fc.string({ unit: fc.constantFrom(...ATEXT), minLength: 1, maxLength: 12 }).map((local) => `${local}@example.com`) }),
+  fc.record({ answer: fc.constant<AnswerName>('email'), value: hostileText.map((text) => `${text}@example.com`) }),
+  fc.record({ answer: fc.constant<AnswerName>('acmeDirectory'), value: hostileText.map((text) => `https://ca.internal/${text}`) }),
+  fc.record({ answer: fc.constant<AnswerName>('backupS3Endpoint'), value: hostileText.map((text) => `https://s3.internal/${text}`) }),
+  fc.record({
+    answer: fc.constantFrom<AnswerName>('name', 'packageName', 'domain', 'extraDomains', 'timeZone', 'backupSchedule', 'backupS3Bucket', 'pythonVersion'),
+    value: hostileText,
+  }),
+);
+
+const CONTEXT: Partial<Record<AnswerName, object>> = { acmeDirectory: { tlsMode: 'acme', domain: 'example.org' }, backupS3Endpoint: { backupS3Bucket: 'bucket' } };
+
+/** Compose shows a literal $ as $$ in its output (the output is itself a Compose file). */
+const composeLiteral = (value: string) => value.replaceAll('$$', '$');
+
+function pythonAssignments(file: string, names: string[]): Record<string, unknown> {
+  const script = `import ast, json, sys
+tree = ast.parse(open(sys.argv[1], encoding="utf-8").read())
+found = {}
+for node in tree.body:
+    if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name) and node.targets[0].id in sys.argv[2:]:
+        value = node.value
+        # env("NAME", default): the default is the literal the file carries.
+        if isinstance(value, ast.Call):
+            value = value.args[1]
+        found[node.targets[0].id] = ast.literal_eval(value)
+print(json.dumps(found))`;
+  return JSON.parse(execFileSync('python3', ['-c', script, file, ...names], { encoding: 'utf8' }));
+}
+
+describe('hostile free-text answers', () => {
+  it('are refused in one line, or generate a valid repository that carries them literally', () => {
+    let accepted = 0;
+    let refused = 0;
+    fc.assert(fc.property(hostileAnswer, ({ answer, value }) => {
+      const given = { cpus: 2, memoryMb: 4096, ...CONTEXT[answer], [answer]: value };
+      let answers;
+      try {
+        answers = resolveAnswers(given);
+      } catch (error) {
+        expect(error).toBeInstanceOf(AnswerError);
+        expect((error as Error).message).not.toMatch(/[\r\n\u0085\u2028\u2029\u202a-\u202e]/);
+        expect((error as Error).message.length).toBeLessThan(700);
+        refused++;
+        return;
+      }
+      accepted++;
+      const tree = renderTree(buildRenderContext(answers, '0.0.0'));
+      const dir = mkdtempSync(path.join(os.tmpdir(), 'hostile-'));
+      for (const [file, { content }] of tree) {
+        mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+        writeFileSync(path.join(dir, file), content);
+      }
+      writeFileSync(path.join(dir, '.env'), fillSecretsFile(tree.get('.env.example')!.content, undefined).write!.content);
+
+      const config = composeConfig(dir) as unknown as { services: Record<string, { environment?: Record<string, string> }> };
+      const scripts = [...tree.keys()].filter((file) => file.endsWith('.sh'));
+      for (const script of scripts) run('bash', ['-n', script], { cwd: dir });
+      run('shellcheck', ['--external-sources', ...scripts], { cwd: dir });
+      const pythonFiles = [...tree.keys()].filter((file) => file.endsWith('.py'));
+      run('python3', ['-c', 'import py_compile, sys\nfor f in sys.argv[1:]: py_compile.compile(f, cfile="/tmp/hostile.pyc", doraise=True)', ...pythonFiles], { cwd: dir });
+
+      if (answer === 'email') {
+        expect(composeLiteral(config.services['certbot']!.environment!['ACME_EMAIL']!)).toBe(value);
+        const settings = pythonAssignments(path.join(dir, answers.packageName, 'settings', 'production.py'), ['ADMINS', 'SERVER_EMAIL']);
+        expect(settings).toEqual({ ADMINS: [[`${answers.name} admin`, value]], SERVER_EMAIL: value });
+      }
+      if (answer === 'acmeDirectory') expect(composeLiteral(config.services['certbot']!.environment!['ACME_DIRECTORY_URL']!)).toBe(value);
+      if (answer === 'backupS3Endpoint') expect(composeLiteral(config.services['backup']!.environment!['BACKUP_S3_ENDPOINT']!)).toBe(value);
+    }), { numRuns: 30, seed: 20261129 });
+    // The generators must reach both outcomes, or the property says little.
+    expect(accepted).toBeGreaterThan(3);
+    expect(refused).toBeGreaterThan(3);
+  }, 600_000);
+});

@@ -275,7 +275,6 @@ export async function bootStack({ repoDir, render, log, docker: engine }: BootOp
   const serviceNames = Object.keys(config.services);
   log(`project ${project}: services ${serviceNames.join(', ')}`);
 
-  let buildSeconds = 0;
   let started: StartedDockerComposeEnvironment | undefined;
   const removeWorkDir = () => rmSync(workDir, { recursive: true, force: true });
   const down = async () => {
@@ -294,7 +293,7 @@ export async function bootStack({ repoDir, render, log, docker: engine }: BootOp
     removeWorkDir();
     throw error;
   }
-  buildSeconds = (Date.now() - buildStart) / 1000;
+  const buildSeconds = (Date.now() - buildStart) / 1000;
   log(`build: done in ${buildSeconds.toFixed(1)} s`);
 
   const failures = await watchFailures(engine, project);

@@ -15,7 +15,7 @@ import {
   MergeConflictError, conflictsOf, filesWithConflictMarkers, fillSecretsFile, formatSummary, planFreshGeneration, planRegeneration, type FileAction,
 } from '../lib/merge.ts';
 import { migrateAnswers, storedVersionProblem } from '../lib/migrations.ts';
-import { PRISTINE_PATH, parsePristine, pristineOf, serializePristine, type PristineFiles } from '../lib/pristine.ts';
+import { PRISTINE_PATH, PristineError, parsePristine, pristineOf, serializePristine, type PristineFiles } from '../lib/pristine.ts';
 import { renderTree, type RenderedTree } from '../lib/render.ts';
 import { VERB_COLORS, formatReportLine, reportVerb, type ReportVerb } from '../lib/report.ts';
 import { formatDecisions } from '../lib/summary.ts';
@@ -198,7 +198,7 @@ export default class DjangoProdGenerator extends Generator<StoredConfig, Options
 
   /**
    * Yeoman logs "An error occured while running <task>" before rethrowing any error; a refusal
-   * (AnswerError, exit 2) must be the one line the CLI prints, so the wrapped task swallows it
+   * (exit 2) or a merge conflict (exit 3) must be the one line the CLI prints, so the wrapped task swallows it
    * and it is thrown after. Any failure releases the target's lock first. Installed on the
    * instance: Yeoman would run a method of this class's prototype as a task of its own.
    */
@@ -207,13 +207,13 @@ export default class DjangoProdGenerator extends Generator<StoredConfig, Options
     const executeTask = this.executeTask.bind(this) as (task: Task, ...rest: unknown[]) => Promise<void>;
     const releaseLock = () => this.#releaseLock();
     this.executeTask = async (task: Task, ...rest: unknown[]) => {
-      let refusal: AnswerError | undefined;
+      let refusal: Error | undefined;
       const method = task.method;
       const swallowing = async function (this: unknown, ...args: unknown[]) {
         try {
           return await method.apply(this, args);
         } catch (error) {
-          if (!(error instanceof AnswerError)) throw error;
+          if (!isOneLineOutcome(error)) throw error;
           refusal = error;
         }
       };
@@ -382,6 +382,10 @@ export default class DjangoProdGenerator extends Generator<StoredConfig, Options
     }
   }
 }
+
+/** Errors whose message is the whole story, printed as one line with their exit code. */
+const isOneLineOutcome = (error: unknown): error is Error =>
+  error instanceof AnswerError || error instanceof PristineError || error instanceof MergeConflictError;
 
 /**
  * Yeoman crashes on an empty or corrupt .yo-rc.json (left by an interrupted older run): this

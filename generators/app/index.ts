@@ -2,7 +2,7 @@
 // read answers -> build context -> render -> plan (fresh, or three-way merge on regeneration) -> write -> report.
 // The logic lives in ../lib.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, readFileSync, readdirSync, unlinkSync } from 'node:fs';
+import { chmodSync, existsSync, readdirSync, unlinkSync } from 'node:fs';
 import path from 'node:path';
 import { styleText } from 'node:util';
 import Generator, { type BaseOptions } from 'yeoman-generator';

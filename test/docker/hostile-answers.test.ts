@@ -10,6 +10,7 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { AnswerError, resolveAnswers, type AnswerName } from '../../generators/lib/answers.ts';
+import { TIME_ZONE_RENDERED_AS } from '../../generators/lib/time-zones.ts';
 import { buildRenderContext } from '../../generators/lib/context.ts';
 import { fillSecretsFile } from '../../generators/lib/merge.ts';
 import { renderTree } from '../../generators/lib/render.ts';
@@ -99,4 +100,22 @@ describe('hostile free-text answers', () => {
     expect(accepted).toBeGreaterThan(3);
     expect(refused).toBeGreaterThan(3);
   }, 600_000);
+});
+
+describe('time zones', () => {
+  // Every accepted name is rendered as one these images know: Debian 13 moved aliases such as
+  // Asia/Calcutta into tzdata-legacy, which they lack, so time-zones.ts maps those to their zone.
+  const rendered = [...new Set(Object.values(TIME_ZONE_RENDERED_AS))].join('\n');
+
+  it("are all in the python image's zoneinfo (Django's TIME_ZONE)", () => {
+    const missing = run('docker', ['run', '-i', '--rm', '--pull', 'never', 'python:3.13-slim', 'python', '-c',
+      'import sys, zoneinfo\nfor name in sys.stdin.read().split():\n    try: zoneinfo.ZoneInfo(name)\n    except Exception: print(name)'], { input: rendered, stdio: ['pipe', 'pipe', 'pipe'] });
+    expect(missing.trim()).toBe('');
+  });
+
+  it("are all in the postgres image's /usr/share/zoneinfo (the backup container's cron TZ)", () => {
+    const missing = run('docker', ['run', '-i', '--rm', '--pull', 'never', '--entrypoint', 'sh', 'postgres:17', '-c',
+      'while read -r name; do [ -f "/usr/share/zoneinfo/$name" ] || echo "$name"; done'], { input: `${rendered}\n`, stdio: ['pipe', 'pipe', 'pipe'] });
+    expect(missing.trim()).toBe('');
+  });
 });

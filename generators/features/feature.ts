@@ -25,6 +25,8 @@ export const SLOTS = [
   'compose.app-environment',
   /** Blocks appended to .env.example (secrets stay empty there; .env gets random values). */
   'env',
+  /** Code at the top of <pkg>/settings/base.py, before any setting reads the environment. */
+  'settings.environment',
   /** Settings appended to <pkg>/settings/base.py. */
   'settings.base',
   /** Settings appended to <pkg>/settings/production.py. */
@@ -35,6 +37,10 @@ export const SLOTS = [
   'readme',
   /** Rows of the generated README's table of files. */
   'readme.files',
+  /** Services in stack.yaml, the Docker Swarm stack (feature swarm): the service's compose.services part in docker stack deploy's format. */
+  'stack.services',
+  /** Named volumes under stack.yaml's top-level volumes:. */
+  'stack.volumes',
 ] as const;
 export type SlotName = (typeof SLOTS)[number];
 

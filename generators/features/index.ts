@@ -4,5 +4,6 @@ import backups from './backups/index.ts';
 import celery from './celery/index.ts';
 import type { Feature } from './feature.ts';
 import sentry from './sentry/index.ts';
+import swarm from './swarm/index.ts';
 
-export const FEATURES: readonly Feature[] = [celery, sentry, backups];
+export const FEATURES: readonly Feature[] = [celery, sentry, backups, swarm];

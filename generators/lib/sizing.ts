@@ -64,8 +64,8 @@ export function sizeCelery(cpus: number, celeryMemoryMb: number): number {
  * add beat, the migrate job, backups and a few admin sessions, then 50 % margin, rounded up to 10.
  * Memory settings follow PGTune's "web application" profile applied to PostgreSQL's share.
  */
-export function sizePostgres(postgresMemoryMb: number, appConnections: number): PostgresSizing {
-  const maxConnections = Math.max(20, Math.ceil(((appConnections + 5) * 1.5) / 10) * 10);
+export function sizePostgres(postgresMemoryMb: number, connections: number): PostgresSizing {
+  const maxConnections = Math.max(20, Math.ceil(((connections + 5) * 1.5) / 10) * 10);
   const sharedBuffersMb = Math.floor(postgresMemoryMb / 4);
   const workMemMb = Math.max(4, Math.floor((postgresMemoryMb - sharedBuffersMb) / (maxConnections * 3)));
   return {
@@ -78,17 +78,57 @@ export function sizePostgres(postgresMemoryMb: number, appConnections: number): 
   };
 }
 
+/** How many copies of each app service run: one each on a single host; more on a Swarm. */
+export interface Replicas {
+  web: number;
+  /** Celery worker replicas (beat is always exactly one). */
+  worker: number;
+}
+
+export const SINGLE_HOST: Replicas = { web: 1, worker: 1 };
+
+/** Tasks a Swarm rolling update replaces at once (update_config.parallelism). */
+export const UPDATE_PARALLELISM = 1;
+
+/** Persistent PostgreSQL connections the app holds, by who holds them (each web thread and Celery process one). */
+export interface AppConnections {
+  /** web replicas x gunicorn workers x threads. */
+  web: number;
+  /** worker replicas x Celery concurrency, plus beat's one. */
+  celery: number;
+  total: number;
+}
+
+export function appConnections(gunicorn: GunicornSizing, celery: Sizing['celery'], replicas: Replicas): AppConnections {
+  const web = replicas.web * gunicorn.workers * gunicorn.threads;
+  const celeryConnections = celery ? replicas.worker * celery.concurrency + 1 : 0;
+  return { web, celery: celeryConnections, total: web + celeryConnections };
+}
+
+/**
+ * The same stack with replicated app services (Docker Swarm): each replica keeps the per-process
+ * sizing of one host (its resource limits say so), and PostgreSQL's max_connections grows to cover
+ * every replica's connections, with the same margin as on one host. Memory settings stay those of
+ * PostgreSQL's share: more connections get a smaller work_mem.
+ */
+export function sizeReplicated(sizing: Sizing, replicas: Replicas): { connections: AppConnections; postgres: PostgresSizing } {
+  // start-first rolling updates (one task at a time) run one extra web and worker task meanwhile.
+  const duringUpdate = { web: replicas.web + UPDATE_PARALLELISM, worker: replicas.worker + UPDATE_PARALLELISM };
+  const connections = appConnections(sizing.gunicorn, sizing.celery, duringUpdate);
+  return { connections, postgres: sizePostgres(sizing.postgres.memoryLimitMb, connections.total) };
+}
+
 export function sizeStack(hardware: Hardware, server: 'wsgi' | 'asgi', celery: boolean): Sizing {
   const share = (fraction: number) => Math.floor(hardware.memoryMb * fraction);
   const gunicorn = sizeGunicorn(hardware.cpus, share(celery ? MEMORY_SHARE.webWithCelery : MEMORY_SHARE.webAlone), server);
   const celerySizing = celery
     ? { concurrency: sizeCelery(hardware.cpus, share(MEMORY_SHARE.celery)), memoryLimitMb: share(MEMORY_SHARE.celery) }
     : undefined;
-  const appConnections = gunicorn.workers * gunicorn.threads + (celerySizing ? celerySizing.concurrency + 1 : 0);
+  const connections = appConnections(gunicorn, celerySizing, SINGLE_HOST);
   return {
     gunicorn,
     celery: celerySizing,
-    postgres: sizePostgres(share(MEMORY_SHARE.postgres), appConnections),
+    postgres: sizePostgres(share(MEMORY_SHARE.postgres), connections.total),
     redisMaxMemoryMb: Math.max(64, share(MEMORY_SHARE.redis)),
   };
 }

@@ -1,4 +1,4 @@
-import { mkdtempSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -6,6 +6,7 @@ import { composeConfig, requireDocker, run } from '../helpers/docker.ts';
 import { generateProject } from '../helpers/generate.ts';
 import { PROFILES } from '../helpers/profiles.ts';
 import { filesMatching, readTree } from '../helpers/tree.ts';
+import { stackConfig } from '../helpers/swarm.ts';
 
 const PYTHON_IMAGE = 'python:3.13-slim';
 
@@ -52,5 +53,41 @@ describe.each(Object.entries(PROFILES))('profile %s', (_profile, flags) => {
     expect(mounts.join(' ')).toContain('/etc/letsencrypt');
     // run() throws with nginx's own message when the test fails.
     run('docker', ['run', '--rm', '--add-host', 'web:127.0.0.1', ...mounts, '--entrypoint', 'nginx', nginx.image ?? 'nginx:1.28', '-t']);
+  });
+
+  // docker stack deploy's own loader (it needs no Swarm): rejects what Swarm cannot run, e.g.
+  // compose.yaml's top-level name:, map-form depends_on, build:.
+  it(`docker stack config accepts stack.yaml${flags['swarm'] === true ? '' : ' (absent: Swarm is off)'}`, () => {
+    if (flags['swarm'] !== true) {
+      expect(Object.keys(tree).filter((file) => file === 'stack.yaml' || file.startsWith('swarm/'))).toEqual([]);
+      return;
+    }
+    const stack = stackConfig(dir);
+    const env = readFileSync(path.join(dir, '.env'), 'utf8');
+    const secrets = [...env.matchAll(/^(?:DJANGO_SECRET_KEY|POSTGRES_PASSWORD|REDIS_PASSWORD)=(.+)$/gm)].map((match) => match[1]!);
+    expect(secrets).toHaveLength(3);
+    for (const [name, service] of Object.entries(stack.services)) {
+      expect(service.deploy, name).toBeDefined();
+      for (const value of Object.values(service.environment ?? {})) expect(secrets, `${name} has a secret in its environment`).not.toContain(value);
+    }
+    expect(stack.services['web']!.deploy!.update_config).toMatchObject({ order: 'start-first', failure_action: 'rollback' });
+    expect(stack.services['migrate']!.deploy!.mode).toBe('replicated-job');
+  });
+
+  it(`nginx -t accepts the Swarm nginx configuration as stack.yaml ships it${flags['swarm'] === true ? '' : ' (absent: Swarm is off)'}`, () => {
+    if (flags['swarm'] !== true) {
+      expect(tree['swarm/nginx-site.conf']).toBeUndefined();
+      return;
+    }
+    const stack = stackConfig(dir);
+    const nginx = stack.services['nginx']!;
+    const domain = String(flags['domain'] ?? 'example.com');
+    const certificates = mkdtempSync(path.join(os.tmpdir(), 'nginx-t-'));
+    mkdirSync(path.join(certificates, 'live', domain), { recursive: true });
+    run('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', `/CN=${domain}`,
+      '-keyout', path.join(certificates, 'live', domain, 'privkey.pem'), '-out', path.join(certificates, 'live', domain, 'fullchain.pem')]);
+    const mounts = (nginx.configs ?? []).flatMap((config) => ['-v', `${path.resolve(dir, stack.configs[config.source]!.file)}:${config.target}:ro`]);
+    expect(mounts.join(' ')).toContain('/etc/nginx/conf.d/site.conf');
+    run('docker', ['run', '--rm', '-v', `${certificates}:/etc/letsencrypt:ro`, ...mounts, '--entrypoint', 'nginx', nginx.image, '-t']);
   });
 });

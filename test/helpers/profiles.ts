@@ -16,5 +16,8 @@ export const PROFILES: Record<string, AnswerFlags> = {
     name: 'big-shop', cpus: 32, memoryMb: 131072, domain: 'shop.example.com', extraDomains: 'www.shop.example.com',
     tlsMode: 'letsencrypt', hstsSeconds: 63072000, hstsPreload: true, backupS3Bucket: 'big-shop-backups',
     backupS3Endpoint: 'https://s3.eu-west-1.amazonaws.com', uploadLimitMb: 100, timeZone: 'Europe/Paris',
+    swarm: true, swarmRegistry: 'registry.example.com/big-shop', swarmWebReplicas: 6, swarmWorkerReplicas: 4,
   },
+  // Docker Swarm on top of the defaults (Celery, Sentry, backups); off in every other profile but large.
+  swarm: { swarm: true, swarmRegistry: 'registry.internal:5000', swarmWebReplicas: 3, swarmWorkerReplicas: 2 },
 };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PROCESS_MB, sizeStack } from '../../generators/lib/sizing.ts';
+import { appConnections, PROCESS_MB, SINGLE_HOST, sizeReplicated, sizeStack } from '../../generators/lib/sizing.ts';
 
 // Hardware -> the numbers a team will run with. Each row was worked out by hand from the
 // formulas documented in sizing.ts; change a formula and this table must be revisited.
@@ -37,6 +37,40 @@ describe('sizeStack', () => {
     for (const memoryMb of [1024, 1536, 2048, 3072]) {
       const sizing = sizeStack({ cpus: 8, memoryMb }, 'wsgi', true);
       expect(sizing.gunicorn.workers * PROCESS_MB.webWorker).toBeLessThanOrEqual(Math.max(PROCESS_MB.webWorker, sizing.gunicorn.memoryLimitMb));
+    }
+  });
+});
+
+// Replicated app services (Docker Swarm): PostgreSQL must hold every replica's connections,
+// including the extra task a start-first rolling update runs meanwhile, with the same margin.
+describe('sizeReplicated', () => {
+  it.each([
+    // cpus, MiB, celery, web replicas, worker replicas → web connections, celery connections, max_connections
+    [1, 1024, false, 3, 1, 12, 0, 30],
+    [2, 4096, true, 2, 1, 15, 5, 40],
+    [2, 4096, true, 3, 2, 20, 7, 50],
+    [8, 16384, true, 4, 3, 120, 33, 240],
+  ] as const)('%i cores, %i MiB, celery %s, %i web, %i worker', (cpus, memoryMb, celery, web, worker, webConnections, celeryConnections, maxConnections) => {
+    const single = sizeStack({ cpus, memoryMb }, 'wsgi', celery);
+    const replicated = sizeReplicated(single, { web, worker });
+    expect(replicated.connections).toEqual({ web: webConnections, celery: celeryConnections, total: webConnections + celeryConnections });
+    expect(replicated.postgres.maxConnections).toBe(maxConnections);
+    expect(replicated.postgres.sharedBuffersMb).toBe(single.postgres.sharedBuffersMb);
+  });
+
+  it('one replica of each without an update in flight is the single-host sizing', () => {
+    const single = sizeStack({ cpus: 4, memoryMb: 8192 }, 'wsgi', true);
+    expect(appConnections(single.gunicorn, single.celery, SINGLE_HOST).total).toBe(single.gunicorn.workers * single.gunicorn.threads + single.celery!.concurrency + 1);
+  });
+
+  it('always covers every replica and the update surge, with margin', () => {
+    for (const cpus of [1, 2, 4, 8, 16]) {
+      for (const replicas of [1, 2, 3, 5, 10, 20]) {
+        const single = sizeStack({ cpus, memoryMb: cpus * 2048 }, 'wsgi', true);
+        const { postgres } = sizeReplicated(single, { web: replicas, worker: replicas });
+        const processes = (replicas + 1) * single.gunicorn.workers * single.gunicorn.threads + (replicas + 1) * single.celery!.concurrency + 1;
+        expect(postgres.maxConnections).toBeGreaterThanOrEqual(processes + 10);
+      }
     }
   });
 });

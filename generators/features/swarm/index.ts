@@ -1,0 +1,100 @@
+// The same stack on a multi-node Docker Swarm: stack.yaml (docker stack deploy's format) rendered
+// from the render context compose.yaml uses, a deploy script that turns .env into Swarm secrets
+// and runs migrations before web rolls, and make targets. Off by default: a single server needs
+// none of it, and the files would only be noise there.
+import { checkInteger, featureSwitch, spec } from '../../lib/answer-spec.ts';
+import { sizeReplicated, UPDATE_PARALLELISM, type AppConnections, type PostgresSizing, type Replicas } from '../../lib/sizing.ts';
+import { defineFeature } from '../feature.ts';
+
+declare module '../../lib/answer-spec.ts' {
+  interface Answers {
+    swarm: boolean;
+    swarmRegistry: string;
+    swarmWebReplicas: number;
+    swarmWorkerReplicas: number;
+  }
+}
+
+/** A secret of .env delivered as a Swarm secret file (/run/secrets/<file>); readers get <variable>_FILE. */
+export interface SwarmSecret {
+  variable: string;
+  file: string;
+  /** Read by Django (settings), rather than by another service only. */
+  django: boolean;
+}
+
+export interface SwarmFacts {
+  /** Registry (host[:port][/namespace]) the nodes pull the app image from. */
+  registry: string;
+  /** Repositories in it, tagged by git commit at push time. */
+  repositories: { app: string; backup: string };
+  replicas: Replicas;
+  /** Tasks a rolling update replaces at once (and so runs extra meanwhile). */
+  updateParallelism: number;
+  /** PostgreSQL sized for every replica (max_connections), with the connections it covers. */
+  connections: AppConnections;
+  postgres: PostgresSizing;
+  /** Node labels pinning the stateful services: node.labels.<key> == true. */
+  labels: { data: string; edge: string };
+  secrets: SwarmSecret[];
+}
+
+declare module '../../lib/context.ts' {
+  interface FeatureFacts {
+    swarm: SwarmFacts;
+  }
+}
+
+/**
+ * host[:port][/path]: a lowercase registry host name (a dot, a port or "localhost" tells Docker it
+ * is a registry rather than a Docker Hub user), then optional lowercase repository path components.
+ */
+const REGISTRY = /^(?:localhost|[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+|[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?=:))(?::(\d{1,5}))?(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/;
+
+export function checkRegistry(value: string): string | undefined {
+  const match = REGISTRY.exec(value);
+  const port = match?.[1] === undefined ? 1 : Number(match[1]);
+  return match && value.length <= 200 && port >= 1 && port <= 65535 ? undefined
+    : 'must be a registry host with a dot or a port (registry.example.com, reg:5000, localhost:5000), optionally with a lowercase /path, no scheme and no tag';
+}
+
+const withSwarm = (answers: { swarm?: boolean }) => answers.swarm === true;
+
+export default defineFeature<SwarmFacts>({
+  name: 'swarm',
+  answers: [
+    featureSwitch('swarm', 'Also write a Docker Swarm stack (stack.yaml) for several servers?', 'Also a Docker Swarm stack (stack.yaml, make swarm-*) for a multi-node cluster', false),
+    spec({
+      name: 'swarmRegistry', kind: 'string', message: 'Registry the Swarm nodes pull the app image from',
+      description: 'Registry (host[:port][/path]) that make swarm-push pushes the app image to and the nodes pull from',
+      default: () => 'registry.example.com', when: withSwarm, check: checkRegistry,
+    }),
+    spec({
+      name: 'swarmWebReplicas', kind: 'number', message: 'web replicas on the Swarm', description: 'web replicas on the Swarm (each sized like the single server)',
+      default: () => 2, when: withSwarm, check: (value) => checkInteger(value, 1, 50, 'replicas'),
+    }),
+    spec({
+      name: 'swarmWorkerReplicas', kind: 'number', message: 'Celery worker replicas on the Swarm', description: 'Celery worker replicas on the Swarm (beat is always one)',
+      default: () => 1, when: (answers) => answers.swarm === true && answers.celery === true, check: (value) => checkInteger(value, 1, 50, 'replicas'),
+    }),
+  ],
+  enabled: (answers) => answers.swarm,
+  facts: (answers, sizing) => {
+    const replicas = { web: answers.swarmWebReplicas, worker: answers.celery ? answers.swarmWorkerReplicas : 0 };
+    const django = ['django_secret_key', 'postgres_password', 'redis_password'];
+    const backupOnly = answers.backups && answers.backupS3Bucket !== '' ? ['backup_s3_access_key_id', 'backup_s3_secret_access_key'] : [];
+    return {
+      registry: answers.swarmRegistry,
+      repositories: { app: `${answers.swarmRegistry}/${answers.name}-app`, backup: `${answers.swarmRegistry}/${answers.name}-backup` },
+      replicas,
+      updateParallelism: UPDATE_PARALLELISM,
+      ...sizeReplicated(sizing, replicas),
+      labels: { data: `${answers.name}.data`, edge: `${answers.name}.edge` },
+      secrets: [...django, ...backupOnly].map((file) => ({ file, variable: file.toUpperCase(), django: django.includes(file) })),
+    };
+  },
+  files: [
+    { templates: ['stack.yaml', 'swarm/nginx-site.conf', 'swarm/nginx-upstream.conf'] },
+    { executable: true, templates: ['swarm/deploy.sh'] },
+  ],
+});

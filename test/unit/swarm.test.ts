@@ -1,0 +1,67 @@
+// The Swarm feature's answers and facts: a strict registry name, replicas sized into PostgreSQL,
+// secrets delivered as files. (stack.yaml itself is checked by docker stack config in
+// test/docker/static-checks.test.ts and deployed on three nodes in test/docker/swarm.test.ts.)
+import { describe, expect, it } from 'vitest';
+import { checkRegistry } from '../../generators/features/swarm/index.ts';
+import { AnswerError } from '../../generators/lib/answer-spec.ts';
+import { resolveAnswers } from '../../generators/lib/answers.ts';
+import { buildRenderContext } from '../../generators/lib/context.ts';
+import { renderTree } from '../../generators/lib/render.ts';
+import { sizeReplicated } from '../../generators/lib/sizing.ts';
+
+const contextWith = (given: Record<string, unknown>) => buildRenderContext(resolveAnswers({ cpus: 2, memoryMb: 4096, swarm: true, ...given }), '0.0.0-test');
+
+describe('swarmRegistry', () => {
+  it.each(['registry.example.com', 'reg:5000', 'localhost:5000', 'localhost', 'ghcr.io/acme', 'registry.example.com:443/team/apps', 'a.b/c_d/e-f', '10.0.0.5:5000'])('accepts %s', (value) => {
+    expect(checkRegistry(value)).toBeUndefined();
+  });
+
+  it.each([
+    '', 'https://registry.example.com', 'registry.example.com/', 'Registry.example.com', 'acme', 'reg:0', 'reg:65536', 'reg:5000:1',
+    'registry.example.com/app:1', 'registry.example.com/Team', 'reg istry.com', '-reg.example.com', 'registry.example.com//x', 'registry.example.com/a;rm',
+  ])('rejects %j', (value) => {
+    expect(checkRegistry(value)).toMatch(/^must be a registry host/);
+    expect(() => resolveAnswers({ swarm: true, swarmRegistry: value })).toThrow(AnswerError);
+  });
+
+  it('is not asked, nor checked, while Swarm is off', () => {
+    expect(() => resolveAnswers({ swarm: false, swarmRegistry: 'https://x' })).not.toThrow();
+  });
+});
+
+describe('swarm facts', () => {
+  it('sizes PostgreSQL for the replicas, and only the stack file gets that size', () => {
+    const ctx = contextWith({ swarmWebReplicas: 4, swarmWorkerReplicas: 3 });
+    const expected = sizeReplicated(ctx.sizing, { web: 4, worker: 3 });
+    expect(ctx.swarm!.postgres).toEqual(expected.postgres);
+    expect(ctx.swarm!.postgres.maxConnections).toBeGreaterThan(ctx.sizing.postgres.maxConnections);
+    const tree = renderTree(ctx);
+    expect(tree.get('stack.yaml')!.content).toContain(`- max_connections=${expected.postgres.maxConnections}\n`);
+    expect(tree.get('compose.yaml')!.content).toContain(`- max_connections=${ctx.sizing.postgres.maxConnections}\n`);
+    expect(tree.get('README.md')!.content).toContain(`| **${expected.postgres.maxConnections}** (one server: ${ctx.sizing.postgres.maxConnections}) |`);
+  });
+
+  it('replicates web and worker by the answers, and runs exactly one beat', () => {
+    const stack = renderTree(contextWith({ swarmWebReplicas: 5, swarmWorkerReplicas: 2 })).get('stack.yaml')!.content;
+    const replicas = (service: string) => new RegExp(`\\n  ${service}:\\n[\\s\\S]*?\\n      replicas: (\\d+)\\n`).exec(stack)?.[1];
+    expect([replicas('web'), replicas('worker'), replicas('beat')]).toEqual(['5', '2', '1']);
+  });
+
+  it('delivers every secret as a file: *_FILE variables, never the value variable', () => {
+    const ctx = contextWith({ backupS3Bucket: 'shop-backups' });
+    expect(ctx.swarm!.secrets.map((secret) => secret.variable)).toEqual([
+      'DJANGO_SECRET_KEY', 'POSTGRES_PASSWORD', 'REDIS_PASSWORD', 'BACKUP_S3_ACCESS_KEY_ID', 'BACKUP_S3_SECRET_ACCESS_KEY',
+    ]);
+    const tree = renderTree(ctx);
+    const stack = tree.get('stack.yaml')!.content;
+    for (const { variable } of ctx.swarm!.secrets) expect(stack).not.toMatch(new RegExp(`^\\s+${variable}:`, 'm'));
+    expect(tree.get('my_site/settings/base.py')!.content).toContain('for _name in ("DJANGO_SECRET_KEY", "POSTGRES_PASSWORD", "REDIS_PASSWORD"):');
+  });
+
+  it('has no worker replicas without Celery, and no Celery connections', () => {
+    const ctx = contextWith({ celery: false, swarmWebReplicas: 2 });
+    expect(ctx.swarm!.replicas).toEqual({ web: 2, worker: 0 });
+    expect(ctx.swarm!.connections.celery).toBe(0);
+    expect(renderTree(ctx).get('stack.yaml')!.content).not.toMatch(/^ {2}(worker|beat):/m);
+  });
+});

@@ -65,3 +65,19 @@ describe('swarm facts', () => {
     expect(renderTree(ctx).get('stack.yaml')!.content).not.toMatch(/^ {2}(worker|beat):/m);
   });
 });
+
+describe('swarm/nginx-site.conf', () => {
+  // It is nginx/conf.d/site.conf with only the upstream looked up per request: any other change
+  // to the site (headers, locations, TLS) must reach the Swarm too.
+  it.each([{}, { domain: 'shop.example.com', extraDomains: 'www.shop.example.com', server: 'asgi' }])('is conf.d/site.conf but for the upstream (%j)', (given) => {
+    const tree = renderTree(contextWith(given));
+    const site = tree.get('nginx/conf.d/site.conf')!.content;
+    const swarm = tree.get('swarm/nginx-site.conf')!.content;
+    const upstreamBlock = /\nupstream django \{\n[\s\S]*?\n\}\n/;
+    expect(site).toMatch(upstreamBlock);
+    const expected = site.replace(/^# Servers for (.*)\.$/m, '# Servers for $1 on Docker Swarm: nginx/conf.d/site.conf with the\n# upstream "web" looked up at request time (see below).')
+      .replace(upstreamBlock, `\n${/# Docker Swarm: "web"[\s\S]*?resolver_timeout 2s;\n/.exec(swarm)![0]}`)
+      .replaceAll('proxy_pass http://django;', 'include /etc/nginx/snippets/swarm-upstream.conf;');
+    expect(swarm).toBe(expected);
+  });
+});

@@ -11,7 +11,7 @@ import { regenerate } from '../helpers/regenerate.ts';
 
 const GATE = 'customizeAdvanced';
 /** Asked on a first run when only the hardware is given (as the helpers always do). */
-const ESSENTIAL = ['name', 'tlsMode', 'domain', 'extraDomains', 'email', 'celery', 'sentry', 'backups'];
+const ESSENTIAL = ['name', 'tlsMode', 'domain', 'extraDomains', 'email', 'celery', 'sentry', 'backups', 'swarm'];
 const ADVANCED_CORE = ['packageName', 'server', 'hstsSeconds', 'hstsPreload', 'uploadLimitMb', 'timeZone', 'pythonVersion', 'postgresVersion', 'redisVersion', 'nginxVersion'];
 /** backupS3AllowHttp and backupS3Endpoint are asked only once a bucket is given. */
 const ADVANCED_BACKUPS = ['backupSchedule', 'backupKeepDaily', 'backupKeepWeekly', 'backupKeepMonthly', 'backupS3Bucket'];
@@ -56,7 +56,7 @@ describe('a first interactive run', () => {
 
   it('gates exactly the tuning answers', () => {
     const advanced = ANSWER_SCHEMA.filter((entry) => entry.advanced).map((entry) => entry.name);
-    expect(advanced.toSorted()).toEqual([...ADVANCED_CORE, ...ADVANCED_BACKUPS, 'backupS3AllowHttp', 'backupS3Endpoint'].toSorted());
+    expect(advanced.toSorted()).toEqual([...ADVANCED_CORE, ...ADVANCED_BACKUPS, 'backupS3AllowHttp', 'backupS3Endpoint', 'swarmWebReplicas', 'swarmWorkerReplicas'].toSorted());
   });
 });
 

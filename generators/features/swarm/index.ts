@@ -70,11 +70,11 @@ export default defineFeature<SwarmFacts>({
       default: () => 'registry.example.com', when: withSwarm, check: checkRegistry,
     }),
     spec({
-      name: 'swarmWebReplicas', kind: 'number', message: 'web replicas on the Swarm', description: 'web replicas on the Swarm (each sized like the single server)',
+      name: 'swarmWebReplicas', advanced: true, kind: 'number', message: 'web replicas on the Swarm', description: 'web replicas on the Swarm (each sized like the single server)',
       default: () => 2, when: withSwarm, check: (value) => checkInteger(value, 1, 50, 'replicas'),
     }),
     spec({
-      name: 'swarmWorkerReplicas', kind: 'number', message: 'Celery worker replicas on the Swarm', description: 'Celery worker replicas on the Swarm (beat is always one)',
+      name: 'swarmWorkerReplicas', advanced: true, kind: 'number', message: 'Celery worker replicas on the Swarm', description: 'Celery worker replicas on the Swarm (beat is always one)',
       default: () => 1, when: (answers) => answers.swarm === true && answers.celery === true, check: (value) => checkInteger(value, 1, 50, 'replicas'),
     }),
   ],

@@ -31,6 +31,14 @@ export const SLOTS = [
   'settings.base',
   /** Settings appended to <pkg>/settings/production.py. */
   'settings.production',
+  /** Imports at the top of <pkg>/urls.py, for the patterns below. */
+  'urls.imports',
+  /** URL patterns appended to <pkg>/urls.py's urlpatterns (indented by four spaces). */
+  'urls',
+  /** nginx http-level directives (nginx.conf), before the site configuration is included. */
+  'nginx.http',
+  /** Directives of the site's catch-all `location /` that proxies to gunicorn (site.conf). */
+  'nginx.proxy',
   /** Make targets appended to the Makefile. */
   'makefile',
   /** A section of the generated README (runbook), placed before "Verification". */

@@ -3,7 +3,14 @@
 import backups from './backups/index.ts';
 import celery from './celery/index.ts';
 import type { Feature } from './feature.ts';
+import microcache from './microcache/index.ts';
 import sentry from './sentry/index.ts';
 import swarm from './swarm/index.ts';
 
-export const FEATURES: readonly Feature[] = [celery, sentry, backups, swarm];
+export const FEATURES: readonly Feature[] = [
+  celery,
+  sentry,
+  backups,
+  swarm,
+  microcache,
+];

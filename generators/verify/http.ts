@@ -17,14 +17,16 @@ export interface HttpRequest {
   path: string;
   /** TLS server name; defaults to host. */
   servername?: string;
+  /** Extra request headers (Cookie, Authorization, Accept-Encoding, ...). */
+  headers?: Record<string, string>;
   timeoutMs?: number;
 }
 
-export function request({ port, secure, host, path, servername, timeoutMs = 15_000 }: HttpRequest): Promise<HttpResponse> {
+export function request({ port, secure, host, path, servername, headers = {}, timeoutMs = 15_000 }: HttpRequest): Promise<HttpResponse> {
   return new Promise((resolve, reject) => {
     const options: https.RequestOptions = {
       host: '127.0.0.1', port, path, method: 'GET', agent: false, timeout: timeoutMs,
-      headers: { Host: host, 'User-Agent': 'django-prod-verify', Accept: '*/*' },
+      headers: { Host: host, 'User-Agent': 'django-prod-verify', Accept: '*/*', ...headers },
       ...(secure ? { servername: servername ?? host, rejectUnauthorized: false } : {}),
     };
     const req = (secure ? https : http).request(options, (res) => {

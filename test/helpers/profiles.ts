@@ -1,12 +1,14 @@
 // The answer profiles every snapshot and static check runs over.
 import { fileURLToPath } from 'node:url';
+import { FEATURES } from '../../generators/features/index.ts';
 import type { AnswerFlags } from './generate.ts';
 
 export const INTERNAL_CA = fileURLToPath(new URL('../fixtures/internal-ca.pem', import.meta.url));
 
 export const PROFILES: Record<string, AnswerFlags> = {
   defaults: {},
-  minimal: { celery: false, sentry: false, backups: false, tlsMode: 'self-signed', domain: 'app.test' },
+  // Every feature off (so a new feature is off here without touching this file), self-signed.
+  minimal: { ...Object.fromEntries(FEATURES.map((feature) => [feature.name, false])), tlsMode: 'self-signed', domain: 'app.test' },
   asgi: { server: 'asgi' },
   'custom-acme': {
     tlsMode: 'acme', acmeDirectory: 'https://ca.internal/acme/acme/directory', acmeCaBundle: INTERNAL_CA,

@@ -32,6 +32,11 @@ export const staticProbe: Probe = {
     const cacheControl = header(response, 'cache-control');
     expectThat(/max-age=31536000/.test(cacheControl) && /immutable/.test(cacheControl),
       `${url} has Cache-Control "${cacheControl}", expected max-age=31536000 and immutable`);
+    // The precompressed copy: gzip_static sends the .gz file with its length; nginx's per-request
+    // gzip would stream it chunked, without Content-Length.
+    const gzipped = await request({ port: stack.ports.https, secure: true, host: domains[0]!, path: url, headers: { 'Accept-Encoding': 'gzip' } });
+    expectThat(header(gzipped, 'content-encoding') === 'gzip' && header(gzipped, 'content-length') !== '',
+      `${url} with Accept-Encoding gzip: Content-Encoding "${header(gzipped, 'content-encoding')}", Content-Length "${header(gzipped, 'content-length')}": expected the precompressed .gz (gzip_static)`);
     // nginx must serve it from the volume: gunicorn's access log must not have seen it.
     await sleep(1500);
     const webLogs = await stack.logs('web', { sinceSeconds: since });

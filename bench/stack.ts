@@ -1,0 +1,211 @@
+// The stack benchmark: boots generated projects and loads them with wrk on 127.0.0.1, side by side
+// in one run, interleaved and repeated; prints medians and spread. Asserts nothing.
+//   node bench/stack.ts            (needs Docker and wrk: apt-get install wrk)
+//   BENCH_SECONDS=10 BENCH_REPEATS=3 BENCH_CONNECTIONS=32 node bench/stack.ts
+// Compared, through nginx over HTTPS and directly to gunicorn:
+//   - gunicorn sizings: the generated default, gunicorn's own default (1 sync), a fixed 4 sync
+//     (cookiecutter-django), gthread 2 x 4, and the ASGI profile;
+//   - on a database endpoint (/health/: PostgreSQL and Redis) and a template endpoint (/admin/login/);
+//   - static files through nginx: plain, precompressed gzip (gzip_static), and per-request gzip;
+//   - a microcached anonymous page against the same page bypassing the cache.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 10);
+const REPEATS = Number(process.env['BENCH_REPEATS'] ?? 3);
+const CONNECTIONS = Number(process.env['BENCH_CONNECTIONS'] ?? 32);
+const DOMAIN = 'localhost';
+const cli = fileURLToPath(new URL('../scripts/django-prod.ts', import.meta.url));
+
+const sh = (command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}) =>
+  execFileSync(command, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 << 20, ...options });
+
+interface WrkResult { rps: number; p50: number; p99: number; non2xx: number; errors: number }
+
+/** wrk's summary: requests/s, latency percentiles (ms), non-2xx/3xx answers and socket errors. */
+export function parseWrk(output: string): WrkResult {
+  const ms = (label: string) => {
+    const match = new RegExp(`^\\s*${label}%\\s+([\\d.]+)(us|ms|s)`, 'm').exec(output);
+    if (!match) return Number.NaN;
+    return Number(match[1]) * ({ us: 0.001, ms: 1, s: 1000 } as const)[match[2] as 'us' | 'ms' | 's'];
+  };
+  const errors = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(output);
+  return {
+    rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(output)?.[1] ?? Number.NaN),
+    p50: ms('50'),
+    p99: ms('99'),
+    non2xx: Number(/Non-2xx or 3xx responses: (\d+)/.exec(output)?.[1] ?? 0),
+    errors: errors ? errors.slice(1).map(Number).reduce((sum, count) => sum + count, 0) : 0,
+  };
+}
+
+class Project {
+  readonly name: string;
+  readonly dir: string;
+  private readonly parent: string;
+  constructor(label: string, flags: string[]) {
+    this.name = `bench-${label}-${process.pid}`;
+    this.parent = mkdtempSync(path.join(os.tmpdir(), 'bench-stack-'));
+    this.dir = path.join(this.parent, 'site');
+    sh(process.execPath, [cli, this.dir, '--yes', '--cpus', '2', '--memory-mb', '4096', '--tls-mode', 'self-signed',
+      '--domain', DOMAIN, '--email', 'admin@localhost', '--backups', 'false', '--sentry', 'false', ...flags]);
+    // Only on 127.0.0.1, random ports; gunicorn published too, for the direct measurements.
+    writeFileSync(path.join(this.dir, 'compose.bench.yaml'), [
+      'services:',
+      '  nginx:',
+      '    ports: !override ["127.0.0.1::443"]',
+      '  web:',
+      '    ports: ["127.0.0.1::8000"]',
+      '',
+    ].join('\n'));
+  }
+
+  compose(args: string[], env: Record<string, string> = {}): string {
+    return sh('docker', ['compose', '-p', this.name, '-f', 'compose.yaml', '-f', 'compose.bench.yaml', ...args], { cwd: this.dir, env: { ...process.env, ...env } });
+  }
+
+  port(service: string, inner: number): number {
+    return Number(this.compose(['port', service, String(inner)]).trim().split(':').pop());
+  }
+
+  up(): void {
+    this.compose(['up', '-d', '--build', '--wait', '--quiet-pull']);
+  }
+
+  /** Recreates web with gunicorn overrides (empty: the generated sizing); nginx restarts to resolve it anew. */
+  sizeWeb(env: Record<string, string>): void {
+    const all = { WEB_CONCURRENCY: '', GUNICORN_THREADS: '', GUNICORN_WORKER_CLASS: '', ...env };
+    this.compose(['up', '-d', '--wait', '--no-deps', '--force-recreate', 'web'], all);
+    this.compose(['restart', 'nginx']);
+    this.compose(['up', '-d', '--wait', 'nginx']);
+  }
+
+  webMemoryMiB(): number {
+    const id = this.compose(['ps', '-q', 'web']).trim();
+    const usage = sh('docker', ['stats', '--no-stream', '--format', '{{.MemUsage}}', id]).trim().split('/')[0]!.trim();
+    const match = /([\d.]+)\s*(KiB|MiB|GiB)/.exec(usage);
+    return match ? Number(match[1]) * ({ KiB: 1 / 1024, MiB: 1, GiB: 1024 } as const)[match[2] as 'KiB' | 'MiB' | 'GiB'] : Number.NaN;
+  }
+
+  staticUrl(): string {
+    return this.compose(['exec', '-T', 'web', 'python', 'manage.py', 'shell', '-c',
+      "from django.contrib.staticfiles.storage import staticfiles_storage as s; print(s.url('admin/css/base.css'))"]).trim().split('\n').pop()!;
+  }
+
+  down(): void {
+    try {
+      this.compose(['down', '-v', '-t', '5']);
+      sh('docker', ['image', 'rm', '-f', `${this.name}-app:latest`]);
+    } catch { /* best effort */ }
+    rmSync(this.parent, { recursive: true, force: true });
+  }
+}
+
+function wrk(url: string, headers: string[] = []): WrkResult {
+  const args = ['-t2', `-c${CONNECTIONS}`, `-d${SECONDS}s`, '--timeout', '10s', '--latency', ...headers.flatMap((header) => ['-H', header]), url];
+  return parseWrk(sh('wrk', args));
+}
+
+interface Case { group: string; label: string; setup?: () => void; measure: () => WrkResult; memory?: () => number }
+const results = new Map<string, { group: string; runs: (WrkResult & { memory: number })[] }>();
+
+function runCases(cases: Case[]): void {
+  for (let repeat = 1; repeat <= REPEATS; repeat += 1) {
+    for (const item of cases) {
+      item.setup?.();
+      const result = { ...item.measure(), memory: item.memory?.() ?? Number.NaN };
+      const entry = results.get(item.label) ?? { group: item.group, runs: [] };
+      entry.runs.push(result);
+      results.set(item.label, entry);
+      console.log(`[${repeat}/${REPEATS}] ${item.label}: ${result.rps.toFixed(0)} req/s, p99 ${result.p99.toFixed(0)} ms, non-2xx ${result.non2xx}, errors ${result.errors}${Number.isNaN(result.memory) ? '' : `, web ${result.memory.toFixed(0)} MiB`}`);
+    }
+  }
+}
+
+const median = (values: number[]) => {
+  const sorted = values.filter((value) => !Number.isNaN(value)).sort((a, b) => a - b);
+  return sorted.length ? sorted[Math.floor((sorted.length - 1) / 2)]! : Number.NaN;
+};
+const spread = (values: number[]) => `${Math.min(...values).toFixed(0)}–${Math.max(...values).toFixed(0)}`;
+
+function report(): void {
+  const groups = [...new Set([...results.values()].map((entry) => entry.group))];
+  for (const group of groups) {
+    const rows = [...results.entries()].filter(([, entry]) => entry.group === group);
+    const baseline = median(rows[0]![1].runs.map((run) => run.rps));
+    console.log(`\n${group} (wrk -t2 -c${CONNECTIONS} -d${SECONDS}s, ${REPEATS} interleaved runs, medians; ratio to the first row)`);
+    console.log('| configuration | req/s (spread) | ratio | p50 ms | p99 ms | non-2xx | socket errors | web MiB |');
+    console.log('|---|---|---|---|---|---|---|---|');
+    for (const [label, { runs }] of rows) {
+      const rps = runs.map((run) => run.rps);
+      const memory = median(runs.map((run) => run.memory));
+      console.log(`| ${label} | ${median(rps).toFixed(0)} (${spread(rps)}) | ${(median(rps) / baseline).toFixed(2)}× | ${median(runs.map((run) => run.p50)).toFixed(1)} | `
+        + `${median(runs.map((run) => run.p99)).toFixed(0)} | ${runs.reduce((sum, run) => sum + run.non2xx, 0)} | ${runs.reduce((sum, run) => sum + run.errors, 0)} | ${Number.isNaN(memory) ? '' : memory.toFixed(0)} |`);
+    }
+  }
+}
+
+const SIZINGS: Record<string, Record<string, string>> = {
+  'generated default': {},
+  "gunicorn's default (1 sync)": { WEB_CONCURRENCY: '1', GUNICORN_THREADS: '1', GUNICORN_WORKER_CLASS: 'sync' },
+  'fixed 4 sync': { WEB_CONCURRENCY: '4', GUNICORN_THREADS: '1', GUNICORN_WORKER_CLASS: 'sync' },
+  'gthread 2 x 4': { WEB_CONCURRENCY: '2', GUNICORN_THREADS: '4', GUNICORN_WORKER_CLASS: 'gthread' },
+};
+const ENDPOINTS = { 'database (/health/)': '/health/', 'template (/admin/login/)': '/admin/login/' };
+
+try {
+  sh('wrk', ['--version']);
+} catch (error) {
+  if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+    console.error('bench/stack.ts needs wrk (Debian/Ubuntu: apt-get install wrk)');
+    process.exit(2);
+  }
+}
+
+const wsgi = new Project('wsgi', []);
+const asgi = new Project('asgi', ['--server', 'asgi']);
+try {
+  console.log('booting the wsgi and asgi projects ...');
+  wsgi.up();
+  asgi.up();
+  const nginxHttps = (project: Project, urlPath: string) => `https://${DOMAIN}:${project.port('nginx', 443)}${urlPath}`;
+  // Straight to gunicorn: Django still wants the proxy's headers (host, HTTPS).
+  const direct = (project: Project, urlPath: string) => () => wrk(`http://127.0.0.1:${project.port('web', 8000)}${urlPath}`, [`Host: ${DOMAIN}`, 'X-Forwarded-Proto: https']);
+
+  for (const [endpoint, urlPath] of Object.entries(ENDPOINTS)) {
+    for (const [via, measureOf] of [
+      ['nginx HTTPS', (project: Project) => () => wrk(nginxHttps(project, urlPath))],
+      ['direct to gunicorn', (project: Project) => direct(project, urlPath)],
+    ] as const) {
+      runCases([
+        ...Object.entries(SIZINGS).map(([label, env]) => ({
+          group: `${endpoint} via ${via}`, label: `${label} · ${endpoint} · ${via}`,
+          setup: () => wsgi.sizeWeb(env), measure: measureOf(wsgi), memory: () => wsgi.webMemoryMiB(),
+        })),
+        { group: `${endpoint} via ${via}`, label: `ASGI profile · ${endpoint} · ${via}`, measure: measureOf(asgi), memory: () => asgi.webMemoryMiB() },
+      ]);
+    }
+  }
+
+  wsgi.sizeWeb({});
+  const staticPath = wsgi.staticUrl();
+  runCases([
+    { group: 'static file via nginx HTTPS', label: 'plain', measure: () => wrk(nginxHttps(wsgi, staticPath)) },
+    { group: 'static file via nginx HTTPS', label: 'gzip, precompressed (gzip_static)', measure: () => wrk(nginxHttps(wsgi, staticPath), ['Accept-Encoding: gzip']) },
+  ]);
+  // Without the .gz files nginx compresses each response itself (gzip on): the old setting.
+  wsgi.compose(['exec', '-T', 'web', 'sh', '-c', 'find /srv/static -name "*.gz" -delete']);
+  runCases([{ group: 'static file via nginx HTTPS', label: 'gzip per request (no .gz files)', measure: () => wrk(nginxHttps(wsgi, staticPath), ['Accept-Encoding: gzip']) }]);
+
+  runCases([
+    { group: 'start page via nginx HTTPS', label: 'microcached (anonymous)', measure: () => wrk(nginxHttps(wsgi, '/')) },
+    { group: 'start page via nginx HTTPS', label: 'uncached (session cookie: bypass)', measure: () => wrk(nginxHttps(wsgi, '/'), ['Cookie: sessionid=bench']) },
+  ]);
+  report();
+} finally {
+  wsgi.down();
+  asgi.down();
+}

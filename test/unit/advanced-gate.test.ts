@@ -5,17 +5,24 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ANSWER_SCHEMA } from '../../generators/lib/answers.ts';
+import { FEATURES } from '../../generators/features/index.ts';
+import { ANSWER_SCHEMA, resolveAnswers } from '../../generators/lib/answers.ts';
 import { generateProject } from '../helpers/generate.ts';
 import { regenerate } from '../helpers/regenerate.ts';
 
 const GATE = 'customizeAdvanced';
-/** Asked on a first run when only the hardware is given (as the helpers always do). */
-const ESSENTIAL = ['name', 'tlsMode', 'domain', 'extraDomains', 'email', 'celery', 'sentry', 'backups', 'swarm'];
+/** The core answers asked on a first run when only the hardware is given (as the helpers always do). */
+const ESSENTIAL_CORE = ['name', 'tlsMode', 'domain', 'extraDomains', 'email'];
 const ADVANCED_CORE = ['packageName', 'server', 'hstsSeconds', 'hstsPreload', 'uploadLimitMb', 'timeZone', 'pythonVersion', 'postgresVersion', 'redisVersion', 'nginxVersion'];
-/** backupS3AllowHttp and backupS3Endpoint are asked only once a bucket is given. */
-const ADVANCED_BACKUPS = ['backupSchedule', 'backupKeepDaily', 'backupKeepWeekly', 'backupKeepMonthly', 'backupS3Bucket'];
 
+// Each feature's answers follow the core ones; which of them apply depends on the other answers
+// (backupS3AllowHttp and backupS3Endpoint only once a bucket is given).
+const FEATURE_ANSWERS = FEATURES.flatMap((feature) => feature.answers);
+const featureAnswers = (advanced: boolean, given: Record<string, unknown> = {}) => {
+  const answers = resolveAnswers({ cpus: 2, memoryMb: 4096, ...given });
+  return FEATURE_ANSWERS.filter((entry) => Boolean(entry.advanced) === advanced && (entry.when?.(answers) ?? true)).map((entry) => entry.name);
+};
+const ESSENTIAL = [...ESSENTIAL_CORE, ...featureAnswers(false)];
 const emptyDir = () => mkdtempSync(path.join(os.tmpdir(), 'advanced-gate-'));
 const storedAnswers = (dir: string) => JSON.parse(readFileSync(path.join(dir, '.yo-rc.json'), 'utf8'))['generator-django-prod'].answers;
 
@@ -36,14 +43,16 @@ describe('a first interactive run', () => {
     const answers = { [GATE]: true, timeZone: 'Europe/Paris', backupKeepDaily: '14' };
     const { error, askedQuestions } = await regenerate(dir, {}, { yes: false, answers });
     expect(error).toBeUndefined();
-    expect(askedQuestions).toEqual([...ESSENTIAL, GATE, ...ADVANCED_CORE, ...ADVANCED_BACKUPS]);
+    expect(askedQuestions).toEqual([...ESSENTIAL, GATE, ...ADVANCED_CORE, ...featureAnswers(true)]);
+    expect(askedQuestions).toEqual(expect.arrayContaining(['backupSchedule', 'backupKeepDaily', 'backupS3Bucket']));
     expect(storedAnswers(dir)).toMatchObject({ timeZone: 'Europe/Paris', backupKeepDaily: 14 });
     expect(storedAnswers(dir)).not.toHaveProperty(GATE);
   });
 
   it('skips advanced questions whose feature is off', async () => {
     const { askedQuestions } = await regenerate(emptyDir(), {}, { yes: false, answers: { [GATE]: true, backups: false } });
-    expect(askedQuestions).toEqual([...ESSENTIAL, GATE, ...ADVANCED_CORE]);
+    expect(askedQuestions).toEqual([...ESSENTIAL, GATE, ...ADVANCED_CORE, ...featureAnswers(true, { backups: false })]);
+    expect(askedQuestions.filter((name) => name.startsWith('backup') && name !== 'backups')).toEqual([]);
   });
 
   it('takes an advanced answer from its flag without asking it', async () => {
@@ -55,8 +64,10 @@ describe('a first interactive run', () => {
   });
 
   it('gates exactly the tuning answers', () => {
-    const advanced = ANSWER_SCHEMA.filter((entry) => entry.advanced).map((entry) => entry.name);
-    expect(advanced.toSorted()).toEqual([...ADVANCED_CORE, ...ADVANCED_BACKUPS, 'backupS3AllowHttp', 'backupS3Endpoint', 'swarmWebReplicas', 'swarmWorkerReplicas'].toSorted());
+    const advancedCore = ANSWER_SCHEMA.filter((entry) => entry.advanced && !FEATURE_ANSWERS.includes(entry)).map((entry) => entry.name);
+    expect(advancedCore.toSorted()).toEqual(ADVANCED_CORE.toSorted());
+    // A feature's on/off switch (named like the feature) is always essential.
+    for (const feature of FEATURES) expect(feature.answers.find((entry) => entry.name === feature.name)?.advanced, feature.name).toBeFalsy();
   });
 });
 

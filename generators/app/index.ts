@@ -11,6 +11,11 @@ import {
   type AnswerName, type AnswerSpec, type Answers,
 } from '../lib/answers.ts';
 import { buildRenderContext, type InputFiles, type RenderContext } from '../lib/context.ts';
+import { detectProject, directoryReader, type DetectedProject } from '../lib/detect/index.ts';
+import { describeDetection, suggestionsFor } from '../lib/existing.ts';
+import {
+  checkAgainstProject, checkSettingsImport, detectedAnswers, isExistingMode, presentUserFiles, refuseCollisions,
+} from '../lib/existing-mode.ts';
 import {
   MergeConflictError, conflictsOf, filesWithConflictMarkers, fillSecretsFile, formatSummary, planFreshGeneration, planRegeneration, type FileAction,
 } from '../lib/merge.ts';
@@ -50,6 +55,8 @@ export default class DjangoProdGenerator extends Generator<StoredConfig, Options
   private state: { yoRc: string; pristine: string } | undefined;
   /** Held from reading the stored answers until the state files are written. */
   private lock: TargetLock | undefined;
+  /** Existing-project mode: what detection found in the target directory. */
+  private project: DetectedProject | undefined;
 
   constructor(args: string[], options: Options) {
     // This generator writes no package.json: no install step, so no "No change to package.json" line.
@@ -84,7 +91,13 @@ export default class DjangoProdGenerator extends Generator<StoredConfig, Options
     this.#checkStoredConfig();
     this.regenerating = this.config.get('answers') !== undefined;
     this.#refuseNewerGenerator();
-    this.#refuseNonEmptyTarget();
+    if (isExistingMode(this.destinationRoot(), this.#option('existing'), this.config.get('answers'))) {
+      // Detection before anything is asked: a directory that is not a Django project stops here.
+      this.project = detectProject(directoryReader(this.destinationRoot()), this.destinationRoot());
+      this.log(['Existing Django project detected:', ...describeDetection(this.project).map((line) => `  ${line}`)].join('\n'));
+    } else {
+      this.#refuseNonEmptyTarget();
+    }
     this.#refuseUncommittedChanges();
   }
 
@@ -93,12 +106,14 @@ export default class DjangoProdGenerator extends Generator<StoredConfig, Options
     const nonInteractive = Boolean(this.options['defaults'] || this.options['yes']);
     const asked = nonInteractive ? {} : await this.#ask(given);
     this.answers = resolveAnswers({ ...given.stored, ...given.explicit, ...asked });
+    if (this.project) checkAgainstProject(this.answers, this.project);
     this.inputFiles = this.#readInputFiles();
   }
 
   async writing(): Promise<void> {
     this.ctx = buildRenderContext(this.answers, GENERATOR_VERSION, this.inputFiles);
     const tree = await renderTree(this.ctx);
+    if (this.project) this.#checkExistingProject(tree);
     this.plan = this.#plan(tree);
     if (!this.#dryRun()) this.#apply(this.plan, tree);
   }
@@ -108,6 +123,10 @@ export default class DjangoProdGenerator extends Generator<StoredConfig, Options
     // mem-fs keeps an existing file's mode: make sure the secrets file is private.
     if (!dryRun) chmodSync(this.destinationPath('.env'), 0o600);
     this.#releaseLock();
+    if (this.project && this.ctx.existing) {
+      const suggestions = suggestionsFor(this.project, this.ctx.existing);
+      if (suggestions.length > 0) this.log(['Suggestions (your files were not changed):', ...suggestions.map((line) => `  - ${line}`)].join('\n'));
+    }
     if (this.regenerating || dryRun) this.log(formatSummary(this.plan, { dryRun }));
     else this.log(`Wrote ${this.plan.length} files for ${this.ctx.domains.join(', ')} into ${this.destinationRoot()}`);
     if (!dryRun) {
@@ -236,6 +255,31 @@ export default class DjangoProdGenerator extends Generator<StoredConfig, Options
    * original path may be gone: the copy already in the repository then stands in for it.
    */
   #readInputFiles(): InputFiles {
+    const existing: InputFiles = this.project
+      ? { existingProject: this.project, presentUserFiles: presentUserFiles(this.destinationRoot(), this.#generatedBefore()) }
+      : {};
+    return { ...existing, ...this.#readCaBundle() };
+  }
+
+  /** Paths the previous run wrote (the pristine store): ours, not the user's. */
+  #generatedBefore(): Set<string> {
+    const store = this.destinationPath(PRISTINE_PATH);
+    return new Set(this.fs.exists(store) ? parsePristine(this.fs.read(store)!).keys() : []);
+  }
+
+  /**
+   * Existing-project mode, before anything is written: nothing of the user's is overwritten, and
+   * their settings import (when this machine's Python can tell).
+   */
+  #checkExistingProject(tree: RenderedTree): void {
+    // On regeneration every path is ours (three-way merged); the first run must find them free.
+    if (!this.regenerating) refuseCollisions(this.destinationRoot(), tree.keys());
+    const check = checkSettingsImport(this.destinationRoot(), this.project!, this.ctx.existing!);
+    this.log(check.checked ? `Settings ${this.project!.settings.module} import cleanly.`
+      : `Settings import not checked here: ${check.reason}; the image build imports them.`);
+  }
+
+  #readCaBundle(): InputFiles {
     if (this.answers.tlsMode !== 'acme' || this.answers.acmeCaBundle === '') return {};
     const candidates = [path.resolve(this.answers.acmeCaBundle), this.destinationPath('certbot/acme-ca.pem')];
     const found = candidates.find((candidate) => existsSync(candidate));
@@ -261,7 +305,12 @@ export default class DjangoProdGenerator extends Generator<StoredConfig, Options
       const raw = this.#option(flagOf(entry.name));
       if (raw !== undefined) fromFlags[entry.name] = raw;
     }
-    return { stored, explicit: { ...fromFile, ...fromFlags } };
+    // Existing-project mode: what detection settles is not asked; stored answers (regeneration),
+    // the answers file and flags still win.
+    const detected = Object.fromEntries(Object.entries(this.project ? detectedAnswers(this.project, this.destinationRoot()) : {})
+      .filter(([name]) => stored[name as AnswerName] === undefined));
+    // The mode is decided before asking (flag, stored answers, or a manage.py), never asked.
+    return { stored, explicit: { ...detected, ...fromFile, ...fromFlags, existing: this.project !== undefined } };
   }
 
   /**

@@ -29,6 +29,8 @@ export interface Answers {
   postgresVersion: string;
   redisVersion: string;
   nginxVersion: string;
+  existing: boolean;
+  appPath: string;
 }
 
 export type AnswerName = keyof Answers;

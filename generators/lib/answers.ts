@@ -153,6 +153,18 @@ const CORE_ANSWERS = [
     default: () => '1.28', check: (value) => (/^1\.\d{2}(\.\d+)?$/.test(value) && Number(value.split('.')[1]) >= 25 ? undefined
       : 'must be 1.25 or later (for "http2 on"), e.g. 1.28'),
   }),
+  spec({
+    name: 'existing', kind: 'boolean', message: 'Deploy the existing Django project in the target directory (adds files, edits none)?',
+    description: 'Existing-project mode: add the deployment to the Django project in the target directory (default: on when a new run finds a manage.py there)',
+    default: () => false, check: () => undefined,
+  }),
+  spec({
+    name: 'appPath', kind: 'string', message: 'A URL path of your project that answers 200 (verify requests it through nginx)',
+    description: 'Existing-project mode: a path of your own URLs that verify requests through nginx, e.g. /hello/',
+    default: () => '/',
+    when: (answers) => answers.existing === true,
+    check: (value) => (/^\/[A-Za-z0-9\-._~!$&'()*+,;=:@%/?]*$/.test(value) ? undefined : 'must be a URL path starting with "/", e.g. /hello/'),
+  }),
 ] as const satisfies readonly AnswerSpec[];
 
 /** Every answer, in the order asked: the core ones, then each feature's (registry order). */
@@ -176,7 +188,8 @@ export function coerceAnswer(entry: AnswerSpec, raw: unknown): unknown {
     }
     case 'boolean':
       if (typeof raw === 'boolean') return raw;
-      if (raw === 'true' || raw === 'yes') return true;
+      // A bare boolean flag (--existing) arrives as the empty string.
+      if (raw === 'true' || raw === 'yes' || raw === '') return true;
       if (raw === 'false' || raw === 'no') return false;
       return problem('must be true or false');
     case 'list':

@@ -3,6 +3,8 @@
 // derived facts, never raw answers (the context holds none); each fact is computed here once.
 import { FEATURES } from '../features/index.ts';
 import type { Answers, TlsMode } from './answer-spec.ts';
+import type { DetectedProject } from './detect/index.ts';
+import { existingDeployment, type ExistingDeployment } from './existing.ts';
 import { renderedTimeZone } from './grammar.ts';
 import { sizeStack, MEMORY_SHARE, PROCESS_MB, LIMITS, type Sizing } from './sizing.ts';
 
@@ -64,12 +66,31 @@ export interface RenderContext extends Partial<FeatureFacts> {
   longRunningAppServices: string[];
   /** requirements.txt lines the enabled features add. */
   featureRequirements: string[];
+  /** Every requirement of the stack: the core ones, the ASGI server's, then the features'. */
+  stackRequirements: string[];
+  /** DJANGO_SETTINGS_MODULE of every app container. */
+  settingsModule: string;
+  /** What `celery -A` loads. */
+  celeryApp: string;
+  /** Set in existing-project mode: the deployment around the user's project (undefined for new projects). */
+  existing: (ExistingDeployment & { appPath: string }) | undefined;
 }
+
+// Ranges, not pins. psycopg is pure Python on the system libpq5 the image installs (no compiler);
+// ASGI runs gunicorn with the uvicorn-worker package (uvicorn.workers is deprecated); whitenoise
+// only for its collectstatic storage (hashed names plus precompressed .gz files for nginx).
+const CORE_REQUIREMENTS = ['Django>=5.2,<6.0', 'gunicorn>=23.0,<24'];
+const ASGI_REQUIREMENTS = ['uvicorn[standard]>=0.30', 'uvicorn-worker>=0.2'];
+const SUPPORT_REQUIREMENTS = ['psycopg>=3.2,<4', 'redis>=5.0', 'django-redis>=5.4', 'python-json-logger>=3.1,<5', 'whitenoise>=6.5,<7'];
 
 /** Contents of files the answers point to, read by the caller so this module stays pure. */
 export interface InputFiles {
   /** The PEM file named by answers.acmeCaBundle. */
   acmeCaBundlePem?: string;
+  /** Existing-project mode: what detection found in the target directory. */
+  existingProject?: DetectedProject;
+  /** Existing-project mode: files the user had before the first generation (top level). */
+  presentUserFiles?: readonly string[];
 }
 
 export function buildRenderContext(answers: Answers, generatorVersion: string, files: InputFiles = {}): RenderContext {
@@ -80,13 +101,22 @@ export function buildRenderContext(answers: Answers, generatorVersion: string, f
     : answers.tlsMode === 'self-signed' ? '' : ACME_DIRECTORIES[answers.tlsMode];
   const featureFacts = Object.fromEntries(enabled.filter((feature) => feature.facts).map((feature) => [feature.name, feature.facts!(answers, sizing)]));
   const longRunningAppServices = ['web', ...enabled.flatMap((feature) => feature.appServices ?? [])];
+  const featureRequirements = enabled.flatMap((feature) => feature.requirements ?? []);
+  const stackRequirements = [...CORE_REQUIREMENTS, ...(answers.server === 'asgi' ? ASGI_REQUIREMENTS : []), ...SUPPORT_REQUIREMENTS, ...featureRequirements];
+  const domains = [answers.domain, ...answers.extraDomains];
+  const existing = answers.existing && files.existingProject
+    ? {
+      ...existingDeployment({ project: files.existingProject, stackRequirements, domains, presentUserFiles: files.presentUserFiles ?? [] }),
+      appPath: answers.appPath,
+    }
+    : undefined;
   return {
     ...featureFacts,
     generatorVersion,
     name: answers.name,
     packageName: answers.packageName,
     has,
-    domains: [answers.domain, ...answers.extraDomains],
+    domains,
     adminEmail: answers.email,
     hardware: { cpus: answers.cpus, memoryMb: answers.memoryMb },
     asgi: answers.server === 'asgi',
@@ -113,10 +143,14 @@ export function buildRenderContext(answers: Answers, generatorVersion: string, f
     timeZone: renderedTimeZone(answers.timeZone),
     sizing,
     sizingConstants: { processMb: PROCESS_MB, limits: LIMITS, memoryShare: MEMORY_SHARE },
-    appModule: `${answers.packageName}.${answers.server}:application`,
+    appModule: files.existingProject && answers.existing ? files.existingProject.application : `${answers.packageName}.${answers.server}:application`,
     services: ['db', 'redis', 'migrate', 'web', 'nginx', 'certbot', ...enabled.flatMap((feature) => feature.services ?? [])],
     appServices: ['migrate', ...longRunningAppServices],
     longRunningAppServices,
-    featureRequirements: enabled.flatMap((feature) => feature.requirements ?? []),
+    featureRequirements,
+    stackRequirements,
+    settingsModule: existing?.settingsModule ?? `${answers.packageName}.settings.production`,
+    celeryApp: existing?.celeryApp ?? answers.packageName,
+    existing,
   };
 }

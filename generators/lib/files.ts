@@ -16,23 +16,33 @@ export const FEATURES_DIR = path.join(PACKAGE_ROOT, 'generators', 'features');
 const withWsgi: Condition = (ctx) => !ctx.asgi;
 const withAsgi: Condition = (ctx) => ctx.asgi;
 const withAcmeCaBundle: Condition = (ctx) => ctx.tls.hasCaBundle;
+const forNewProject: Condition = (ctx) => ctx.existing === undefined;
+const forExistingProject: Condition = (ctx) => ctx.existing !== undefined;
 
 export const PACKAGE_PLACEHOLDER = '_pkg_';
+/** Existing-project mode: the new settings module's path (next to the user's settings). */
+export const DEPLOY_SETTINGS_PLACEHOLDER = '_deploy_settings_.py';
+/** Existing-project mode: the runbook, beside (not over) the project's own README.md. */
+export const EXISTING_RUNBOOK = 'DEPLOY.md';
 
 export const CORE_FILE_TABLE: Record<string, FeatureFiles[]> = {
   repository: [
     { templates: ['README.md', 'Makefile', '.gitignore', '.dockerignore', '.env.example', 'compose.yaml'] },
   ],
   application: [
+    { templates: ['Dockerfile', 'gunicorn.conf.py'] },
     {
+      condition: forNewProject,
       templates: [
-        'Dockerfile', 'requirements.txt', 'gunicorn.conf.py', 'manage.py',
+        'requirements.txt', 'manage.py',
         '_pkg_/__init__.py', '_pkg_/settings/__init__.py', '_pkg_/settings/base.py', '_pkg_/settings/production.py',
         '_pkg_/urls.py', '_pkg_/health.py', '_pkg_/static/_pkg_/site.css',
       ],
     },
-    { condition: withWsgi, templates: ['_pkg_/wsgi.py'] },
-    { condition: withAsgi, templates: ['_pkg_/asgi.py'] },
+    { condition: (ctx) => forNewProject(ctx) && withWsgi(ctx), templates: ['_pkg_/wsgi.py'] },
+    { condition: (ctx) => forNewProject(ctx) && withAsgi(ctx), templates: ['_pkg_/asgi.py'] },
+    // The project's own code stays untouched: one new settings module and the missing requirements.
+    { condition: forExistingProject, templates: [DEPLOY_SETTINGS_PLACEHOLDER, 'requirements-deploy.txt'] },
   ],
   proxy: [
     { templates: ['nginx/nginx.conf', 'nginx/conf.d/site.conf', 'nginx/snippets/security-headers.conf', 'nginx/snippets/proxy.conf'] },
@@ -62,9 +72,25 @@ export function planFiles(ctx: RenderContext): PlannedFile[] {
     .filter(({ section }) => section.condition?.(ctx) ?? true)
     .flatMap(({ section, dir }) => section.templates.map((template) => ({
       template: path.join(dir, `${template}.ejs`),
-      path: template.replaceAll(PACKAGE_PLACEHOLDER, ctx.packageName),
+      path: generatedPath(template, ctx),
       executable: section.executable ?? false,
-    })));
+    })))
+    .filter((file) => keptInExistingMode(file.path, ctx));
+}
+
+function generatedPath(template: string, ctx: RenderContext): string {
+  if (ctx.existing === undefined) return template.replaceAll(PACKAGE_PLACEHOLDER, ctx.packageName);
+  if (template === DEPLOY_SETTINGS_PLACEHOLDER) return ctx.existing.settingsFile;
+  return template === 'README.md' ? EXISTING_RUNBOOK : template;
+}
+
+/**
+ * Existing-project mode writes around the user's code: never the new-project package (features'
+ * _pkg_ files included), never over a shareable file the user already has (.gitignore, Makefile...).
+ */
+function keptInExistingMode(file: string, ctx: RenderContext): boolean {
+  if (ctx.existing === undefined) return true;
+  return !file.startsWith(`${PACKAGE_PLACEHOLDER}/`) && !ctx.existing.userOwnedFiles.includes(file);
 }
 
 /** Every path the generator can write under some answers ("_pkg_" unreplaced): core rows and every feature's. */

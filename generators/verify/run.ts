@@ -4,7 +4,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import Docker from 'dockerode';
 import { resolveAnswers, type Answers } from '../lib/answers.ts';
-import { buildRenderContext } from '../lib/context.ts';
+import { buildRenderContext, type InputFiles } from '../lib/context.ts';
+import { detectProject, directoryReader } from '../lib/detect/index.ts';
+import { presentUserFiles } from '../lib/existing-mode.ts';
+import { PRISTINE_PATH, parsePristine } from '../lib/pristine.ts';
 import { GENERATOR_VERSION } from '../lib/version.ts';
 import { probesFor } from './probes/index.ts';
 import { ProbeSkipped, type ProbeContext } from './probes/probe.ts';
@@ -55,10 +58,18 @@ export function readStoredAnswers(repoDir: string): Answers {
   return resolveAnswers(answers);
 }
 
+/** Existing-project mode: the same detection the generator made, so the render context is the same. */
+function existingProjectFiles(repoDir: string, answers: Answers): InputFiles {
+  if (!answers.existing) return {};
+  const store = path.join(repoDir, PRISTINE_PATH);
+  const generatedBefore = new Set(existsSync(store) ? parsePristine(readFileSync(store, 'utf8')).keys() : []);
+  return { existingProject: detectProject(directoryReader(repoDir), repoDir), presentUserFiles: presentUserFiles(repoDir, generatedBefore) };
+}
+
 export async function runVerify({ repoDir, keep = false, log = (line) => console.log(line), only }: VerifyOptions): Promise<VerifyReport> {
   const answers = readStoredAnswers(path.resolve(repoDir));
   // The same render context the generator used: names, domains, images and features are derived once, there.
-  const render = buildRenderContext(answers, GENERATOR_VERSION);
+  const render = buildRenderContext(answers, GENERATOR_VERSION, existingProjectFiles(path.resolve(repoDir), answers));
   const docker = new Docker();
   await pingDocker(docker);
   const started = Date.now();

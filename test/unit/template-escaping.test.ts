@@ -11,7 +11,8 @@ const templates = [TEMPLATES_DIR, FEATURES_DIR].flatMap((dir) => readdirSync(dir
   .filter((file) => file.endsWith('.ejs')).map((file) => path.join(dir, file)));
 
 const helpers = Object.keys(ESCAPE_HELPERS).join('|');
-const ESCAPED = new RegExp(`^(slot|${helpers})\\(|^[\\w.\\[\\], ]+\\.map\\(\\(\\w+\\) => (${helpers})\\(`);
+// include(): a shared partial (templates/_partials/), itself held to these rules.
+const ESCAPED = new RegExp(`^(slot|include|${helpers})\\(|^[\\w.\\[\\], ]+\\.map\\(\\(\\w+\\) => (${helpers})\\(`);
 // Raw on purpose: the user's CA bundle is copied byte for byte (the generator checked it holds
 // PEM certificates), and requirement lines are the generator's own constants ("Django>=5.2,<6.0").
 const RAW_ALLOWED = new Set(['tls.caBundlePem', 'requirement']);

@@ -8,7 +8,11 @@ export const celeryProbe: Probe = {
   async run(ctx) {
     const { stack, render } = ctx;
     const started = Date.now();
-    const stdout = await djangoShell(ctx, `from ${render.packageName}.tasks import ping; print('RESULT=' + str(ping.delay().get(timeout=30)))`);
+    // Existing projects have no ping task of ours: Celery's built-in accumulate echoes its argument.
+    const send = render.existing
+      ? `from ${render.celeryApp.replace(':', ' import ')} as app; result = app.send_task('celery.accumulate', args=['pong'], kwargs={'index': 0})`
+      : `from ${render.packageName}.tasks import ping; result = ping.delay()`;
+    const stdout = await djangoShell(ctx, `${send}; print('RESULT=' + str(result.get(timeout=30)))`);
     const result = /^RESULT=(.*)$/m.exec(stdout)?.[1];
     expectThat(result === 'pong', `ping task returned ${JSON.stringify(result ?? stdout.slice(0, 200))}, expected "pong"`);
     const roundTrip = (Date.now() - started) / 1000;

@@ -26,6 +26,8 @@ async function signedInSession(ctx: ProbeContext): Promise<{ username: string; c
 
 export const microcacheProbe: Probe = {
   name: 'microcache',
+  // It needs the sample pages (/ and /subscribe/) of a new project; an existing project has its own.
+  when: (render) => render.existing === undefined,
   async run(ctx) {
     const { stack, domains } = ctx;
     const get = (path: string, headers: Record<string, string> = {}) =>

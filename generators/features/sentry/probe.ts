@@ -33,13 +33,17 @@ export const sentryProbe: Probe = {
       '    sentry_sdk.capture_exception(error)',
       'sentry_sdk.flush(10)',
     ].join('\n'));
-    const taskName = `${render.packageName}.tasks.ping`;
+    // ping takes no argument: sent with one (send_task skips the caller-side check), it raises
+    // TypeError inside the worker, where Sentry's Celery integration must report it. Existing
+    // projects have no ping of ours: Celery's built-in accumulate with an index out of range raises IndexError.
+    const taskName = render.existing ? 'celery.accumulate' : `${render.packageName}.tasks.ping`;
+    const failingTask = render.existing
+      ? { importApp: `from ${render.celeryApp.replace(':', ' import ')} as app`, send: `app.send_task('${taskName}', args=['${token}'], kwargs={'index': 5})`, error: /^IndexError$/, value: /tuple index out of range/ }
+      : { importApp: `from ${render.packageName}.tasks import ping`, send: `ping.app.send_task('${taskName}', args=['${token}'])`, error: /^TypeError$/, value: /ping\(\)/ };
     if (render.has['celery']) {
-      // ping takes no argument: sent with one (send_task skips the caller-side check), it raises
-      // TypeError inside the worker, where Sentry's Celery integration must report it.
       await djangoShell(ctx, [
-        `from ${render.packageName}.tasks import ping`,
-        `result = ping.app.send_task('${taskName}', args=['${token}'])`,
+        failingTask.importApp,
+        `result = ${failingTask.send}`,
         'try:',
         '    result.get(timeout=30)',
         'except Exception as error:',
@@ -51,7 +55,7 @@ export const sentryProbe: Probe = {
       const events = (await sinkEvents(ctx)).slice(before);
       const undecodable = events.filter((event) => event.undecodable);
       const django = events.some((event) => event.exception_value?.includes(token));
-      const celery = events.some((event) => event.transaction === taskName || (event.exception_type === 'TypeError' && /ping\(\)/.test(event.exception_value ?? '')));
+      const celery = events.some((event) => event.transaction === taskName || (failingTask.error.test(event.exception_type ?? '') && failingTask.value.test(event.exception_value ?? '')));
       if (django && (celery || !render.has['celery'])) return `Django error${render.has['celery'] ? ` and failing Celery task (${taskName})` : ''} reported`;
       if (undecodable.length >= wanted) return `${events.length} events received (bodies unreadable by the sink: ${undecodable[0]!.undecodable})`;
       return undefined;

@@ -2,6 +2,7 @@
 // then each enabled feature's probes (registry order), then hygiene and the TLS audit.
 import { FEATURES } from '../../features/index.ts';
 import type { RenderContext } from '../../lib/context.ts';
+import { appUrlProbe } from './app-url.ts';
 import { certificateProbe } from './certificate.ts';
 import { checkDeployProbe } from './check-deploy.ts';
 import { headersProbe } from './headers.ts';
@@ -20,6 +21,7 @@ const CORE_FIRST: readonly Probe[] = [
   certificateProbe,
   httpProbe,
   httpsHealthProbe,
+  appUrlProbe,
   staticProbe,
   headersProbe,
   checkDeployProbe,

@@ -67,6 +67,8 @@ export interface Feature<Facts = unknown> {
   answers: readonly AnswerSpec[];
   /** Whether the stack includes it for these answers. */
   enabled(answers: Answers): boolean;
+  /** Answers that turn it on, when its switch is not a boolean answer named like it (tests use this). */
+  switchedOnBy?: Partial<Answers>;
   /** Compose services it adds. */
   services?: readonly string[];
   /** Of those, the ones running the application image (they get the app environment). */

@@ -5,11 +5,13 @@ import celery from './celery/index.ts';
 import type { Feature } from './feature.ts';
 import microcache from './microcache/index.ts';
 import sentry from './sentry/index.ts';
+import storage from './storage/index.ts';
 import swarm from './swarm/index.ts';
 
 export const FEATURES: readonly Feature[] = [
   celery,
   sentry,
+  storage,
   backups,
   swarm,
   microcache,

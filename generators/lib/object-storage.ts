@@ -1,6 +1,8 @@
 // Validation of S3-compatible storage answers: what S3 itself would refuse is refused here,
 // before anything is written, with one line saying what is allowed.
 
+import { checkUrl } from './grammar.ts';
+
 // AWS's bucket naming rules (general purpose buckets), which the other S3 implementations follow.
 const BUCKET_SHAPE = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 const RESERVED_PREFIXES = ['xn--', 'sthree-', 'amzn-s3-demo-'];
@@ -35,21 +37,17 @@ export function checkBucketPath(value: string): string | undefined {
 }
 
 /**
- * An endpoint URL of an S3-compatible API: https only, unless plain http was allowed explicitly
- * (a MinIO on the same private network); scheme and host (and port), nothing else.
+ * An endpoint URL of an S3-compatible API (grammar.ts's URL rules): https only unless plain http
+ * was allowed explicitly (a MinIO on the same private network), and nothing after the host and
+ * port: the bucket is its own answer.
  */
-export function checkEndpointUrl(value: string, allowHttp: boolean): string | undefined {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    return 'must be a URL such as https://s3.eu-west-1.amazonaws.com';
+export function checkEndpointUrl(value: string, allowHttp: boolean, allowHttpAnswer: string): string | undefined {
+  const problem = checkUrl(value, { allowHttp });
+  if (problem && !allowHttp && value.startsWith('http://')) {
+    return `must be an https:// URL: keys and data would cross the network in clear (plain http only with --${allowHttpAnswer} true, e.g. for a MinIO on a private network)`;
   }
-  if (url.protocol === 'http:' && !allowHttp) {
-    return 'must be an https:// URL: keys and data would cross the network in clear (plain http only with the explicit allow-http answer, e.g. for a local MinIO)';
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') return 'must be an https:// URL such as https://s3.eu-west-1.amazonaws.com';
-  if (url.username || url.password) return 'must not contain credentials (the keys go in .env)';
+  if (problem) return problem;
+  const url = new URL(value);
   if (url.pathname !== '/' || url.search || url.hash) return 'must be only scheme, host and optional port, e.g. https://s3.eu-west-1.amazonaws.com (the bucket is a separate answer)';
   return undefined;
 }

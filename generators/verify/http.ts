@@ -20,13 +20,19 @@ export interface HttpRequest {
   /** Extra request headers (Cookie, Authorization, Accept-Encoding, ...). */
   headers?: Record<string, string>;
   timeoutMs?: number;
+  /** GET unless given (a body is sent as is, with its Content-Length). */
+  method?: string;
+  body?: Buffer;
 }
 
-export function request({ port, secure, host, path, servername, headers = {}, timeoutMs = 15_000 }: HttpRequest): Promise<HttpResponse> {
+export function request({ port, secure, host, path, servername, timeoutMs = 15_000, method = 'GET', headers = {}, body }: HttpRequest): Promise<HttpResponse> {
   return new Promise((resolve, reject) => {
     const options: https.RequestOptions = {
-      host: '127.0.0.1', port, path, method: 'GET', agent: false, timeout: timeoutMs,
-      headers: { Host: host, 'User-Agent': 'django-prod-verify', Accept: '*/*', ...headers },
+      host: '127.0.0.1', port, path, method, agent: false, timeout: timeoutMs,
+      headers: {
+        Host: host, 'User-Agent': 'django-prod-verify', Accept: '*/*', ...headers,
+        ...(body ? { 'Content-Length': String(body.length) } : {}),
+      },
       ...(secure ? { servername: servername ?? host, rejectUnauthorized: false } : {}),
     };
     const req = (secure ? https : http).request(options, (res) => {
@@ -37,7 +43,7 @@ export function request({ port, secure, host, path, servername, headers = {}, ti
     });
     req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs / 1000} s`)));
     req.on('error', reject);
-    req.end();
+    req.end(body);
   });
 }
 

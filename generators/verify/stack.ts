@@ -14,6 +14,7 @@ import path from 'node:path';
 import Docker from 'dockerode';
 import { Document, type Node } from 'yaml';
 import { DockerComposeEnvironment, Wait, type StartedDockerComposeEnvironment, type log as LoggerInstance } from 'testcontainers';
+import { generateAgeKeyPair, type AgeKeyPair } from '../lib/age-key.ts';
 import type { RenderContext } from '../lib/context.ts';
 import { PACKAGE_ROOT } from '../lib/package-root.ts';
 import { execIn, logsOf, type ExecOptions, type ExecResult } from './containers.ts';
@@ -32,8 +33,18 @@ export const PEBBLE_CA_IN_CERTBOT = '/verify-pebble-certs/pebble.minica.pem';
 export const SINK_SERVICE = 'sentry-sink';
 export const SINK_PORT = 9000;
 export const SINK_DSN = `http://verify@${SINK_SERVICE}:${SINK_PORT}/1`;
+/** An S3 API (moto) in the project: media and off-site backups never reach a real bucket. */
+export const MOTO_SERVICE = 'moto';
+export const MOTO_ENDPOINT = `http://${MOTO_SERVICE}:5000`;
+/** One-shot: creates the buckets (and applies s3/bucket-policy.json) before anything uses them. */
+export const S3_SETUP_SERVICE = 's3-setup';
+const MOTO_IMAGE = 'motoserver/moto:5.1.1';
+/** moto takes any key; these only have to be non-empty. */
+const MOTO_KEY = 'verify';
 /** Services verify adds: not part of the product, so hygiene rules do not apply to them. */
-export const VERIFY_SERVICES = new Set([PEBBLE_SERVICE, SINK_SERVICE]);
+export const VERIFY_SERVICES = new Set([PEBBLE_SERVICE, SINK_SERVICE, MOTO_SERVICE, S3_SETUP_SERVICE]);
+/** Services that run once and exit 0: the release step, and verify's bucket setup. */
+export const ONE_SHOT_SERVICES = new Set(['migrate', S3_SETUP_SERVICE]);
 const PEBBLE_IMAGE = 'ghcr.io/letsencrypt/pebble:latest';
 
 /** The part of `docker compose config --format json` verify reads. */
@@ -162,9 +173,12 @@ export function builtImages(base: ComposeConfig, project: string): Record<string
 const networksOf = (service: ComposeService | undefined) => Object.keys(service?.networks ?? { default: null });
 
 /** The override compose file, as an object (pure: the tests read it too). */
-export function buildOverride(base: ComposeConfig, render: RenderContext, project: string): Record<string, unknown> {
+export function buildOverride(base: ComposeConfig, render: RenderContext, project: string, agePair: AgeKeyPair = generateAgeKeyPair()): Record<string, unknown> {
   const services: Record<string, Record<string, unknown>> = {};
   const edit = (name: string) => (services[name] ??= {});
+  const setEnvironment = (name: string, variables: Record<string, string>) => {
+    edit(name)['environment'] = { ...(edit(name)['environment'] as Record<string, string> | undefined), ...variables };
+  };
   const { domains } = render;
 
   // Images the stack builds get names of this run: verify on a server must not retag the
@@ -182,7 +196,7 @@ export function buildOverride(base: ComposeConfig, render: RenderContext, projec
     // Pebble resolves the domains with Docker's DNS: nginx's aliases make them point at nginx.
     edit('nginx')['networks'] = Object.fromEntries(nginxNetworks.map((network) => [network, { aliases: domains }]));
     // nginx's watcher picks the issued certificate up within seconds, not its production minute.
-    edit('nginx')['environment'] = { RELOAD_CHECK_SECONDS: '2' };
+    setEnvironment('nginx', { RELOAD_CHECK_SECONDS: '2' });
     const certbot = edit('certbot');
     certbot['environment'] = {
       ACME_DIRECTORY_URL: PEBBLE_DIRECTORY, ACME_CA_BUNDLE: PEBBLE_CA_IN_CERTBOT, REQUESTS_CA_BUNDLE: PEBBLE_CA_IN_CERTBOT,
@@ -206,7 +220,7 @@ export function buildOverride(base: ComposeConfig, render: RenderContext, projec
 
   if (render.has['sentry']) {
     const reporters = render.appServices;
-    for (const name of reporters) edit(name)['environment'] = { SENTRY_DSN: SINK_DSN };
+    for (const name of reporters) setEnvironment(name, { SENTRY_DSN: SINK_DSN });
     services[SINK_SERVICE] = {
       // The app's own base image: already present after the build, and it has Python.
       image: render.images.python,
@@ -222,11 +236,82 @@ export function buildOverride(base: ComposeConfig, render: RenderContext, projec
     configs['verify-sentry-sink'] = { content: sinkScript() };
   }
 
+  const mediaBucket = render.storage?.bucket;
+  // The answer may carry a key prefix after the bucket ("bucket/prefix").
+  const backupBucket = render.backups?.s3?.bucket.split('/')[0];
+  if (mediaBucket || backupBucket) {
+    const users: string[] = [];
+    if (mediaBucket) {
+      users.push(...render.appServices);
+      for (const name of render.appServices) {
+        setEnvironment(name, {
+          S3_ENDPOINT_URL: MOTO_ENDPOINT, S3_ALLOW_HTTP: 'true', S3_REGION: 'us-east-1',
+          // A CDN host name would not resolve here: URLs point at moto itself.
+          S3_CUSTOM_DOMAIN: '', S3_ACCESS_KEY_ID: MOTO_KEY, S3_SECRET_ACCESS_KEY: MOTO_KEY,
+        });
+      }
+      // The release step uploads static files and the app reads the bucket: it must exist first.
+      edit('migrate')['depends_on'] = { [S3_SETUP_SERVICE]: { condition: 'service_completed_successfully' } };
+    }
+    if (backupBucket) {
+      users.push('backup');
+      setEnvironment('backup', { BACKUP_S3_ENDPOINT: MOTO_ENDPOINT, BACKUP_S3_REGION: 'us-east-1', BACKUP_S3_ACCESS_KEY_ID: MOTO_KEY, BACKUP_S3_SECRET_ACCESS_KEY: MOTO_KEY });
+      // A pair of this run: the restore from the bucket needs the secret key, which the
+      // repository's .env may rightly no longer hold.
+      if (render.backups?.s3?.encrypt) setEnvironment('backup', { BACKUP_AGE_RECIPIENT: agePair.recipient, BACKUP_AGE_IDENTITY: agePair.identity });
+      edit('backup')['depends_on'] = { [S3_SETUP_SERVICE]: { condition: 'service_completed_successfully' } };
+    }
+    const networks = [...new Set(users.flatMap((name) => networksOf(base.services[name])))];
+    services[MOTO_SERVICE] = {
+      image: MOTO_IMAGE,
+      healthcheck: {
+        test: ['CMD', 'python3', '-c', 'import urllib.request; urllib.request.urlopen("http://127.0.0.1:5000/moto-api/", timeout=3)'],
+        interval: '2s', timeout: '5s', retries: 30,
+      },
+      networks,
+    };
+    // moto's image has boto3: it creates the buckets as the user would before the first deploy.
+    services[S3_SETUP_SERVICE] = {
+      image: MOTO_IMAGE,
+      entrypoint: ['python3', '-c', s3SetupScript(mediaBucket, backupBucket)],
+      restart: 'no',
+      ...(mediaBucket ? { volumes: ['./s3/bucket-policy.json:/verify/bucket-policy.json:ro'] } : {}),
+      depends_on: { [MOTO_SERVICE]: { condition: 'service_healthy' } },
+      networks,
+    };
+  }
+
   return {
     services,
     ...(Object.keys(volumes).length ? { volumes } : {}),
     ...(Object.keys(configs).length ? { configs } : {}),
   };
+}
+
+/** Python for the s3-setup service: the buckets, and the media bucket's policy from the repository. */
+function s3SetupScript(mediaBucket: string | undefined, backupBucket: string | undefined): string {
+  return [
+    'import boto3, pathlib',
+    `s3 = boto3.client("s3", endpoint_url="${MOTO_ENDPOINT}", aws_access_key_id="${MOTO_KEY}", aws_secret_access_key="${MOTO_KEY}", region_name="us-east-1")`,
+    ...(mediaBucket ? [
+      `s3.create_bucket(Bucket=${JSON.stringify(mediaBucket)})`,
+      `s3.put_bucket_policy(Bucket=${JSON.stringify(mediaBucket)}, Policy=pathlib.Path("/verify/bucket-policy.json").read_text())`,
+    ] : []),
+    ...(backupBucket ? [`s3.create_bucket(Bucket=${JSON.stringify(backupBucket)})`] : []),
+    'print("buckets ready")',
+  ].join('\n');
+}
+
+/** Refuses to boot anything that could still write to a real bucket. */
+function checkNoRealS3(merged: ComposeConfig): void {
+  for (const [name, service] of Object.entries(merged.services)) {
+    for (const key of ['S3_ENDPOINT_URL', 'BACKUP_S3_ENDPOINT']) {
+      const value = service.environment?.[key];
+      if (value !== undefined && value !== MOTO_ENDPOINT && service.environment?.[key === 'S3_ENDPOINT_URL' ? 'S3_BUCKET' : 'BACKUP_S3_BUCKET']) {
+        throw new VerifyError(`verify refuses to boot: ${name}'s ${key} would be ${JSON.stringify(value)}, not the test S3 API ${MOTO_ENDPOINT}`);
+      }
+    }
+  }
 }
 
 /** Refuses to boot anything that could still reach a real ACME server. */
@@ -272,6 +357,7 @@ export async function bootStack({ repoDir, render, log, docker: engine }: BootOp
   writeFileSync(overridePath, `# Written by yo django-prod:verify for project ${project}; removed with the stack.\n${toYaml(buildOverride(base, render, project))}\n`);
   const config = JSON.parse(await compose(['config', '--format', 'json'])) as ComposeConfig;
   checkNoRealAcme(config, render);
+  checkNoRealS3(config);
   const serviceNames = Object.keys(config.services);
   log(`project ${project}: services ${serviceNames.join(', ')}`);
 

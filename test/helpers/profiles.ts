@@ -14,6 +14,13 @@ export const PROFILES: Record<string, AnswerFlags> = {
     tlsMode: 'acme', acmeDirectory: 'https://ca.internal/acme/acme/directory', acmeCaBundle: INTERNAL_CA,
     domain: 'shop.internal', extraDomains: 'www.shop.internal', email: 'ops@shop.internal',
   },
+  // Media and static on an S3-compatible store (a MinIO over http on a private network), and
+  // encrypted off-site backups to another bucket: the docker test points both at moto.
+  s3: {
+    name: 'i16-s3', celery: false, sentry: false, tlsMode: 'self-signed', domain: 'app.test',
+    mediaStorage: 's3', s3Bucket: 'i16-s3-media', s3AllowHttp: true, s3Endpoint: 'http://minio.internal:9000', staticOnS3: true,
+    backupS3Bucket: 'i16-s3-backups/db', backupS3AllowHttp: true, backupS3Endpoint: 'http://minio.internal:9000',
+  },
   large: {
     name: 'big-shop', cpus: 32, memoryMb: 131072, domain: 'shop.example.com', extraDomains: 'www.shop.example.com',
     tlsMode: 'letsencrypt', hstsSeconds: 63072000, hstsPreload: true, backupS3Bucket: 'big-shop-backups',

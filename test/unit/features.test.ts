@@ -33,11 +33,13 @@ describe.each(FEATURES.map((feature) => [feature.name, feature] as const))('feat
 
   it('adds nothing to the render when it is off: no files, services, requirements or slot text', () => {
     const off = renderTree(contextWith({ ...allOff }));
-    const on = renderTree(contextWith({ ...allOff, [name]: true }));
-    const ctxOn = contextWith({ ...allOff, [name]: true });
+    const switchOn = feature.switchedOnBy ?? { [name]: true };
+    const on = renderTree(contextWith({ ...allOff, ...switchOn }));
+    const ctxOn = contextWith({ ...allOff, ...switchOn });
     expect(ctxOn.has[name]).toBe(true);
     const added = [...on.keys()].filter((file) => !off.has(file));
-    const declared = (feature.files ?? []).flatMap((section) => section.templates.map((template) => template.replaceAll('_pkg_', ctxOn.packageName)));
+    const declared = (feature.files ?? []).filter((section) => section.condition?.(ctxOn) ?? true)
+      .flatMap((section) => section.templates.map((template) => template.replaceAll('_pkg_', ctxOn.packageName)));
     expect(added.sort()).toEqual(declared.sort());
     for (const service of feature.services ?? []) {
       expect(on.get('compose.yaml')!.content).toMatch(new RegExp(`^  ${service}:$`, 'm'));

@@ -26,20 +26,20 @@ describe('bucket names', () => {
 
 describe('endpoint URLs', () => {
   it.each(['https://s3.eu-west-1.amazonaws.com', 'https://abc.r2.cloudflarestorage.com', 'https://minio.internal:9000/'])('accepts %s', (url) => {
-    expect(checkEndpointUrl(url, false)).toBeUndefined();
+    expect(checkEndpointUrl(url, false, 's3-allow-http')).toBeUndefined();
   });
 
   it('refuses plain http unless it was allowed explicitly', () => {
-    expect(checkEndpointUrl('http://minio:9000', false)).toMatch(/https:\/\/ URL.*allow-http/);
-    expect(checkEndpointUrl('http://minio:9000', true)).toBeUndefined();
+    expect(checkEndpointUrl('http://minio:9000', false, 's3-allow-http')).toMatch(/https:\/\/ URL.*--s3-allow-http true/);
+    expect(checkEndpointUrl('http://minio:9000', true, 's3-allow-http')).toBeUndefined();
   });
 
   it.each([
-    ['s3.amazonaws.com', /must be a URL/], ['ftp://s3.example.com', /https:\/\/ URL/],
-    ['https://key:secret@s3.example.com', /credentials/], ['https://s3.example.com/bucket', /scheme, host/],
+    ['s3.amazonaws.com', /http:\/\/ or https:\/\/ URL/], ['ftp://s3.example.com', /http:\/\/ or https:\/\/ URL/],
+    ['https://key:secret@s3.example.com', /password/], ['https://s3.example.com/bucket', /scheme, host/],
     ['https://s3.example.com/?x=1', /scheme, host/],
   ])('refuses %s', (url, reason) => {
-    expect(checkEndpointUrl(url, true)).toMatch(reason);
+    expect(checkEndpointUrl(url, true, 's3-allow-http')).toMatch(reason);
   });
 });
 

@@ -28,3 +28,22 @@ describe('fillEnvFile', () => {
     for (const value of tokens) expect(value).toMatch(/^[\w-]{64}$/);
   });
 });
+
+describe('the age key pair of encrypted backups', () => {
+  const agePair = () => ({ recipient: 'age1pub', identity: 'AGE-SECRET-KEY-1SECRET' });
+  const withAge = 'BACKUP_S3_BUCKET=b\nBACKUP_AGE_RECIPIENT=\nBACKUP_AGE_IDENTITY=\n';
+
+  it('fills both halves of one pair in a fresh .env', () => {
+    expect(fillEnvFile(withAge, '', () => 'x', agePair)).toBe('BACKUP_S3_BUCKET=b\nBACKUP_AGE_RECIPIENT=age1pub\nBACKUP_AGE_IDENTITY=AGE-SECRET-KEY-1SECRET\n');
+  });
+
+  it('generates a pair when encryption is turned on later', () => {
+    expect(fillEnvFile(withAge, 'BACKUP_S3_BUCKET=b\n', () => 'x', agePair)).toContain('BACKUP_AGE_RECIPIENT=age1pub\nBACKUP_AGE_IDENTITY=AGE-SECRET-KEY-1SECRET\n');
+  });
+
+  it('never pairs a kept recipient with a new identity after the user removed the secret key', () => {
+    const updated = fillEnvFile(withAge, 'BACKUP_S3_BUCKET=b\nBACKUP_AGE_RECIPIENT=age1kept\n', () => 'x', agePair);
+    expect(updated).toContain('BACKUP_AGE_IDENTITY=\n');
+    expect(updated).not.toContain('SECRET');
+  });
+});

@@ -69,7 +69,7 @@ describe('swarm facts', () => {
 describe('swarm/nginx-site.conf', () => {
   // It is nginx/conf.d/site.conf with only the upstream looked up per request: any other change
   // to the site (headers, locations, TLS) must reach the Swarm too.
-  it.each([{}, { domain: 'shop.example.com', extraDomains: 'www.shop.example.com', server: 'asgi' }])('is conf.d/site.conf but for the upstream (%j)', (given) => {
+  it.each([{}, { domain: 'shop.example.com', extraDomains: 'www.shop.example.com', server: 'asgi' }, { mediaStorage: 's3', staticOnS3: true }])('is conf.d/site.conf but for the upstream (%j)', (given) => {
     const tree = renderTree(contextWith(given));
     const site = tree.get('nginx/conf.d/site.conf')!.content;
     const swarm = tree.get('swarm/nginx-site.conf')!.content;

@@ -1,6 +1,7 @@
 // Scheduled pg_dump backups with retention, an optional off-site copy, and a tested restore.
 import { checkInteger, featureSwitch, spec } from '../../lib/answer-spec.ts';
-import { checkCronSchedule, checkUrl, maxCronIntervalSeconds, normalizeCronSchedule, parseCronSchedule } from '../../lib/grammar.ts';
+import { checkCronSchedule, maxCronIntervalSeconds, normalizeCronSchedule, parseCronSchedule } from '../../lib/grammar.ts';
+import { checkBucketPath, checkEndpointUrl } from '../../lib/object-storage.ts';
 import { defineFeature } from '../feature.ts';
 
 declare module '../../lib/answer-spec.ts' {
@@ -13,6 +14,7 @@ declare module '../../lib/answer-spec.ts' {
     backupS3Bucket: string;
     backupS3AllowHttp: boolean;
     backupS3Endpoint: string;
+    backupEncrypt: boolean;
   }
 }
 
@@ -27,8 +29,8 @@ export interface BackupFacts {
    */
   overdueSeconds: number;
   keep: { daily: number; weekly: number; monthly: number };
-  /** Off-site copy: present when a bucket is configured. */
-  s3: { bucket: string; endpoint: string } | undefined;
+  /** Off-site copy: present when a bucket is configured ("bucket" may carry a /key/prefix). */
+  s3: { bucket: string; endpoint: string; allowHttp: boolean; encrypt: boolean } | undefined;
 }
 
 declare module '../../lib/context.ts' {
@@ -67,8 +69,7 @@ export default defineFeature<BackupFacts>({
       name: 'backupS3Bucket', advanced: true, kind: 'string', message: 'S3 bucket for off-site copies (empty: local only)',
       description: 'S3-compatible bucket for off-site copies of each backup (empty: none); keys go in .env',
       default: () => '', when: withBackups,
-      check: (value) => (value === '' || /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/[\w./-]*)?$/.test(value) ? undefined
-        : 'must be empty or an S3 bucket name (3-63 of a-z, 0-9, ".", "-"), optionally with a /prefix'),
+      check: (value) => (value === '' ? undefined : checkBucketPath(value)),
     }),
     spec({
       name: 'backupS3AllowHttp', advanced: true, kind: 'boolean', message: 'Allow a plain http:// S3 endpoint (local networks only)?',
@@ -79,7 +80,12 @@ export default defineFeature<BackupFacts>({
       name: 'backupS3Endpoint', advanced: true, kind: 'string', message: 'S3 endpoint URL (empty for AWS)',
       description: 'Endpoint of an S3-compatible store (empty: AWS S3)',
       default: () => '', when: (answers) => answers.backups === true && answers.backupS3Bucket !== '',
-      check: (value, answers) => (value === '' ? undefined : checkUrl(value, { allowHttp: answers.backupS3AllowHttp === true })),
+      check: (value, answers) => (value === '' ? undefined : checkEndpointUrl(value, answers.backupS3AllowHttp === true, 'backup-s3-allow-http')),
+    }),
+    spec({
+      name: 'backupEncrypt', advanced: true, kind: 'boolean', message: 'Encrypt off-site copies with age (key pair generated into .env)?',
+      description: 'Encrypt each off-site copy with age before upload (the key pair goes in .env; keep the secret key off the server)',
+      default: () => true, when: (answers) => answers.backups === true && answers.backupS3Bucket !== '', check: () => undefined,
     }),
   ],
   enabled: (answers) => answers.backups,
@@ -91,13 +97,16 @@ export default defineFeature<BackupFacts>({
       maxIntervalSeconds,
       overdueSeconds: maxIntervalSeconds + OVERDUE_GRACE_SECONDS,
       keep: { daily: answers.backupKeepDaily, weekly: answers.backupKeepWeekly, monthly: answers.backupKeepMonthly },
-      s3: answers.backupS3Bucket ? { bucket: answers.backupS3Bucket, endpoint: answers.backupS3Endpoint } : undefined,
+      s3: answers.backupS3Bucket ? {
+        bucket: answers.backupS3Bucket, endpoint: answers.backupS3Endpoint, allowHttp: answers.backupS3AllowHttp, encrypt: answers.backupEncrypt,
+      } : undefined,
     };
   },
   services: ['backup'],
   files: [
     { templates: ['backup/Dockerfile', 'backup/crontab'] },
     { executable: true, templates: ['backup/entrypoint.sh', 'backup/backup.sh', 'backup/restore.sh', 'backup/healthcheck.sh'] },
+    { executable: true, condition: (ctx) => ctx.backups?.s3 !== undefined, templates: ['backup/offsite.sh'] },
   ],
   probes: async () => [(await import('./probe.ts')).backupsProbe],
 });

@@ -1,5 +1,7 @@
 // Backups are only as good as the last restore: rows written now must come back from the dump
-// that backup.sh makes, restored into a scratch database.
+// that backup.sh makes, restored into a scratch database. With an off-site bucket, they must also
+// come back from the bucket alone once the local backups are gone (and, encrypted, the object in
+// the bucket must not be a readable pg_dump archive).
 import { randomBytes, randomInt } from 'node:crypto';
 import { expectThat, tailOf, type Probe, type ProbeContext } from '../../verify/probes/probe.ts';
 
@@ -45,6 +47,39 @@ export const backupsProbe: Probe = {
       const output = await inBackup(ctx, 'restore.sh --drill', ['restore.sh', '--drill'], 300_000);
       drill = `restore.sh --drill ok (${tailOf(output, 1).slice(0, 120)})`;
     }
-    return `backup.sh ${seconds.toFixed(1)} s -> ${dump.split('/').pop()}; pg_restore --list ok; ${rows} rows restored into a scratch DB; ${drill}`;
+    const offsite = ctx.render.backups?.s3 ? `; ${await restoreFromBucket(ctx, dump.split('/').pop()!, rows, psql)}` : '';
+    return `backup.sh ${seconds.toFixed(1)} s -> ${dump.split('/').pop()}; pg_restore --list ok; ${rows} rows restored into a scratch DB; ${drill}${offsite}`;
   },
 };
+
+/** The dump as uploaded, the local backups deleted, then restore.sh --from-s3 into a fresh database. */
+async function restoreFromBucket(ctx: ProbeContext, name: string, rows: number, psql: (sql: string, database?: string) => string[]): Promise<string> {
+  const listed = await inBackup(ctx, 'restore.sh --list-s3', ['restore.sh', '--list-s3']);
+  expectThat(listed.split('\n').some((line) => line.trim() === `daily/${name}`), `restore.sh --list-s3 does not list daily/${name}: ${tailOf(listed)}`);
+
+  // The object exactly as the bucket holds it: encrypted, it must not even parse as a pg_dump archive.
+  const encrypted = ctx.render.backups!.s3!.encrypt;
+  const raw = await ctx.stack.exec('backup', ['bash', '-c', '. /usr/local/bin/offsite.sh && offsite_configure && '
+    + `rclone copyto "\${offsite_root}daily/${name}${encrypted ? '.age' : ''}" /tmp/verify-object && head -c 32 /tmp/verify-object | tr -c '[:print:]' . && echo `
+    + '&& { pg_restore --list /tmp/verify-object >/dev/null 2>&1 && echo READABLE || echo UNREADABLE; }; rm -f /tmp/verify-object'], { timeoutMs: 120_000 });
+  expectThat(raw.exitCode === 0, `reading daily/${name} from the bucket exited ${raw.exitCode}: ${tailOf(raw.stderr || raw.stdout)}`);
+  const [magic = '', readable = ''] = raw.stdout.trim().split('\n');
+  if (encrypted) {
+    expectThat(magic.startsWith('age-encryption.org/v1') && readable === 'UNREADABLE',
+      `the bucket's copy of ${name} is not age-encrypted (starts "${magic}", pg_restore: ${readable})`);
+  } else {
+    expectThat(readable === 'READABLE', `the bucket's copy of ${name} is not a readable pg_dump archive`);
+  }
+
+  // The server is gone: no local dump is left to fall back on.
+  await inBackup(ctx, 'deleting the local backups', ['sh', '-c', 'rm -rf /backups/daily /backups/weekly /backups/monthly /backups/offsite']);
+  const fresh = `verify_offsite_${randomBytes(3).toString('hex')}`;
+  try {
+    await inBackup(ctx, `restore.sh --from-s3 ${name}`, ['restore.sh', '--from-s3', name, fresh], 300_000);
+    const restored = (await inBackup(ctx, 'reading rows restored from the bucket', psql('SELECT count(*) || \' \' || sum(id) FROM verify_probe', fresh))).trim();
+    expectThat(restored === `${rows} ${(rows * (rows + 1)) / 2}`, `verify_probe restored from the bucket has "${restored}" (count sum), expected "${rows} ${(rows * (rows + 1)) / 2}"`);
+  } finally {
+    await ctx.stack.exec('backup', ['dropdb', '--if-exists', fresh]).catch(() => undefined);
+  }
+  return `bucket copy ${encrypted ? 'age-encrypted (not a pg_dump archive)' : 'uploaded'}; local backups deleted, ${rows} rows restored from the bucket into a fresh DB`;
+}

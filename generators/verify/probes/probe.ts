@@ -36,3 +36,29 @@ export async function djangoShell(ctx: ProbeContext, code: string, service = 'we
   expectThat(result.exitCode === 0, `manage.py shell in ${service} exited ${result.exitCode}: ${tailOf(result.stderr || result.stdout)}`);
   return result.stdout;
 }
+
+export interface InsideResponse {
+  status: number;
+  cacheControl: string;
+  body: string;
+}
+
+/**
+ * GETs URLs from inside the stack's network (Python in a service's container), for addresses only
+ * the containers resolve, such as a signed URL of the object storage verify runs next to the stack.
+ */
+export async function fetchInsideNetwork(ctx: ProbeContext, urls: string[], service = 'web'): Promise<InsideResponse[]> {
+  const code = [
+    'import json, sys, urllib.error, urllib.request',
+    'def get(url):',
+    '    try:',
+    '        with urllib.request.urlopen(url, timeout=10) as r:',
+    '            return {"status": r.status, "cacheControl": r.headers.get("Cache-Control") or "", "body": r.read(4096).decode("utf-8", "replace")}',
+    '    except urllib.error.HTTPError as e:',
+    '        return {"status": e.code, "cacheControl": "", "body": ""}',
+    'print(json.dumps([get(url) for url in sys.argv[1:]]))',
+  ].join('\n');
+  const result = await ctx.stack.exec(service, ['python', '-c', code, ...urls], { timeoutMs: 60_000 });
+  expectThat(result.exitCode === 0, `fetching ${urls.join(', ')} from ${service} exited ${result.exitCode}: ${tailOf(result.stderr || result.stdout)}`);
+  return JSON.parse(result.stdout.trim().split('\n').pop()!) as InsideResponse[];
+}

@@ -1,5 +1,5 @@
 // Every container is up and healthy, the one-shot migrate step succeeded, no migration is left.
-import { VERIFY_SERVICES } from '../stack.ts';
+import { ONE_SHOT_SERVICES, VERIFY_SERVICES } from '../stack.ts';
 import { expectThat, tailOf, type Probe } from './probe.ts';
 
 export const servicesProbe: Probe = {
@@ -10,8 +10,8 @@ export const servicesProbe: Probe = {
     const services = Object.keys(stack.config.services);
     for (const service of services) {
       const { State: state, RestartCount: restarts } = await stack.inspect(service);
-      if (service === 'migrate') {
-        if (state.Running || state.ExitCode !== 0) problems.push(`migrate ${state.Running ? 'is still running' : `exited ${state.ExitCode}`}`);
+      if (ONE_SHOT_SERVICES.has(service)) {
+        if (state.Running || state.ExitCode !== 0) problems.push(`${service} ${state.Running ? 'is still running' : `exited ${state.ExitCode}`}`);
         continue;
       }
       if (!state.Running) problems.push(`${service} is ${state.Status} (exit ${state.ExitCode})`);

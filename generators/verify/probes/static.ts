@@ -2,7 +2,7 @@
 // gunicorn), with the one-year immutable cache headers that hashing makes safe; the admin renders.
 import { header, request } from '../http.ts';
 import type { Stack } from '../stack.ts';
-import { djangoShell, expectThat, type Probe, type ProbeContext } from './probe.ts';
+import { djangoShell, expectThat, fetchInsideNetwork, type Probe, type ProbeContext } from './probe.ts';
 import { sleep } from '../containers.ts';
 
 const hashedUrls = new WeakMap<Stack, string>();
@@ -25,6 +25,7 @@ export const staticProbe: Probe = {
     const { stack, domains } = ctx;
     const url = await hashedStaticUrl(ctx);
     expectThat(/\/admin\/css\/base\.[0-9a-f]{12}\.css$/.test(url), `admin/css/base.css is not served under a hashed name (${url}): is STORAGES["staticfiles"] a Manifest storage?`);
+    if (ctx.render.storage?.staticOnS3) return staticOnBucket(ctx, url);
     const since = Math.floor(Date.now() / 1000) - 1;
     const response = await request({ port: stack.ports.https, secure: true, host: domains[0]!, path: url });
     expectThat(response.status === 200, `GET ${url} answered ${response.status}`);
@@ -48,3 +49,15 @@ export const staticProbe: Probe = {
     return `${url} served by nginx, Cache-Control "${cacheControl}"; /admin/login/ renders`;
   },
 };
+
+/** Static files on the object storage bucket: uploaded by the release step, public, cached for a year. */
+async function staticOnBucket(ctx: ProbeContext, url: string): Promise<string> {
+  expectThat(/^https?:\/\//.test(url) && !ctx.domains.includes(new URL(url).hostname), `static URL ${url} does not point at the bucket`);
+  const [response] = await fetchInsideNetwork(ctx, [url]);
+  expectThat(response!.status === 200 && response!.body.length > 100, `GET ${url} (anonymous) answered ${response!.status} with ${response!.body.length} bytes`);
+  expectThat(/max-age=31536000/.test(response!.cacheControl) && /immutable/.test(response!.cacheControl),
+    `${url} has Cache-Control "${response!.cacheControl}", expected max-age=31536000 and immutable`);
+  const admin = await request({ port: ctx.stack.ports.https, secure: true, host: ctx.domains[0]!, path: '/admin/login/' });
+  expectThat(admin.status === 200 && admin.body.includes(url), `GET /admin/login/ answered ${admin.status}${admin.body.includes(url) ? '' : ` without linking ${url}`}`);
+  return `${url} served anonymously from the bucket, Cache-Control "${response!.cacheControl}"; /admin/login/ links it`;
+}

@@ -2,6 +2,7 @@
 // answers.ts; each feature module (generators/features/<name>/) declares its own and adds them
 // to the Answers interface by declaration merging, so this file never lists a feature.
 import os from 'node:os';
+import type { DependencyBot } from './repo-health.ts';
 
 export const TLS_MODES = ['letsencrypt', 'letsencrypt-staging', 'acme', 'self-signed'] as const;
 export type TlsMode = (typeof TLS_MODES)[number];
@@ -31,6 +32,8 @@ export interface Answers {
   nginxVersion: string;
   existing: boolean;
   appPath: string;
+  dependencyBot: DependencyBot;
+  ciImage: string;
 }
 
 export type AnswerName = keyof Answers;

@@ -9,6 +9,7 @@ import {
 import { messageValue } from './escape.ts';
 import { PACKAGE_PLACEHOLDER, everyGeneratedPath } from './files.ts';
 import { checkEmail, checkPackageName, checkTimeZone, checkUrl, generatedTopLevelNames } from './grammar.ts';
+import { DEPENDENCY_BOTS, checkImageRepository, type DependencyBot } from './repo-health.ts';
 
 export * from './answer-spec.ts';
 
@@ -164,6 +165,18 @@ const CORE_ANSWERS = [
     default: () => '/',
     when: (answers) => answers.existing === true,
     check: (value) => (/^\/[A-Za-z0-9\-._~!$&'()*+,;=:@%/?]*$/.test(value) ? undefined : 'must be a URL path starting with "/", e.g. /hello/'),
+  }),
+  spec({
+    name: 'dependencyBot', advanced: true, kind: 'choice', choices: DEPENDENCY_BOTS, message: 'Dependency update bot',
+    description: 'dependabot (.github/dependabot.yml) or renovate (renovate.json): weekly grouped update pull requests',
+    default: (): DependencyBot => 'dependabot',
+    check: oneOf(DEPENDENCY_BOTS),
+  }),
+  spec({
+    name: 'ciImage', advanced: true, kind: 'string', message: 'Image repository CI pushes to from the default branch (empty: no push)',
+    description: 'Image repository the CI workflow pushes to on the default branch, e.g. ghcr.io/acme/my-site (empty: build and test only)',
+    default: () => '',
+    check: checkImageRepository,
   }),
 ] as const satisfies readonly AnswerSpec[];
 

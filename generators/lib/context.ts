@@ -6,6 +6,7 @@ import type { Answers, TlsMode } from './answer-spec.ts';
 import type { DetectedProject } from './detect/index.ts';
 import { existingDeployment, type ExistingDeployment } from './existing.ts';
 import { renderedTimeZone } from './grammar.ts';
+import { imagePush, type DependencyBot, type ImagePush } from './repo-health.ts';
 import { sizeStack, MEMORY_SHARE, PROCESS_MB, LIMITS, type Sizing } from './sizing.ts';
 
 /** Images the stack runs; certbot is pinned because its CLI flags are part of our scripts. */
@@ -74,6 +75,12 @@ export interface RenderContext extends Partial<FeatureFacts> {
   celeryApp: string;
   /** Set in existing-project mode: the deployment around the user's project (undefined for new projects). */
   existing: (ExistingDeployment & { appPath: string }) | undefined;
+  /** The repository's own health: tests, CI workflow, dependency updates. */
+  repoHealth: {
+    dependencyBot: DependencyBot;
+    /** Where CI pushes the image from the default branch; undefined: it only builds and tests. */
+    push: ImagePush | undefined;
+  };
 }
 
 // Ranges, not pins. psycopg is pure Python on the system libpq5 the image installs (no compiler);
@@ -152,5 +159,6 @@ export function buildRenderContext(answers: Answers, generatorVersion: string, f
     settingsModule: existing?.settingsModule ?? `${answers.packageName}.settings.production`,
     celeryApp: existing?.celeryApp ?? answers.packageName,
     existing,
+    repoHealth: { dependencyBot: answers.dependencyBot, push: imagePush(answers.ciImage) },
   };
 }

@@ -18,6 +18,8 @@ const withAsgi: Condition = (ctx) => ctx.asgi;
 const withAcmeCaBundle: Condition = (ctx) => ctx.tls.hasCaBundle;
 const forNewProject: Condition = (ctx) => ctx.existing === undefined;
 const forExistingProject: Condition = (ctx) => ctx.existing !== undefined;
+const withDependabot: Condition = (ctx) => ctx.repoHealth.dependencyBot === 'dependabot';
+const withRenovate: Condition = (ctx) => ctx.repoHealth.dependencyBot === 'renovate';
 
 export const PACKAGE_PLACEHOLDER = '_pkg_';
 /** Existing-project mode: the new settings module's path (next to the user's settings). */
@@ -46,6 +48,19 @@ export const CORE_FILE_TABLE: Record<string, FeatureFiles[]> = {
   ],
   proxy: [
     { templates: ['nginx/nginx.conf', 'nginx/conf.d/site.conf', 'nginx/snippets/security-headers.conf', 'nginx/snippets/proxy.conf'] },
+  ],
+  // The repository's own health: the test suite (make test), the CI workflow, dependency updates.
+  'repository health': [
+    {
+      // The suite tests the files a new project gets (an existing project keeps its own tests).
+      condition: forNewProject,
+      templates: [
+        'requirements-dev.txt', 'pytest.ini', 'compose.test.yaml', '.github/workflows/ci.yml',
+        'tests/__init__.py', 'tests/test_health.py', 'tests/test_settings.py', 'tests/test_logging.py',
+      ],
+    },
+    { condition: withDependabot, templates: ['.github/dependabot.yml'] },
+    { condition: withRenovate, templates: ['renovate.json'] },
   ],
   certificates: [
     { executable: true, templates: ['certbot/entrypoint.sh', 'certbot/deploy-hook.sh', 'nginx/reload-on-renewal.sh'] },

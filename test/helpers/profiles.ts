@@ -13,6 +13,7 @@ export const PROFILES: Record<string, AnswerFlags> = {
   'custom-acme': {
     tlsMode: 'acme', acmeDirectory: 'https://ca.internal/acme/acme/directory', acmeCaBundle: INTERNAL_CA,
     domain: 'shop.internal', extraDomains: 'www.shop.internal', email: 'ops@shop.internal',
+    ciImage: 'ghcr.io/acme/shop',
   },
   // Media and static on an S3-compatible store (a MinIO over http on a private network), and
   // encrypted off-site backups to another bucket: the docker test points both at moto.
@@ -26,6 +27,7 @@ export const PROFILES: Record<string, AnswerFlags> = {
     tlsMode: 'letsencrypt', hstsSeconds: 63072000, hstsPreload: true, backupS3Bucket: 'big-shop-backups',
     backupS3Endpoint: 'https://s3.eu-west-1.amazonaws.com', uploadLimitMb: 100, timeZone: 'Europe/Paris',
     swarm: true, swarmRegistry: 'registry.example.com/big-shop', swarmWebReplicas: 6, swarmWorkerReplicas: 4,
+    dependencyBot: 'renovate', ciImage: 'registry.example.com/big-shop/web',
   },
   // Docker Swarm on top of the defaults (Celery, Sentry, backups); off in every other profile but large.
   swarm: { swarm: true, swarmRegistry: 'registry.internal:5000', swarmWebReplicas: 3, swarmWorkerReplicas: 2 },

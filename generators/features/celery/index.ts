@@ -15,6 +15,10 @@ export default defineFeature({
   services: ['worker', 'beat'],
   appServices: ['worker', 'beat'],
   requirements: ['celery[redis]>=5.5,<6'],
-  files: [{ templates: ['_pkg_/celery.py', '_pkg_/tasks.py'] }],
+  files: [
+    { templates: ['_pkg_/celery.py', '_pkg_/tasks.py'] },
+    // Joins the generated test suite, which only new projects get.
+    { condition: (ctx) => ctx.existing === undefined, templates: ['tests/test_tasks.py'] },
+  ],
   probes: async () => [(await import('./probe.ts')).celeryProbe],
 });

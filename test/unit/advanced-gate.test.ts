@@ -13,7 +13,7 @@ import { regenerate } from '../helpers/regenerate.ts';
 const GATE = 'customizeAdvanced';
 /** The core answers asked on a first run when only the hardware is given (as the helpers always do). */
 const ESSENTIAL_CORE = ['name', 'tlsMode', 'domain', 'extraDomains', 'email'];
-const ADVANCED_CORE = ['packageName', 'server', 'hstsSeconds', 'hstsPreload', 'uploadLimitMb', 'timeZone', 'pythonVersion', 'postgresVersion', 'redisVersion', 'nginxVersion'];
+const ADVANCED_CORE = ['packageName', 'server', 'hstsSeconds', 'hstsPreload', 'uploadLimitMb', 'timeZone', 'pythonVersion', 'postgresVersion', 'redisVersion', 'nginxVersion', 'dependencyBot', 'ciImage'];
 
 // Each feature's answers follow the core ones; which of them apply depends on the other answers
 // (backupS3AllowHttp and backupS3Endpoint only once a bucket is given).

@@ -183,6 +183,9 @@ export function suggestionsFor(project: DetectedProject, deployment: ExistingDep
     suggestions.push(file === 'Makefile' ? 'You have a Makefile, so none is written: see DEPLOY.md for the compose commands.'
       : `You have a ${file}, so it is left alone: add .env${file === '.dockerignore' ? ', .git and .django-prod' : ''} to it.`);
   }
+  if (project.celery && !deployment.celeryReadsSettings) {
+    suggestions.push(`${project.celery.file} does not read Django's CELERY_* settings (config_from_object(..., namespace="CELERY")), so the deployment cannot point it at the stack's Redis: configure its broker from CELERY_BROKER_URL.`);
+  }
   if (deployment.requiredByUser.length > 0) {
     suggestions.push(`Your settings require ${deployment.requiredByUser.join(', ')}: set them in .env (listed in .env.example).`);
   }

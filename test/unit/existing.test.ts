@@ -171,6 +171,16 @@ describe('the deployment derived from detection', () => {
     expect(suggestionsFor(project, deployment)).toContain('Your settings require STRIPE_KEY: set them in .env (listed in .env.example).');
   });
 
+  it('a Celery app that ignores Django\'s CELERY_* settings is reported', () => {
+    const project = detectProject(memoryReader({
+      'manage.py': 'os.environ.setdefault("DJANGO_SETTINGS_MODULE", "s.settings")', 's/wsgi.py': '', 's/settings.py': '', 's/__init__.py': '',
+      's/celery.py': 'app = Celery("s")\napp.config_from_object("s.celeryconfig")\n',
+    }));
+    const deployment = existingDeployment({ project, stackRequirements, domains: ['a.test'], presentUserFiles: [] });
+    expect(deployment.celeryReadsSettings).toBe(false);
+    expect(suggestionsFor(project, deployment).join('\n')).toContain('s/celery.py does not read Django\'s CELERY_* settings');
+  });
+
   it('is in the render context only in existing-project mode', () => {
     const project = detectProject(directoryReader(path.join(FIXTURES, 'celery')));
     const answers = resolveAnswers({ cpus: 2, memoryMb: 4096, existing: true, celery: true });

@@ -25,6 +25,11 @@ describe.each(Object.entries(PROFILES))('profile %s', (_profile, flags) => {
     run('docker', ['compose', 'config', '-q'], { cwd: dir });
   });
 
+  it('docker compose config -q accepts compose.test.yaml (the test stack of make test and CI)', () => {
+    expect(tree['compose.test.yaml']).toBeDefined();
+    run('docker', ['compose', '-f', 'compose.test.yaml', 'config', '-q'], { cwd: dir });
+  });
+
   it('shellcheck passes on every shell script', () => {
     const scripts = Object.keys(tree).filter((file) => file.endsWith('.sh') || /^#!.*\b(ba)?sh\b/.test(tree[file]!));
     expect(scripts.length).toBeGreaterThan(0);

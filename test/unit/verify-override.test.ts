@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { resolveAnswers, type Answers } from '../../generators/lib/answers.ts';
 import { buildRenderContext } from '../../generators/lib/context.ts';
-import { buildOverride, PEBBLE_DIRECTORY, SINK_DSN, toYaml, type ComposeConfig } from '../../generators/verify/stack.ts';
+import { buildOverride, MOTO_ENDPOINT, MOTO_SERVICE, PEBBLE_DIRECTORY, S3_SETUP_SERVICE, SINK_DSN, toYaml, type ComposeConfig } from '../../generators/verify/stack.ts';
 
 const app = { image: 'my-site-app:latest' };
 const base: ComposeConfig = {
@@ -47,5 +47,33 @@ describe('verify override', () => {
 
   it('escapes "$" for Compose interpolation', () => {
     expect(toYaml({ content: 'cost: $5\n' })).toContain('cost: $$5');
+  });
+
+  it('points media and off-site backups at a moto S3 API in the project, never at the real endpoints', () => {
+    const withBackup: ComposeConfig = { services: { ...base.services, backup: { image: 'my-site-backup:latest', build: './backup' } } };
+    const render = answersWith({
+      mediaStorage: 's3', s3Bucket: 'shop-media', s3Endpoint: 'https://s3.eu-west-1.amazonaws.com', s3CustomDomain: 'cdn.example.com',
+      backupS3Bucket: 'shop-backups/db', backupS3Endpoint: 'https://s3.eu-west-1.amazonaws.com',
+    });
+    const override = buildOverride(withBackup, render, 'verify-x', { recipient: 'age1test', identity: 'AGE-SECRET-KEY-1TEST' }) as {
+      services: Record<string, { environment?: Record<string, string>; entrypoint?: string[]; depends_on?: Record<string, unknown> }>;
+    };
+    for (const name of render.appServices) {
+      expect(override.services[name]!.environment).toMatchObject({ S3_ENDPOINT_URL: MOTO_ENDPOINT, S3_ALLOW_HTTP: 'true', S3_CUSTOM_DOMAIN: '' });
+    }
+    expect(override.services['backup']!.environment).toMatchObject({ BACKUP_S3_ENDPOINT: MOTO_ENDPOINT, BACKUP_AGE_IDENTITY: 'AGE-SECRET-KEY-1TEST' });
+    // Sentry's sink address is kept alongside: environments are merged, not replaced.
+    expect(override.services['web']!.environment!['SENTRY_DSN']).toBe(SINK_DSN);
+    // Both buckets (the backup one without its key prefix) exist before migrate and backup start.
+    const setup = override.services[S3_SETUP_SERVICE]!.entrypoint!.join(' ');
+    expect(setup).toContain('create_bucket(Bucket="shop-media")');
+    expect(setup).toContain('create_bucket(Bucket="shop-backups")');
+    expect(override.services['migrate']!.depends_on).toHaveProperty(S3_SETUP_SERVICE);
+    expect(override.services['backup']!.depends_on).toHaveProperty(S3_SETUP_SERVICE);
+    expect(JSON.stringify(override)).not.toContain('amazonaws.com');
+  });
+
+  it('starts no S3 API when nothing uses one', () => {
+    expect(Object.keys(overrideOf({}).services)).not.toContain(MOTO_SERVICE);
   });
 });

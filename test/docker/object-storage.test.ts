@@ -9,7 +9,7 @@ import { addMissingStoragesS3Backend } from '../helpers/kit-gaps.ts';
 import { PROFILES } from '../helpers/profiles.ts';
 
 // Only what the profile changes, plus what must stay true: the full probe list runs in verify.test.ts.
-const PROBES = ['services', 'static', 'object-storage', 'backups', 'check-deploy', 'hygiene'];
+const PROBES = ['services', 'static', 'headers', 'object-storage', 'backups', 'check-deploy', 'hygiene'];
 
 describe('object storage (s3 profile)', () => {
   it('serves media and static from the bucket and restores a backup from the bucket alone', async () => {

@@ -34,6 +34,8 @@ export interface SwarmFacts {
   /** PostgreSQL sized for every replica (max_connections), with the connections it covers. */
   connections: AppConnections;
   postgres: PostgresSizing;
+  /** Tries of the migrate job, 5 s apart: a first deploy's database may take a minute to start. */
+  migrateAttempts: number;
   /** Node labels pinning the stateful services: node.labels.<key> == true. */
   labels: { data: string; edge: string };
   secrets: SwarmSecret[];
@@ -89,6 +91,7 @@ export default defineFeature<SwarmFacts>({
       replicas,
       updateParallelism: UPDATE_PARALLELISM,
       ...sizeReplicated(sizing, replicas),
+      migrateAttempts: 12,
       labels: { data: `${answers.name}.data`, edge: `${answers.name}.edge` },
       secrets: [...django, ...backupOnly].map((file) => ({ file, variable: file.toUpperCase(), django: django.includes(file) })),
     };

@@ -23,6 +23,12 @@ describe('bad input stops with one line and writes nothing', () => {
     ['a bad e-mail', { email: 'root@' }, /Invalid answer "email"/],
     ['zero cores', { cpus: 0 }, /Invalid answer "cpus"/],
     ['negative memory', { memoryMb: -1 }, /Invalid answer "memoryMb"/],
+    ['a media bucket S3 refuses', { mediaStorage: 's3', s3Bucket: 'My_Media' }, /Invalid answer "s3Bucket".*S3 bucket name/],
+    ['a media bucket shaped like an IP address', { mediaStorage: 's3', s3Bucket: '10.0.0.1' }, /Invalid answer "s3Bucket".*IP address/],
+    ['a plain http media endpoint without the explicit answer', { mediaStorage: 's3', s3Endpoint: 'http://minio:9000' }, /Invalid answer "s3Endpoint".*--s3-allow-http true/],
+    ['a media endpoint with the bucket in its path', { mediaStorage: 's3', s3Endpoint: 'https://s3.example.com/media' }, /Invalid answer "s3Endpoint".*the bucket is a separate answer/],
+    ['a backup bucket S3 refuses', { backupS3Bucket: 'xn--backups' }, /Invalid answer "backupS3Bucket".*reserved by S3/],
+    ['a plain http backup endpoint without the explicit answer', { backupS3Bucket: 'b-backups', backupS3Endpoint: 'http://minio:9000' }, /Invalid answer "backupS3Endpoint".*--backup-s3-allow-http true/],
   ])('%s', async (_label, flags, expected) => {
     const { error, left } = await runExpectingRefusal(flags);
     expect(error?.message).toMatch(expected);

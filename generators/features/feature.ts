@@ -21,6 +21,8 @@ export const SLOTS = [
   'compose.services',
   /** Named volumes under compose.yaml's top-level volumes:. */
   'compose.volumes',
+  /** Entries of compose.yaml's top-level secrets: (the section is written only when one exists). */
+  'compose.secrets',
   /** Variables of x-app-environment: every container running the app image gets them. */
   'compose.app-environment',
   /** Blocks appended to .env.example (secrets stay empty there; .env gets random values). */
@@ -39,6 +41,8 @@ export const SLOTS = [
   'nginx.http',
   /** Directives of the site's catch-all `location /` that proxies to gunicorn (site.conf). */
   'nginx.proxy',
+  /** Server hooks and settings in gunicorn.conf.py (before its sizing block). */
+  'gunicorn',
   /** Make targets appended to the Makefile. */
   'makefile',
   /** A section of the generated README (runbook), placed before "Verification". */

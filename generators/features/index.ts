@@ -4,6 +4,7 @@ import backups from './backups/index.ts';
 import celery from './celery/index.ts';
 import type { Feature } from './feature.ts';
 import microcache from './microcache/index.ts';
+import monitoring from './monitoring/index.ts';
 import sentry from './sentry/index.ts';
 import storage from './storage/index.ts';
 import swarm from './swarm/index.ts';
@@ -13,6 +14,7 @@ export const FEATURES: readonly Feature[] = [
   sentry,
   storage,
   backups,
+  monitoring,
   swarm,
   microcache,
 ];

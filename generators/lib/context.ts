@@ -103,7 +103,7 @@ export interface InputFiles {
 export function buildRenderContext(answers: Answers, generatorVersion: string, files: InputFiles = {}): RenderContext {
   const enabled = FEATURES.filter((feature) => feature.enabled(answers));
   const has = Object.fromEntries(FEATURES.map((feature) => [feature.name, enabled.includes(feature)]));
-  const sizing = sizeStack({ cpus: answers.cpus, memoryMb: answers.memoryMb }, answers.server, has['celery'] === true);
+  const sizing = sizeStack({ cpus: answers.cpus, memoryMb: answers.memoryMb }, answers.server, has['celery'] === true, has['monitoring'] === true);
   const acmeDirectory = answers.tlsMode === 'acme' ? answers.acmeDirectory
     : answers.tlsMode === 'self-signed' ? '' : ACME_DIRECTORIES[answers.tlsMode];
   const featureFacts = Object.fromEntries(enabled.filter((feature) => feature.facts).map((feature) => [feature.name, feature.facts!(answers, sizing)]));

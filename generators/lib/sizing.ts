@@ -7,13 +7,29 @@ export interface Hardware {
   memoryMb: number;
 }
 
-/** How the server's memory is shared out; the rest is left to the OS, nginx and Redis. */
+/** How the server's memory (less the monitoring services' limits) is shared out; the rest is left to the OS, nginx and Redis. */
 export const MEMORY_SHARE = { postgres: 0.3, webWithCelery: 0.35, webAlone: 0.5, celery: 0.15, redis: 0.05 } as const;
 
 /** Resident memory one process of each kind needs (MiB), measured on the generated app plus headroom. */
 export const PROCESS_MB = { webWorker: 160, webThread: 20, celeryProcess: 200 } as const;
 
 export const LIMITS = { maxWebWorkers: 12, maxThreads: 4, maxCeleryConcurrency: 8 } as const;
+
+/**
+ * Memory limits of the monitoring services (MiB), measured idle on the generated stack (Prometheus
+ * ~40 MiB, Alertmanager ~26, each exporter 8-20) with room for growth: a few thousand series keep
+ * Prometheus well under its limit. Reserved off the top before the shares below are applied.
+ */
+export const MONITORING_MB = {
+  prometheus: 256,
+  alertmanager: 64,
+  'node-exporter': 48,
+  'postgres-exporter': 48,
+  'redis-exporter': 32,
+  'nginx-exporter': 32,
+  'blackbox-exporter': 32,
+} as const;
+export type MonitoringService = keyof typeof MONITORING_MB;
 
 export interface GunicornSizing {
   workers: number;
@@ -36,6 +52,8 @@ export interface Sizing {
   celery: { concurrency: number; memoryLimitMb: number } | undefined;
   postgres: PostgresSizing;
   redisMaxMemoryMb: number;
+  /** Memory limits of the monitoring services, when monitoring is on; the shares above come from what is left. */
+  monitoring: { limitsMb: Record<MonitoringService, number>; totalMb: number } | undefined;
 }
 
 const clamp = (value: number, min: number, max: number) => Math.min(max, Math.max(min, value));
@@ -118,8 +136,9 @@ export function sizeReplicated(sizing: Sizing, replicas: Replicas): { connection
   return { connections, postgres: sizePostgres(sizing.postgres.memoryLimitMb, connections.total) };
 }
 
-export function sizeStack(hardware: Hardware, server: 'wsgi' | 'asgi', celery: boolean): Sizing {
-  const share = (fraction: number) => Math.floor(hardware.memoryMb * fraction);
+export function sizeStack(hardware: Hardware, server: 'wsgi' | 'asgi', celery: boolean, monitoring = false): Sizing {
+  const monitoringMb = monitoring ? Object.values(MONITORING_MB).reduce((sum, mb) => sum + mb, 0) : 0;
+  const share = (fraction: number) => Math.floor((hardware.memoryMb - monitoringMb) * fraction);
   const gunicorn = sizeGunicorn(hardware.cpus, share(celery ? MEMORY_SHARE.webWithCelery : MEMORY_SHARE.webAlone), server);
   const celerySizing = celery
     ? { concurrency: sizeCelery(hardware.cpus, share(MEMORY_SHARE.celery)), memoryLimitMb: share(MEMORY_SHARE.celery) }
@@ -130,5 +149,6 @@ export function sizeStack(hardware: Hardware, server: 'wsgi' | 'asgi', celery: b
     celery: celerySizing,
     postgres: sizePostgres(share(MEMORY_SHARE.postgres), connections.total),
     redisMaxMemoryMb: Math.max(64, share(MEMORY_SHARE.redis)),
+    monitoring: monitoring ? { limitsMb: { ...MONITORING_MB }, totalMb: monitoringMb } : undefined,
   };
 }

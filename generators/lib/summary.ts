@@ -13,11 +13,12 @@ export interface RunFacts {
 const plural = (count: number, noun: string) => `${count} ${noun}${count === 1 ? '' : 's'}`;
 
 export function formatDecisions(ctx: RenderContext, facts: RunFacts): string {
-  const { gunicorn, celery, postgres } = ctx.sizing;
+  const { gunicorn, celery, postgres, monitoring } = ctx.sizing;
   const rows: [string, string][] = [
     ['gunicorn', `${plural(gunicorn.workers, 'worker')} x ${plural(gunicorn.threads, 'thread')}, ${gunicorn.workerClass} workers`],
     ...(celery ? [['celery', `concurrency ${celery.concurrency}`] as [string, string]] : []),
     ['postgresql', `max_connections ${postgres.maxConnections}, shared_buffers ${postgres.sharedBuffersMb} MiB`],
+    ...(monitoring ? [['monitoring', `Prometheus, Alertmanager and exporters, ${monitoring.totalMb} MiB set aside`] as [string, string]] : []),
     ['services', ctx.services.join(', ')],
   ];
   const width = Math.max(...rows.map(([label]) => label.length));

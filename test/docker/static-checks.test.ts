@@ -7,8 +7,11 @@ import { generateProject } from '../helpers/generate.ts';
 import { PROFILES } from '../helpers/profiles.ts';
 import { filesMatching, readTree } from '../helpers/tree.ts';
 import { stackConfig } from '../helpers/swarm.ts';
+import { MONITORING_IMAGES } from '../../generators/features/monitoring/index.ts';
 
 const PYTHON_IMAGE = 'python:3.13-slim';
+const PROMETHEUS_IMAGE = MONITORING_IMAGES.prometheus;
+const ALERTMANAGER_IMAGE = MONITORING_IMAGES.alertmanager;
 
 beforeAll(() => requireDocker());
 
@@ -94,5 +97,33 @@ describe.each(Object.entries(PROFILES))('profile %s', (_profile, flags) => {
     const mounts = (nginx.configs ?? []).flatMap((config) => ['-v', `${path.resolve(dir, stack.configs[config.source]!.file)}:${config.target}:ro`]);
     expect(mounts.join(' ')).toContain('/etc/nginx/conf.d/site.conf');
     run('docker', ['run', '--rm', '-v', `${certificates}:/etc/letsencrypt:ro`, ...mounts, '--entrypoint', 'nginx', nginx.image, '-t']);
+  });
+});
+
+// The monitoring configuration, checked by promtool and amtool from the images the stack runs (the
+// kit's Prometheus is 2.53 under every tag, so this also proves 2.53 accepts what 3.x is given).
+describe.each(Object.entries(PROFILES).filter(([, flags]) => flags['monitoring'] !== false))('monitoring of profile %s', (_profile, flags) => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = (await generateProject(flags)).cwd;
+  });
+  const promtool = (...args: string[]) =>
+    run('docker', ['run', '--rm', '--entrypoint', 'promtool', '-v', `${dir}/monitoring/prometheus:/etc/prometheus:ro`, PROMETHEUS_IMAGE, ...args]);
+
+  it('promtool check config accepts prometheus.yml and the rule files it names', () => {
+    expect(promtool('check', 'config', '/etc/prometheus/prometheus.yml')).toMatch(/SUCCESS: 1 rule files found/);
+  });
+
+  it('promtool check rules accepts the alert rules', () => {
+    expect(promtool('check', 'rules', '/etc/prometheus/rules/alerts.yml')).toMatch(/SUCCESS: \d+ rules found/);
+  });
+
+  it('promtool test rules: every alert fires and clears in the generated unit tests', () => {
+    expect(promtool('test', 'rules', '/etc/prometheus/tests/alerts.test.yml')).toContain('SUCCESS');
+  });
+
+  it('amtool check-config accepts alertmanager.yml', () => {
+    run('docker', ['run', '--rm', '--entrypoint', 'amtool', '-v', `${dir}/monitoring/alertmanager:/etc/alertmanager:ro`, ALERTMANAGER_IMAGE,
+      'check-config', '/etc/alertmanager/alertmanager.yml']);
   });
 });

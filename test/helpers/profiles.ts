@@ -28,6 +28,8 @@ export const PROFILES: Record<string, AnswerFlags> = {
     backupS3Endpoint: 'https://s3.eu-west-1.amazonaws.com', uploadLimitMb: 100, timeZone: 'Europe/Paris',
     swarm: true, swarmRegistry: 'registry.example.com/big-shop', swarmWebReplicas: 6, swarmWorkerReplicas: 4,
     dependencyBot: 'renovate', ciImage: 'registry.example.com/big-shop/web',
+    monitoringRetention: '90d', alertSmtpHost: 'smtp.example.com', alertSmtpPort: 465, alertSmtpUser: 'alerts@example.com',
+    alertWebhookUrl: 'https://hooks.example.com/alerts?team=ops',
   },
   // Docker Swarm on top of the defaults (Celery, Sentry, backups); off in every other profile but large.
   swarm: { swarm: true, swarmRegistry: 'registry.internal:5000', swarmWebReplicas: 3, swarmWorkerReplicas: 2 },

@@ -89,6 +89,20 @@ describe('answer validation: one line naming the answer and what is allowed', ()
     [{ postgresVersion: '9' }, /"postgresVersion".*from 14 on/],
     [{ redisVersion: 'latest' }, /"redisVersion".*from 6 on/],
     [{ nginxVersion: '1.18' }, /"nginxVersion".*1.25 or later/],
+    [{ monitoring: 'yes please' }, /"monitoring".*must be true or false/],
+    [{ monitoringRetention: '15' }, /"monitoringRetention" \(--monitoring-retention\): "15" must be a duration such as 15d/],
+    [{ monitoringRetention: '1.5d' }, /must be a duration/],
+    [{ monitoringRetention: '0d' }, /must be a duration/],
+    [{ monitoringRetention: '15d; rm' }, /must be a duration/],
+    [{ alertSmtpHost: 'smtp example.com' }, /"alertSmtpHost".*must be empty or a host name/],
+    [{ alertSmtpHost: 'smtp.example.com:587' }, /"alertSmtpHost".*host name/],
+    [{ alertSmtpHost: 'smtp.example.com', alertSmtpPort: 0 }, /"alertSmtpPort".*from 1 to 65535/],
+    [{ alertSmtpHost: 'smtp.example.com', alertSmtpPort: 70000 }, /"alertSmtpPort".*from 1 to 65535/],
+    [{ alertSmtpHost: 'smtp.example.com', alertSmtpUser: 'a user' }, /"alertSmtpUser".*without spaces, quotes/],
+    [{ alertSmtpHost: 'smtp.example.com', alertSmtpUser: 'a"b' }, /"alertSmtpUser".*without spaces, quotes/],
+    [{ alertWebhookUrl: 'hooks.example.com/x' }, /"alertWebhookUrl".*http:\/\/ or https:\/\/ URL/],
+    [{ alertWebhookUrl: 'ftp://hooks.example.com/x' }, /"alertWebhookUrl".*URL/],
+    [{ alertWebhookUrl: 'https://u:p@hooks.example.com/x' }, /"alertWebhookUrl".*without a user name or password/],
   ])('%j is refused', (given, expected) => {
     const message = problemOf(given);
     expect(message).toMatch(expected);
@@ -108,6 +122,10 @@ describe('answer validation: one line naming the answer and what is allowed', ()
   it('cuts a long value in the message after 80 characters', () => {
     const message = problemOf({ name: 'a'.repeat(10_000_000) });
     expect(message).toBe(`Invalid answer "name" (--name): "${'a'.repeat(80)}…" (10000000 characters) must start with a lowercase letter and use only a-z, 0-9 and "-" (at most 40 characters), e.g. my-site`);
+  });
+
+  it('ignores the alert routing answers while monitoring is off', () => {
+    expect(resolveAnswers({ ...base, monitoring: false, alertWebhookUrl: 'not a url' }).alertWebhookUrl).toBe('');
   });
 
   it('ignores answers that do not apply (no ACME URL needed outside acme mode)', () => {

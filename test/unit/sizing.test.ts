@@ -23,6 +23,34 @@ describe('sizeStack', () => {
     expect(sizing.postgres.sharedBuffersMb).toBe(sharedBuffersMb);
   });
 
+  // Monitoring's limits (512 MiB) come off the top: web, Celery and PostgreSQL shrink with them.
+  it.each([
+    // cpus, MiB, server, celery → workers, threads, class, celery, max_connections, shared_buffers MiB, web limit MiB
+    [1, 1024, 'wsgi', true, 1, 3, 'gthread', 1, 20, 38, 179],
+    [2, 4096, 'wsgi', true, 5, 1, 'sync', 2, 20, 268, 1254],
+    [2, 4096, 'wsgi', false, 5, 1, 'sync', undefined, 20, 268, 1792],
+    [8, 16384, 'wsgi', true, 12, 2, 'gthread', 8, 60, 1190, 5555],
+  ] as const)('with monitoring: %i cores, %i MiB, %s, celery %s', (cpus, memoryMb, server, celery, workers, threads, workerClass, concurrency, maxConnections, sharedBuffersMb, webMb) => {
+    const sizing = sizeStack({ cpus, memoryMb }, server, celery, true);
+    expect(sizing.gunicorn).toMatchObject({ workers, threads, workerClass, memoryLimitMb: webMb });
+    expect(sizing.celery?.concurrency).toBe(concurrency);
+    expect(sizing.postgres.maxConnections).toBe(maxConnections);
+    expect(sizing.postgres.sharedBuffersMb).toBe(sharedBuffersMb);
+    expect(sizing.monitoring?.totalMb).toBe(512);
+  });
+
+  it('gives every monitoring service a limit, all inside the server\'s memory with the app\'s shares', () => {
+    for (const memoryMb of [1024, 4096, 65536]) {
+      const sizing = sizeStack({ cpus: 2, memoryMb }, 'wsgi', true, true);
+      const limits = Object.values(sizing.monitoring!.limitsMb);
+      expect(limits.every((mb) => mb > 0)).toBe(true);
+      expect(limits.reduce((sum, mb) => sum + mb, 0)).toBe(sizing.monitoring!.totalMb);
+      const app = sizing.gunicorn.memoryLimitMb + sizing.celery!.memoryLimitMb + sizing.postgres.memoryLimitMb + sizing.redisMaxMemoryMb;
+      expect(app + sizing.monitoring!.totalMb).toBeLessThanOrEqual(memoryMb);
+    }
+    expect(sizeStack({ cpus: 2, memoryMb: 4096 }, 'wsgi', true).monitoring).toBeUndefined();
+  });
+
   it('always leaves PostgreSQL connections for every web thread and Celery process, with margin', () => {
     for (const cpus of [1, 2, 3, 4, 6, 8, 12, 16, 32, 64]) {
       for (const memoryMb of [1024, 2048, 4096, 8192, 32768, 131072]) {

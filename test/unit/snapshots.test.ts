@@ -51,7 +51,7 @@ describe('generated facts', () => {
 
   it('sizes gunicorn, celery and postgres from the hardware answers', async () => {
     const tree = readTree((await generateProject({ cpus: 4, memoryMb: 8192 })).cwd);
-    const sizing = sizeStack({ cpus: 4, memoryMb: 8192 }, 'wsgi', true);
+    const sizing = sizeStack({ cpus: 4, memoryMb: 8192 }, 'wsgi', true, true);
     expect(tree['gunicorn.conf.py']).toContain(`# ${sizing.gunicorn.workers} worker(s) x ${sizing.gunicorn.threads} thread(s), ${sizing.gunicorn.workerClass}.`);
     expect(tree['compose.yaml']).toContain(`- max_connections=${sizing.postgres.maxConnections}\n`);
     expect(tree['compose.yaml']).toContain(`"--concurrency", "\${CELERY_CONCURRENCY:-${sizing.celery!.concurrency}}"`);

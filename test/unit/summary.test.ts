@@ -12,18 +12,20 @@ describe('formatDecisions', () => {
     const ctx = contextFor({ cpus: 1, memoryMb: 1024 });
     expect(formatDecisions(ctx, { target: 'my-site', regenerating: false })).toBe([
       'Sized for 1 CPU core and 1024 MiB (--cpus, --memory-mb):',
-      '  gunicorn    2 workers x 2 threads, gthread workers',
+      '  gunicorn    1 worker x 3 threads, gthread workers',
       '  celery      concurrency 1',
-      '  postgresql  max_connections 20, shared_buffers 76 MiB',
-      '  services    db, redis, migrate, web, nginx, certbot, worker, beat, backup',
+      '  postgresql  max_connections 20, shared_buffers 38 MiB',
+      '  monitoring  Prometheus, Alertmanager and exporters, 512 MiB set aside',
+      '  services    db, redis, migrate, web, nginx, certbot, worker, beat, backup, prometheus, alertmanager, node-exporter, postgres-exporter, redis-exporter, nginx-exporter, blackbox-exporter',
       'Next: cd my-site && make verify   (boots the stack here and proves it; then README.md for the server)',
     ].join('\n'));
   });
 
   it('follows the render context: no Celery line without Celery, ASGI workers', () => {
-    const ctx = contextFor({ cpus: 8, memoryMb: 16384, celery: false, backups: false, server: 'asgi' });
+    const ctx = contextFor({ cpus: 8, memoryMb: 16384, celery: false, backups: false, monitoring: false, server: 'asgi' });
     const text = formatDecisions(ctx, { target: 'shop', regenerating: false });
     expect(text).not.toContain('celery');
+    expect(text).not.toContain('monitoring');
     expect(text).toContain(`  gunicorn    ${ctx.sizing.gunicorn.workers} workers x 1 thread, uvicorn_worker.UvicornWorker workers\n`);
     expect(text).toContain(`postgresql  max_connections ${ctx.sizing.postgres.maxConnections}, shared_buffers ${ctx.sizing.postgres.sharedBuffersMb} MiB`);
     expect(text).toContain('  services    db, redis, migrate, web, nginx, certbot\n');

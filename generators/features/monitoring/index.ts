@@ -1,0 +1,133 @@
+// Prometheus and Alertmanager watching every part of the stack: Django (django-prometheus),
+// nginx, PostgreSQL, Redis and Celery's queue, the host and the volumes' disks, the backups and
+// the public HTTPS endpoint; alert rules with promtool unit tests; nothing published on the host.
+import { checkInteger, featureSwitch, spec, type Answers } from '../../lib/answer-spec.ts';
+import { isDnsName, checkUrl } from '../../lib/grammar.ts';
+import { MONITORING_MB, type MonitoringService } from '../../lib/sizing.ts';
+import { defineFeature } from '../feature.ts';
+
+declare module '../../lib/answer-spec.ts' {
+  interface Answers {
+    monitoring: boolean;
+    monitoringRetention: string;
+    alertSmtpHost: string;
+    alertSmtpPort: number;
+    alertSmtpUser: string;
+    alertWebhookUrl: string;
+  }
+}
+
+/** The images (the kit provides these tags offline; Prometheus config must suit 2.53 and 3.x). */
+export const MONITORING_IMAGES: Record<MonitoringService, string> = {
+  prometheus: 'prom/prometheus:v3.5.0',
+  alertmanager: 'prom/alertmanager:v0.28.1',
+  'node-exporter': 'prom/node-exporter:v1.9.0',
+  'postgres-exporter': 'prometheuscommunity/postgres-exporter:v0.17.1',
+  'redis-exporter': 'oliver006/redis_exporter:v1.69.0',
+  'nginx-exporter': 'nginx/nginx-prometheus-exporter:1.4.1',
+  'blackbox-exporter': 'prom/blackbox-exporter:v0.26.0',
+};
+
+/** gunicorn's master serves the workers' summed metrics here; nginx proxies only :8000. */
+export const DJANGO_METRICS_PORT = 8001;
+/** nginx's stub_status listener: not published, private addresses only. */
+export const STUB_STATUS_PORT = 8080;
+
+export interface MonitoringFacts {
+  /** Prometheus --storage.tsdb.retention.time, e.g. 15d. */
+  retention: string;
+  images: Record<MonitoringService, string>;
+  ports: { djangoMetrics: number; stubStatus: number };
+  /** What blackbox_exporter probes: https://<domain>/health/ for every domain. */
+  probeUrls: string[];
+  /** Self-signed certificates are trusted by nobody: the probe checks only their expiry. */
+  skipTlsVerify: boolean;
+  /** Named volumes whose disks node-exporter watches (mounted read-only at /volumes/<name>). */
+  watchedVolumes: string[];
+  /** E-mail to the admin through an SMTP relay (smarthost = host:port). */
+  email: { smarthost: string; from: string; to: string; user: string | undefined } | undefined;
+  /** Where a webhook receiver posts alerts. */
+  webhookUrl: string | undefined;
+}
+
+declare module '../../lib/context.ts' {
+  interface FeatureFacts {
+    monitoring: MonitoringFacts;
+  }
+}
+
+const withMonitoring = (answers: Partial<Answers>) => answers.monitoring === true;
+const withSmtp = (answers: Partial<Answers>) => answers.monitoring === true && answers.alertSmtpHost !== '';
+
+/** Prometheus durations Prometheus 2.53 and 3.x both accept for retention, in whole hours, days, weeks or years. */
+export function checkRetention(value: string): string | undefined {
+  return /^[1-9]\d{0,4}[hdwy]$/.test(value) ? undefined : 'must be a duration such as 15d, 12w, 720h or 1y (a whole number and one of h, d, w, y)';
+}
+
+/** An SMTP login: printable ASCII without spaces or quotes (what Alertmanager sends verbatim). */
+export function checkSmtpUser(value: string): string | undefined {
+  return /^[\x21-\x7e]{0,254}$/.test(value) && !/["'`\\]/.test(value) ? undefined
+    : 'must be empty or a login of printable ASCII without spaces, quotes or backslashes, e.g. alerts@example.com';
+}
+
+export default defineFeature<MonitoringFacts>({
+  name: 'monitoring',
+  answers: [
+    featureSwitch('monitoring', 'Monitor the stack with Prometheus and Alertmanager?', 'Prometheus, exporters and Alertmanager with tested alert rules (nothing published)', true),
+    spec({
+      name: 'monitoringRetention', advanced: true, kind: 'string', message: 'How long Prometheus keeps metrics',
+      description: 'Prometheus retention (h, d, w or y), e.g. 15d',
+      default: () => '15d', when: withMonitoring, check: checkRetention,
+    }),
+    spec({
+      name: 'alertSmtpHost', kind: 'string', message: 'SMTP relay for alert e-mails to the admin (empty: none)',
+      description: 'SMTP host Alertmanager mails alerts through to the admin e-mail (empty: no e-mail); password in .env',
+      default: () => '', when: withMonitoring,
+      check: (value) => (value === '' || isDnsName(value) ? undefined : 'must be empty or a host name such as smtp.example.com'),
+    }),
+    spec({
+      name: 'alertSmtpPort', advanced: true, kind: 'number', message: 'SMTP port (587 STARTTLS, 465 TLS)',
+      description: 'SMTP port of the relay (587: STARTTLS, 465: TLS)',
+      default: () => 587, when: withSmtp, check: (value) => checkInteger(value, 1, 65535, 'port'),
+    }),
+    spec({
+      name: 'alertSmtpUser', kind: 'string', message: 'SMTP user name (empty: no login)',
+      description: 'SMTP login (password: ALERTMANAGER_SMTP_PASSWORD in .env)',
+      default: () => '', when: withSmtp, check: checkSmtpUser,
+    }),
+    spec({
+      name: 'alertWebhookUrl', kind: 'string', message: 'Webhook URL for alerts (empty: none)',
+      description: 'URL Alertmanager posts alerts to (Alertmanager webhook JSON; empty: none)',
+      default: () => '', when: withMonitoring,
+      check: (value) => (value === '' ? undefined : checkUrl(value, { allowHttp: true })),
+    }),
+  ],
+  enabled: (answers) => answers.monitoring,
+  facts: (answers) => ({
+    retention: answers.monitoringRetention,
+    images: { ...MONITORING_IMAGES },
+    ports: { djangoMetrics: DJANGO_METRICS_PORT, stubStatus: STUB_STATUS_PORT },
+    probeUrls: [answers.domain, ...answers.extraDomains].map((domain) => `https://${domain}/health/`),
+    skipTlsVerify: answers.tlsMode === 'self-signed',
+    watchedVolumes: ['postgres-data', 'redis-data', 'media', ...(answers.backups ? ['backups'] : []), 'prometheus-data'],
+    email: answers.alertSmtpHost ? {
+      smarthost: `${answers.alertSmtpHost}:${answers.alertSmtpPort}`,
+      from: `alertmanager@${answers.domain}`,
+      to: answers.email,
+      user: answers.alertSmtpUser || undefined,
+    } : undefined,
+    webhookUrl: answers.alertWebhookUrl || undefined,
+  }),
+  services: Object.keys(MONITORING_MB),
+  requirements: ['django-prometheus>=2.3,<3'],
+  files: [{
+    templates: [
+      'monitoring/prometheus/prometheus.yml', 'monitoring/prometheus/rules/alerts.yml', 'monitoring/prometheus/tests/alerts.test.yml',
+      'monitoring/alertmanager/alertmanager.yml', 'monitoring/blackbox/blackbox.yml', 'nginx/conf.d/monitoring.conf',
+    ],
+  }, {
+    condition: (ctx) => ctx.has['backups'] === true,
+    executable: true,
+    templates: ['backup/metrics.sh'],
+  }],
+});

@@ -17,6 +17,9 @@ import { DockerComposeEnvironment, Wait, type StartedDockerComposeEnvironment, t
 import { generateAgeKeyPair, type AgeKeyPair } from '../lib/age-key.ts';
 import type { RenderContext } from '../lib/context.ts';
 import { PACKAGE_ROOT } from '../lib/package-root.ts';
+import {
+  VERIFY_MONITORING_DIR, verifyAlertmanagerConfig, verifyAlertRules, verifyBlackboxConfig, verifyPrometheusConfig,
+} from '../features/monitoring/verify-config.ts';
 import { execIn, logsOf, type ExecOptions, type ExecResult } from './containers.ts';
 
 /** Thrown for anything that stops verify before or while booting; its message is one line. */
@@ -53,6 +56,7 @@ export interface ComposeConfig {
   services: Record<string, ComposeService>;
 }
 export interface ComposeService {
+  command?: string[];
   image?: string;
   build?: unknown;
   environment?: Record<string, string | null>;
@@ -173,7 +177,20 @@ export function builtImages(base: ComposeConfig, project: string): Record<string
 const networksOf = (service: ComposeService | undefined) => Object.keys(service?.networks ?? { default: null });
 
 /** The override compose file, as an object (pure: the tests read it too). */
-export function buildOverride(base: ComposeConfig, render: RenderContext, project: string, agePair: AgeKeyPair = generateAgeKeyPair()): Record<string, unknown> {
+/** The repository's monitoring files verify rewrites (read from monitoring/ by bootStack). */
+export interface MonitoringFiles {
+  prometheus: string;
+  rules: string;
+  blackbox: string;
+}
+
+/** A service's command with its --config.file flag pointing elsewhere. */
+const withConfigFile = (service: ComposeService | undefined, file: string) =>
+  new Tagged('!override', (service?.command ?? []).map((arg) => (arg.startsWith('--config.file=') ? `--config.file=${file}` : arg)));
+
+export function buildOverride(
+  base: ComposeConfig, render: RenderContext, project: string, agePair: AgeKeyPair = generateAgeKeyPair(), monitoringFiles?: MonitoringFiles,
+): Record<string, unknown> {
   const services: Record<string, Record<string, unknown>> = {};
   const edit = (name: string) => (services[name] ??= {});
   const setEnvironment = (name: string, variables: Record<string, string>) => {
@@ -190,11 +207,15 @@ export function buildOverride(base: ComposeConfig, render: RenderContext, projec
   const volumes: Record<string, unknown> = {};
   const configs: Record<string, unknown> = {};
 
+  const nginxNetworks = networksOf(base.services['nginx']);
+  if (render.tls.mode !== 'self-signed' || render.has['monitoring']) {
+    // Pebble (ACME) and blackbox-exporter (monitoring) resolve the domains with Docker's DNS:
+    // nginx's aliases make them point at nginx, as public DNS points at the server.
+    edit('nginx')['networks'] = Object.fromEntries(nginxNetworks.map((network) => [network, { aliases: domains }]));
+  }
+
   if (render.tls.mode !== 'self-signed') {
     const certbotNetworks = networksOf(base.services['certbot']);
-    const nginxNetworks = networksOf(base.services['nginx']);
-    // Pebble resolves the domains with Docker's DNS: nginx's aliases make them point at nginx.
-    edit('nginx')['networks'] = Object.fromEntries(nginxNetworks.map((network) => [network, { aliases: domains }]));
     // nginx's watcher picks the issued certificate up within seconds, not its production minute.
     setEnvironment('nginx', { RELOAD_CHECK_SECONDS: '2' });
     const certbot = edit('certbot');
@@ -281,11 +302,41 @@ export function buildOverride(base: ComposeConfig, render: RenderContext, projec
     };
   }
 
+  if (render.has['monitoring'] && monitoringFiles) {
+    // Minutes, not hours: short intervals and for: durations; no notification leaves the machine.
+    const file = (name: string) => `${VERIFY_MONITORING_DIR}/${name}`;
+    configs['verify-prometheus'] = { content: verifyPrometheusConfig(monitoringFiles.prometheus) };
+    configs['verify-alert-rules'] = { content: verifyAlertRules(monitoringFiles.rules) };
+    configs['verify-blackbox'] = { content: verifyBlackboxConfig(monitoringFiles.blackbox) };
+    configs['verify-alertmanager'] = { content: verifyAlertmanagerConfig() };
+    Object.assign(edit('prometheus'), {
+      command: withConfigFile(base.services['prometheus'], file('prometheus.yml')),
+      configs: [{ source: 'verify-prometheus', target: file('prometheus.yml') }, { source: 'verify-alert-rules', target: file('alerts.yml') }],
+    });
+    Object.assign(edit('blackbox-exporter'), {
+      command: withConfigFile(base.services['blackbox-exporter'], file('blackbox.yml')),
+      configs: [{ source: 'verify-blackbox', target: file('blackbox.yml') }],
+    });
+    Object.assign(edit('alertmanager'), {
+      command: withConfigFile(base.services['alertmanager'], file('alertmanager.yml')),
+      configs: [{ source: 'verify-alertmanager', target: file('alertmanager.yml') }],
+    });
+  }
+
   return {
     services,
     ...(Object.keys(volumes).length ? { volumes } : {}),
     ...(Object.keys(configs).length ? { configs } : {}),
   };
+}
+
+function readMonitoringFiles(repoDir: string): MonitoringFiles {
+  const read = (file: string) => {
+    const full = path.join(repoDir, 'monitoring', file);
+    if (!existsSync(full)) throw new VerifyError(`verify needs ${path.join('monitoring', file)} (monitoring is on in .yo-rc.json): regenerate the repository or restore the file`);
+    return readFileSync(full, 'utf8');
+  };
+  return { prometheus: read('prometheus/prometheus.yml'), rules: read('prometheus/rules/alerts.yml'), blackbox: read('blackbox/blackbox.yml') };
 }
 
 /** Python for the s3-setup service: the buckets, and the media bucket's policy from the repository. */
@@ -354,7 +405,8 @@ export async function bootStack({ repoDir, render, log, docker: engine }: BootOp
   const removeImages = async () => {
     for (const image of images) await engine.getImage(image).remove().catch(() => undefined);
   };
-  writeFileSync(overridePath, `# Written by yo django-prod:verify for project ${project}; removed with the stack.\n${toYaml(buildOverride(base, render, project))}\n`);
+  const monitoringFiles = render.has['monitoring'] ? readMonitoringFiles(repoDir) : undefined;
+  writeFileSync(overridePath, `# Written by yo django-prod:verify for project ${project}; removed with the stack.\n${toYaml(buildOverride(base, render, project, undefined, monitoringFiles))}\n`);
   const config = JSON.parse(await compose(['config', '--format', 'json'])) as ComposeConfig;
   checkNoRealAcme(config, render);
   checkNoRealS3(config);

@@ -4,6 +4,8 @@ import { parse } from 'yaml';
 import { resolveAnswers, type Answers } from '../../generators/lib/answers.ts';
 import { buildRenderContext } from '../../generators/lib/context.ts';
 import { buildOverride, MOTO_ENDPOINT, MOTO_SERVICE, PEBBLE_DIRECTORY, S3_SETUP_SERVICE, SINK_DSN, toYaml, type ComposeConfig } from '../../generators/verify/stack.ts';
+import { renderTree } from '../../generators/lib/render.ts';
+import { VERIFY_FOR, VERIFY_INTERVAL } from '../../generators/features/monitoring/verify-config.ts';
 
 const app = { image: 'my-site-app:latest' };
 const base: ComposeConfig = {
@@ -43,6 +45,32 @@ describe('verify override', () => {
     const override = overrideOf({});
     for (const name of ['web', 'migrate', 'worker', 'beat']) expect(override.services[name]!.image).toBe('verify-x-my-site-app:verify');
     expect(override.services['db']?.image).toBeUndefined();
+  });
+
+  it('runs the repository\'s monitoring files fast and silent: short intervals and for:, no notification leaves', () => {
+    const render = answersWith({ tlsMode: 'self-signed', domain: 'app.test', alertWebhookUrl: 'https://hooks.example.com/x' });
+    const tree = renderTree(render);
+    const file = (name: string) => tree.get(`monitoring/${name}`)!.content;
+    const withCommands: ComposeConfig = { services: { ...base.services,
+      prometheus: { command: ['--config.file=/etc/prometheus/prometheus.yml', '--storage.tsdb.retention.time=15d'] },
+      alertmanager: { command: ['--config.file=/etc/alertmanager/alertmanager.yml'] },
+      'blackbox-exporter': { command: ['--config.file=/etc/blackbox_exporter/config.yml'] } } };
+    const override = parse(toYaml(buildOverride(withCommands, render, 'verify-x', undefined, {
+      prometheus: file('prometheus/prometheus.yml'), rules: file('prometheus/rules/alerts.yml'), blackbox: file('blackbox/blackbox.yml'),
+    })), { customTags: [{ tag: '!override', collection: 'seq', resolve: (seq) => seq }] }) as {
+      services: Record<string, { command: string[] }>; configs: Record<string, { content: string }>;
+    };
+    expect(override.services['prometheus']!.command).toEqual(['--config.file=/verify-monitoring/prometheus.yml', '--storage.tsdb.retention.time=15d']);
+    const prometheus = parse(override.configs['verify-prometheus']!.content) as { global: Record<string, string>; scrape_configs: unknown[] };
+    expect(prometheus.global).toMatchObject({ scrape_interval: VERIFY_INTERVAL, evaluation_interval: VERIFY_INTERVAL });
+    expect(prometheus.scrape_configs).toEqual((parse(file('prometheus/prometheus.yml')) as { scrape_configs: unknown[] }).scrape_configs);
+    const durations = [...override.configs['verify-alert-rules']!.content.matchAll(/^\s+for: (\S+)$/gm)].map((match) => match[1]);
+    expect(durations.length).toBeGreaterThan(5);
+    expect(new Set(durations)).toEqual(new Set([VERIFY_FOR]));
+    expect(override.configs['verify-alertmanager']!.content).not.toMatch(/webhook|email|smtp/);
+    expect(override.services['alertmanager']!.command).toEqual(['--config.file=/verify-monitoring/alertmanager.yml']);
+    // blackbox reaches the site by its name: nginx answers to it inside the network, as public DNS would.
+    expect(overrideOf({ tlsMode: 'self-signed', domain: 'app.test' }).services['nginx']!.networks!['default']!.aliases).toEqual(['app.test']);
   });
 
   it('escapes "$" for Compose interpolation', () => {

@@ -120,6 +120,7 @@ export default defineFeature<MonitoringFacts>({
   }),
   services: Object.keys(MONITORING_MB),
   requirements: ['django-prometheus>=2.3,<3'],
+  probes: async () => [(await import('./probe.ts')).monitoringProbe],
   files: [{
     templates: [
       'monitoring/prometheus/prometheus.yml', 'monitoring/prometheus/rules/alerts.yml', 'monitoring/prometheus/tests/alerts.test.yml',

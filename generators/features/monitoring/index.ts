@@ -42,6 +42,8 @@ export interface MonitoringFacts {
   probeUrls: string[];
   /** Self-signed certificates are trusted by nobody: the probe checks only their expiry. */
   skipTlsVerify: boolean;
+  /** Let's Encrypt staging certificates are untrusted by design: the probe fails (SiteDown) until production. */
+  untrustedStaging: boolean;
   /** Named volumes whose disks node-exporter watches (mounted read-only at /volumes/<name>). */
   watchedVolumes: string[];
   /** E-mail to the admin through an SMTP relay (smarthost = host:port). */
@@ -109,6 +111,7 @@ export default defineFeature<MonitoringFacts>({
     ports: { djangoMetrics: DJANGO_METRICS_PORT, stubStatus: STUB_STATUS_PORT },
     probeUrls: [answers.domain, ...answers.extraDomains].map((domain) => `https://${domain}/health/`),
     skipTlsVerify: answers.tlsMode === 'self-signed',
+    untrustedStaging: answers.tlsMode === 'letsencrypt-staging',
     watchedVolumes: ['postgres-data', 'redis-data', 'media', ...(answers.backups ? ['backups'] : []), 'prometheus-data'],
     email: answers.alertSmtpHost ? {
       smarthost: `${answers.alertSmtpHost}:${answers.alertSmtpPort}`,

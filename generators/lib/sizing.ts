@@ -31,6 +31,16 @@ export const MONITORING_MB = {
 } as const;
 export type MonitoringService = keyof typeof MONITORING_MB;
 
+/**
+ * PostgreSQL connections besides the app processes' pools: the migrate job, backups (pg_dump and
+ * psql), a few admin sessions (others); the slots PostgreSQL keeps for superusers; and the pool of
+ * one ASGI worker (its event loop runs sync ORM calls on one thread, so two connections suffice).
+ */
+export const DB_CONNECTIONS = { others: 5, superuserReserved: 3, asgiWorkerPool: 2 } as const;
+
+/** Web containers running at once on one host: a zero-downtime deploy starts the new one beside the old. */
+export const WEB_CONTAINERS_DURING_DEPLOY = 2;
+
 export interface GunicornSizing {
   workers: number;
   threads: number;
@@ -47,10 +57,21 @@ export interface PostgresSizing {
   memoryLimitMb: number;
 }
 
+/** How PostgreSQL's connections are shared out (see gunicorn.conf.py's start-up check). */
+export interface DatabaseBudget {
+  /** Pool size of one web worker process: one per thread, or DB_CONNECTIONS.asgiWorkerPool. */
+  poolPerWorker: number;
+  /** What one web container may hold: every worker's pool plus the master's reservation connection. */
+  perWebContainer: number;
+  /** max_connections minus what web may not use (Celery, the others, the superuser slots). */
+  nonWeb: number;
+}
+
 export interface Sizing {
   gunicorn: GunicornSizing;
   celery: { concurrency: number; memoryLimitMb: number } | undefined;
   postgres: PostgresSizing;
+  database: DatabaseBudget;
   redisMaxMemoryMb: number;
   /** Memory limits of the monitoring services, when monitoring is on; the shares above come from what is left. */
   monitoring: { limitsMb: Record<MonitoringService, number>; totalMb: number } | undefined;
@@ -78,12 +99,12 @@ export function sizeCelery(cpus: number, celeryMemoryMb: number): number {
 }
 
 /**
- * Every web thread and Celery process holds one persistent connection (CONN_MAX_AGE);
- * add beat, the migrate job, backups and a few admin sessions, then 50 % margin, rounded up to 10.
+ * The app's connections (every web container's pools, each Celery process and beat) plus the
+ * others (migrate, backups, admin sessions), then 50 % margin, rounded up to 10.
  * Memory settings follow PGTune's "web application" profile applied to PostgreSQL's share.
  */
 export function sizePostgres(postgresMemoryMb: number, connections: number): PostgresSizing {
-  const maxConnections = Math.max(20, Math.ceil(((connections + 5) * 1.5) / 10) * 10);
+  const maxConnections = Math.max(20, Math.ceil(((connections + DB_CONNECTIONS.others) * 1.5) / 10) * 10);
   const sharedBuffersMb = Math.floor(postgresMemoryMb / 4);
   const workMemMb = Math.max(4, Math.floor((postgresMemoryMb - sharedBuffersMb) / (maxConnections * 3)));
   return {
@@ -108,17 +129,24 @@ export const SINGLE_HOST: Replicas = { web: 1, worker: 1 };
 /** Tasks a Swarm rolling update replaces at once (update_config.parallelism). */
 export const UPDATE_PARALLELISM = 1;
 
-/** Persistent PostgreSQL connections the app holds, by who holds them (each web thread and Celery process one). */
+/** PostgreSQL connections the app may hold, by who holds them. */
 export interface AppConnections {
-  /** web replicas x gunicorn workers x threads. */
+  /** web containers x (workers x pool per worker + the master's one). */
   web: number;
   /** worker replicas x Celery concurrency, plus beat's one. */
   celery: number;
   total: number;
 }
 
+/** A web worker's connection pool: one connection per thread; an ASGI event loop needs few. */
+export const poolPerWorker = (gunicorn: GunicornSizing): number =>
+  (gunicorn.workerClass === 'uvicorn_worker.UvicornWorker' ? DB_CONNECTIONS.asgiWorkerPool : gunicorn.threads);
+
+/** Connections one web container may hold: its workers' pools and the master's reservation. */
+export const webContainerConnections = (gunicorn: GunicornSizing): number => gunicorn.workers * poolPerWorker(gunicorn) + 1;
+
 export function appConnections(gunicorn: GunicornSizing, celery: Sizing['celery'], replicas: Replicas): AppConnections {
-  const web = replicas.web * gunicorn.workers * gunicorn.threads;
+  const web = replicas.web * webContainerConnections(gunicorn);
   const celeryConnections = celery ? replicas.worker * celery.concurrency + 1 : 0;
   return { web, celery: celeryConnections, total: web + celeryConnections };
 }
@@ -129,11 +157,20 @@ export function appConnections(gunicorn: GunicornSizing, celery: Sizing['celery'
  * every replica's connections, with the same margin as on one host. Memory settings stay those of
  * PostgreSQL's share: more connections get a smaller work_mem.
  */
-export function sizeReplicated(sizing: Sizing, replicas: Replicas): { connections: AppConnections; postgres: PostgresSizing } {
+export function sizeReplicated(sizing: Sizing, replicas: Replicas): { connections: AppConnections; postgres: PostgresSizing; database: DatabaseBudget } {
   // start-first rolling updates (one task at a time) run one extra web and worker task meanwhile.
   const duringUpdate = { web: replicas.web + UPDATE_PARALLELISM, worker: replicas.worker + UPDATE_PARALLELISM };
   const connections = appConnections(sizing.gunicorn, sizing.celery, duringUpdate);
-  return { connections, postgres: sizePostgres(sizing.postgres.memoryLimitMb, connections.total) };
+  return { connections, postgres: sizePostgres(sizing.postgres.memoryLimitMb, connections.total), database: databaseBudget(sizing.gunicorn, connections) };
+}
+
+/** What web may use of PostgreSQL: everything but Celery's, the others' and the superuser slots. */
+export function databaseBudget(gunicorn: GunicornSizing, connections: AppConnections): DatabaseBudget {
+  return {
+    poolPerWorker: poolPerWorker(gunicorn),
+    perWebContainer: webContainerConnections(gunicorn),
+    nonWeb: connections.celery + DB_CONNECTIONS.others + DB_CONNECTIONS.superuserReserved,
+  };
 }
 
 export function sizeStack(hardware: Hardware, server: 'wsgi' | 'asgi', celery: boolean, monitoring = false): Sizing {
@@ -143,11 +180,13 @@ export function sizeStack(hardware: Hardware, server: 'wsgi' | 'asgi', celery: b
   const celerySizing = celery
     ? { concurrency: sizeCelery(hardware.cpus, share(MEMORY_SHARE.celery)), memoryLimitMb: share(MEMORY_SHARE.celery) }
     : undefined;
-  const connections = appConnections(gunicorn, celerySizing, SINGLE_HOST);
+  const connections = appConnections(gunicorn, celerySizing, { ...SINGLE_HOST, web: WEB_CONTAINERS_DURING_DEPLOY });
+  const postgres = sizePostgres(share(MEMORY_SHARE.postgres), connections.total);
   return {
     gunicorn,
     celery: celerySizing,
-    postgres: sizePostgres(share(MEMORY_SHARE.postgres), connections.total),
+    postgres,
+    database: databaseBudget(gunicorn, connections),
     redisMaxMemoryMb: Math.max(64, share(MEMORY_SHARE.redis)),
     monitoring: monitoring ? { limitsMb: { ...MONITORING_MB }, totalMb: monitoringMb } : undefined,
   };

@@ -6,12 +6,15 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { MEMORY_SHARE, sizeGunicorn } from '../../generators/lib/sizing.ts';
+import { MEMORY_SHARE, sizeGunicorn, sizeStack } from '../../generators/lib/sizing.ts';
 import { generateProject } from '../helpers/generate.ts';
 
 const MiB = 1024 * 1024;
 
-interface PythonSizing { workers: number; threads: number; worker_class: string; cpus: number; memory_mb: number }
+interface PythonSizing { workers: number; threads: number; worker_class: string; cpus: number; memory_mb: number; db_connections: number }
+
+/** Answered for a big server, so the database budget never caps the formula being compared. */
+const BIG_SERVER = { cpus: 64, memoryMb: 262144 };
 
 function computeSizing(conf: string, cgroupRoot: string, environ: Record<string, string> = {}): PythonSizing {
   const script = [
@@ -44,7 +47,7 @@ describe.each(['wsgi', 'asgi'] as const)('gunicorn.conf.py (%s) sizes like sizin
   it.each([
     [1, 512], [1, 1433], [2, 1433], [2, 700], [4, 2867], [8, 5734], [16, 1000], [32, 45875],
   ])('%i CPUs, %i MiB web memory limit', async (cpus, memoryMb) => {
-    conf ??= path.join((await generateProject({ server })).cwd, 'gunicorn.conf.py');
+    conf ??= path.join((await generateProject({ server, ...BIG_SERVER })).cwd, 'gunicorn.conf.py');
     const expected = sizeGunicorn(cpus, memoryMb, server);
     for (const root of [cgroupV2(cpus, memoryMb), cgroupV1(cpus, memoryMb)]) {
       const actual = computeSizing(conf, root);
@@ -62,9 +65,28 @@ describe('gunicorn.conf.py overrides and fallbacks', () => {
   });
 
   it('without cgroup limits, uses the CPU affinity and the web share of host memory', async () => {
-    const conf = path.join((await generateProject({})).cwd, 'gunicorn.conf.py');
+    const conf = path.join((await generateProject(BIG_SERVER)).cwd, 'gunicorn.conf.py');
     const actual = computeSizing(conf, mkdtempSync(path.join(os.tmpdir(), 'cgroup-none-')));
     const expected = sizeGunicorn(64, Math.floor(4 * 1024 * 1024 * MEMORY_SHARE.webWithCelery), 'wsgi');
     expect(actual).toMatchObject({ cpus: 64, workers: expected.workers, threads: expected.threads });
+  });
+
+  it('keeps automatic sizing on a bigger host within the database connections it was sized for', async () => {
+    // Generated for 2 cores and 4 GiB, started with 32 cores and 45 GiB: more workers would
+    // need more connections than PostgreSQL's max_connections has for this container.
+    const conf = path.join((await generateProject({ cpus: 2, memoryMb: 4096 })).cwd, 'gunicorn.conf.py');
+    const budget = sizeStack({ cpus: 2, memoryMb: 4096 }, 'wsgi', true).database.perWebContainer;
+    const uncapped = sizeGunicorn(32, 45875, 'wsgi');
+    const actual = computeSizing(conf, cgroupV2(32, 45875));
+    expect(uncapped.workers * uncapped.threads + 1).toBeGreaterThan(budget);
+    expect(actual.db_connections).toBeLessThanOrEqual(budget);
+    expect(actual.db_connections).toBe(actual.workers * actual.threads + 1);
+    expect(actual.workers).toBeGreaterThanOrEqual(1);
+  });
+
+  it('does not cap explicit overrides: the start-up check refuses them instead', async () => {
+    const conf = path.join((await generateProject({ cpus: 2, memoryMb: 4096 })).cwd, 'gunicorn.conf.py');
+    const actual = computeSizing(conf, cgroupV2(2, 1433), { WEB_CONCURRENCY: '12' });
+    expect(actual).toMatchObject({ workers: 12, db_connections: 12 * actual.threads + 1 });
   });
 });

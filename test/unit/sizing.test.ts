@@ -3,18 +3,20 @@ import { appConnections, PROCESS_MB, SINGLE_HOST, sizeReplicated, sizeStack } fr
 
 // Hardware -> the numbers a team will run with. Each row was worked out by hand from the
 // formulas documented in sizing.ts; change a formula and this table must be revisited.
+// max_connections: (2 web containers during a deploy x (workers x pool + 1) + Celery + beat + 5 others)
+// x 1.5, rounded up to 10; e.g. 2 cores: (2 x (5 x 1 + 1) + 2 + 1 + 5) x 1.5 = 30.
 describe('sizeStack', () => {
   it.each([
     // cpus, MiB, server, celery → workers, threads, class, celery, max_connections, shared_buffers MiB
-    [1, 1024, 'wsgi', true, 2, 2, 'gthread', 1, 20, 76],
-    [2, 4096, 'wsgi', true, 5, 1, 'sync', 2, 20, 307],
-    [2, 4096, 'wsgi', false, 5, 1, 'sync', undefined, 20, 307],
-    [4, 8192, 'wsgi', true, 9, 1, 'sync', 4, 30, 614],
-    [8, 16384, 'wsgi', true, 12, 2, 'gthread', 8, 60, 1228],
-    [16, 65536, 'wsgi', true, 12, 3, 'gthread', 8, 80, 4915],
-    [64, 262144, 'wsgi', false, 12, 4, 'gthread', undefined, 80, 19660],
-    [2, 4096, 'asgi', true, 5, 1, 'uvicorn_worker.UvicornWorker', 2, 20, 307],
-    [8, 2048, 'asgi', false, 6, 1, 'uvicorn_worker.UvicornWorker', undefined, 20, 153],
+    [1, 1024, 'wsgi', true, 2, 2, 'gthread', 1, 30, 76],
+    [2, 4096, 'wsgi', true, 5, 1, 'sync', 2, 30, 307],
+    [2, 4096, 'wsgi', false, 5, 1, 'sync', undefined, 30, 307],
+    [4, 8192, 'wsgi', true, 9, 1, 'sync', 4, 50, 614],
+    [8, 16384, 'wsgi', true, 12, 2, 'gthread', 8, 100, 1228],
+    [16, 65536, 'wsgi', true, 12, 3, 'gthread', 8, 140, 4915],
+    [64, 262144, 'wsgi', false, 12, 4, 'gthread', undefined, 160, 19660],
+    [2, 4096, 'asgi', true, 5, 1, 'uvicorn_worker.UvicornWorker', 2, 50, 307],
+    [8, 2048, 'asgi', false, 6, 1, 'uvicorn_worker.UvicornWorker', undefined, 50, 153],
   ] as const)('%i cores, %i MiB, %s, celery %s', (cpus, memoryMb, server, celery, workers, threads, workerClass, concurrency, maxConnections, sharedBuffersMb) => {
     const sizing = sizeStack({ cpus, memoryMb }, server, celery);
     expect(sizing.gunicorn).toMatchObject({ workers, threads, workerClass });
@@ -61,6 +63,23 @@ describe('sizeStack', () => {
     }
   });
 
+  it('leaves web room for the old and the new container of a deploy, and nothing more than max_connections', () => {
+    for (const server of ['wsgi', 'asgi'] as const) {
+      for (const cpus of [1, 2, 4, 8, 16, 64]) {
+        for (const memoryMb of [1024, 4096, 16384, 131072]) {
+          const { postgres, database } = sizeStack({ cpus, memoryMb }, server, true);
+          expect(postgres.maxConnections - database.nonWeb).toBeGreaterThanOrEqual(2 * database.perWebContainer);
+          expect(database.nonWeb).toBeLessThan(postgres.maxConnections);
+        }
+      }
+    }
+  });
+
+  it('gives an ASGI worker a small pool and a WSGI worker one connection per thread', () => {
+    expect(sizeStack({ cpus: 2, memoryMb: 4096 }, 'asgi', true).database).toMatchObject({ poolPerWorker: 2, perWebContainer: 5 * 2 + 1 });
+    expect(sizeStack({ cpus: 16, memoryMb: 65536 }, 'wsgi', true).database).toMatchObject({ poolPerWorker: 3, perWebContainer: 12 * 3 + 1 });
+  });
+
   it('never sizes web workers beyond their memory share', () => {
     for (const memoryMb of [1024, 1536, 2048, 3072]) {
       const sizing = sizeStack({ cpus: 8, memoryMb }, 'wsgi', true);
@@ -74,10 +93,10 @@ describe('sizeStack', () => {
 describe('sizeReplicated', () => {
   it.each([
     // cpus, MiB, celery, web replicas, worker replicas → web connections, celery connections, max_connections
-    [1, 1024, false, 3, 1, 12, 0, 30],
-    [2, 4096, true, 2, 1, 15, 5, 40],
-    [2, 4096, true, 3, 2, 20, 7, 50],
-    [8, 16384, true, 4, 3, 120, 33, 240],
+    [1, 1024, false, 3, 1, 16, 0, 40],
+    [2, 4096, true, 2, 1, 18, 5, 50],
+    [2, 4096, true, 3, 2, 24, 7, 60],
+    [8, 16384, true, 4, 3, 125, 33, 250],
   ] as const)('%i cores, %i MiB, celery %s, %i web, %i worker', (cpus, memoryMb, celery, web, worker, webConnections, celeryConnections, maxConnections) => {
     const single = sizeStack({ cpus, memoryMb }, 'wsgi', celery);
     const replicated = sizeReplicated(single, { web, worker });
@@ -88,7 +107,8 @@ describe('sizeReplicated', () => {
 
   it('one replica of each without an update in flight is the single-host sizing', () => {
     const single = sizeStack({ cpus: 4, memoryMb: 8192 }, 'wsgi', true);
-    expect(appConnections(single.gunicorn, single.celery, SINGLE_HOST).total).toBe(single.gunicorn.workers * single.gunicorn.threads + single.celery!.concurrency + 1);
+    // Each web thread's pool connection and the master's reservation; each Celery process and beat.
+    expect(appConnections(single.gunicorn, single.celery, SINGLE_HOST).total).toBe(single.gunicorn.workers * single.gunicorn.threads + 1 + single.celery!.concurrency + 1);
   });
 
   it('always covers every replica and the update surge, with margin', () => {

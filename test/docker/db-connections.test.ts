@@ -1,0 +1,80 @@
+// Connections always suffice: a repository generated for 2 cores is scaled and over-sized at
+// start, and PostgreSQL never refuses a client. Web containers that fit reserve their share and
+// serve; one that would not fit refuses to start with one clear log line instead.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sizeStack } from '../../generators/lib/sizing.ts';
+import { requireDocker, run } from '../helpers/docker.ts';
+import { generateProject } from '../helpers/generate.ts';
+import { PROFILES } from '../helpers/profiles.ts';
+
+const project = `i12-db-${process.pid}`;
+let dir = '';
+const compose = (args: string[], env: Record<string, string> = {}) =>
+  run('docker', ['compose', '-p', project, ...args], { cwd: dir, env: { ...process.env, ...env } });
+const webContainers = () => compose(['ps', '-a', '-q', 'web']).trim().split('\n').filter(Boolean);
+const psql = (sql: string) => compose(['exec', '-T', 'db', 'sh', '-c', `psql -U "$POSTGRES_USER" -d "$POSTGRES_DB" -Atc "${sql}"`]).trim();
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Every web worker busy at once: concurrent /health/ requests inside each (running) web container, so every pool fills. */
+function loadEveryWeb(except?: string): void {
+  const script = 'import concurrent.futures as f, urllib.request as u\n'
+    + "get = lambda _: u.urlopen('http://127.0.0.1:8000/health/', timeout=30).status\n"
+    + 'with f.ThreadPoolExecutor(24) as pool: print(sorted(set(pool.map(get, range(240)))))';
+  for (const id of webContainers().filter((container) => container !== except)) {
+    expect(run('docker', ['exec', id, 'python', '-c', script]).trim()).toBe('[200]');
+  }
+}
+
+describe('PostgreSQL connections', () => {
+  // Generated for 2 cores and 4 GiB, everything optional off: 5 sync workers.
+  const sizing = sizeStack({ cpus: 2, memoryMb: 4096 }, 'wsgi', false);
+  const webBudget = sizing.postgres.maxConnections - sizing.database.nonWeb;
+
+  beforeAll(async () => {
+    requireDocker();
+    dir = (await generateProject({ ...PROFILES['minimal']!, cpus: 2, memoryMb: 4096 })).cwd;
+    compose(['up', '-d', '--build', '--wait', 'web']);
+  });
+
+  afterAll(() => {
+    if (!dir) return;
+    const image = (JSON.parse(compose(['config', '--format', 'json'])) as { services: Record<string, { image?: string }> }).services['web']?.image;
+    compose(['down', '-v', '-t', '5']);
+    if (image) run('docker', ['image', 'rm', '-f', image]);
+  });
+
+  it('fit: three web containers reserve their share, serve under load, and the database refuses no one', () => {
+    expect(3 * sizing.database.perWebContainer).toBeLessThanOrEqual(webBudget);
+    compose(['up', '-d', '--wait', '--no-recreate', '--scale', 'web=3', 'web']);
+    const plans = psql("SELECT application_name FROM pg_stat_activity WHERE application_name LIKE 'web-plan:%'").split('\n');
+    expect(plans).toHaveLength(3);
+    expect(plans.every((name) => name.startsWith(`web-plan:${sizing.database.perWebContainer}:`))).toBe(true);
+    loadEveryWeb();
+    expect(Number(psql('SELECT count(*) FROM pg_stat_activity WHERE backend_type = \'client backend\''))).toBeLessThanOrEqual(sizing.postgres.maxConnections);
+  });
+
+  it('over budget: a container started with WEB_CONCURRENCY=12 refuses to start with one clear line', async () => {
+    compose(['up', '-d', '--no-recreate', '--scale', 'web=4', 'web'], { WEB_CONCURRENCY: '12' });
+    const newest = webContainers().find((id) => run('docker', ['inspect', '-f', '{{.Config.Env}}', id]).includes('WEB_CONCURRENCY=12'));
+    expect(newest, 'no web container with WEB_CONCURRENCY=12').toBeDefined();
+    let logs = '';
+    for (let waited = 0; waited < 60_000 && !/not starting/.test(logs); waited += 2000) {
+      await sleep(2000);
+      logs = run('docker', ['logs', newest!]);
+    }
+    const refusal = logs.split('\n').find((line) => line.includes('not starting'));
+    expect(refusal, logs.slice(-2000)).toMatch(/this container would open up to 13 database connections, but running web containers already hold 18 of web's \d+/);
+    // The three that fit still serve, and PostgreSQL never turned a client away.
+    loadEveryWeb(newest);
+    const dbLogs = compose(['logs', 'db']);
+    expect(dbLogs).not.toMatch(/too many clients|remaining connection slots are reserved/);
+  });
+
+  it('alone, the over-sized container fits and starts (the check counts what runs, not a fixed share)', () => {
+    compose(['up', '-d', '--wait', '--force-recreate', '--scale', 'web=1', 'web'], { WEB_CONCURRENCY: '12' });
+    const plans = psql("SELECT application_name FROM pg_stat_activity WHERE application_name LIKE 'web-plan:%'").split('\n');
+    expect(plans).toEqual([expect.stringMatching(/^web-plan:13:/)]);
+    loadEveryWeb();
+    expect(compose(['logs', 'db'])).not.toMatch(/too many clients|remaining connection slots are reserved/);
+  });
+});

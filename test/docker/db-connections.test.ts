@@ -78,3 +78,34 @@ describe('PostgreSQL connections', () => {
     expect(compose(['logs', 'db'])).not.toMatch(/too many clients|remaining connection slots are reserved/);
   });
 });
+
+describe('the ASGI profile under 128 concurrent connections', () => {
+  const asgiProject = `i12-asgi-${process.pid}`;
+  let asgiDir = '';
+  const asgiCompose = (args: string[]) => run('docker', ['compose', '-p', asgiProject, ...args], { cwd: asgiDir });
+
+  beforeAll(async () => {
+    requireDocker();
+    asgiDir = (await generateProject({ ...PROFILES['minimal']!, server: 'asgi', cpus: 2, memoryMb: 4096 })).cwd;
+    asgiCompose(['up', '-d', '--build', '--wait', 'web']);
+  });
+
+  afterAll(() => {
+    if (!asgiDir) return;
+    const image = (JSON.parse(asgiCompose(['config', '--format', 'json'])) as { services: Record<string, { image?: string }> }).services['web']?.image;
+    asgiCompose(['down', '-v', '-t', '5']);
+    if (image) run('docker', ['image', 'rm', '-f', image]);
+  });
+
+  it('answers only 2xx on the database endpoint, and PostgreSQL refuses no one', () => {
+    // 128 client threads at once against the uvicorn workers (each request queries PostgreSQL and Redis).
+    const script = 'import collections, concurrent.futures as f, urllib.request as u, urllib.error as e\n'
+      + 'def get(_):\n'
+      + '    try: return u.urlopen("http://127.0.0.1:8000/health/", timeout=60).status\n'
+      + '    except e.HTTPError as error: return error.code\n'
+      + 'with f.ThreadPoolExecutor(128) as pool: print(dict(collections.Counter(pool.map(get, range(1280)))))';
+    const id = asgiCompose(['ps', '-q', 'web']).trim();
+    expect(run('docker', ['exec', id, 'python', '-c', script]).trim()).toBe('{200: 1280}');
+    expect(asgiCompose(['logs', 'db'])).not.toMatch(/too many clients|remaining connection slots are reserved/);
+  });
+});

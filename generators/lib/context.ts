@@ -84,12 +84,13 @@ export interface RenderContext extends Partial<FeatureFacts> {
 }
 
 // Ranges, not pins. psycopg is pure Python on the system libpq5 the image installs (no compiler),
-// psycopg-pool gives each web worker its bounded pool (settings' DATABASES);
+// psycopg-pool gives each web worker its bounded pool (settings' DATABASES; the .dev0 floor admits
+// Debian's 3.3.0.dev1 build that stands in for it on machines without PyPI);
 // ASGI runs gunicorn with the uvicorn-worker package (uvicorn.workers is deprecated); whitenoise
 // only for its collectstatic storage (hashed names plus precompressed .gz files for nginx).
 const CORE_REQUIREMENTS = ['Django>=5.2,<6.0', 'gunicorn>=23.0,<24'];
 const ASGI_REQUIREMENTS = ['uvicorn[standard]>=0.30', 'uvicorn-worker>=0.2'];
-const SUPPORT_REQUIREMENTS = ['psycopg>=3.2,<4', 'psycopg-pool>=3.2', 'redis>=5.0', 'django-redis>=5.4', 'python-json-logger>=3.1,<5', 'whitenoise>=6.5,<7'];
+const SUPPORT_REQUIREMENTS = ['psycopg>=3.2,<4', 'psycopg-pool>=3.2.0.dev0', 'redis>=5.0', 'django-redis>=5.4', 'python-json-logger>=3.1,<5', 'whitenoise>=6.5,<7'];
 
 /** Contents of files the answers point to, read by the caller so this module stays pure. */
 export interface InputFiles {

@@ -14,14 +14,9 @@ describe('formatDecisions', () => {
       'Sized for 1 CPU core and 1024 MiB (--cpus, --memory-mb):',
       '  gunicorn    1 worker x 3 threads, gthread workers',
       '  celery      concurrency 1',
-<<<<<<< HEAD
-      '  postgresql  max_connections 20, shared_buffers 38 MiB',
+      '  postgresql  max_connections 30, shared_buffers 38 MiB',
       '  monitoring  Prometheus, Alertmanager and exporters, 512 MiB set aside',
       '  services    db, redis, migrate, web, nginx, certbot, worker, beat, backup, prometheus, alertmanager, node-exporter, postgres-exporter, redis-exporter, nginx-exporter, blackbox-exporter',
-=======
-      '  postgresql  max_connections 30, shared_buffers 76 MiB',
-      '  services    db, redis, migrate, web, nginx, certbot, worker, beat, backup',
->>>>>>> 7a75bb7 (Connections always suffice: a psycopg pool per web worker (one connection per thread, two per ASGI event loop) health-checked before use; max_connections covers the old and new web container of a deploy plus each master's reservation; automatic sizing capped by the container's share; at start gunicorn reserves its share under an advisory lock and refuses to start, in one log line, when the running web containers leave too little; docker test scales to 3 and over-sizes one)
       'Next: cd my-site && make verify   (boots the stack here and proves it; then README.md for the server)',
     ].join('\n'));
   });

@@ -28,10 +28,10 @@ describe('sizeStack', () => {
   // Monitoring's limits (512 MiB) come off the top: web, Celery and PostgreSQL shrink with them.
   it.each([
     // cpus, MiB, server, celery → workers, threads, class, celery, max_connections, shared_buffers MiB, web limit MiB
-    [1, 1024, 'wsgi', true, 1, 3, 'gthread', 1, 20, 38, 179],
-    [2, 4096, 'wsgi', true, 5, 1, 'sync', 2, 20, 268, 1254],
-    [2, 4096, 'wsgi', false, 5, 1, 'sync', undefined, 20, 268, 1792],
-    [8, 16384, 'wsgi', true, 12, 2, 'gthread', 8, 60, 1190, 5555],
+    [1, 1024, 'wsgi', true, 1, 3, 'gthread', 1, 30, 38, 179],
+    [2, 4096, 'wsgi', true, 5, 1, 'sync', 2, 30, 268, 1254],
+    [2, 4096, 'wsgi', false, 5, 1, 'sync', undefined, 30, 268, 1792],
+    [8, 16384, 'wsgi', true, 12, 2, 'gthread', 8, 100, 1190, 5555],
   ] as const)('with monitoring: %i cores, %i MiB, %s, celery %s', (cpus, memoryMb, server, celery, workers, threads, workerClass, concurrency, maxConnections, sharedBuffersMb, webMb) => {
     const sizing = sizeStack({ cpus, memoryMb }, server, celery, true);
     expect(sizing.gunicorn).toMatchObject({ workers, threads, workerClass, memoryLimitMb: webMb });

@@ -98,7 +98,7 @@ class Project {
   down(): void {
     try {
       this.compose(['down', '-v', '-t', '5']);
-      sh('docker', ['image', 'rm', '-f', `${this.name}-app:latest`]);
+      sh('docker', ['image', 'rm', '-f', `${this.name}-app:current`]);
     } catch { /* best effort */ }
     rmSync(this.parent, { recursive: true, force: true });
   }

@@ -65,6 +65,8 @@ export interface RenderContext extends Partial<FeatureFacts> {
   appServices: string[];
   /** appServices without the one-shot migrate job: web first. */
   longRunningAppServices: string[];
+  /** longRunningAppServices without web (worker, beat, ...): bin/deploy restarts them once web is through. */
+  backgroundAppServices: string[];
   /** requirements.txt lines the enabled features add. */
   featureRequirements: string[];
   /** Every requirement of the stack: the core ones, the ASGI server's, then the features'. */
@@ -162,5 +164,6 @@ export function buildRenderContext(answers: Answers, generatorVersion: string, f
     celeryApp: existing?.celeryApp ?? answers.packageName,
     existing,
     repoHealth: { dependencyBot: answers.dependencyBot, push: imagePush(answers.ciImage) },
+    backgroundAppServices: longRunningAppServices.filter((service) => service !== 'web'),
   };
 }

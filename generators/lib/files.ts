@@ -30,6 +30,7 @@ export const EXISTING_RUNBOOK = 'DEPLOY.md';
 export const CORE_FILE_TABLE: Record<string, FeatureFiles[]> = {
   repository: [
     { templates: ['README.md', 'Makefile', '.gitignore', '.dockerignore', '.env.example', 'compose.yaml'] },
+    { executable: true, templates: ['bin/deploy'] },
   ],
   application: [
     { templates: ['Dockerfile', 'gunicorn.conf.py'] },

@@ -125,7 +125,7 @@ describe('TLS lifecycle (certbot + nginx + Pebble)', () => {
 
       // Reloaded, never restarted.
       expect(startedAt()).toBe(nginxStartedAt);
-      expect(compose('logs', 'nginx')).toMatch(/reload-on-renewal: certificate or upstream address changed; reloading nginx/);
+      expect(compose('logs', 'nginx')).toMatch(/reload-on-renewal: certificate changed; reloading nginx/);
     } catch (error) {
       try {
         console.error(compose('--profile', 'acme', 'logs', '--tail', '80', 'certbot', 'nginx', 'pebble'));

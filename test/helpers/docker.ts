@@ -1,5 +1,5 @@
 // Thin wrappers over the docker CLI for tests; failures throw with the command's output.
-import { execFileSync, type ExecFileSyncOptions } from 'node:child_process';
+import { execFileSync, spawn, type ExecFileSyncOptions } from 'node:child_process';
 
 export function run(command: string, args: string[], options: ExecFileSyncOptions = {}): string {
   try {
@@ -22,3 +22,31 @@ export interface ComposeService {
 
 export const composeConfig = (dir: string): { services: Record<string, ComposeService> } =>
   JSON.parse(run('docker', ['compose', 'config', '--format', 'json'], { cwd: dir }));
+
+export interface Finished {
+  code: number;
+  stdout: string;
+  stderr: string;
+  seconds: number;
+}
+
+/**
+ * Runs a command without blocking the event loop (a load loop keeps running meanwhile);
+ * resolves with its exit code and output, killing it after timeoutMs.
+ */
+export function runAsync(command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<Finished> {
+  return new Promise((resolve, reject) => {
+    const started = Date.now();
+    const child = spawn(command, args, { cwd: options.cwd, env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString('utf8'); });
+    child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString('utf8'); });
+    const timer = setTimeout(() => child.kill('SIGTERM'), options.timeoutMs ?? 600_000);
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? (signal ? 128 : -1), stdout, stderr, seconds: (Date.now() - started) / 1000 });
+    });
+  });
+}

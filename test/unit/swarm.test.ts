@@ -73,11 +73,15 @@ describe('swarm/nginx-site.conf', () => {
     const tree = renderTree(contextWith(given));
     const site = tree.get('nginx/conf.d/site.conf')!.content;
     const swarm = tree.get('swarm/nginx-site.conf')!.content;
-    const upstreamBlock = /\nupstream django \{\n[\s\S]*?\n\}\n/;
-    expect(site).toMatch(upstreamBlock);
+    // Both look "web" up per request; the Swarm's resolver and retries are its own.
+    const resolverBlock = /\n# gunicorn is looked up in Docker's DNS[\s\S]*?resolver_timeout 2s;\n/;
+    const serverLevelUpstream = /\n {4}# Every web container[\s\S]*?proxy_next_upstream_timeout \d+s;\n/;
+    expect(site).toMatch(resolverBlock);
+    expect(site).toMatch(serverLevelUpstream);
     const expected = site.replace(/^# Servers for (.*)\.$/m, '# Servers for $1 on Docker Swarm: nginx/conf.d/site.conf with the\n# upstream "web" looked up at request time (see below).')
-      .replace(upstreamBlock, `\n${/# Docker Swarm: "web"[\s\S]*?resolver_timeout 2s;\n/.exec(swarm)![0]}`)
-      .replaceAll('proxy_pass http://django;', 'include /etc/nginx/snippets/swarm-upstream.conf;');
+      .replace(resolverBlock, `\n${/# Docker Swarm: "web"[\s\S]*?resolver_timeout 2s;\n/.exec(swarm)![0]}`)
+      .replace(serverLevelUpstream, '')
+      .replaceAll('proxy_pass http://$django_upstream;', 'include /etc/nginx/snippets/swarm-upstream.conf;');
     expect(swarm).toBe(expected);
   });
 });

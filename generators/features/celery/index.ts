@@ -1,17 +1,36 @@
 // Celery worker and beat, with the stack's Redis as broker and result backend.
-import { featureSwitch } from '../../lib/answer-spec.ts';
+import { checkInteger, featureSwitch, spec } from '../../lib/answer-spec.ts';
 import { defineFeature } from '../feature.ts';
+import { celeryTiming, type CeleryTiming } from './timing.ts';
 
 declare module '../../lib/answer-spec.ts' {
   interface Answers {
     celery: boolean;
+    celeryLongestTaskSeconds: number;
   }
 }
 
-export default defineFeature({
+declare module '../../lib/context.ts' {
+  interface FeatureFacts {
+    celery: CeleryFacts;
+  }
+}
+
+export type CeleryFacts = CeleryTiming;
+
+export default defineFeature<CeleryFacts>({
   name: 'celery',
-  answers: [featureSwitch('celery', 'Run Celery worker and beat with Redis?', 'Celery worker + beat, with Redis as broker', true)],
+  answers: [
+    featureSwitch('celery', 'Run Celery worker and beat with Redis?', 'Celery worker + beat, with Redis as broker', true),
+    spec({
+      name: 'celeryLongestTaskSeconds', advanced: true, kind: 'number', message: 'Longest run time of a Celery task, in seconds',
+      description: 'Longest Celery task in seconds: its soft time limit; sets the hard limit, warm-shutdown grace and redelivery delay',
+      default: () => 600, when: (answers) => answers.celery === true,
+      check: (value) => checkInteger(value, 10, 86400, 'seconds'),
+    }),
+  ],
   enabled: (answers) => answers.celery,
+  facts: (answers) => celeryTiming(answers.celeryLongestTaskSeconds),
   services: ['worker', 'beat'],
   appServices: ['worker', 'beat'],
   requirements: ['celery[redis]>=5.5,<6'],

@@ -28,9 +28,13 @@ for (const profile of chosen) {
     const started = Date.now();
     const report = await runVerify({ repoDir: repo, log: () => undefined });
     const total = (Date.now() - started) / 1000;
-    rows.push(`| ${profile} | ${cache} | ${report.buildSeconds.toFixed(0)} | ${report.bootSeconds.toFixed(0)} | ${(report.buildSeconds + report.bootSeconds).toFixed(0)} | ${total.toFixed(0)} | ${report.passed ? 'all passed' : 'FAILED'} |`);
+    rows.push(
+      `| ${profile} | ${cache} | ${report.buildSeconds.toFixed(0)} | ${report.bootSeconds.toFixed(0)} | ${(report.buildSeconds + report.bootSeconds).toFixed(0)} | ${total.toFixed(0)} | ${report.passed ? 'all passed' : 'FAILED'} |`,
+    );
     console.log(rows.at(-1));
   }
   rmSync(parent, { recursive: true, force: true });
 }
-console.log(`\nboot to all green (${os.availableParallelism()} cores), seconds:\n| profile | build cache | build | boot to healthy | boot-to-green | with probes and teardown | probes |\n|---|---|---|---|---|---|---|\n${rows.join('\n')}`);
+console.log(
+  `\nboot to all green (${os.availableParallelism()} cores), seconds:\n| profile | build cache | build | boot to healthy | boot-to-green | with probes and teardown | probes |\n|---|---|---|---|---|---|---|\n${rows.join('\n')}`,
+);

@@ -15,8 +15,27 @@ import { summarize } from '../test/helpers/load.ts';
 const cli = fileURLToPath(new URL('../scripts/django-prod.ts', import.meta.url));
 const parent = mkdtempSync(path.join(os.tmpdir(), 'bench-deploy-'));
 const repo = path.join(parent, 'site');
-execFileSync(process.execPath, [cli, repo, '--yes', '--cpus', '2', '--memory-mb', '4096', '--tls-mode', 'self-signed', '--domain', 'app.test',
-  '--sentry', 'false', '--backups', 'false'], { stdio: 'ignore' });
+execFileSync(
+  process.execPath,
+  [
+    cli,
+    repo,
+    '--yes',
+    '--cpus',
+    '2',
+    '--memory-mb',
+    '4096',
+    '--tls-mode',
+    'self-signed',
+    '--domain',
+    'app.test',
+    '--sentry',
+    'false',
+    '--backups',
+    'false',
+  ],
+  { stdio: 'ignore' },
+);
 
 const rows: string[] = [];
 const started = Date.now();
@@ -45,5 +64,7 @@ try {
   stack.down();
   rmSync(parent, { recursive: true, force: true });
 }
-console.log(`\nzero-downtime deploys (${os.availableParallelism()} cores, 4 clients GET /health/ through nginx over HTTPS):\n`
-  + `| what | duration | failed requests | result |\n|---|---|---|---|\n${rows.join('\n')}`);
+console.log(
+  `\nzero-downtime deploys (${os.availableParallelism()} cores, 4 clients GET /health/ through nginx over HTTPS):\n` +
+    `| what | duration | failed requests | result |\n|---|---|---|---|\n${rows.join('\n')}`,
+);

@@ -18,4 +18,6 @@ for (let run = 0; run < RUNS; run += 1) {
 }
 seconds.sort((a, b) => a - b);
 const at = (q: number) => seconds[Math.min(seconds.length - 1, Math.floor(q * seconds.length))]!.toFixed(3);
-console.log(`generate default profile (${RUNS} runs, node ${process.version}, ${os.availableParallelism()} cores): min ${at(0)} s, median ${at(0.5)} s, max ${at(1)} s`);
+console.log(
+  `generate default profile (${RUNS} runs, node ${process.version}, ${os.availableParallelism()} cores): min ${at(0)} s, median ${at(0.5)} s, max ${at(1)} s`,
+);

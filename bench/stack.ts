@@ -23,7 +23,13 @@ const cli = fileURLToPath(new URL('../scripts/django-prod.ts', import.meta.url))
 const sh = (command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}) =>
   execFileSync(command, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 << 20, ...options });
 
-interface WrkResult { rps: number; p50: number; p99: number; non2xx: number; errors: number }
+interface WrkResult {
+  rps: number;
+  p50: number;
+  p99: number;
+  non2xx: number;
+  errors: number;
+}
 
 /** wrk's summary: requests/s, latency percentiles (ms), non-2xx/3xx answers and socket errors. */
 export function parseWrk(output: string): WrkResult {
@@ -38,7 +44,12 @@ export function parseWrk(output: string): WrkResult {
     p50: ms('50'),
     p99: ms('99'),
     non2xx: Number(/Non-2xx or 3xx responses: (\d+)/.exec(output)?.[1] ?? 0),
-    errors: errors ? errors.slice(1).map(Number).reduce((sum, count) => sum + count, 0) : 0,
+    errors: errors
+      ? errors
+          .slice(1)
+          .map(Number)
+          .reduce((sum, count) => sum + count, 0)
+      : 0,
   };
 }
 
@@ -50,25 +61,47 @@ class Project {
     this.name = `bench-${label}-${process.pid}`;
     this.parent = mkdtempSync(path.join(os.tmpdir(), 'bench-stack-'));
     this.dir = path.join(this.parent, 'site');
-    sh(process.execPath, [cli, this.dir, '--yes', '--cpus', '2', '--memory-mb', '4096', '--tls-mode', 'self-signed',
-      '--domain', DOMAIN, '--email', 'admin@localhost', '--backups', 'false', '--sentry', 'false', ...flags]);
+    sh(process.execPath, [
+      cli,
+      this.dir,
+      '--yes',
+      '--cpus',
+      '2',
+      '--memory-mb',
+      '4096',
+      '--tls-mode',
+      'self-signed',
+      '--domain',
+      DOMAIN,
+      '--email',
+      'admin@localhost',
+      '--backups',
+      'false',
+      '--sentry',
+      'false',
+      ...flags,
+    ]);
     // Only on 127.0.0.1, random ports; gunicorn published too, for the direct measurements.
-    writeFileSync(path.join(this.dir, 'compose.bench.yaml'), [
-      'services:',
-      '  nginx:',
-      '    ports: !override ["127.0.0.1::443"]',
-      '  web:',
-      '    ports: ["127.0.0.1::8000"]',
-      '',
-    ].join('\n'));
+    writeFileSync(
+      path.join(this.dir, 'compose.bench.yaml'),
+      ['services:', '  nginx:', '    ports: !override ["127.0.0.1::443"]', '  web:', '    ports: ["127.0.0.1::8000"]', ''].join('\n'),
+    );
   }
 
   compose(args: string[], env: Record<string, string> = {}): string {
-    return sh('docker', ['compose', '-p', this.name, '-f', 'compose.yaml', '-f', 'compose.bench.yaml', ...args], { cwd: this.dir, env: { ...process.env, ...env } });
+    return sh('docker', ['compose', '-p', this.name, '-f', 'compose.yaml', '-f', 'compose.bench.yaml', ...args], {
+      cwd: this.dir,
+      env: { ...process.env, ...env },
+    });
   }
 
   port(service: string, inner: number): number {
-    return Number(this.compose(['port', service, String(inner)]).trim().split(':').pop());
+    return Number(
+      this.compose(['port', service, String(inner)])
+        .trim()
+        .split(':')
+        .pop(),
+    );
   }
 
   up(): void {
@@ -91,25 +124,53 @@ class Project {
   }
 
   staticUrl(): string {
-    return this.compose(['exec', '-T', 'web', 'python', 'manage.py', 'shell', '-c',
-      "from django.contrib.staticfiles.storage import staticfiles_storage as s; print(s.url('admin/css/base.css'))"]).trim().split('\n').pop()!;
+    return this.compose([
+      'exec',
+      '-T',
+      'web',
+      'python',
+      'manage.py',
+      'shell',
+      '-c',
+      "from django.contrib.staticfiles.storage import staticfiles_storage as s; print(s.url('admin/css/base.css'))",
+    ])
+      .trim()
+      .split('\n')
+      .pop()!;
   }
 
   down(): void {
     try {
       this.compose(['down', '-v', '-t', '5']);
       sh('docker', ['image', 'rm', '-f', `${this.name}-app:current`]);
-    } catch { /* best effort */ }
+    } catch {
+      /* best effort */
+    }
     rmSync(this.parent, { recursive: true, force: true });
   }
 }
 
 function wrk(url: string, headers: string[] = []): WrkResult {
-  const args = ['-t2', `-c${CONNECTIONS}`, `-d${SECONDS}s`, '--timeout', '10s', '--latency', ...headers.flatMap((header) => ['-H', header]), url];
+  const args = [
+    '-t2',
+    `-c${CONNECTIONS}`,
+    `-d${SECONDS}s`,
+    '--timeout',
+    '10s',
+    '--latency',
+    ...headers.flatMap((header) => ['-H', header]),
+    url,
+  ];
   return parseWrk(sh('wrk', args));
 }
 
-interface Case { group: string; label: string; setup?: () => void; measure: () => WrkResult; memory?: () => number }
+interface Case {
+  group: string;
+  label: string;
+  setup?: () => void;
+  measure: () => WrkResult;
+  memory?: () => number;
+}
 const results = new Map<string, { group: string; runs: (WrkResult & { memory: number })[] }>();
 
 function runCases(cases: Case[]): void {
@@ -120,7 +181,9 @@ function runCases(cases: Case[]): void {
       const entry = results.get(item.label) ?? { group: item.group, runs: [] };
       entry.runs.push(result);
       results.set(item.label, entry);
-      console.log(`[${repeat}/${REPEATS}] ${item.label}: ${result.rps.toFixed(0)} req/s, p99 ${result.p99.toFixed(0)} ms, non-2xx ${result.non2xx}, errors ${result.errors}${Number.isNaN(result.memory) ? '' : `, web ${result.memory.toFixed(0)} MiB`}`);
+      console.log(
+        `[${repeat}/${REPEATS}] ${item.label}: ${result.rps.toFixed(0)} req/s, p99 ${result.p99.toFixed(0)} ms, non-2xx ${result.non2xx}, errors ${result.errors}${Number.isNaN(result.memory) ? '' : `, web ${result.memory.toFixed(0)} MiB`}`,
+      );
     }
   }
 }
@@ -142,8 +205,10 @@ function report(): void {
     for (const [label, { runs }] of rows) {
       const rps = runs.map((run) => run.rps);
       const memory = median(runs.map((run) => run.memory));
-      console.log(`| ${label} | ${median(rps).toFixed(0)} (${spread(rps)}) | ${(median(rps) / baseline).toFixed(2)}× | ${median(runs.map((run) => run.p50)).toFixed(1)} | `
-        + `${median(runs.map((run) => run.p99)).toFixed(0)} | ${runs.reduce((sum, run) => sum + run.non2xx, 0)} | ${runs.reduce((sum, run) => sum + run.errors, 0)} | ${Number.isNaN(memory) ? '' : memory.toFixed(0)} |`);
+      console.log(
+        `| ${label} | ${median(rps).toFixed(0)} (${spread(rps)}) | ${(median(rps) / baseline).toFixed(2)}× | ${median(runs.map((run) => run.p50)).toFixed(1)} | ` +
+          `${median(runs.map((run) => run.p99)).toFixed(0)} | ${runs.reduce((sum, run) => sum + run.non2xx, 0)} | ${runs.reduce((sum, run) => sum + run.errors, 0)} | ${Number.isNaN(memory) ? '' : memory.toFixed(0)} |`,
+      );
     }
   }
 }
@@ -173,7 +238,8 @@ try {
   asgi.up();
   const nginxHttps = (project: Project, urlPath: string) => `https://${DOMAIN}:${project.port('nginx', 443)}${urlPath}`;
   // Straight to gunicorn: Django still wants the proxy's headers (host, HTTPS).
-  const direct = (project: Project, urlPath: string) => () => wrk(`http://127.0.0.1:${project.port('web', 8000)}${urlPath}`, [`Host: ${DOMAIN}`, 'X-Forwarded-Proto: https']);
+  const direct = (project: Project, urlPath: string) => () =>
+    wrk(`http://127.0.0.1:${project.port('web', 8000)}${urlPath}`, [`Host: ${DOMAIN}`, 'X-Forwarded-Proto: https']);
 
   for (const [endpoint, urlPath] of Object.entries(ENDPOINTS)) {
     for (const [via, measureOf] of [
@@ -182,10 +248,18 @@ try {
     ] as const) {
       runCases([
         ...Object.entries(SIZINGS).map(([label, env]) => ({
-          group: `${endpoint} via ${via}`, label: `${label} · ${endpoint} · ${via}`,
-          setup: () => wsgi.sizeWeb(env), measure: measureOf(wsgi), memory: () => wsgi.webMemoryMiB(),
+          group: `${endpoint} via ${via}`,
+          label: `${label} · ${endpoint} · ${via}`,
+          setup: () => wsgi.sizeWeb(env),
+          measure: measureOf(wsgi),
+          memory: () => wsgi.webMemoryMiB(),
         })),
-        { group: `${endpoint} via ${via}`, label: `ASGI profile · ${endpoint} · ${via}`, measure: measureOf(asgi), memory: () => asgi.webMemoryMiB() },
+        {
+          group: `${endpoint} via ${via}`,
+          label: `ASGI profile · ${endpoint} · ${via}`,
+          measure: measureOf(asgi),
+          memory: () => asgi.webMemoryMiB(),
+        },
       ]);
     }
   }
@@ -194,15 +268,29 @@ try {
   const staticPath = wsgi.staticUrl();
   runCases([
     { group: 'static file via nginx HTTPS', label: 'plain', measure: () => wrk(nginxHttps(wsgi, staticPath)) },
-    { group: 'static file via nginx HTTPS', label: 'gzip, precompressed (gzip_static)', measure: () => wrk(nginxHttps(wsgi, staticPath), ['Accept-Encoding: gzip']) },
+    {
+      group: 'static file via nginx HTTPS',
+      label: 'gzip, precompressed (gzip_static)',
+      measure: () => wrk(nginxHttps(wsgi, staticPath), ['Accept-Encoding: gzip']),
+    },
   ]);
   // Without the .gz files nginx compresses each response itself (gzip on): the old setting.
   wsgi.compose(['exec', '-T', 'web', 'sh', '-c', 'find /srv/static -name "*.gz" -delete']);
-  runCases([{ group: 'static file via nginx HTTPS', label: 'gzip per request (no .gz files)', measure: () => wrk(nginxHttps(wsgi, staticPath), ['Accept-Encoding: gzip']) }]);
+  runCases([
+    {
+      group: 'static file via nginx HTTPS',
+      label: 'gzip per request (no .gz files)',
+      measure: () => wrk(nginxHttps(wsgi, staticPath), ['Accept-Encoding: gzip']),
+    },
+  ]);
 
   runCases([
     { group: 'start page via nginx HTTPS', label: 'microcached (anonymous)', measure: () => wrk(nginxHttps(wsgi, '/')) },
-    { group: 'start page via nginx HTTPS', label: 'uncached (session cookie: bypass)', measure: () => wrk(nginxHttps(wsgi, '/'), ['Cookie: sessionid=bench']) },
+    {
+      group: 'start page via nginx HTTPS',
+      label: 'uncached (session cookie: bypass)',
+      measure: () => wrk(nginxHttps(wsgi, '/'), ['Cookie: sessionid=bench']),
+    },
   ]);
   report();
 } finally {

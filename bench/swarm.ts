@@ -27,16 +27,27 @@ try {
   const report = await runSwarmScenario(cluster, repo, (line) => console.log(`  ${line}`));
   const rows = [
     ['make a 3-node Swarm (dind) + registry', `${clusterSeconds.toFixed(0)} s`],
-    ['deploy the stack (make swarm-deploy: secrets, migrate job, 3 web replicas, image pulls on fresh nodes)', `${report.deploySeconds.toFixed(0)} s`],
+    [
+      'deploy the stack (make swarm-deploy: secrets, migrate job, 3 web replicas, image pulls on fresh nodes)',
+      `${report.deploySeconds.toFixed(0)} s`,
+    ],
     ['rolling update to a new image under load (make swarm-deploy)', `${report.update.seconds.toFixed(0)} s`],
     ['failed requests during the rolling update', `${report.update.failed.length} of ${report.update.requests}`],
-    ['broken image: deploy until Swarm rolled back (command exits 1)', `${report.brokenUpdate.seconds.toFixed(0)} s, ${report.brokenUpdate.ok ? 'NOT reported' : 'reported'}`],
+    [
+      'broken image: deploy until Swarm rolled back (command exits 1)',
+      `${report.brokenUpdate.seconds.toFixed(0)} s, ${report.brokenUpdate.ok ? 'NOT reported' : 'reported'}`,
+    ],
     ['failed requests during the broken update and rollback', `${report.brokenUpdate.failed.length} of ${report.brokenUpdate.requests}`],
-    [`node loss (${report.nodeLoss.webOnNode} web replica(s) on it): until no request failed or took > 2 s`, `${report.nodeLoss.recoverySeconds.toFixed(0)} s`],
+    [
+      `node loss (${report.nodeLoss.webOnNode} web replica(s) on it): until no request failed or took > 2 s`,
+      `${report.nodeLoss.recoverySeconds.toFixed(0)} s`,
+    ],
     ['node loss: failed requests', `${report.nodeLoss.failed} of ${report.nodeLoss.requests}`],
     ['node loss: until web ran 3 replicas on the remaining nodes', `${report.nodeLoss.rescheduledSeconds.toFixed(0)} s`],
   ];
-  console.log(`\nDocker Swarm on three dind nodes (${os.availableParallelism()} cores):\n| what | result |\n|---|---|\n${rows.map(([what, result]) => `| ${what} | ${result} |`).join('\n')}`);
+  console.log(
+    `\nDocker Swarm on three dind nodes (${os.availableParallelism()} cores):\n| what | result |\n|---|---|\n${rows.map(([what, result]) => `| ${what} | ${result} |`).join('\n')}`,
+  );
   console.log(`whole run: ${((Date.now() - started) / 1000).toFixed(0)} s`);
 } finally {
   removeCluster(prefix, cluster?.pushRegistry);

@@ -20,7 +20,9 @@ if (!existsSync(generatorPath)) throw new Error(`no sub-generator "${subGenerato
 // Commander would print a bad flag itself and exit 1: it throws instead, so a bad flag is one
 // line with exit code 2 like every other bad input (--help and --version still exit 0). The
 // generator's command is a subcommand of this one and inherits both settings.
-const command = addEnvironmentOptions().exitOverride().configureOutput({ writeErr: () => undefined });
+const command = addEnvironmentOptions()
+  .exitOverride()
+  .configureOutput({ writeErr: () => undefined });
 const env = createEnv({ command });
 env.register(generatorPath, { namespace: `django-prod:${subGenerator}` });
 try {

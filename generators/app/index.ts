@@ -7,17 +7,36 @@ import path from 'node:path';
 import { styleText } from 'node:util';
 import Generator, { type BaseOptions } from 'yeoman-generator';
 import {
-  ANSWER_SCHEMA, AnswerError, answersFromFile, coerceAnswer, flagOf, resolveAnswers,
-  type AnswerName, type AnswerSpec, type Answers,
+  ANSWER_SCHEMA,
+  AnswerError,
+  answersFromFile,
+  coerceAnswer,
+  flagOf,
+  resolveAnswers,
+  type AnswerName,
+  type AnswerSpec,
+  type Answers,
 } from '../lib/answers.ts';
 import { buildRenderContext, type InputFiles, type RenderContext } from '../lib/context.ts';
 import { detectProject, directoryReader, type DetectedProject } from '../lib/detect/index.ts';
 import { describeDetection, suggestionsFor } from '../lib/existing.ts';
 import {
-  checkAgainstProject, checkSettingsImport, detectedAnswers, isExistingMode, presentUserFiles, refuseCollisions,
+  checkAgainstProject,
+  checkSettingsImport,
+  detectedAnswers,
+  isExistingMode,
+  presentUserFiles,
+  refuseCollisions,
 } from '../lib/existing-mode.ts';
 import {
-  MergeConflictError, conflictsOf, filesWithConflictMarkers, fillSecretsFile, formatSummary, planFreshGeneration, planRegeneration, type FileAction,
+  MergeConflictError,
+  conflictsOf,
+  filesWithConflictMarkers,
+  fillSecretsFile,
+  formatSummary,
+  planFreshGeneration,
+  planRegeneration,
+  type FileAction,
 } from '../lib/merge.ts';
 import { migrateAnswers, storedVersionProblem } from '../lib/migrations.ts';
 import { PRISTINE_PATH, PristineError, parsePristine, pristineOf, serializePristine, type PristineFiles } from '../lib/pristine.ts';
@@ -25,12 +44,23 @@ import { renderTree, type RenderedTree } from '../lib/render.ts';
 import { VERB_COLORS, formatReportLine, reportVerb, type ReportVerb } from '../lib/report.ts';
 import { formatDecisions } from '../lib/summary.ts';
 import { readInputFile } from '../lib/input-files.ts';
-import { LOCK_FILE, STORED_CONFIG_FILE, TargetStateError, acquireTargetLock, assessStoredConfig, writeFileAtomic, type TargetLock } from '../lib/target-state.ts';
+import {
+  LOCK_FILE,
+  STORED_CONFIG_FILE,
+  TargetStateError,
+  acquireTargetLock,
+  assessStoredConfig,
+  writeFileAtomic,
+  type TargetLock,
+} from '../lib/target-state.ts';
 import { GENERATOR_VERSION } from '../lib/version.ts';
 
 type GivenAnswers = Partial<Record<AnswerName, unknown>>;
 type Options = BaseOptions & Record<string, unknown>;
-interface StoredConfig { version?: string; answers?: GivenAnswers }
+interface StoredConfig {
+  version?: string;
+  answers?: GivenAnswers;
+}
 
 /** Refusals before anything is asked or written: one line, exit code 2 like bad answers. */
 class RefusalError extends AnswerError {}
@@ -125,7 +155,8 @@ export default class DjangoProdGenerator extends Generator<StoredConfig, Options
     this.#releaseLock();
     if (this.project && this.ctx.existing) {
       const suggestions = suggestionsFor(this.project, this.ctx.existing);
-      if (suggestions.length > 0) this.log(['Suggestions (your files were not changed):', ...suggestions.map((line) => `  - ${line}`)].join('\n'));
+      if (suggestions.length > 0)
+        this.log(['Suggestions (your files were not changed):', ...suggestions.map((line) => `  - ${line}`)].join('\n'));
     }
     if (this.regenerating || dryRun) this.log(formatSummary(this.plan, { dryRun }));
     else this.log(`Wrote ${this.plan.length} files for ${this.ctx.domains.join(', ')} into ${this.destinationRoot()}`);
@@ -136,7 +167,9 @@ export default class DjangoProdGenerator extends Generator<StoredConfig, Options
     const conflicts = conflictsOf(this.plan);
     if (conflicts.length > 0) {
       // Thrown last, after every file is written, so the exit code (3) tells scripts to look.
-      throw new MergeConflictError(`${conflicts.length} file(s) ${dryRun ? 'would be left' : 'left'} with conflict markers: ${conflicts.map((action) => action.path).join(', ')}`);
+      throw new MergeConflictError(
+        `${conflicts.length} file(s) ${dryRun ? 'would be left' : 'left'} with conflict markers: ${conflicts.map((action) => action.path).join(', ')}`,
+      );
     }
   }
 
@@ -157,8 +190,14 @@ export default class DjangoProdGenerator extends Generator<StoredConfig, Options
     // markers to resolve), so it is the right base for the next regeneration.
     const pristine = serializePristine(pristineOf(tree));
     const yoRc = this.#storedConfigText();
-    this.report.push({ verb: reportVerb({ status: 'updated', write: { content: pristine, mode: 0o644 } }, this.#readCurrent(PRISTINE_PATH)), path: PRISTINE_PATH });
-    this.report.push({ verb: reportVerb({ status: 'updated', write: { content: yoRc, mode: 0o644 } }, this.#readCurrent(STORED_CONFIG_FILE)), path: STORED_CONFIG_FILE });
+    this.report.push({
+      verb: reportVerb({ status: 'updated', write: { content: pristine, mode: 0o644 } }, this.#readCurrent(PRISTINE_PATH)),
+      path: PRISTINE_PATH,
+    });
+    this.report.push({
+      verb: reportVerb({ status: 'updated', write: { content: yoRc, mode: 0o644 } }, this.#readCurrent(STORED_CONFIG_FILE)),
+      path: STORED_CONFIG_FILE,
+    });
     this.state = { yoRc, pristine };
   }
 
@@ -199,7 +238,7 @@ export default class DjangoProdGenerator extends Generator<StoredConfig, Options
   /** .yo-rc.json as Yeoman's config storage would write it: other generators' keys kept, ours replaced. */
   #storedConfigText(): string {
     const current = this.#readCurrent(STORED_CONFIG_FILE);
-    const others = current === undefined ? {} : JSON.parse(current) as Record<string, unknown>;
+    const others = current === undefined ? {} : (JSON.parse(current) as Record<string, unknown>);
     const stored = { ...others, [this.rootGeneratorName()]: { version: GENERATOR_VERSION, answers: this.answers } };
     return `${JSON.stringify(stored, null, 2)}\n`;
   }
@@ -249,7 +288,6 @@ export default class DjangoProdGenerator extends Generator<StoredConfig, Options
     };
   }
 
-
   /**
    * Files the answers name, read before anything is written. On regeneration the CA bundle's
    * original path may be gone: the copy already in the repository then stands in for it.
@@ -275,8 +313,11 @@ export default class DjangoProdGenerator extends Generator<StoredConfig, Options
     // On regeneration every path is ours (three-way merged); the first run must find them free.
     if (!this.regenerating) refuseCollisions(this.destinationRoot(), tree.keys());
     const check = checkSettingsImport(this.destinationRoot(), this.project!, this.ctx.existing!);
-    this.log(check.checked ? `Settings ${this.project!.settings.module} import cleanly.`
-      : `Settings import not checked here: ${check.reason}; the image build imports them.`);
+    this.log(
+      check.checked
+        ? `Settings ${this.project!.settings.module} import cleanly.`
+        : `Settings import not checked here: ${check.reason}; the image build imports them.`,
+    );
   }
 
   #readCaBundle(): InputFiles {
@@ -285,7 +326,9 @@ export default class DjangoProdGenerator extends Generator<StoredConfig, Options
     const found = candidates.find((candidate) => existsSync(candidate));
     const pem = found === undefined ? '' : readInputFile(found, 'Invalid answer "acmeCaBundle" (--acme-ca-bundle):');
     if (!pem.includes('-----BEGIN CERTIFICATE-----')) {
-      throw new AnswerError(`Invalid answer "acmeCaBundle" (--acme-ca-bundle): ${JSON.stringify(this.answers.acmeCaBundle)} must name a readable PEM file of CA certificates`);
+      throw new AnswerError(
+        `Invalid answer "acmeCaBundle" (--acme-ca-bundle): ${JSON.stringify(this.answers.acmeCaBundle)} must name a readable PEM file of CA certificates`,
+      );
     }
     return { acmeCaBundlePem: pem };
   }
@@ -307,8 +350,11 @@ export default class DjangoProdGenerator extends Generator<StoredConfig, Options
     }
     // Existing-project mode: what detection settles is not asked; stored answers (regeneration),
     // the answers file and flags still win.
-    const detected = Object.fromEntries(Object.entries(this.project ? detectedAnswers(this.project, this.destinationRoot()) : {})
-      .filter(([name]) => stored[name as AnswerName] === undefined));
+    const detected = Object.fromEntries(
+      Object.entries(this.project ? detectedAnswers(this.project, this.destinationRoot()) : {}).filter(
+        ([name]) => stored[name as AnswerName] === undefined,
+      ),
+    );
     // The mode is decided before asking (flag, stored answers, or a manage.py), never asked.
     return { stored, explicit: { ...detected, ...fromFile, ...fromFlags, existing: this.project !== undefined } };
   }
@@ -349,7 +395,8 @@ export default class DjangoProdGenerator extends Generator<StoredConfig, Options
     const gate = {
       type: 'confirm',
       name: ADVANCED_GATE,
-      message: (asked: Asked) => `Customize advanced settings? (${advanced.filter((entry) => wouldAsk(entry, asked)).length} more; No keeps their defaults)`,
+      message: (asked: Asked) =>
+        `Customize advanced settings? (${advanced.filter((entry) => wouldAsk(entry, asked)).length} more; No keeps their defaults)`,
       default: false,
       when: (asked: Asked) => advanced.some((entry) => wouldAsk(entry, asked)),
     };
@@ -399,7 +446,9 @@ export default class DjangoProdGenerator extends Generator<StoredConfig, Options
     const status = git('status', '--porcelain', '--', '.', `:(exclude)${LOCK_FILE}`);
     const changed = status.stdout.split('\n').filter((line) => line.trim() !== '');
     if (status.status === 0 && changed.length > 0) {
-      throw new RefusalError(`${root} has ${changed.length} uncommitted change(s): commit or stash them first so a bad merge can be undone with git (or pass --force)`);
+      throw new RefusalError(
+        `${root} has ${changed.length} uncommitted change(s): commit or stash them first so a bad merge can be undone with git (or pass --force)`,
+      );
     }
   }
 
@@ -408,7 +457,9 @@ export default class DjangoProdGenerator extends Generator<StoredConfig, Options
     if (this.options['force'] || this.#dryRun()) return;
     const files = filesWithConflictMarkers(tree.keys(), readCurrent);
     if (files.length > 0) {
-      throw new RefusalError(`Unresolved conflict markers from the last regeneration in ${files.join(', ')}: resolve them and commit first (or pass --force)`);
+      throw new RefusalError(
+        `Unresolved conflict markers from the last regeneration in ${files.join(', ')}: resolve them and commit first (or pass --force)`,
+      );
     }
   }
 

@@ -9,12 +9,4 @@ import sentry from './sentry/index.ts';
 import storage from './storage/index.ts';
 import swarm from './swarm/index.ts';
 
-export const FEATURES: readonly Feature[] = [
-  celery,
-  sentry,
-  storage,
-  backups,
-  monitoring,
-  swarm,
-  microcache,
-];
+export const FEATURES: readonly Feature[] = [celery, sentry, storage, backups, monitoring, swarm, microcache];

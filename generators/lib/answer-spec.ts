@@ -68,8 +68,7 @@ export class AnswerError extends Error {
 const HOSTNAME_LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
 const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
 
-export const isLetsEncrypt = (answers: Partial<Answers>) =>
-  answers.tlsMode === 'letsencrypt' || answers.tlsMode === 'letsencrypt-staging';
+export const isLetsEncrypt = (answers: Partial<Answers>) => answers.tlsMode === 'letsencrypt' || answers.tlsMode === 'letsencrypt-staging';
 
 /** A DNS name a certificate can be issued for; Let's Encrypt also needs a public one. */
 export function checkDomain(domain: string, answers: Partial<Answers>): string | undefined {
@@ -93,13 +92,15 @@ export function oneOf<T extends string>(choices: readonly T[]) {
 export const machineMemoryMb = () => Math.floor(os.totalmem() / 1024 / 1024);
 
 export function defaultPackageName(name: string): string {
-  return name.toLowerCase().replace(/[^a-z0-9_]+/g, '_').replace(/^_+|_+$/g, '');
+  return name
+    .toLowerCase()
+    .replace(/[^a-z0-9_]+/g, '_')
+    .replace(/^_+|_+$/g, '');
 }
 
 export function spec<N extends AnswerName>(definition: AnswerSpec<N>): AnswerSpec<N> {
   return definition;
 }
-
 
 /** A yes/no answer that switches a feature on or off (every value is fine). */
 export function featureSwitch<N extends AnswerName>(name: N, message: string, description: string, on: boolean): AnswerSpec<N> {

@@ -4,7 +4,7 @@ import { ANSWER_SCHEMA, flagOf, type AnswerSpec } from './answers.ts';
 const MACHINE_DEPENDENT = new Set(['cpus', 'memoryMb']);
 
 function shownDefault(entry: AnswerSpec): string {
-  if (MACHINE_DEPENDENT.has(entry.name)) return 'this machine\'s';
+  if (MACHINE_DEPENDENT.has(entry.name)) return "this machine's";
   const value = entry.default({});
   if (entry.name === 'packageName') return 'from name';
   if (entry.name === 'email') return 'admin@ + domain';
@@ -12,11 +12,16 @@ function shownDefault(entry: AnswerSpec): string {
 }
 
 export function answersMarkdownTable(): string {
-  const rows = (ANSWER_SCHEMA as readonly AnswerSpec[]).map((entry) =>
-    `| \`${entry.name}\` | \`--${flagOf(entry.name)}\` | ${shownDefault(entry).replaceAll('|', '\\|')} | ${entry.description.replaceAll('|', '\\|')} |`);
+  const rows = (ANSWER_SCHEMA as readonly AnswerSpec[]).map(
+    (entry) =>
+      `| \`${entry.name}\` | \`--${flagOf(entry.name)}\` | ${shownDefault(entry).replaceAll('|', '\\|')} | ${entry.description.replaceAll('|', '\\|')} |`,
+  );
   const advanced = (ANSWER_SCHEMA as readonly AnswerSpec[]).filter((entry) => entry.advanced).map((entry) => `\`${entry.name}\``);
   return [
-    '| answer (answers file key) | flag | default | what it is |', '|---|---|---|---|', ...rows, '',
+    '| answer (answers file key) | flag | default | what it is |',
+    '|---|---|---|---|',
+    ...rows,
+    '',
     `Asked only after a yes to "Customize advanced settings?" (otherwise their defaults): ${advanced.join(', ')}.`,
   ].join('\n');
 }

@@ -3,8 +3,20 @@
 import os from 'node:os';
 import { FEATURES } from '../features/index.ts';
 import {
-  AnswerError, SERVER_KINDS, TLS_MODES, checkDomain, checkInteger, defaultPackageName, machineMemoryMb, oneOf, spec,
-  type AnswerName, type AnswerSpec, type Answers, type ServerKind, type TlsMode,
+  AnswerError,
+  SERVER_KINDS,
+  TLS_MODES,
+  checkDomain,
+  checkInteger,
+  defaultPackageName,
+  machineMemoryMb,
+  oneOf,
+  spec,
+  type AnswerName,
+  type AnswerSpec,
+  type Answers,
+  type ServerKind,
+  type TlsMode,
 } from './answer-spec.ts';
 import { messageValue } from './escape.ts';
 import { PACKAGE_PLACEHOLDER, everyGeneratedPath } from './files.ts';
@@ -16,49 +28,140 @@ export * from './answer-spec.ts';
 // Modules a project package must not shadow: the stdlib ones Django imports at start-up,
 // and the distributions the generated requirements install.
 const SHADOWED_MODULES = new Set([
-  'django', 'test', 'tests', 'celery', 'gunicorn', 'uvicorn', 'uvicorn_worker', 'redis', 'psycopg', 'psycopg2',
-  'sentry_sdk', 'whitenoise', 'environ', 'kombu', 'billiard', 'vine', 'django_celery_beat', 'config', 'site',
-  'os', 'sys', 'io', 'json', 'logging', 'email', 'http', 'html', 'string', 'types', 'typing', 'time', 'datetime',
-  'random', 'secrets', 'socket', 'select', 'signal', 'queue', 'abc', 'code', 'copy', 'math', 'uuid', 'enum',
-  'collections', 'functools', 'inspect', 'operator', 're', 'platform', 'pathlib', 'shutil', 'tempfile', 'unittest',
-  'asyncio', 'contextlib', 'decimal', 'hashlib', 'hmac', 'base64', 'calendar', 'locale', 'gettext', 'warnings',
-  'weakref', 'threading', 'multiprocessing', 'subprocess', 'zoneinfo', 'sqlite3', 'ssl', 'struct', 'array', 'csv',
-  'glob', 'pickle', 'urllib', 'xml', 'wsgiref', 'backups', 'static', 'media', 'templates',
+  'django',
+  'test',
+  'tests',
+  'celery',
+  'gunicorn',
+  'uvicorn',
+  'uvicorn_worker',
+  'redis',
+  'psycopg',
+  'psycopg2',
+  'sentry_sdk',
+  'whitenoise',
+  'environ',
+  'kombu',
+  'billiard',
+  'vine',
+  'django_celery_beat',
+  'config',
+  'site',
+  'os',
+  'sys',
+  'io',
+  'json',
+  'logging',
+  'email',
+  'http',
+  'html',
+  'string',
+  'types',
+  'typing',
+  'time',
+  'datetime',
+  'random',
+  'secrets',
+  'socket',
+  'select',
+  'signal',
+  'queue',
+  'abc',
+  'code',
+  'copy',
+  'math',
+  'uuid',
+  'enum',
+  'collections',
+  'functools',
+  'inspect',
+  'operator',
+  're',
+  'platform',
+  'pathlib',
+  'shutil',
+  'tempfile',
+  'unittest',
+  'asyncio',
+  'contextlib',
+  'decimal',
+  'hashlib',
+  'hmac',
+  'base64',
+  'calendar',
+  'locale',
+  'gettext',
+  'warnings',
+  'weakref',
+  'threading',
+  'multiprocessing',
+  'subprocess',
+  'zoneinfo',
+  'sqlite3',
+  'ssl',
+  'struct',
+  'array',
+  'csv',
+  'glob',
+  'pickle',
+  'urllib',
+  'xml',
+  'wsgiref',
+  'backups',
+  'static',
+  'media',
+  'templates',
 ]);
 
 const VERSION = /^\d+(\.\d+){0,2}$/;
 
 const CORE_ANSWERS = [
   spec({
-    name: 'name', kind: 'string', message: 'Project name (Compose project, image and volume names)',
+    name: 'name',
+    kind: 'string',
+    message: 'Project name (Compose project, image and volume names)',
     description: 'Project name: lowercase letters, digits and hyphens, starting with a letter',
     default: () => 'my-site',
-    check: (value) => (/^[a-z][a-z0-9-]{0,39}$/.test(value) && !value.endsWith('-') ? undefined
-      : 'must start with a lowercase letter and use only a-z, 0-9 and "-" (at most 40 characters), e.g. my-site'),
+    check: (value) =>
+      /^[a-z][a-z0-9-]{0,39}$/.test(value) && !value.endsWith('-')
+        ? undefined
+        : 'must start with a lowercase letter and use only a-z, 0-9 and "-" (at most 40 characters), e.g. my-site',
   }),
   spec({
-    name: 'packageName', advanced: true, kind: 'string', message: 'Python package of the Django project',
+    name: 'packageName',
+    advanced: true,
+    kind: 'string',
+    message: 'Python package of the Django project',
     description: 'Python package holding settings, urls and the WSGI/ASGI modules',
     default: (answers) => defaultPackageName(answers.name ?? 'my-site'),
     // Every folder and module the generator writes at the top level, features included.
-    check: (value) => checkPackageName(value, {
-      shadowedModules: SHADOWED_MODULES, generatedTopLevel: generatedTopLevelNames(everyGeneratedPath(), PACKAGE_PLACEHOLDER),
-    }),
+    check: (value) =>
+      checkPackageName(value, {
+        shadowedModules: SHADOWED_MODULES,
+        generatedTopLevel: generatedTopLevelNames(everyGeneratedPath(), PACKAGE_PLACEHOLDER),
+      }),
   }),
   spec({
-    name: 'tlsMode', kind: 'choice', choices: TLS_MODES, message: 'Where certificates come from',
+    name: 'tlsMode',
+    kind: 'choice',
+    choices: TLS_MODES,
+    message: 'Where certificates come from',
     description: 'letsencrypt, letsencrypt-staging (recommended first run), acme (any ACME directory) or self-signed (local trial)',
     default: (): TlsMode => 'letsencrypt-staging',
     check: oneOf(TLS_MODES),
   }),
   spec({
-    name: 'domain', kind: 'string', message: 'Primary domain the site is served on',
+    name: 'domain',
+    kind: 'string',
+    message: 'Primary domain the site is served on',
     description: 'Primary domain (the certificate name and the canonical host)',
     default: () => 'example.com',
     check: checkDomain,
   }),
   spec({
-    name: 'extraDomains', kind: 'list', message: 'Extra domains on the same certificate (comma-separated, may be empty)',
+    name: 'extraDomains',
+    kind: 'list',
+    message: 'Extra domains on the same certificate (comma-separated, may be empty)',
     description: 'Extra domains served and put on the certificate, comma-separated',
     default: () => [],
     check: (values, answers) => {
@@ -66,114 +169,180 @@ const CORE_ANSWERS = [
         const problem = checkDomain(domain, answers);
         if (problem) return `${messageValue(domain)} ${problem}`;
       }
-      if (values.includes(answers.domain ?? '') || new Set(values).size !== values.length) return 'must not repeat the primary domain or each other';
+      if (values.includes(answers.domain ?? '') || new Set(values).size !== values.length)
+        return 'must not repeat the primary domain or each other';
       return undefined;
     },
   }),
   spec({
-    name: 'email', kind: 'string', message: 'Admin e-mail (ACME account, error mails)',
+    name: 'email',
+    kind: 'string',
+    message: 'Admin e-mail (ACME account, error mails)',
     description: 'Admin e-mail: the ACME account and Django ADMINS',
     default: (answers) => `admin@${answers.domain ?? 'example.com'}`,
     check: (value, answers) => {
       const problem = checkEmail(value);
       if (problem) return problem;
       // The ACME account needs a reachable address; a local trial may use admin@localhost.
-      if (answers.tlsMode !== 'self-signed' && !value.split('@')[1]!.includes('.')) return 'must be a public e-mail address for the ACME account';
+      if (answers.tlsMode !== 'self-signed' && !value.split('@')[1]!.includes('.'))
+        return 'must be a public e-mail address for the ACME account';
       return undefined;
     },
   }),
   spec({
-    name: 'acmeDirectory', kind: 'string', message: 'ACME directory URL',
+    name: 'acmeDirectory',
+    kind: 'string',
+    message: 'ACME directory URL',
     description: 'ACME directory URL (tls-mode acme only), e.g. https://ca.internal/acme/acme/directory',
     default: () => '',
     when: (answers) => answers.tlsMode === 'acme',
     check: (value) => checkUrl(value),
   }),
   spec({
-    name: 'acmeCaBundle', kind: 'string', message: 'PEM file of the CA that signs the ACME server (empty if publicly trusted)',
-    description: 'Path to a PEM CA bundle the ACME server\'s TLS certificate chains to (tls-mode acme only; copied into the repository)',
+    name: 'acmeCaBundle',
+    kind: 'string',
+    message: 'PEM file of the CA that signs the ACME server (empty if publicly trusted)',
+    description: "Path to a PEM CA bundle the ACME server's TLS certificate chains to (tls-mode acme only; copied into the repository)",
     default: () => '',
     when: (answers) => answers.tlsMode === 'acme',
     check: (value) => (value === '' || /\.(pem|crt)$/.test(value) ? undefined : 'must be empty or the path of a .pem or .crt file'),
   }),
   spec({
-    name: 'server', advanced: true, kind: 'choice', choices: SERVER_KINDS, message: 'Application interface',
+    name: 'server',
+    advanced: true,
+    kind: 'choice',
+    choices: SERVER_KINDS,
+    message: 'Application interface',
     description: 'wsgi (gunicorn sync/gthread workers) or asgi (gunicorn with uvicorn workers)',
     default: (): ServerKind => 'wsgi',
     check: oneOf(SERVER_KINDS),
   }),
   spec({
-    name: 'cpus', kind: 'number', message: 'CPU cores of the PRODUCTION server (not this machine)',
-    description: 'CPU cores of the production server (default: this machine\'s count)',
+    name: 'cpus',
+    kind: 'number',
+    message: 'CPU cores of the PRODUCTION server (not this machine)',
+    description: "CPU cores of the production server (default: this machine's count)",
     default: () => os.availableParallelism(),
     check: (value) => checkInteger(value, 1, 256, 'cores'),
   }),
   spec({
-    name: 'memoryMb', kind: 'number', message: 'Memory of the PRODUCTION server in MiB (not this machine)',
-    description: 'Memory of the production server in MiB (default: this machine\'s)',
+    name: 'memoryMb',
+    kind: 'number',
+    message: 'Memory of the PRODUCTION server in MiB (not this machine)',
+    description: "Memory of the production server in MiB (default: this machine's)",
     default: () => machineMemoryMb(),
     check: (value) => checkInteger(value, 1024, 4 * 1024 * 1024, 'MiB'),
   }),
   spec({
-    name: 'hstsSeconds', advanced: true, kind: 'number', message: 'HSTS max-age in seconds (start modest, raise to 31536000 once HTTPS is proven)',
+    name: 'hstsSeconds',
+    advanced: true,
+    kind: 'number',
+    message: 'HSTS max-age in seconds (start modest, raise to 31536000 once HTTPS is proven)',
     description: 'Strict-Transport-Security max-age in seconds',
-    default: () => 3600, check: (value) => checkInteger(value, 1, 63072000, 'seconds'),
+    default: () => 3600,
+    check: (value) => checkInteger(value, 1, 63072000, 'seconds'),
   }),
   spec({
-    name: 'hstsPreload', advanced: true, kind: 'boolean', message: 'Ask browsers to preload HSTS (hard to undo)?',
+    name: 'hstsPreload',
+    advanced: true,
+    kind: 'boolean',
+    message: 'Ask browsers to preload HSTS (hard to undo)?',
     description: 'Add "preload" to HSTS (needs max-age >= 31536000; hard to undo)',
     default: () => false,
     check: (value, answers) => (value && (answers.hstsSeconds ?? 0) < 31536000 ? 'needs --hsts-seconds 31536000 or more' : undefined),
   }),
   spec({
-    name: 'uploadLimitMb', advanced: true, kind: 'number', message: 'Largest request body (uploads) in MiB',
+    name: 'uploadLimitMb',
+    advanced: true,
+    kind: 'number',
+    message: 'Largest request body (uploads) in MiB',
     description: 'Upload size limit in MiB (nginx client_max_body_size and Django)',
-    default: () => 10, check: (value) => checkInteger(value, 1, 10240, 'MiB'),
+    default: () => 10,
+    check: (value) => checkInteger(value, 1, 10240, 'MiB'),
   }),
   spec({
-    name: 'timeZone', advanced: true, kind: 'string', message: 'Time zone (Django TIME_ZONE and cron)',
+    name: 'timeZone',
+    advanced: true,
+    kind: 'string',
+    message: 'Time zone (Django TIME_ZONE and cron)',
     description: 'IANA time zone, e.g. UTC or Europe/Paris',
     default: () => 'UTC',
     check: checkTimeZone,
   }),
   spec({
-    name: 'pythonVersion', advanced: true, kind: 'string', message: 'Python version (python:<version>-slim image)',
-    description: 'Python image version', default: () => '3.13',
-    check: (value) => (/^3\.\d{1,2}$/.test(value) && Number(value.split('.')[1]) >= 10 ? undefined : 'must be 3.10 or later, as MAJOR.MINOR'),
+    name: 'pythonVersion',
+    advanced: true,
+    kind: 'string',
+    message: 'Python version (python:<version>-slim image)',
+    description: 'Python image version',
+    default: () => '3.13',
+    check: (value) =>
+      /^3\.\d{1,2}$/.test(value) && Number(value.split('.')[1]) >= 10 ? undefined : 'must be 3.10 or later, as MAJOR.MINOR',
   }),
   spec({
-    name: 'postgresVersion', advanced: true, kind: 'string', message: 'PostgreSQL major version', description: 'postgres image major version',
-    default: () => '17', check: (value) => (/^\d{2}$/.test(value) && Number(value) >= 14 ? undefined : 'must be a major version from 14 on, e.g. 17'),
+    name: 'postgresVersion',
+    advanced: true,
+    kind: 'string',
+    message: 'PostgreSQL major version',
+    description: 'postgres image major version',
+    default: () => '17',
+    check: (value) => (/^\d{2}$/.test(value) && Number(value) >= 14 ? undefined : 'must be a major version from 14 on, e.g. 17'),
   }),
   spec({
-    name: 'redisVersion', advanced: true, kind: 'string', message: 'Redis version', description: 'redis image version',
-    default: () => '8', check: (value) => (VERSION.test(value) && Number(value.split('.')[0]) >= 6 ? undefined : 'must be a version from 6 on, e.g. 8 or 7.4'),
+    name: 'redisVersion',
+    advanced: true,
+    kind: 'string',
+    message: 'Redis version',
+    description: 'redis image version',
+    default: () => '8',
+    check: (value) => (VERSION.test(value) && Number(value.split('.')[0]) >= 6 ? undefined : 'must be a version from 6 on, e.g. 8 or 7.4'),
   }),
   spec({
-    name: 'nginxVersion', advanced: true, kind: 'string', message: 'nginx version', description: 'nginx image version',
-    default: () => '1.28', check: (value) => (/^1\.\d{2}(\.\d+)?$/.test(value) && Number(value.split('.')[1]) >= 25 ? undefined
-      : 'must be 1.25 or later (for "http2 on"), e.g. 1.28'),
+    name: 'nginxVersion',
+    advanced: true,
+    kind: 'string',
+    message: 'nginx version',
+    description: 'nginx image version',
+    default: () => '1.28',
+    check: (value) =>
+      /^1\.\d{2}(\.\d+)?$/.test(value) && Number(value.split('.')[1]) >= 25
+        ? undefined
+        : 'must be 1.25 or later (for "http2 on"), e.g. 1.28',
   }),
   spec({
-    name: 'existing', kind: 'boolean', message: 'Deploy the existing Django project in the target directory (adds files, edits none)?',
-    description: 'Existing-project mode: add the deployment to the Django project in the target directory (default: on when a new run finds a manage.py there)',
-    default: () => false, check: () => undefined,
+    name: 'existing',
+    kind: 'boolean',
+    message: 'Deploy the existing Django project in the target directory (adds files, edits none)?',
+    description:
+      'Existing-project mode: add the deployment to the Django project in the target directory (default: on when a new run finds a manage.py there)',
+    default: () => false,
+    check: () => undefined,
   }),
   spec({
-    name: 'appPath', kind: 'string', message: 'A URL path of your project that answers 200 (verify requests it through nginx)',
+    name: 'appPath',
+    kind: 'string',
+    message: 'A URL path of your project that answers 200 (verify requests it through nginx)',
     description: 'Existing-project mode: a path of your own URLs that verify requests through nginx, e.g. /hello/',
     default: () => '/',
     when: (answers) => answers.existing === true,
-    check: (value) => (/^\/[A-Za-z0-9\-._~!$&'()*+,;=:@%/?]*$/.test(value) ? undefined : 'must be a URL path starting with "/", e.g. /hello/'),
+    check: (value) =>
+      /^\/[A-Za-z0-9\-._~!$&'()*+,;=:@%/?]*$/.test(value) ? undefined : 'must be a URL path starting with "/", e.g. /hello/',
   }),
   spec({
-    name: 'dependencyBot', advanced: true, kind: 'choice', choices: DEPENDENCY_BOTS, message: 'Dependency update bot',
+    name: 'dependencyBot',
+    advanced: true,
+    kind: 'choice',
+    choices: DEPENDENCY_BOTS,
+    message: 'Dependency update bot',
     description: 'dependabot (.github/dependabot.yml) or renovate (renovate.json): weekly grouped update pull requests',
     default: (): DependencyBot => 'dependabot',
     check: oneOf(DEPENDENCY_BOTS),
   }),
   spec({
-    name: 'ciImage', advanced: true, kind: 'string', message: 'Image repository CI pushes to from the default branch (empty: no push)',
+    name: 'ciImage',
+    advanced: true,
+    kind: 'string',
+    message: 'Image repository CI pushes to from the default branch (empty: no push)',
     description: 'Image repository the CI workflow pushes to on the default branch, e.g. ghcr.io/acme/my-site (empty: build and test only)',
     default: () => '',
     check: checkImageRepository,
@@ -183,8 +352,7 @@ const CORE_ANSWERS = [
 /** Every answer, in the order asked: the core ones, then each feature's (registry order). */
 export const ANSWER_SCHEMA: readonly AnswerSpec[] = [...CORE_ANSWERS, ...FEATURES.flatMap((feature) => feature.answers)];
 
-export const answerSpec = (name: AnswerName): AnswerSpec =>
-  ANSWER_SCHEMA.find((entry) => entry.name === name)!;
+export const answerSpec = (name: AnswerName): AnswerSpec => ANSWER_SCHEMA.find((entry) => entry.name === name)!;
 
 /** kebab-case flag of an answer: packageName -> --package-name */
 export const flagOf = (name: string): string => name.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`);
@@ -207,7 +375,11 @@ export function coerceAnswer(entry: AnswerSpec, raw: unknown): unknown {
       return problem('must be true or false');
     case 'list':
       if (Array.isArray(raw) && raw.every((item) => typeof item === 'string')) return raw;
-      if (typeof raw === 'string') return raw.split(',').map((item) => item.trim()).filter(Boolean);
+      if (typeof raw === 'string')
+        return raw
+          .split(',')
+          .map((item) => item.trim())
+          .filter(Boolean);
       return problem('must be a comma-separated list');
     default:
       return typeof raw === 'string' ? raw : problem('must be text');

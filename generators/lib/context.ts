@@ -92,7 +92,14 @@ export interface RenderContext extends Partial<FeatureFacts> {
 // only for its collectstatic storage (hashed names plus precompressed .gz files for nginx).
 const CORE_REQUIREMENTS = ['Django>=5.2,<6.0', 'gunicorn>=23.0,<24'];
 const ASGI_REQUIREMENTS = ['uvicorn[standard]>=0.30', 'uvicorn-worker>=0.2'];
-const SUPPORT_REQUIREMENTS = ['psycopg>=3.2,<4', 'psycopg-pool>=3.2.0.dev0', 'redis>=5.0', 'django-redis>=5.4', 'python-json-logger>=3.1,<5', 'whitenoise>=6.5,<7'];
+const SUPPORT_REQUIREMENTS = [
+  'psycopg>=3.2,<4',
+  'psycopg-pool>=3.2.0.dev0',
+  'redis>=5.0',
+  'django-redis>=5.4',
+  'python-json-logger>=3.1,<5',
+  'whitenoise>=6.5,<7',
+];
 
 /** Contents of files the answers point to, read by the caller so this module stays pure. */
 export interface InputFiles {
@@ -107,20 +114,38 @@ export interface InputFiles {
 export function buildRenderContext(answers: Answers, generatorVersion: string, files: InputFiles = {}): RenderContext {
   const enabled = FEATURES.filter((feature) => feature.enabled(answers));
   const has = Object.fromEntries(FEATURES.map((feature) => [feature.name, enabled.includes(feature)]));
-  const sizing = sizeStack({ cpus: answers.cpus, memoryMb: answers.memoryMb }, answers.server, has['celery'] === true, has['monitoring'] === true);
-  const acmeDirectory = answers.tlsMode === 'acme' ? answers.acmeDirectory
-    : answers.tlsMode === 'self-signed' ? '' : ACME_DIRECTORIES[answers.tlsMode];
-  const featureFacts = Object.fromEntries(enabled.filter((feature) => feature.facts).map((feature) => [feature.name, feature.facts!(answers, sizing)]));
+  const sizing = sizeStack(
+    { cpus: answers.cpus, memoryMb: answers.memoryMb },
+    answers.server,
+    has['celery'] === true,
+    has['monitoring'] === true,
+  );
+  const acmeDirectory =
+    answers.tlsMode === 'acme' ? answers.acmeDirectory : answers.tlsMode === 'self-signed' ? '' : ACME_DIRECTORIES[answers.tlsMode];
+  const featureFacts = Object.fromEntries(
+    enabled.filter((feature) => feature.facts).map((feature) => [feature.name, feature.facts!(answers, sizing)]),
+  );
   const longRunningAppServices = ['web', ...enabled.flatMap((feature) => feature.appServices ?? [])];
   const featureRequirements = enabled.flatMap((feature) => feature.requirements ?? []);
-  const stackRequirements = [...CORE_REQUIREMENTS, ...(answers.server === 'asgi' ? ASGI_REQUIREMENTS : []), ...SUPPORT_REQUIREMENTS, ...featureRequirements];
+  const stackRequirements = [
+    ...CORE_REQUIREMENTS,
+    ...(answers.server === 'asgi' ? ASGI_REQUIREMENTS : []),
+    ...SUPPORT_REQUIREMENTS,
+    ...featureRequirements,
+  ];
   const domains = [answers.domain, ...answers.extraDomains];
-  const existing = answers.existing && files.existingProject
-    ? {
-      ...existingDeployment({ project: files.existingProject, stackRequirements, domains, presentUserFiles: files.presentUserFiles ?? [] }),
-      appPath: answers.appPath,
-    }
-    : undefined;
+  const existing =
+    answers.existing && files.existingProject
+      ? {
+          ...existingDeployment({
+            project: files.existingProject,
+            stackRequirements,
+            domains,
+            presentUserFiles: files.presentUserFiles ?? [],
+          }),
+          appPath: answers.appPath,
+        }
+      : undefined;
   return {
     ...featureFacts,
     generatorVersion,
@@ -154,7 +179,10 @@ export function buildRenderContext(answers: Answers, generatorVersion: string, f
     timeZone: renderedTimeZone(answers.timeZone),
     sizing,
     sizingConstants: { processMb: PROCESS_MB, limits: LIMITS, memoryShare: MEMORY_SHARE },
-    appModule: files.existingProject && answers.existing ? files.existingProject.application : `${answers.packageName}.${answers.server}:application`,
+    appModule:
+      files.existingProject && answers.existing
+        ? files.existingProject.application
+        : `${answers.packageName}.${answers.server}:application`,
     services: ['db', 'redis', 'migrate', 'web', 'nginx', 'certbot', ...enabled.flatMap((feature) => feature.services ?? [])],
     appServices: ['migrate', ...longRunningAppServices],
     longRunningAppServices,

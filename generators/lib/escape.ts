@@ -80,7 +80,10 @@ export function pythonString(value: string): string {
  * variable in most directives) and a newline would split the directive: both are refused.
  */
 export function nginxString(value: string): string {
-  if (/[$\x00-\x1f\x7f]/.test(value)) throw new UnrepresentableError(`nginx: ${JSON.stringify(value)} holds "$" or a control character, which nginx strings cannot carry literally`);
+  if (/[$\x00-\x1f\x7f]/.test(value))
+    throw new UnrepresentableError(
+      `nginx: ${JSON.stringify(value)} holds "$" or a control character, which nginx strings cannot carry literally`,
+    );
   refuseLoneSurrogates(value, 'nginx');
   return `"${value.replace(/[\\"]/g, (char) => `\\${char}`)}"`;
 }
@@ -136,7 +139,9 @@ export function plainValueGuard(file: string): (value: unknown) => string {
   return (value: unknown) => {
     const text = String(value);
     if (!PLAIN_VALUE.test(text)) {
-      throw new UnrepresentableError(`${file}: <%= %> got ${JSON.stringify(text)}, which needs escaping: write it with <%- and an escape helper (yamlString, composeString, shellWord, pythonString, nginxString, markdownCode)`);
+      throw new UnrepresentableError(
+        `${file}: <%= %> got ${JSON.stringify(text)}, which needs escaping: write it with <%- and an escape helper (yamlString, composeString, shellWord, pythonString, nginxString, markdownCode)`,
+      );
     }
     return text;
   };

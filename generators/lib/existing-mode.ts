@@ -23,7 +23,12 @@ export function isExistingMode(root: string, explicit: unknown, stored: GivenAns
 
 /** Answers detection settles (never asked; a flag or the answers file still wins). */
 export function detectedAnswers(project: DetectedProject, root: string): GivenAnswers {
-  const name = path.basename(root).toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^[^a-z]+|-+$/g, '').slice(0, 40);
+  const name = path
+    .basename(root)
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, '-')
+    .replace(/^[^a-z]+|-+$/g, '')
+    .slice(0, 40);
   return {
     existing: true,
     server: project.server,
@@ -38,10 +43,14 @@ export function detectedAnswers(project: DetectedProject, root: string): GivenAn
 /** Answers that contradict the project: one line. */
 export function checkAgainstProject(answers: Answers, project: DetectedProject): void {
   if (project.manageDirectory !== '') {
-    throw new AnswerError(`${project.manageDirectory}/manage.py: existing-project mode needs manage.py at the project root (the image runs "python manage.py" in /app)`);
+    throw new AnswerError(
+      `${project.manageDirectory}/manage.py: existing-project mode needs manage.py at the project root (the image runs "python manage.py" in /app)`,
+    );
   }
   if (answers.celery && !project.celery) {
-    throw new AnswerError('Invalid answer "celery" (--celery): true needs a Celery app in the project (a celery.py defining app = Celery(...)); existing-project mode runs the project\'s own app');
+    throw new AnswerError(
+      'Invalid answer "celery" (--celery): true needs a Celery app in the project (a celery.py defining app = Celery(...)); existing-project mode runs the project\'s own app',
+    );
   }
 }
 
@@ -57,7 +66,9 @@ export function presentUserFiles(root: string, generatedBefore: ReadonlySet<stri
 export function refuseCollisions(root: string, paths: Iterable<string>): void {
   const taken = [...paths, '.env'].filter((file) => existsSync(path.join(root, file)));
   if (taken.length > 0) {
-    throw new AnswerError(`The deployment would overwrite your ${taken.join(', ')}: move ${taken.length === 1 ? 'it' : 'them'} aside first (nothing was written)`);
+    throw new AnswerError(
+      `The deployment would overwrite your ${taken.join(', ')}: move ${taken.length === 1 ? 'it' : 'them'} aside first (nothing was written)`,
+    );
   }
 }
 
@@ -73,7 +84,12 @@ export type ImportCheck = { checked: true } | { checked: false; reason: string }
  * AnswerError with Python's last line; a dependency this Python lacks only means "not checked
  * here": the image build imports the settings again (collectstatic) with every dependency.
  */
-export function checkSettingsImport(root: string, project: DetectedProject, deployment: ExistingDeployment, python = process.env['DJANGO_PROD_PYTHON'] ?? 'python3'): ImportCheck {
+export function checkSettingsImport(
+  root: string,
+  project: DetectedProject,
+  deployment: ExistingDeployment,
+  python = process.env['DJANGO_PROD_PYTHON'] ?? 'python3',
+): ImportCheck {
   const env: NodeJS.ProcessEnv = {
     PATH: process.env['PATH'] ?? '/usr/bin:/bin',
     PYTHONPATH: path.join(root, project.sourceRoot),
@@ -88,7 +104,10 @@ export function checkSettingsImport(root: string, project: DetectedProject, depl
   const missing = MISSING_DEPENDENCY.exec(result.stderr)?.[1];
   const ownModule = missing !== undefined && existsSync(path.join(root, project.sourceRoot, missing.split('.')[0]!));
   if (missing !== undefined && !ownModule) {
-    return { checked: false, reason: `${python} lacks the project's dependency "${missing}" (run yo in the project's virtualenv to check here)` };
+    return {
+      checked: false,
+      reason: `${python} lacks the project's dependency "${missing}" (run yo in the project's virtualenv to check here)`,
+    };
   }
   const lastLine = result.stderr.trim().split('\n').at(-1) ?? `exit code ${result.status}`;
   throw new AnswerError(`The settings module ${project.settings.module} cannot be imported: ${lastLine} (nothing was written)`);

@@ -74,8 +74,17 @@ const BUILD_PLACEHOLDER = 'build-only-placeholder';
 
 /** Already in the stack's app environment. */
 const STACK_VARIABLES = new Set([
-  'DJANGO_SETTINGS_MODULE', 'DJANGO_SECRET_KEY', 'DJANGO_LOG_LEVEL', 'POSTGRES_HOST', 'POSTGRES_PORT', 'POSTGRES_DB',
-  'POSTGRES_USER', 'POSTGRES_PASSWORD', 'REDIS_HOST', 'REDIS_PORT', 'REDIS_PASSWORD',
+  'DJANGO_SETTINGS_MODULE',
+  'DJANGO_SECRET_KEY',
+  'DJANGO_LOG_LEVEL',
+  'POSTGRES_HOST',
+  'POSTGRES_PORT',
+  'POSTGRES_DB',
+  'POSTGRES_USER',
+  'POSTGRES_PASSWORD',
+  'REDIS_HOST',
+  'REDIS_PORT',
+  'REDIS_PASSWORD',
 ]);
 
 /** Distributions that satisfy a stack requirement when the project declares them instead. */
@@ -133,7 +142,7 @@ export function existingDeployment({ project, stackRequirements, domains, presen
     sourceRoot: project.sourceRoot,
     install: project.dependencies
       ? INSTALLS[project.dependencies.manager](project)
-      : { manager: 'none', label: 'none declared: only the stack\'s own requirements', copyFirst: [] },
+      : { manager: 'none', label: "none declared: only the stack's own requirements", copyFirst: [] },
     extraRequirements: stackRequirements.filter((line) => !satisfied(line)),
     ...(project.celery ? { celeryApp: project.celery.target } : {}),
     celeryReadsSettings: project.celery?.namespace === 'CELERY',
@@ -149,7 +158,9 @@ export function existingDeployment({ project, stackRequirements, domains, presen
 /** What detection found, as shown before anything is written. */
 export function describeDetection(project: DetectedProject): string[] {
   const facts = project.facts;
-  const staticStorage = facts.storagesStaticBackend ?? (facts.staticfilesStorage ? `${facts.staticfilesStorage} (STATICFILES_STORAGE, ignored since Django 5.1)` : 'Django default');
+  const staticStorage =
+    facts.storagesStaticBackend ??
+    (facts.staticfilesStorage ? `${facts.staticfilesStorage} (STATICFILES_STORAGE, ignored since Django 5.1)` : 'Django default');
   const database = facts.databaseEngine ?? (facts.databaseUrlVariable ? `from ${facts.databaseUrlVariable}` : 'not found');
   const required = facts.environment.filter((read) => read.required).map((read) => read.variable);
   return [
@@ -171,29 +182,42 @@ export function suggestionsFor(project: DetectedProject, deployment: ExistingDep
   const facts = project.facts;
   const suggestions: string[] = [];
   if (facts.staticfilesStorage && !facts.hasStorages) {
-    suggestions.push('STATICFILES_STORAGE is ignored since Django 5.1: move it to STORAGES["staticfiles"] (deploy settings use a Manifest storage meanwhile).');
+    suggestions.push(
+      'STATICFILES_STORAGE is ignored since Django 5.1: move it to STORAGES["staticfiles"] (deploy settings use a Manifest storage meanwhile).',
+    );
   }
   if (facts.environment.length === 0) {
-    suggestions.push(`${project.settings.file} reads no environment variables: secrets such as SECRET_KEY belong in the environment (${deployment.settingsFile} sets them from .env).`);
+    suggestions.push(
+      `${project.settings.file} reads no environment variables: secrets such as SECRET_KEY belong in the environment (${deployment.settingsFile} sets them from .env).`,
+    );
   }
   if (facts.databaseEngine === 'django.db.backends.sqlite3') {
     suggestions.push('The project uses SQLite; the deployment runs PostgreSQL (copy existing data with dumpdata/loaddata).');
   }
   for (const file of deployment.userOwnedFiles) {
-    suggestions.push(file === 'Makefile' ? 'You have a Makefile, so none is written: see DEPLOY.md for the compose commands.'
-      : `You have a ${file}, so it is left alone: add .env${file === '.dockerignore' ? ', .git and .django-prod' : ''} to it.`);
+    suggestions.push(
+      file === 'Makefile'
+        ? 'You have a Makefile, so none is written: see DEPLOY.md for the compose commands.'
+        : `You have a ${file}, so it is left alone: add .env${file === '.dockerignore' ? ', .git and .django-prod' : ''} to it.`,
+    );
   }
   if (project.celery && !deployment.celeryReadsSettings) {
-    suggestions.push(`${project.celery.file} does not read Django's CELERY_* settings (config_from_object(..., namespace="CELERY")), so the deployment cannot point it at the stack's Redis: configure its broker from CELERY_BROKER_URL.`);
+    suggestions.push(
+      `${project.celery.file} does not read Django's CELERY_* settings (config_from_object(..., namespace="CELERY")), so the deployment cannot point it at the stack's Redis: configure its broker from CELERY_BROKER_URL.`,
+    );
   }
   if (deployment.requiredByUser.length > 0) {
     suggestions.push(`Your settings require ${deployment.requiredByUser.join(', ')}: set them in .env (listed in .env.example).`);
   }
   if (project.dependencies?.lockFile && deployment.install.manager !== 'pipenv') {
-    suggestions.push(`${project.dependencies.lockFile} is not used by the image (pip installs from pyproject.toml): export pinned requirements for reproducible builds.`);
+    suggestions.push(
+      `${project.dependencies.lockFile} is not used by the image (pip installs from pyproject.toml): export pinned requirements for reproducible builds.`,
+    );
   }
   if (deployment.extraRequirements.length > 0) {
-    suggestions.push(`Declare ${deployment.extraRequirements.map((line) => requirementName(line)).join(', ')} in your own dependencies; ${DEPLOY_REQUIREMENTS_FILE} adds them meanwhile.`);
+    suggestions.push(
+      `Declare ${deployment.extraRequirements.map((line) => requirementName(line)).join(', ')} in your own dependencies; ${DEPLOY_REQUIREMENTS_FILE} adds them meanwhile.`,
+    );
   }
   return suggestions;
 }

@@ -37,9 +37,15 @@ export const CORE_FILE_TABLE: Record<string, FeatureFiles[]> = {
     {
       condition: forNewProject,
       templates: [
-        'requirements.txt', 'manage.py',
-        '_pkg_/__init__.py', '_pkg_/settings/__init__.py', '_pkg_/settings/base.py', '_pkg_/settings/production.py',
-        '_pkg_/urls.py', '_pkg_/health.py', '_pkg_/static/_pkg_/site.css',
+        'requirements.txt',
+        'manage.py',
+        '_pkg_/__init__.py',
+        '_pkg_/settings/__init__.py',
+        '_pkg_/settings/base.py',
+        '_pkg_/settings/production.py',
+        '_pkg_/urls.py',
+        '_pkg_/health.py',
+        '_pkg_/static/_pkg_/site.css',
       ],
     },
     { condition: (ctx) => forNewProject(ctx) && withWsgi(ctx), templates: ['_pkg_/wsgi.py'] },
@@ -56,8 +62,14 @@ export const CORE_FILE_TABLE: Record<string, FeatureFiles[]> = {
       // The suite tests the files a new project gets (an existing project keeps its own tests).
       condition: forNewProject,
       templates: [
-        'requirements-dev.txt', 'pytest.ini', 'compose.test.yaml', '.github/workflows/ci.yml',
-        'tests/__init__.py', 'tests/test_health.py', 'tests/test_settings.py', 'tests/test_logging.py',
+        'requirements-dev.txt',
+        'pytest.ini',
+        'compose.test.yaml',
+        '.github/workflows/ci.yml',
+        'tests/__init__.py',
+        'tests/test_health.py',
+        'tests/test_settings.py',
+        'tests/test_logging.py',
       ],
     },
     { condition: withDependabot, templates: ['.github/dependabot.yml'] },
@@ -80,17 +92,22 @@ export interface PlannedFile {
 /** The files to write for this context: the core table, then each enabled feature's, in registry order. */
 export function planFiles(ctx: RenderContext): PlannedFile[] {
   const sources = [
-    ...Object.values(CORE_FILE_TABLE).flat().map((section) => ({ section, dir: TEMPLATES_DIR })),
-    ...FEATURES.filter((feature) => ctx.has[feature.name])
-      .flatMap((feature) => (feature.files ?? []).map((section) => ({ section, dir: path.join(FEATURES_DIR, feature.name, 'files') }))),
+    ...Object.values(CORE_FILE_TABLE)
+      .flat()
+      .map((section) => ({ section, dir: TEMPLATES_DIR })),
+    ...FEATURES.filter((feature) => ctx.has[feature.name]).flatMap((feature) =>
+      (feature.files ?? []).map((section) => ({ section, dir: path.join(FEATURES_DIR, feature.name, 'files') })),
+    ),
   ];
   return sources
     .filter(({ section }) => section.condition?.(ctx) ?? true)
-    .flatMap(({ section, dir }) => section.templates.map((template) => ({
-      template: path.join(dir, `${template}.ejs`),
-      path: generatedPath(template, ctx),
-      executable: section.executable ?? false,
-    })))
+    .flatMap(({ section, dir }) =>
+      section.templates.map((template) => ({
+        template: path.join(dir, `${template}.ejs`),
+        path: generatedPath(template, ctx),
+        executable: section.executable ?? false,
+      })),
+    )
     .filter((file) => keptInExistingMode(file.path, ctx));
 }
 
@@ -111,5 +128,7 @@ function keptInExistingMode(file: string, ctx: RenderContext): boolean {
 
 /** Every path the generator can write under some answers ("_pkg_" unreplaced): core rows and every feature's. */
 export function everyGeneratedPath(): string[] {
-  return [...Object.values(CORE_FILE_TABLE).flat(), ...FEATURES.flatMap((feature) => feature.files ?? [])].flatMap((section) => section.templates);
+  return [...Object.values(CORE_FILE_TABLE).flat(), ...FEATURES.flatMap((feature) => feature.files ?? [])].flatMap(
+    (section) => section.templates,
+  );
 }

@@ -23,7 +23,8 @@ export function checkEmail(value: string): string | undefined {
   const local = value.slice(0, at);
   const domain = value.slice(at + 1);
   const wellFormed = at > 0 && DOT_ATOM.test(local) && local.length <= 64 && isDnsName(domain) && value.length <= 254;
-  return wellFormed ? undefined
+  return wellFormed
+    ? undefined
     : "must be an e-mail address such as admin@example.com: before the @ letters, digits and !#$%&'*+/=?^_`{|}~- with single dots between (no quotes or spaces), after it a DNS name";
 }
 
@@ -99,9 +100,10 @@ export interface CronSchedule {
 
 export type CronParse = { schedule: CronSchedule; problem?: undefined } | { schedule?: undefined; problem: string };
 
-const CRON_ALLOWED = 'must be a cron schedule: 5 fields (minute 0-59, hour 0-23, day 1-31, month 1-12 or jan-dec, '
-  + 'weekday 0-7 or sun-sat) of *, numbers, ascending ranges a-b, steps */n or a-b/n (n >= 1) and comma lists, e.g. "15 3 * * *", '
-  + `or one of ${Object.keys(CRON_MACROS).join(' ')}`;
+const CRON_ALLOWED =
+  'must be a cron schedule: 5 fields (minute 0-59, hour 0-23, day 1-31, month 1-12 or jan-dec, ' +
+  'weekday 0-7 or sun-sat) of *, numbers, ascending ranges a-b, steps */n or a-b/n (n >= 1) and comma lists, e.g. "15 3 * * *", ' +
+  `or one of ${Object.keys(CRON_MACROS).join(' ')}`;
 
 function parseCronField(text: string, field: CronField): number[] | string {
   const fail = (why: string) => `${field.name} "${text}": ${why}`;
@@ -114,7 +116,8 @@ function parseCronField(text: string, field: CronField): number[] | string {
     if (!match) return fail(field.names ? `use numbers, ranges, steps, or one ${field.name} name alone` : 'use numbers, ranges and steps');
     const [, star, from, to, step] = match;
     // cron only takes a step after * or a range ("5/10" is refused by cron's parser).
-    if (step !== undefined && star === undefined && to === undefined) return fail('a step needs * or a range before it, e.g. */10 or 0-30/10');
+    if (step !== undefined && star === undefined && to === undefined)
+      return fail('a step needs * or a range before it, e.g. */10 or 0-30/10');
     const low = star ? field.min : Number(from);
     const high = star ? field.max : to !== undefined ? Number(to) : low;
     const every = step !== undefined ? Number(step) : 1;
@@ -197,7 +200,8 @@ export function maxCronIntervalSeconds(schedule: CronSchedule): number | undefin
   const first = timesOfDay[0]!;
   const last = timesOfDay.at(-1)!;
   let longestWithinDay = 0;
-  for (let index = 1; index < timesOfDay.length; index++) longestWithinDay = Math.max(longestWithinDay, timesOfDay[index]! - timesOfDay[index - 1]!);
+  for (let index = 1; index < timesOfDay.length; index++)
+    longestWithinDay = Math.max(longestWithinDay, timesOfDay[index]! - timesOfDay[index - 1]!);
   // Across days: from the day's last run to the next matching day's first run.
   const acrossDays = longestDayGap * 1440 - last + first;
   return Math.max(longestWithinDay, acrossDays) * 60;
@@ -207,9 +211,45 @@ export function maxCronIntervalSeconds(schedule: CronSchedule): number | undefin
 
 // Hard keywords plus the soft ones (match, case, type, _) a package name would only confuse.
 export const PYTHON_KEYWORDS: ReadonlySet<string> = new Set([
-  'False', 'None', 'True', 'and', 'as', 'assert', 'async', 'await', 'break', 'class', 'continue', 'def', 'del',
-  'elif', 'else', 'except', 'finally', 'for', 'from', 'global', 'if', 'import', 'in', 'is', 'lambda', 'nonlocal',
-  'not', 'or', 'pass', 'raise', 'return', 'try', 'while', 'with', 'yield', 'match', 'case', 'type', '_',
+  'False',
+  'None',
+  'True',
+  'and',
+  'as',
+  'assert',
+  'async',
+  'await',
+  'break',
+  'class',
+  'continue',
+  'def',
+  'del',
+  'elif',
+  'else',
+  'except',
+  'finally',
+  'for',
+  'from',
+  'global',
+  'if',
+  'import',
+  'in',
+  'is',
+  'lambda',
+  'nonlocal',
+  'not',
+  'or',
+  'pass',
+  'raise',
+  'return',
+  'try',
+  'while',
+  'with',
+  'yield',
+  'match',
+  'case',
+  'type',
+  '_',
 ]);
 
 /**
@@ -233,7 +273,8 @@ export function checkPackageName(
   value: string,
   { shadowedModules, generatedTopLevel }: { shadowedModules: ReadonlySet<string>; generatedTopLevel: ReadonlySet<string> },
 ): string | undefined {
-  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(value)) return 'must be a lowercase Python identifier (a-z, 0-9, _; not starting with a digit; at most 63 characters), e.g. my_site';
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(value))
+    return 'must be a lowercase Python identifier (a-z, 0-9, _; not starting with a digit; at most 63 characters), e.g. my_site';
   if (PYTHON_KEYWORDS.has(value)) return `must not be a Python keyword ("${value}")`;
   if (value.startsWith('__') && value.endsWith('__')) return `must not be a dunder name ("${value}"), e.g. my_site`;
   if (shadowedModules.has(value)) return `must not shadow the Python module "${value}" that the stack imports; pick e.g. ${value}_site`;
@@ -247,7 +288,8 @@ export function checkPackageName(
 
 /** A zone or alias name of the IANA database (exact spelling), as Debian's tzdata knows it. */
 export function checkTimeZone(value: string): string | undefined {
-  return Object.hasOwn(TIME_ZONE_RENDERED_AS, value) ? undefined
+  return Object.hasOwn(TIME_ZONE_RENDERED_AS, value)
+    ? undefined
     : 'must be an IANA time zone name, spelled exactly, such as UTC, Europe/Paris or Asia/Kolkata';
 }
 

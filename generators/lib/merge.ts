@@ -65,11 +65,25 @@ export const gitMergeFile: ThreeWayMerge = (base, yours, generator) => {
     writeFileSync(files.yours, yours);
     writeFileSync(files.base, base);
     writeFileSync(files.generator, generator);
-    const result = spawnSync('git', [
-      '-c', 'merge.conflictStyle=merge', 'merge-file', '-p',
-      '-L', MARKER_LABELS.yours, '-L', MARKER_LABELS.base, '-L', MARKER_LABELS.generator,
-      files.yours, files.base, files.generator,
-    ], { cwd: dir, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+    const result = spawnSync(
+      'git',
+      [
+        '-c',
+        'merge.conflictStyle=merge',
+        'merge-file',
+        '-p',
+        '-L',
+        MARKER_LABELS.yours,
+        '-L',
+        MARKER_LABELS.base,
+        '-L',
+        MARKER_LABELS.generator,
+        files.yours,
+        files.base,
+        files.generator,
+      ],
+      { cwd: dir, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
+    );
     if (result.error) throw new Error(`git merge-file could not run (${result.error.message}): regeneration needs git on PATH`);
     // Exit status = number of conflicts (capped at 127); above that git reports an error.
     if (result.status === null || result.status > 127) {
@@ -95,14 +109,27 @@ function keepUserEdit(file: string): FileAction {
 }
 
 /** Changed by both: three-way merge, conflicts marked in the file. */
-function mergeBothChanges(file: string, base: string, current: string, generator: string, executable: boolean, merge: ThreeWayMerge, note?: string): FileAction {
+function mergeBothChanges(
+  file: string,
+  base: string,
+  current: string,
+  generator: string,
+  executable: boolean,
+  merge: ThreeWayMerge,
+  note?: string,
+): FileAction {
   if (current === generator) return { path: file, status: 'unchanged' };
   const merged = merge(base, current, generator);
   if (merged.conflicts > 0) {
     const blocks = `${merged.conflicts} conflict${merged.conflicts === 1 ? '' : 's'}`;
-    return { path: file, status: 'conflict', write: { content: merged.content, mode: modeOf(executable) }, note: note ? `${blocks}; ${note}` : blocks };
+    return {
+      path: file,
+      status: 'conflict',
+      write: { content: merged.content, mode: modeOf(executable) },
+      note: note ? `${blocks}; ${note}` : blocks,
+    };
   }
-  if (merged.content === current) return { path: file, status: 'kept', note: 'your version already has the generator\'s change' };
+  if (merged.content === current) return { path: file, status: 'kept', note: "your version already has the generator's change" };
   return { path: file, status: 'merged', write: { content: merged.content, mode: modeOf(executable) }, ...(note ? { note } : {}) };
 }
 
@@ -152,10 +179,13 @@ export function planRegeneration(input: RegenerationInput): FileAction[] {
 
 /** Fresh generation: every rendered file is written as rendered. */
 export function planFreshGeneration(render: RenderedTree): FileAction[] {
-  return [...render.keys()].filter((file) => file !== '.env').sort().map((file) => {
-    const { content, executable } = render.get(file)!;
-    return { path: file, status: 'added', write: { content, mode: modeOf(executable) } };
-  });
+  return [...render.keys()]
+    .filter((file) => file !== '.env')
+    .sort()
+    .map((file) => {
+      const { content, executable } = render.get(file)!;
+      return { path: file, status: 'added', write: { content, mode: modeOf(executable) } };
+    });
 }
 
 /** `.env` is never merged: existing values (secrets) stay, variables new in .env.example are appended. */
@@ -170,10 +200,12 @@ export function fillSecretsFile(example: string, current: string | undefined, to
 export function filesWithConflictMarkers(files: Iterable<string>, readCurrent: (file: string) => string | undefined): string[] {
   const opening = new RegExp(`^<{7} ${MARKER_LABELS.yours}$`, 'm');
   const closing = new RegExp(`^>{7} ${MARKER_LABELS.generator}$`, 'm');
-  return [...files].filter((file) => {
-    const content = readCurrent(file);
-    return content !== undefined && opening.test(content) && closing.test(content);
-  }).sort();
+  return [...files]
+    .filter((file) => {
+      const content = readCurrent(file);
+      return content !== undefined && opening.test(content) && closing.test(content);
+    })
+    .sort();
 }
 
 // --- report ------------------------------------------------------------------------------
@@ -200,7 +232,10 @@ export function formatSummary(actions: readonly FileAction[], options: { dryRun?
   }
   const conflicts = counts.conflict;
   if (conflicts > 0) {
-    lines.push('', `${conflicts} file${conflicts === 1 ? '' : 's'} ${options.dryRun ? 'would have' : conflicts === 1 ? 'has' : 'have'} conflicts: resolve each "<<<<<<< ${MARKER_LABELS.yours}" ... ">>>>>>> ${MARKER_LABELS.generator}" block, then commit (\`git diff\` shows every change of this run; \`git checkout -- .\` undoes them).`);
+    lines.push(
+      '',
+      `${conflicts} file${conflicts === 1 ? '' : 's'} ${options.dryRun ? 'would have' : conflicts === 1 ? 'has' : 'have'} conflicts: resolve each "<<<<<<< ${MARKER_LABELS.yours}" ... ">>>>>>> ${MARKER_LABELS.generator}" block, then commit (\`git diff\` shows every change of this run; \`git checkout -- .\` undoes them).`,
+    );
   }
   return lines.join('\n');
 }

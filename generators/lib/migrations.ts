@@ -26,7 +26,12 @@ export function renameAnswer(version: string, from: string, to: string): AnswerM
 }
 
 /** `from` became several answers: `split` maps its stored value to them; answers already stored win. */
-export function splitAnswer(version: string, from: string, into: readonly string[], split: (value: unknown) => StoredAnswers): AnswerMigration {
+export function splitAnswer(
+  version: string,
+  from: string,
+  into: readonly string[],
+  split: (value: unknown) => StoredAnswers,
+): AnswerMigration {
   return {
     version,
     description: `answer "${from}" is now ${into.map((name) => `"${name}"`).join(', ')}`,

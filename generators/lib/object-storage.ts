@@ -48,13 +48,15 @@ export function checkEndpointUrl(value: string, allowHttp: boolean, allowHttpAns
   }
   if (problem) return problem;
   const url = new URL(value);
-  if (url.pathname !== '/' || url.search || url.hash) return 'must be only scheme, host and optional port, e.g. https://s3.eu-west-1.amazonaws.com (the bucket is a separate answer)';
+  if (url.pathname !== '/' || url.search || url.hash)
+    return 'must be only scheme, host and optional port, e.g. https://s3.eu-west-1.amazonaws.com (the bucket is a separate answer)';
   return undefined;
 }
 
 /** A CDN or custom domain in front of the bucket: a host name, no scheme or path. */
 export function checkCustomDomain(value: string): string | undefined {
   const labels = value.split('.');
-  return value.length <= 253 && labels.length >= 2 && labels.every((label) => HOST_LABEL.test(label)) ? undefined
+  return value.length <= 253 && labels.length >= 2 && labels.every((label) => HOST_LABEL.test(label))
+    ? undefined
     : 'must be a host name such as media.example.com (no https://, no path)';
 }

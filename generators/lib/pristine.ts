@@ -61,7 +61,13 @@ export function parsePristine(text: string): PristineFiles {
     throw new PristineError(`${PRISTINE_PATH}: not valid JSON (${(error as Error).message.split('\n')[0]}); restore it from git`);
   }
   const document = parsed as Partial<PristineDocument> | null;
-  if (typeof document !== 'object' || document === null || document.format !== PRISTINE_FORMAT || typeof document.files !== 'object' || document.files === null) {
+  if (
+    typeof document !== 'object' ||
+    document === null ||
+    document.format !== PRISTINE_FORMAT ||
+    typeof document.files !== 'object' ||
+    document.files === null
+  ) {
     throw new PristineError(`${PRISTINE_PATH}: not a format ${PRISTINE_FORMAT} pristine store; restore it from git`);
   }
   const files: PristineFiles = new Map();

@@ -32,18 +32,26 @@ export const ESCAPE_HELPERS = {
 
 // No file we write is HTML: `<%= %>` passes plain values only (plainValueGuard) instead of HTML-escaping them.
 const renderFile = (file: string, locals: object) =>
-  ejs.render(readFileSync(file, 'utf8'), { ...ESCAPE_HELPERS, ...locals }, {
-    filename: file, strict: false, rmWhitespace: false, escape: escapeHelpers.plainValueGuard(path.relative(PACKAGE_ROOT, file)),
-  });
+  ejs.render(
+    readFileSync(file, 'utf8'),
+    { ...ESCAPE_HELPERS, ...locals },
+    {
+      filename: file,
+      strict: false,
+      rmWhitespace: false,
+      escape: escapeHelpers.plainValueGuard(path.relative(PACKAGE_ROOT, file)),
+    },
+  );
 
 /** slot(name): the enabled features' parts of a shared file (features/<name>/slots/<slot>.ejs), in registry order. */
 function slotRenderer(ctx: RenderContext): (name: SlotName) => string {
   const locals = { ...ctx, slot: (name: SlotName) => render(name) };
-  const render = (name: SlotName) => FEATURES.filter((feature) => ctx.has[feature.name])
-    .map((feature) => path.join(FEATURES_DIR, feature.name, 'slots', `${name}.ejs`))
-    .filter((file) => existsSync(file))
-    .map((file) => renderFile(file, locals))
-    .join('');
+  const render = (name: SlotName) =>
+    FEATURES.filter((feature) => ctx.has[feature.name])
+      .map((feature) => path.join(FEATURES_DIR, feature.name, 'slots', `${name}.ejs`))
+      .filter((file) => existsSync(file))
+      .map((file) => renderFile(file, locals))
+      .join('');
   return render;
 }
 

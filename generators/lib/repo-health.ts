@@ -22,7 +22,8 @@ const IMAGE_REPOSITORY = new RegExp(`^(?:${HOST}/)?${COMPONENT}(?:/${COMPONENT})
 /** Problem with an image repository answer, or undefined; empty means "do not push". */
 export function checkImageRepository(value: string): string | undefined {
   if (value === '') return undefined;
-  return IMAGE_REPOSITORY.test(value) && value.includes('/') ? undefined
+  return IMAGE_REPOSITORY.test(value) && value.includes('/')
+    ? undefined
     : 'must be empty or an image repository without tag, in lowercase, e.g. ghcr.io/acme/my-site';
 }
 

@@ -8,11 +8,22 @@ export type ReportVerb = (typeof REPORT_VERBS)[number];
 
 /** Colours as Yeoman's logger uses them (node:util styleText names). */
 export const VERB_COLORS: Record<ReportVerb, 'green' | 'cyan' | 'yellow' | 'red'> = {
-  create: 'green', identical: 'cyan', force: 'yellow', update: 'yellow', merged: 'green', conflict: 'red', skip: 'yellow', remove: 'red',
+  create: 'green',
+  identical: 'cyan',
+  force: 'yellow',
+  update: 'yellow',
+  merged: 'green',
+  conflict: 'red',
+  skip: 'yellow',
+  remove: 'red',
 };
 
 const VERB_OF_STATUS: Record<Exclude<FileStatus, 'added' | 'updated'>, ReportVerb> = {
-  unchanged: 'identical', merged: 'merged', conflict: 'conflict', kept: 'skip', removed: 'remove',
+  unchanged: 'identical',
+  merged: 'merged',
+  conflict: 'conflict',
+  kept: 'skip',
+  removed: 'remove',
 };
 
 /**
@@ -30,6 +41,10 @@ export function reportVerb(action: Pick<FileAction, 'status' | 'write'>, current
 const VERB_WIDTH = Math.max(...REPORT_VERBS.map((name) => name.length));
 
 /** Yeoman's layout: the verb right-aligned to the longest one (`paint` colours it), then the path. */
-export function formatReportLine(verb: ReportVerb, file: string, paint: (verb: ReportVerb, text: string) => string = (_, text) => text): string {
+export function formatReportLine(
+  verb: ReportVerb,
+  file: string,
+  paint: (verb: ReportVerb, text: string) => string = (_, text) => text,
+): string {
   return `${paint(verb, verb.padStart(VERB_WIDTH))} ${file}`;
 }

@@ -30,7 +30,12 @@ function parseEnv(text: string): Map<string, string> {
  * when the recipient is new: an identity the user removed from the server (as the README says)
  * stays empty rather than being replaced by a key that cannot decrypt anything.
  */
-export function fillEnvFile(example: string, existing: string, token: RandomToken = randomToken, keyPair: () => AgeKeyPair = generateAgeKeyPair): string {
+export function fillEnvFile(
+  example: string,
+  existing: string,
+  token: RandomToken = randomToken,
+  keyPair: () => AgeKeyPair = generateAgeKeyPair,
+): string {
   const present = parseEnv(existing);
   let pair: AgeKeyPair | undefined;
   const newPair = () => (pair ??= keyPair());

@@ -140,7 +140,7 @@ export interface AppConnections {
 
 /** A web worker's connection pool: one connection per thread; an ASGI event loop needs few. */
 export const poolPerWorker = (gunicorn: GunicornSizing): number =>
-  (gunicorn.workerClass === 'uvicorn_worker.UvicornWorker' ? DB_CONNECTIONS.asgiWorkerPool : gunicorn.threads);
+  gunicorn.workerClass === 'uvicorn_worker.UvicornWorker' ? DB_CONNECTIONS.asgiWorkerPool : gunicorn.threads;
 
 /** Connections one web container may hold: its workers' pools and the master's reservation. */
 export const webContainerConnections = (gunicorn: GunicornSizing): number => gunicorn.workers * poolPerWorker(gunicorn) + 1;
@@ -157,11 +157,18 @@ export function appConnections(gunicorn: GunicornSizing, celery: Sizing['celery'
  * every replica's connections, with the same margin as on one host. Memory settings stay those of
  * PostgreSQL's share: more connections get a smaller work_mem.
  */
-export function sizeReplicated(sizing: Sizing, replicas: Replicas): { connections: AppConnections; postgres: PostgresSizing; database: DatabaseBudget } {
+export function sizeReplicated(
+  sizing: Sizing,
+  replicas: Replicas,
+): { connections: AppConnections; postgres: PostgresSizing; database: DatabaseBudget } {
   // start-first rolling updates (one task at a time) run one extra web and worker task meanwhile.
   const duringUpdate = { web: replicas.web + UPDATE_PARALLELISM, worker: replicas.worker + UPDATE_PARALLELISM };
   const connections = appConnections(sizing.gunicorn, sizing.celery, duringUpdate);
-  return { connections, postgres: sizePostgres(sizing.postgres.memoryLimitMb, connections.total), database: databaseBudget(sizing.gunicorn, connections) };
+  return {
+    connections,
+    postgres: sizePostgres(sizing.postgres.memoryLimitMb, connections.total),
+    database: databaseBudget(sizing.gunicorn, connections),
+  };
 }
 
 /** What web may use of PostgreSQL: everything but Celery's, the others' and the superuser slots. */

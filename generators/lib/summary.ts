@@ -18,7 +18,9 @@ export function formatDecisions(ctx: RenderContext, facts: RunFacts): string {
     ['gunicorn', `${plural(gunicorn.workers, 'worker')} x ${plural(gunicorn.threads, 'thread')}, ${gunicorn.workerClass} workers`],
     ...(celery ? [['celery', `concurrency ${celery.concurrency}`] as [string, string]] : []),
     ['postgresql', `max_connections ${postgres.maxConnections}, shared_buffers ${postgres.sharedBuffersMb} MiB`],
-    ...(monitoring ? [['monitoring', `Prometheus, Alertmanager and exporters, ${monitoring.totalMb} MiB set aside`] as [string, string]] : []),
+    ...(monitoring
+      ? [['monitoring', `Prometheus, Alertmanager and exporters, ${monitoring.totalMb} MiB set aside`] as [string, string]]
+      : []),
     ['services', ctx.services.join(', ')],
   ];
   const width = Math.max(...rows.map(([label]) => label.length));

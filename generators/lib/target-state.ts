@@ -3,7 +3,19 @@
 // - the state files (.yo-rc.json, .django-prod/pristine.json) written last, each atomically
 //   (temp file + rename), so they never describe files that were not written;
 // - a .yo-rc.json left empty or corrupt by an interrupted older run is repaired or refused in one line.
-import { closeSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, rmdirSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  fsyncSync,
+  linkSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmdirSync,
+  statSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { AnswerError } from './answers.ts';
@@ -50,7 +62,9 @@ export interface TargetLock {
 function readOwner(file: string): LockOwner | undefined {
   try {
     const owner = JSON.parse(readFileSync(file, 'utf8')) as Partial<LockOwner>;
-    return typeof owner.pid === 'number' && typeof owner.host === 'string' ? { pid: owner.pid, host: owner.host, since: String(owner.since) } : undefined;
+    return typeof owner.pid === 'number' && typeof owner.host === 'string'
+      ? { pid: owner.pid, host: owner.host, since: String(owner.since) }
+      : undefined;
   } catch {
     return undefined;
   }
@@ -109,7 +123,7 @@ export function acquireTargetLock(dir: string, environment: LockEnvironment = pr
       if (readOwner(lock)?.pid === environment.pid) unlinkSync(lock);
       if (firstCreated === undefined) return;
       const createdDirs = [dir];
-      for (let parent = dir; parent !== firstCreated && path.dirname(parent) !== parent;) createdDirs.push(parent = path.dirname(parent));
+      for (let parent = dir; parent !== firstCreated && path.dirname(parent) !== parent;) createdDirs.push((parent = path.dirname(parent)));
       try {
         for (const created of createdDirs) rmdirSync(created);
       } catch {
@@ -122,10 +136,12 @@ export function acquireTargetLock(dir: string, environment: LockEnvironment = pr
 function takeOverStaleLock(lock: string, temp: string, tryLink: (target: string) => boolean, environment: LockEnvironment): void {
   const holder = readOwner(lock);
   const dir = path.dirname(lock);
-  const busy = (who: string) => new TargetStateError(
-    `Another django-prod run (${who}) is writing ${dir}: wait for it to finish; if none runs, delete ${lock} and try again`,
-  );
-  const stale = holder !== undefined && holder.host === environment.host && holder.pid !== environment.pid && !environment.isAlive(holder.pid);
+  const busy = (who: string) =>
+    new TargetStateError(
+      `Another django-prod run (${who}) is writing ${dir}: wait for it to finish; if none runs, delete ${lock} and try again`,
+    );
+  const stale =
+    holder !== undefined && holder.host === environment.host && holder.pid !== environment.pid && !environment.isAlive(holder.pid);
   if (!stale) throw busy(holder ? `pid ${holder.pid} on ${holder.host}, since ${holder.since}` : 'its lock file is unreadable');
   const guard = `${lock}.takeover`;
   if (!tryLink(guard)) throw busy(`taking over the stale lock of pid ${holder.pid}; if none runs, delete ${guard}`);

@@ -18,7 +18,11 @@ export interface ExecOptions {
 /** `docker exec` without a TTY: separate stdout/stderr and the real exit code. */
 export async function execIn(docker: Docker, container: Docker.Container, cmd: string[], options: ExecOptions = {}): Promise<ExecResult> {
   const exec = await container.exec({
-    Cmd: cmd, AttachStdout: true, AttachStderr: true, AttachStdin: false, Tty: false,
+    Cmd: cmd,
+    AttachStdout: true,
+    AttachStderr: true,
+    AttachStdin: false,
+    Tty: false,
     ...(options.user ? { User: options.user } : {}),
     ...(options.env ? { Env: options.env } : {}),
   });
@@ -36,7 +40,9 @@ export async function execIn(docker: Docker, container: Docker.Container, cmd: s
       stream.on('close', () => resolve(true));
       stream.on('error', () => resolve(true));
     }),
-    new Promise<boolean>((resolve) => { timer = setTimeout(() => resolve(false), timeoutMs); }),
+    new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), timeoutMs);
+    }),
   ]);
   clearTimeout(timer);
   const text = (chunks: Buffer[]) => Buffer.concat(chunks).toString('utf8');
@@ -56,7 +62,9 @@ export async function execIn(docker: Docker, container: Docker.Container, cmd: s
 /** A container's stdout+stderr as text (non-TTY logs are multiplexed: 8-byte frame headers). */
 export async function logsOf(container: Docker.Container, options: { tail?: number; sinceSeconds?: number } = {}): Promise<string> {
   const raw = await container.logs({
-    stdout: true, stderr: true, follow: false,
+    stdout: true,
+    stderr: true,
+    follow: false,
     ...(options.tail !== undefined ? { tail: options.tail } : {}),
     ...(options.sinceSeconds !== undefined ? { since: options.sinceSeconds } : {}),
   });

@@ -25,12 +25,30 @@ export interface HttpRequest {
   body?: Buffer;
 }
 
-export function request({ port, secure, host, path, servername, timeoutMs = 15_000, method = 'GET', headers = {}, body }: HttpRequest): Promise<HttpResponse> {
+export function request({
+  port,
+  secure,
+  host,
+  path,
+  servername,
+  timeoutMs = 15_000,
+  method = 'GET',
+  headers = {},
+  body,
+}: HttpRequest): Promise<HttpResponse> {
   return new Promise((resolve, reject) => {
     const options: https.RequestOptions = {
-      host: '127.0.0.1', port, path, method, agent: false, timeout: timeoutMs,
+      host: '127.0.0.1',
+      port,
+      path,
+      method,
+      agent: false,
+      timeout: timeoutMs,
       headers: {
-        Host: host, 'User-Agent': 'django-prod-verify', Accept: '*/*', ...headers,
+        Host: host,
+        'User-Agent': 'django-prod-verify',
+        Accept: '*/*',
+        ...headers,
         ...(body ? { 'Content-Length': String(body.length) } : {}),
       },
       ...(secure ? { servername: servername ?? host, rejectUnauthorized: false } : {}),

@@ -13,7 +13,10 @@ export default class VerifyGenerator extends Generator<Record<string, unknown>, 
   }
 
   async verifying(): Promise<void> {
-    const only = this.options.only?.split(',').map((name) => name.trim()).filter(Boolean);
+    const only = this.options.only
+      ?.split(',')
+      .map((name) => name.trim())
+      .filter(Boolean);
     const report = await runVerify({
       repoDir: this.destinationRoot(),
       keep: Boolean(this.options.keep),

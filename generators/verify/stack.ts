@@ -18,7 +18,11 @@ import { generateAgeKeyPair, type AgeKeyPair } from '../lib/age-key.ts';
 import type { RenderContext } from '../lib/context.ts';
 import { PACKAGE_ROOT } from '../lib/package-root.ts';
 import {
-  VERIFY_MONITORING_DIR, verifyAlertmanagerConfig, verifyAlertRules, verifyBlackboxConfig, verifyPrometheusConfig,
+  VERIFY_MONITORING_DIR,
+  verifyAlertmanagerConfig,
+  verifyAlertRules,
+  verifyBlackboxConfig,
+  verifyPrometheusConfig,
 } from '../features/monitoring/verify-config.ts';
 import { execIn, logsOf, type ExecOptions, type ExecResult } from './containers.ts';
 
@@ -86,19 +90,21 @@ export interface Stack {
 }
 
 export async function pingDocker(docker: Docker): Promise<void> {
-  const where = process.env['DOCKER_HOST'] || (process.platform === 'win32' ? 'npipe:////./pipe/docker_engine' : 'unix:///var/run/docker.sock');
+  const where =
+    process.env['DOCKER_HOST'] || (process.platform === 'win32' ? 'npipe:////./pipe/docker_engine' : 'unix:///var/run/docker.sock');
   try {
-    await Promise.race([
-      docker.ping(),
-      new Promise((_, reject) => setTimeout(() => reject(new Error('no answer within 10 s')), 10_000)),
-    ]);
+    await Promise.race([docker.ping(), new Promise((_, reject) => setTimeout(() => reject(new Error('no answer within 10 s')), 10_000))]);
   } catch (error) {
     const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
     if (reason === 'EACCES') {
       // yo drops root privileges, so even root gets this unless its user may use Docker.
-      throw new VerifyError(`verify cannot use the Docker engine at ${where}: permission denied (EACCES); add your user to the "docker" group (and log in again) or set DOCKER_HOST`);
+      throw new VerifyError(
+        `verify cannot use the Docker engine at ${where}: permission denied (EACCES); add your user to the "docker" group (and log in again) or set DOCKER_HOST`,
+      );
     }
-    throw new VerifyError(`verify needs a Docker engine, and none answers at ${where} (${reason}): start Docker (or set DOCKER_HOST) and run again`);
+    throw new VerifyError(
+      `verify needs a Docker engine, and none answers at ${where} (${reason}): start Docker (or set DOCKER_HOST) and run again`,
+    );
   }
 }
 
@@ -119,9 +125,12 @@ function docker(args: string[], cwd: string, onLine?: (line: string) => void): P
     };
     child.stdout.on('data', (chunk: Buffer) => take(chunk, true));
     child.stderr.on('data', (chunk: Buffer) => take(chunk, false));
-    child.on('error', (error) => reject(new VerifyError(`cannot run "docker ${args[0]}": ${error.message} (verify needs the docker CLI with Compose v2)`)));
-    child.on('close', (code) => (code === 0 ? resolve(stdout)
-      : reject(new VerifyError(`"docker ${args.join(' ')}" failed (exit ${code}):\n${tail.join('\n')}`))));
+    child.on('error', (error) =>
+      reject(new VerifyError(`cannot run "docker ${args[0]}": ${error.message} (verify needs the docker CLI with Compose v2)`)),
+    );
+    child.on('close', (code) =>
+      code === 0 ? resolve(stdout) : reject(new VerifyError(`"docker ${args.join(' ')}" failed (exit ${code}):\n${tail.join('\n')}`)),
+    );
   });
 }
 
@@ -168,10 +177,16 @@ export function sinkScript(): string {
 
 /** service -> this run's tag, for every service whose image the stack builds. */
 export function builtImages(base: ComposeConfig, project: string): Record<string, string> {
-  const built = new Set(Object.values(base.services).filter((service) => service.build && service.image).map((service) => service.image!));
-  return Object.fromEntries(Object.entries(base.services)
-    .filter(([, service]) => service.image && built.has(service.image))
-    .map(([name, service]) => [name, `${project}-${service.image!.replace(/:[^:/]+$/, '').replaceAll('/', '-')}:verify`]));
+  const built = new Set(
+    Object.values(base.services)
+      .filter((service) => service.build && service.image)
+      .map((service) => service.image!),
+  );
+  return Object.fromEntries(
+    Object.entries(base.services)
+      .filter(([, service]) => service.image && built.has(service.image))
+      .map(([name, service]) => [name, `${project}-${service.image!.replace(/:[^:/]+$/, '').replaceAll('/', '-')}:verify`]),
+  );
 }
 
 const networksOf = (service: ComposeService | undefined) => Object.keys(service?.networks ?? { default: null });
@@ -186,10 +201,17 @@ export interface MonitoringFiles {
 
 /** A service's command with its --config.file flag pointing elsewhere. */
 const withConfigFile = (service: ComposeService | undefined, file: string) =>
-  new Tagged('!override', (service?.command ?? []).map((arg) => (arg.startsWith('--config.file=') ? `--config.file=${file}` : arg)));
+  new Tagged(
+    '!override',
+    (service?.command ?? []).map((arg) => (arg.startsWith('--config.file=') ? `--config.file=${file}` : arg)),
+  );
 
 export function buildOverride(
-  base: ComposeConfig, render: RenderContext, project: string, agePair: AgeKeyPair = generateAgeKeyPair(), monitoringFiles?: MonitoringFiles,
+  base: ComposeConfig,
+  render: RenderContext,
+  project: string,
+  agePair: AgeKeyPair = generateAgeKeyPair(),
+  monitoringFiles?: MonitoringFiles,
 ): Record<string, unknown> {
   const services: Record<string, Record<string, unknown>> = {};
   const edit = (name: string) => (services[name] ??= {});
@@ -220,7 +242,9 @@ export function buildOverride(
     setEnvironment('nginx', { RELOAD_CHECK_SECONDS: '2' });
     const certbot = edit('certbot');
     certbot['environment'] = {
-      ACME_DIRECTORY_URL: PEBBLE_DIRECTORY, ACME_CA_BUNDLE: PEBBLE_CA_IN_CERTBOT, REQUESTS_CA_BUNDLE: PEBBLE_CA_IN_CERTBOT,
+      ACME_DIRECTORY_URL: PEBBLE_DIRECTORY,
+      ACME_CA_BUNDLE: PEBBLE_CA_IN_CERTBOT,
+      REQUESTS_CA_BUNDLE: PEBBLE_CA_IN_CERTBOT,
       // Pebble may still be starting when certbot first asks: retry after seconds, not 30 s.
       ISSUE_RETRY_SECONDS: '3',
     };
@@ -250,7 +274,9 @@ export function buildOverride(
       configs: [{ source: 'verify-sentry-sink', target: '/sentry-sink.py' }],
       healthcheck: {
         test: ['CMD', 'python', '-c', `import urllib.request; urllib.request.urlopen('http://127.0.0.1:${SINK_PORT}/health', timeout=3)`],
-        interval: '2s', timeout: '5s', retries: 15,
+        interval: '2s',
+        timeout: '5s',
+        retries: 15,
       },
       networks: [...new Set(reporters.flatMap((name) => networksOf(base.services[name])))],
     };
@@ -266,9 +292,13 @@ export function buildOverride(
       users.push(...render.appServices);
       for (const name of render.appServices) {
         setEnvironment(name, {
-          S3_ENDPOINT_URL: MOTO_ENDPOINT, S3_ALLOW_HTTP: 'true', S3_REGION: 'us-east-1',
+          S3_ENDPOINT_URL: MOTO_ENDPOINT,
+          S3_ALLOW_HTTP: 'true',
+          S3_REGION: 'us-east-1',
           // A CDN host name would not resolve here: URLs point at moto itself.
-          S3_CUSTOM_DOMAIN: '', S3_ACCESS_KEY_ID: MOTO_KEY, S3_SECRET_ACCESS_KEY: MOTO_KEY,
+          S3_CUSTOM_DOMAIN: '',
+          S3_ACCESS_KEY_ID: MOTO_KEY,
+          S3_SECRET_ACCESS_KEY: MOTO_KEY,
         });
       }
       // The release step uploads static files and the app reads the bucket: it must exist first.
@@ -276,10 +306,16 @@ export function buildOverride(
     }
     if (backupBucket) {
       users.push('backup');
-      setEnvironment('backup', { BACKUP_S3_ENDPOINT: MOTO_ENDPOINT, BACKUP_S3_REGION: 'us-east-1', BACKUP_S3_ACCESS_KEY_ID: MOTO_KEY, BACKUP_S3_SECRET_ACCESS_KEY: MOTO_KEY });
+      setEnvironment('backup', {
+        BACKUP_S3_ENDPOINT: MOTO_ENDPOINT,
+        BACKUP_S3_REGION: 'us-east-1',
+        BACKUP_S3_ACCESS_KEY_ID: MOTO_KEY,
+        BACKUP_S3_SECRET_ACCESS_KEY: MOTO_KEY,
+      });
       // A pair of this run: the restore from the bucket needs the secret key, which the
       // repository's .env may rightly no longer hold.
-      if (render.backups?.s3?.encrypt) setEnvironment('backup', { BACKUP_AGE_RECIPIENT: agePair.recipient, BACKUP_AGE_IDENTITY: agePair.identity });
+      if (render.backups?.s3?.encrypt)
+        setEnvironment('backup', { BACKUP_AGE_RECIPIENT: agePair.recipient, BACKUP_AGE_IDENTITY: agePair.identity });
       edit('backup')['depends_on'] = { [S3_SETUP_SERVICE]: { condition: 'service_completed_successfully' } };
     }
     const networks = [...new Set(users.flatMap((name) => networksOf(base.services[name])))];
@@ -287,7 +323,9 @@ export function buildOverride(
       image: MOTO_IMAGE,
       healthcheck: {
         test: ['CMD', 'python3', '-c', 'import urllib.request; urllib.request.urlopen("http://127.0.0.1:5000/moto-api/", timeout=3)'],
-        interval: '2s', timeout: '5s', retries: 30,
+        interval: '2s',
+        timeout: '5s',
+        retries: 30,
       },
       networks,
     };
@@ -311,7 +349,10 @@ export function buildOverride(
     configs['verify-alertmanager'] = { content: verifyAlertmanagerConfig() };
     Object.assign(edit('prometheus'), {
       command: withConfigFile(base.services['prometheus'], file('prometheus.yml')),
-      configs: [{ source: 'verify-prometheus', target: file('prometheus.yml') }, { source: 'verify-alert-rules', target: file('alerts.yml') }],
+      configs: [
+        { source: 'verify-prometheus', target: file('prometheus.yml') },
+        { source: 'verify-alert-rules', target: file('alerts.yml') },
+      ],
     });
     Object.assign(edit('blackbox-exporter'), {
       command: withConfigFile(base.services['blackbox-exporter'], file('blackbox.yml')),
@@ -333,10 +374,17 @@ export function buildOverride(
 function readMonitoringFiles(repoDir: string): MonitoringFiles {
   const read = (file: string) => {
     const full = path.join(repoDir, 'monitoring', file);
-    if (!existsSync(full)) throw new VerifyError(`verify needs ${path.join('monitoring', file)} (monitoring is on in .yo-rc.json): regenerate the repository or restore the file`);
+    if (!existsSync(full))
+      throw new VerifyError(
+        `verify needs ${path.join('monitoring', file)} (monitoring is on in .yo-rc.json): regenerate the repository or restore the file`,
+      );
     return readFileSync(full, 'utf8');
   };
-  return { prometheus: read('prometheus/prometheus.yml'), rules: read('prometheus/rules/alerts.yml'), blackbox: read('blackbox/blackbox.yml') };
+  return {
+    prometheus: read('prometheus/prometheus.yml'),
+    rules: read('prometheus/rules/alerts.yml'),
+    blackbox: read('blackbox/blackbox.yml'),
+  };
 }
 
 /** Python for the s3-setup service: the buckets, and the media bucket's policy from the repository. */
@@ -344,10 +392,12 @@ function s3SetupScript(mediaBucket: string | undefined, backupBucket: string | u
   return [
     'import boto3, pathlib',
     `s3 = boto3.client("s3", endpoint_url="${MOTO_ENDPOINT}", aws_access_key_id="${MOTO_KEY}", aws_secret_access_key="${MOTO_KEY}", region_name="us-east-1")`,
-    ...(mediaBucket ? [
-      `s3.create_bucket(Bucket=${JSON.stringify(mediaBucket)})`,
-      `s3.put_bucket_policy(Bucket=${JSON.stringify(mediaBucket)}, Policy=pathlib.Path("/verify/bucket-policy.json").read_text())`,
-    ] : []),
+    ...(mediaBucket
+      ? [
+          `s3.create_bucket(Bucket=${JSON.stringify(mediaBucket)})`,
+          `s3.put_bucket_policy(Bucket=${JSON.stringify(mediaBucket)}, Policy=pathlib.Path("/verify/bucket-policy.json").read_text())`,
+        ]
+      : []),
     ...(backupBucket ? [`s3.create_bucket(Bucket=${JSON.stringify(backupBucket)})`] : []),
     'print("buckets ready")',
   ].join('\n');
@@ -358,8 +408,14 @@ function checkNoRealS3(merged: ComposeConfig): void {
   for (const [name, service] of Object.entries(merged.services)) {
     for (const key of ['S3_ENDPOINT_URL', 'BACKUP_S3_ENDPOINT']) {
       const value = service.environment?.[key];
-      if (value !== undefined && value !== MOTO_ENDPOINT && service.environment?.[key === 'S3_ENDPOINT_URL' ? 'S3_BUCKET' : 'BACKUP_S3_BUCKET']) {
-        throw new VerifyError(`verify refuses to boot: ${name}'s ${key} would be ${JSON.stringify(value)}, not the test S3 API ${MOTO_ENDPOINT}`);
+      if (
+        value !== undefined &&
+        value !== MOTO_ENDPOINT &&
+        service.environment?.[key === 'S3_ENDPOINT_URL' ? 'S3_BUCKET' : 'BACKUP_S3_BUCKET']
+      ) {
+        throw new VerifyError(
+          `verify refuses to boot: ${name}'s ${key} would be ${JSON.stringify(value)}, not the test S3 API ${MOTO_ENDPOINT}`,
+        );
       }
     }
   }
@@ -371,7 +427,9 @@ function checkNoRealAcme(merged: ComposeConfig, render: RenderContext): void {
   const certbot = merged.services['certbot'];
   const directory = certbot?.environment?.['ACME_DIRECTORY_URL'];
   if (directory !== PEBBLE_DIRECTORY) {
-    throw new VerifyError(`verify refuses to boot: certbot's ACME_DIRECTORY_URL would be ${JSON.stringify(directory)}, not the test CA ${PEBBLE_DIRECTORY}`);
+    throw new VerifyError(
+      `verify refuses to boot: certbot's ACME_DIRECTORY_URL would be ${JSON.stringify(directory)}, not the test CA ${PEBBLE_DIRECTORY}`,
+    );
   }
   for (const [name, service] of Object.entries(merged.services)) {
     for (const [key, value] of Object.entries(service.environment ?? {})) {
@@ -397,16 +455,26 @@ export async function bootStack({ repoDir, render, log, docker: engine }: BootOp
   const workDir = mkdtempSync(path.join(os.tmpdir(), 'django-prod-verify-'));
   const overridePath = path.join(workDir, 'compose.verify.yaml');
   const files = ['-f', path.join(repoDir, 'compose.yaml'), '-f', overridePath];
-  const compose = (args: string[], onLine?: (line: string) => void) => docker(['compose', '-p', project, ...files, ...args], repoDir, onLine);
+  const compose = (args: string[], onLine?: (line: string) => void) =>
+    docker(['compose', '-p', project, ...files, ...args], repoDir, onLine);
 
-  const base = JSON.parse(await docker(['compose', '-p', project, '-f', path.join(repoDir, 'compose.yaml'), 'config', '--format', 'json'], repoDir)) as ComposeConfig;
+  const base = JSON.parse(
+    await docker(['compose', '-p', project, '-f', path.join(repoDir, 'compose.yaml'), 'config', '--format', 'json'], repoDir),
+  ) as ComposeConfig;
   const images = [...new Set(Object.values(builtImages(base, project)))];
   const downCommand = `docker compose -p ${project} -f compose.yaml -f ${overridePath} down -v && docker image rm ${images.join(' ')}`;
   const removeImages = async () => {
-    for (const image of images) await engine.getImage(image).remove().catch(() => undefined);
+    for (const image of images)
+      await engine
+        .getImage(image)
+        .remove()
+        .catch(() => undefined);
   };
   const monitoringFiles = render.has['monitoring'] ? readMonitoringFiles(repoDir) : undefined;
-  writeFileSync(overridePath, `# Written by yo django-prod:verify for project ${project}; removed with the stack.\n${toYaml(buildOverride(base, render, project, undefined, monitoringFiles))}\n`);
+  writeFileSync(
+    overridePath,
+    `# Written by yo django-prod:verify for project ${project}; removed with the stack.\n${toYaml(buildOverride(base, render, project, undefined, monitoringFiles))}\n`,
+  );
   const config = JSON.parse(await compose(['config', '--format', 'json'])) as ComposeConfig;
   checkNoRealAcme(config, render);
   checkNoRealS3(config);
@@ -454,8 +522,12 @@ export async function bootStack({ repoDir, render, log, docker: engine }: BootOp
     // Testcontainers downs a failed stack itself; again, in case that failed too (idempotent).
     await down();
     // Compose's error text starts with its progress lines: the reason is the last telling line.
-    const lines = String((error as Error).message ?? error).split('\n').map((line) => line.trim()).filter(Boolean);
-    const reason = lines.findLast((line) => /error|fail|didn't|unhealthy|timed? ?out|exited/i.test(line)) ?? lines.at(-1) ?? 'unknown error';
+    const lines = String((error as Error).message ?? error)
+      .split('\n')
+      .map((line) => line.trim())
+      .filter(Boolean);
+    const reason =
+      lines.findLast((line) => /error|fail|didn't|unhealthy|timed? ?out|exited/i.test(line)) ?? lines.at(-1) ?? 'unknown error';
     throw new VerifyError(`the stack did not become healthy: ${reason}${diagnosis ? `\n${diagnosis}` : ''}`);
   }
   failures.stop();
@@ -474,7 +546,14 @@ export async function bootStack({ repoDir, render, log, docker: engine }: BootOp
   };
 
   return {
-    project, repoDir, render, docker: engine, config, buildSeconds, bootSeconds, downCommand,
+    project,
+    repoDir,
+    render,
+    docker: engine,
+    config,
+    buildSeconds,
+    bootSeconds,
+    downCommand,
     ports: { http: nginx.getMappedPort(80), https: nginx.getMappedPort(443) },
     container: containerOf,
     inspect: async (service) => (await containerOf(service)).inspect(),
@@ -535,17 +614,22 @@ async function watchFailures(engine: Docker, project: string): Promise<{ stop():
       const failed = (event.Action === 'die' && attributes['exitCode'] !== '0') || event.Action === 'health_status: unhealthy';
       if (!failed || !event.id) continue;
       const container = engine.getContainer(event.id);
-      pending.push((async () => {
-        try {
-          const info = await container.inspect();
-          const health = info.State.Health?.Log?.at(-1)?.Output?.trim();
-          const logs = (await logsOf(container, { tail: 25 })).trimEnd();
-          notes.set(service, `--- ${service}: ${event.Action === 'die' ? `exited with code ${attributes['exitCode']}` : 'unhealthy'}`
-            + `${health ? `\n(last healthcheck: ${health.slice(0, 400)})` : ''}\n${logs}`);
-        } catch {
-          notes.set(service, `--- ${service}: ${event.Action} (container already removed, no logs)`);
-        }
-      })());
+      pending.push(
+        (async () => {
+          try {
+            const info = await container.inspect();
+            const health = info.State.Health?.Log?.at(-1)?.Output?.trim();
+            const logs = (await logsOf(container, { tail: 25 })).trimEnd();
+            notes.set(
+              service,
+              `--- ${service}: ${event.Action === 'die' ? `exited with code ${attributes['exitCode']}` : 'unhealthy'}` +
+                `${health ? `\n(last healthcheck: ${health.slice(0, 400)})` : ''}\n${logs}`,
+            );
+          } catch {
+            notes.set(service, `--- ${service}: ${event.Action} (container already removed, no logs)`);
+          }
+        })(),
+      );
     }
   });
   return {

@@ -17,9 +17,10 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Every web worker busy at once: concurrent /health/ requests inside each (running) web container, so every pool fills. */
 function loadEveryWeb(except?: string): void {
-  const script = 'import concurrent.futures as f, urllib.request as u\n'
-    + "get = lambda _: u.urlopen('http://127.0.0.1:8000/health/', timeout=30).status\n"
-    + 'with f.ThreadPoolExecutor(24) as pool: print(sorted(set(pool.map(get, range(240)))))';
+  const script =
+    'import concurrent.futures as f, urllib.request as u\n' +
+    "get = lambda _: u.urlopen('http://127.0.0.1:8000/health/', timeout=30).status\n" +
+    'with f.ThreadPoolExecutor(24) as pool: print(sorted(set(pool.map(get, range(240)))))';
   for (const id of webContainers().filter((container) => container !== except)) {
     expect(run('docker', ['exec', id, 'python', '-c', script]).trim()).toBe('[200]');
   }
@@ -38,7 +39,8 @@ describe('PostgreSQL connections', () => {
 
   afterAll(() => {
     if (!dir) return;
-    const image = (JSON.parse(compose(['config', '--format', 'json'])) as { services: Record<string, { image?: string }> }).services['web']?.image;
+    const image = (JSON.parse(compose(['config', '--format', 'json'])) as { services: Record<string, { image?: string }> }).services['web']
+      ?.image;
     compose(['down', '-v', '-t', '5']);
     if (image) run('docker', ['image', 'rm', '-f', image]);
   });
@@ -50,7 +52,9 @@ describe('PostgreSQL connections', () => {
     expect(plans).toHaveLength(3);
     expect(plans.every((name) => name.startsWith(`web-plan:${sizing.database.perWebContainer}:`))).toBe(true);
     loadEveryWeb();
-    expect(Number(psql('SELECT count(*) FROM pg_stat_activity WHERE backend_type = \'client backend\''))).toBeLessThanOrEqual(sizing.postgres.maxConnections);
+    expect(Number(psql("SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend'"))).toBeLessThanOrEqual(
+      sizing.postgres.maxConnections,
+    );
   });
 
   it('over budget: a container started with WEB_CONCURRENCY=12 refuses to start with one clear line', async () => {
@@ -63,7 +67,9 @@ describe('PostgreSQL connections', () => {
       logs = run('docker', ['logs', newest!]);
     }
     const refusal = logs.split('\n').find((line) => line.includes('not starting'));
-    expect(refusal, logs.slice(-2000)).toMatch(/this container would open up to 13 database connections, but running web containers already hold 18 of web's \d+/);
+    expect(refusal, logs.slice(-2000)).toMatch(
+      /this container would open up to 13 database connections, but running web containers already hold 18 of web's \d+/,
+    );
     // The three that fit still serve, and PostgreSQL never turned a client away.
     loadEveryWeb(newest);
     const dbLogs = compose(['logs', 'db']);
@@ -92,18 +98,21 @@ describe('the ASGI profile under 128 concurrent connections', () => {
 
   afterAll(() => {
     if (!asgiDir) return;
-    const image = (JSON.parse(asgiCompose(['config', '--format', 'json'])) as { services: Record<string, { image?: string }> }).services['web']?.image;
+    const image = (JSON.parse(asgiCompose(['config', '--format', 'json'])) as { services: Record<string, { image?: string }> }).services[
+      'web'
+    ]?.image;
     asgiCompose(['down', '-v', '-t', '5']);
     if (image) run('docker', ['image', 'rm', '-f', image]);
   });
 
   it('answers only 2xx on the database endpoint, and PostgreSQL refuses no one', () => {
     // 128 client threads at once against the uvicorn workers (each request queries PostgreSQL and Redis).
-    const script = 'import collections, concurrent.futures as f, urllib.request as u, urllib.error as e\n'
-      + 'def get(_):\n'
-      + '    try: return u.urlopen("http://127.0.0.1:8000/health/", timeout=60).status\n'
-      + '    except e.HTTPError as error: return error.code\n'
-      + 'with f.ThreadPoolExecutor(128) as pool: print(dict(collections.Counter(pool.map(get, range(1280)))))';
+    const script =
+      'import collections, concurrent.futures as f, urllib.request as u, urllib.error as e\n' +
+      'def get(_):\n' +
+      '    try: return u.urlopen("http://127.0.0.1:8000/health/", timeout=60).status\n' +
+      '    except e.HTTPError as error: return error.code\n' +
+      'with f.ThreadPoolExecutor(128) as pool: print(dict(collections.Counter(pool.map(get, range(1280)))))';
     const id = asgiCompose(['ps', '-q', 'web']).trim();
     expect(run('docker', ['exec', id, 'python', '-c', script]).trim()).toBe('{200: 1280}');
     expect(asgiCompose(['logs', 'db'])).not.toMatch(/too many clients|remaining connection slots are reserved/);

@@ -71,7 +71,12 @@ describe('zero-downtime deploys and faults (bin/deploy on a booted stack)', () =
   beforeAll(async () => {
     requireDocker();
     const generated = await generateProject({
-      name: 'deploy-test', tlsMode: 'self-signed', domain: HOST, sentry: false, backups: false, celeryLongestTaskSeconds: 20,
+      name: 'deploy-test',
+      tlsMode: 'self-signed',
+      domain: HOST,
+      sentry: false,
+      backups: false,
+      celeryLongestTaskSeconds: 20,
     });
     appendTo({ dir: generated.cwd }, `${PKG}/tasks.py`, SLEEPY_TASK);
     const started = Date.now();
@@ -114,9 +119,13 @@ describe('zero-downtime deploys and faults (bin/deploy on a booted stack)', () =
     const deployed = await stack.deploy();
     await sleep(2000);
     const report = await load.stop();
-    note(`deploy of a broken release: exit ${deployed.code} after ${deployed.seconds.toFixed(0)} s, "${deployed.stderr.trim().split('\n').at(-1)}"; ${summarize(report)}`);
+    note(
+      `deploy of a broken release: exit ${deployed.code} after ${deployed.seconds.toFixed(0)} s, "${deployed.stderr.trim().split('\n').at(-1)}"; ${summarize(report)}`,
+    );
     expect(deployed.code, deployed.stdout).toBe(1);
-    expect(deployed.stderr.trim().split('\n').at(-1)).toMatch(/^deploy: FAILED: .*rolled back: removed the new web container\(s\), \S+ is still serving$/);
+    expect(deployed.stderr.trim().split('\n').at(-1)).toMatch(
+      /^deploy: FAILED: .*rolled back: removed the new web container\(s\), \S+ is still serving$/,
+    );
     expect(report.failures, summarize(report)).toEqual([]);
     expect(new Set(report.answers.map((answer) => answer.version))).toEqual(new Set([changedVersion]));
     expect(stack.containers('web')).toHaveLength(1);
@@ -132,7 +141,9 @@ describe('zero-downtime deploys and faults (bin/deploy on a booted stack)', () =
     note(`rollback: ${rolledBack.seconds.toFixed(0)} s; ${summarize(report)}`);
     expect(rolledBack.code, `${rolledBack.stdout}${rolledBack.stderr}`).toBe(0);
     expect(report.failures, summarize(report)).toEqual([]);
-    expect(new Set(report.answers.filter((answer) => answer.at > doneAt).map((answer) => answer.version))).toEqual(new Set([initialVersion]));
+    expect(new Set(report.answers.filter((answer) => answer.at > doneAt).map((answer) => answer.version))).toEqual(
+      new Set([initialVersion]),
+    );
   });
 
   it('gunicorn (PID 1) killed under load: web comes back, nginx follows without a restart, failures bounded', async () => {
@@ -152,8 +163,10 @@ describe('zero-downtime deploys and faults (bin/deploy on a booted stack)', () =
     expect(inspect(nginx, '{{.State.StartedAt}}')).toBe(nginxStarted);
     // Failures only between the kill and a moment after the container is healthy again.
     for (const failure of report.failures) {
-      expect(failure.at, `failure at ${since(report, failure.at)} s (killed ${since(report, killedAt)} s, healthy ${since(report, healthyAt)} s)`)
-        .toBeGreaterThanOrEqual(killedAt);
+      expect(
+        failure.at,
+        `failure at ${since(report, failure.at)} s (killed ${since(report, killedAt)} s, healthy ${since(report, healthyAt)} s)`,
+      ).toBeGreaterThanOrEqual(killedAt);
       expect(failure.at).toBeLessThanOrEqual(healthyAt + 1000);
     }
     expect(report.answers.filter((answer) => answer.at > healthyAt + 1000).length).toBeGreaterThan(0);
@@ -166,7 +179,18 @@ describe('zero-downtime deploys and faults (bin/deploy on a booted stack)', () =
     const oldAddress = addressOf(old!);
     stack.compose('rm', '--stop', '--force', 'web');
     // Something else takes the freed address, as it may on a busy host.
-    const holder = run('docker', ['run', '-d', '--rm', '--network', network, '--name', `${stack.project}-address-holder`, 'python:3.13-slim', 'sleep', '300']).trim();
+    const holder = run('docker', [
+      'run',
+      '-d',
+      '--rm',
+      '--network',
+      network,
+      '--name',
+      `${stack.project}-address-holder`,
+      'python:3.13-slim',
+      'sleep',
+      '300',
+    ]).trim();
     try {
       stack.compose('up', '--detach', '--no-deps', 'web');
       const [recreated] = stack.containers('web');
@@ -176,7 +200,9 @@ describe('zero-downtime deploys and faults (bin/deploy on a booted stack)', () =
         if ((await stack.health().catch(() => undefined))?.status === 200) followedAt = Date.now();
         else await sleep(100);
       }
-      note(`web recreated: address ${oldAddress} -> ${addressOf(recreated!)}, nginx answered 200 ${((followedAt - healthyAt) / 1000).toFixed(1)} s after it was healthy`);
+      note(
+        `web recreated: address ${oldAddress} -> ${addressOf(recreated!)}, nginx answered 200 ${((followedAt - healthyAt) / 1000).toFixed(1)} s after it was healthy`,
+      );
       expect(addressOf(recreated!)).not.toBe(oldAddress);
       expect(followedAt).toBeGreaterThan(0);
       expect(followedAt - healthyAt).toBeLessThan(5000);
@@ -211,8 +237,15 @@ describe('zero-downtime deploys and faults (bin/deploy on a booted stack)', () =
     };
     const restoresBefore = completed().restores;
     const started = Date.now();
-    run('docker', ['exec', web!, 'python', 'manage.py', 'shell', '-c',
-      `from ${PKG}.tasks import sleepy\nfor number in range(${TASKS}): sleepy.delay(number, 1)`]);
+    run('docker', [
+      'exec',
+      web!,
+      'python',
+      'manage.py',
+      'shell',
+      '-c',
+      `from ${PKG}.tasks import sleepy\nfor number in range(${TASKS}): sleepy.delay(number, 1)`,
+    ]);
     await sleep(5000);
     // Redis goes away under the running worker (acknowledgements in flight are lost; the worker
     // reconnects), then the worker is killed: its restart puts every unacknowledged task back.
@@ -235,10 +268,18 @@ describe('zero-downtime deploys and faults (bin/deploy on a booted stack)', () =
       state = completed();
     }
     const seconds = (Date.now() - started) / 1000;
-    note(`${TASKS} tasks: Redis restarted after ${redisRestartedAfter} done, worker SIGKILLed after ${killedAfter} `
-      + `(its restart restored unacknowledged tasks: ${state.restores > restoresBefore ? 'yes' : 'none left'}); `
-      + `${state.distinct} distinct done in ${seconds.toFixed(0)} s, ${state.numbers.length - state.distinct} ran twice`
-      + `${state.distinct < TASKS ? `; never done: ${Array.from({ length: TASKS }, (_, number) => number).filter((number) => !state.numbers.includes(number)).join(', ')}` : ''}`);
+    note(
+      `${TASKS} tasks: Redis restarted after ${redisRestartedAfter} done, worker SIGKILLed after ${killedAfter} ` +
+        `(its restart restored unacknowledged tasks: ${state.restores > restoresBefore ? 'yes' : 'none left'}); ` +
+        `${state.distinct} distinct done in ${seconds.toFixed(0)} s, ${state.numbers.length - state.distinct} ran twice` +
+        `${
+          state.distinct < TASKS
+            ? `; never done: ${Array.from({ length: TASKS }, (_, number) => number)
+                .filter((number) => !state.numbers.includes(number))
+                .join(', ')}`
+            : ''
+        }`,
+    );
     expect(new Set(state.numbers)).toEqual(new Set(Array.from({ length: TASKS }, (_, number) => number)));
   });
 
@@ -257,7 +298,9 @@ describe('zero-downtime deploys and faults (bin/deploy on a booted stack)', () =
     }
     await sleep(2000);
     const report = await load.stop();
-    note(`PostgreSQL restarted (${((upAt - downAt) / 1000).toFixed(1)} s): /health/ 200 again ${((healthyAt - upAt) / 1000).toFixed(1)} s later; ${summarize(report)}`);
+    note(
+      `PostgreSQL restarted (${((upAt - downAt) / 1000).toFixed(1)} s): /health/ 200 again ${((healthyAt - upAt) / 1000).toFixed(1)} s later; ${summarize(report)}`,
+    );
     expect(restarted.code, restarted.stderr).toBe(0);
     expect(healthyAt).toBeGreaterThan(0);
     for (const failure of report.failures) {

@@ -25,7 +25,10 @@ function fingerprints(dir: string, relative = ''): Record<string, string> {
   for (const entry of readdirSync(path.join(dir, relative)).sort()) {
     const file = path.join(relative, entry);
     if (statSync(path.join(dir, file)).isDirectory()) Object.assign(found, fingerprints(dir, file));
-    else found[file] = createHash('sha256').update(readFileSync(path.join(dir, file))).digest('hex');
+    else
+      found[file] = createHash('sha256')
+        .update(readFileSync(path.join(dir, file)))
+        .digest('hex');
   }
   return found;
 }
@@ -42,11 +45,23 @@ describe('yo django-prod:verify on existing projects', () => {
       const failed = report.results.filter((probe) => probe.status === 'fail');
       expect(failed, `${fixture}: failed probes\n${report.table}\n--- progress ---\n${lines.join('\n')}`).toEqual([]);
       const passed = report.results.filter((probe) => probe.status === 'pass').map((probe) => probe.probe);
-      expect(passed, report.table).toEqual(expect.arrayContaining(['services', 'https-health', 'app-url', 'static', 'check-deploy', 'hygiene', ...(fixture === 'celery' ? ['celery', 'sentry'] : [])]));
+      expect(passed, report.table).toEqual(
+        expect.arrayContaining([
+          'services',
+          'https-health',
+          'app-url',
+          'static',
+          'check-deploy',
+          'hygiene',
+          ...(fixture === 'celery' ? ['celery', 'sentry'] : []),
+        ]),
+      );
       expect(report.results.find((probe) => probe.probe === 'app-url')?.detail).toContain(`hello from ${fixture}`);
       const after = fingerprints(dir);
       for (const [file, hash] of Object.entries(before)) expect(after[file], `${file} changed`).toBe(hash);
-      console.log(`${fixture}: build ${report.buildSeconds.toFixed(0)} s, boot to healthy ${report.bootSeconds.toFixed(0)} s\n${report.table}`);
+      console.log(
+        `${fixture}: build ${report.buildSeconds.toFixed(0)} s, boot to healthy ${report.bootSeconds.toFixed(0)} s\n${report.table}`,
+      );
     });
   }
 });

@@ -28,9 +28,11 @@ function runGeneratedSuite(dir: string, project: string, runArgs: string[] = [])
   const compose = ['compose', '-f', 'compose.test.yaml', '-p', project];
   try {
     run('docker', [...compose, 'build', 'test'], { cwd: dir });
-    const output = execFileSync('docker', [...compose, 'run', '--rm', ...runArgs, 'test', 'sh', '-c',
-      'pytest -q && python manage.py makemigrations --check --dry-run'],
-    { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 16 * 1024 * 1024 });
+    const output = execFileSync(
+      'docker',
+      [...compose, 'run', '--rm', ...runArgs, 'test', 'sh', '-c', 'pytest -q && python manage.py makemigrations --check --dry-run'],
+      { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 16 * 1024 * 1024 },
+    );
     return { status: 0, output };
   } catch (error) {
     const { status, stdout, stderr, message } = error as { status?: number; stdout?: string; stderr?: string; message: string };

@@ -18,25 +18,90 @@ import { composeConfig, requireDocker, run } from '../helpers/docker.ts';
 
 beforeAll(() => requireDocker());
 
-const HOSTILE = ['"', "'", '`', '$', '${HOME}', '$x', '$$', '\\', '\n', '\r', '\t', '<%', '%>', '<%=', '{{', '}}', '#', ': ', '- ', '|', '%', ';', '&',
-  '*', '!', '?', '(', ')', '[', ']', '{', '}', '~', '=', '+', '/', '@', '.', ',', ' ', 'é', '😀', '\u2028', '\u0085', '\u202e', 'a', 'Z', '0', '_', '-'];
+const HOSTILE = [
+  '"',
+  "'",
+  '`',
+  '$',
+  '${HOME}',
+  '$x',
+  '$$',
+  '\\',
+  '\n',
+  '\r',
+  '\t',
+  '<%',
+  '%>',
+  '<%=',
+  '{{',
+  '}}',
+  '#',
+  ': ',
+  '- ',
+  '|',
+  '%',
+  ';',
+  '&',
+  '*',
+  '!',
+  '?',
+  '(',
+  ')',
+  '[',
+  ']',
+  '{',
+  '}',
+  '~',
+  '=',
+  '+',
+  '/',
+  '@',
+  '.',
+  ',',
+  ' ',
+  'é',
+  '😀',
+  '\u2028',
+  '\u0085',
+  '\u202e',
+  'a',
+  'Z',
+  '0',
+  '_',
+  '-',
+];
 const hostileText = fc.string({ unit: fc.constantFrom(...HOSTILE), minLength: 1, maxLength: 10 });
 // RFC 5322 atext, the part of an e-mail's local part most likely to break an unescaped file.
 const ATEXT = [..."!#$%&'*+/=?^_`{|}~-", 'a', 'b', '0'];
 
 /** One hostile answer, placed where it applies (an ACME URL needs tls-mode acme, an endpoint a bucket). */
 const hostileAnswer = fc.oneof(
-  fc.record({ answer: fc.constant<AnswerName>('email'), value: fc.string({ unit: fc.constantFrom(...ATEXT), minLength: 1, maxLength: 12 }).map((local) => `${local}@example.com`) }),
+  fc.record({
+    answer: fc.constant<AnswerName>('email'),
+    value: fc.string({ unit: fc.constantFrom(...ATEXT), minLength: 1, maxLength: 12 }).map((local) => `${local}@example.com`),
+  }),
   fc.record({ answer: fc.constant<AnswerName>('email'), value: hostileText.map((text) => `${text}@example.com`) }),
   fc.record({ answer: fc.constant<AnswerName>('acmeDirectory'), value: hostileText.map((text) => `https://ca.internal/${text}`) }),
   fc.record({ answer: fc.constant<AnswerName>('backupS3Endpoint'), value: hostileText.map((text) => `https://s3.internal/${text}`) }),
   fc.record({
-    answer: fc.constantFrom<AnswerName>('name', 'packageName', 'domain', 'extraDomains', 'timeZone', 'backupSchedule', 'backupS3Bucket', 'pythonVersion'),
+    answer: fc.constantFrom<AnswerName>(
+      'name',
+      'packageName',
+      'domain',
+      'extraDomains',
+      'timeZone',
+      'backupSchedule',
+      'backupS3Bucket',
+      'pythonVersion',
+    ),
     value: hostileText,
   }),
 );
 
-const CONTEXT: Partial<Record<AnswerName, object>> = { acmeDirectory: { tlsMode: 'acme', domain: 'example.org' }, backupS3Endpoint: { backupS3Bucket: 'bucket' } };
+const CONTEXT: Partial<Record<AnswerName, object>> = {
+  acmeDirectory: { tlsMode: 'acme', domain: 'example.org' },
+  backupS3Endpoint: { backupS3Bucket: 'bucket' },
+};
 
 /** Compose shows a literal $ as $$ in its output (the output is itself a Compose file). */
 const composeLiteral = (value: string) => value.replaceAll('$$', '$');
@@ -60,42 +125,54 @@ describe('hostile free-text answers', () => {
   it('are refused in one line, or generate a valid repository that carries them literally', () => {
     let accepted = 0;
     let refused = 0;
-    fc.assert(fc.property(hostileAnswer, ({ answer, value }) => {
-      const given = { cpus: 2, memoryMb: 4096, ...CONTEXT[answer], [answer]: value };
-      let answers;
-      try {
-        answers = resolveAnswers(given);
-      } catch (error) {
-        expect(error).toBeInstanceOf(AnswerError);
-        expect((error as Error).message).not.toMatch(/[\r\n\u0085\u2028\u2029\u202a-\u202e]/);
-        expect((error as Error).message.length).toBeLessThan(700);
-        refused++;
-        return;
-      }
-      accepted++;
-      const tree = renderTree(buildRenderContext(answers, '0.0.0'));
-      const dir = mkdtempSync(path.join(os.tmpdir(), 'hostile-'));
-      for (const [file, { content }] of tree) {
-        mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
-        writeFileSync(path.join(dir, file), content);
-      }
-      writeFileSync(path.join(dir, '.env'), fillSecretsFile(tree.get('.env.example')!.content, undefined).write!.content);
+    fc.assert(
+      fc.property(hostileAnswer, ({ answer, value }) => {
+        const given = { cpus: 2, memoryMb: 4096, ...CONTEXT[answer], [answer]: value };
+        let answers;
+        try {
+          answers = resolveAnswers(given);
+        } catch (error) {
+          expect(error).toBeInstanceOf(AnswerError);
+          expect((error as Error).message).not.toMatch(/[\r\n\u0085\u2028\u2029\u202a-\u202e]/);
+          expect((error as Error).message.length).toBeLessThan(700);
+          refused++;
+          return;
+        }
+        accepted++;
+        const tree = renderTree(buildRenderContext(answers, '0.0.0'));
+        const dir = mkdtempSync(path.join(os.tmpdir(), 'hostile-'));
+        for (const [file, { content }] of tree) {
+          mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+          writeFileSync(path.join(dir, file), content);
+        }
+        writeFileSync(path.join(dir, '.env'), fillSecretsFile(tree.get('.env.example')!.content, undefined).write!.content);
 
-      const config = composeConfig(dir) as unknown as { services: Record<string, { environment?: Record<string, string> }> };
-      const scripts = [...tree.keys()].filter((file) => file.endsWith('.sh'));
-      for (const script of scripts) run('bash', ['-n', script], { cwd: dir });
-      run('shellcheck', ['--external-sources', ...scripts], { cwd: dir });
-      const pythonFiles = [...tree.keys()].filter((file) => file.endsWith('.py'));
-      run('python3', ['-c', 'import py_compile, sys\nfor f in sys.argv[1:]: py_compile.compile(f, cfile="/tmp/hostile.pyc", doraise=True)', ...pythonFiles], { cwd: dir });
+        const config = composeConfig(dir) as unknown as { services: Record<string, { environment?: Record<string, string> }> };
+        const scripts = [...tree.keys()].filter((file) => file.endsWith('.sh'));
+        for (const script of scripts) run('bash', ['-n', script], { cwd: dir });
+        run('shellcheck', ['--external-sources', ...scripts], { cwd: dir });
+        const pythonFiles = [...tree.keys()].filter((file) => file.endsWith('.py'));
+        run(
+          'python3',
+          [
+            '-c',
+            'import py_compile, sys\nfor f in sys.argv[1:]: py_compile.compile(f, cfile="/tmp/hostile.pyc", doraise=True)',
+            ...pythonFiles,
+          ],
+          { cwd: dir },
+        );
 
-      if (answer === 'email') {
-        expect(composeLiteral(config.services['certbot']!.environment!['ACME_EMAIL']!)).toBe(value);
-        const settings = pythonAssignments(path.join(dir, answers.packageName, 'settings', 'production.py'), ['ADMINS', 'SERVER_EMAIL']);
-        expect(settings).toEqual({ ADMINS: [[`${answers.name} admin`, value]], SERVER_EMAIL: value });
-      }
-      if (answer === 'acmeDirectory') expect(composeLiteral(config.services['certbot']!.environment!['ACME_DIRECTORY_URL']!)).toBe(value);
-      if (answer === 'backupS3Endpoint') expect(composeLiteral(config.services['backup']!.environment!['BACKUP_S3_ENDPOINT']!)).toBe(value);
-    }), { numRuns: 30, seed: 20261129 });
+        if (answer === 'email') {
+          expect(composeLiteral(config.services['certbot']!.environment!['ACME_EMAIL']!)).toBe(value);
+          const settings = pythonAssignments(path.join(dir, answers.packageName, 'settings', 'production.py'), ['ADMINS', 'SERVER_EMAIL']);
+          expect(settings).toEqual({ ADMINS: [[`${answers.name} admin`, value]], SERVER_EMAIL: value });
+        }
+        if (answer === 'acmeDirectory') expect(composeLiteral(config.services['certbot']!.environment!['ACME_DIRECTORY_URL']!)).toBe(value);
+        if (answer === 'backupS3Endpoint')
+          expect(composeLiteral(config.services['backup']!.environment!['BACKUP_S3_ENDPOINT']!)).toBe(value);
+      }),
+      { numRuns: 30, seed: 20261129 },
+    );
     // The generators must reach both outcomes, or the property says little.
     expect(accepted).toBeGreaterThan(3);
     expect(refused).toBeGreaterThan(3);
@@ -108,14 +185,41 @@ describe('time zones', () => {
   const rendered = [...new Set(Object.values(TIME_ZONE_RENDERED_AS))].join('\n');
 
   it("are all in the python image's zoneinfo (Django's TIME_ZONE)", () => {
-    const missing = run('docker', ['run', '-i', '--rm', '--pull', 'never', 'python:3.13-slim', 'python', '-c',
-      'import sys, zoneinfo\nfor name in sys.stdin.read().split():\n    try: zoneinfo.ZoneInfo(name)\n    except Exception: print(name)'], { input: rendered, stdio: ['pipe', 'pipe', 'pipe'] });
+    const missing = run(
+      'docker',
+      [
+        'run',
+        '-i',
+        '--rm',
+        '--pull',
+        'never',
+        'python:3.13-slim',
+        'python',
+        '-c',
+        'import sys, zoneinfo\nfor name in sys.stdin.read().split():\n    try: zoneinfo.ZoneInfo(name)\n    except Exception: print(name)',
+      ],
+      { input: rendered, stdio: ['pipe', 'pipe', 'pipe'] },
+    );
     expect(missing.trim()).toBe('');
   });
 
   it("are all in the postgres image's /usr/share/zoneinfo (the backup container's cron TZ)", () => {
-    const missing = run('docker', ['run', '-i', '--rm', '--pull', 'never', '--entrypoint', 'sh', 'postgres:17', '-c',
-      'while read -r name; do [ -f "/usr/share/zoneinfo/$name" ] || echo "$name"; done'], { input: `${rendered}\n`, stdio: ['pipe', 'pipe', 'pipe'] });
+    const missing = run(
+      'docker',
+      [
+        'run',
+        '-i',
+        '--rm',
+        '--pull',
+        'never',
+        '--entrypoint',
+        'sh',
+        'postgres:17',
+        '-c',
+        'while read -r name; do [ -f "/usr/share/zoneinfo/$name" ] || echo "$name"; done',
+      ],
+      { input: `${rendered}\n`, stdio: ['pipe', 'pipe', 'pipe'] },
+    );
     expect(missing.trim()).toBe('');
   });
 });

@@ -39,11 +39,22 @@ describe.each(Object.entries(PROFILES))('profile %s', (_profile, flags) => {
     run('shellcheck', ['--external-sources', ...scripts], { cwd: dir });
   });
 
-  it('every Python file compiles under the image\'s Python', () => {
+  it("every Python file compiles under the image's Python", () => {
     const sources = filesMatching(tree, /\.py$/);
     expect(sources).toContain('gunicorn.conf.py');
-    run('docker', ['run', '--rm', '-v', `${dir}:/src:ro`, '-w', '/src', PYTHON_IMAGE, 'python', '-c',
-      'import py_compile, sys\nfor f in sys.argv[1:]: py_compile.compile(f, cfile="/tmp/check.pyc", doraise=True)', ...sources]);
+    run('docker', [
+      'run',
+      '--rm',
+      '-v',
+      `${dir}:/src:ro`,
+      '-w',
+      '/src',
+      PYTHON_IMAGE,
+      'python',
+      '-c',
+      'import py_compile, sys\nfor f in sys.argv[1:]: py_compile.compile(f, cfile="/tmp/check.pyc", doraise=True)',
+      ...sources,
+    ]);
   });
 
   it('nginx -t accepts the configuration as compose mounts it, with certificates present', () => {
@@ -51,8 +62,21 @@ describe.each(Object.entries(PROFILES))('profile %s', (_profile, flags) => {
     const domain = String(flags['domain'] ?? 'example.com');
     const certificates = mkdtempSync(path.join(os.tmpdir(), 'nginx-t-'));
     mkdirSync(path.join(certificates, 'live', domain), { recursive: true });
-    run('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', `/CN=${domain}`,
-      '-keyout', path.join(certificates, 'live', domain, 'privkey.pem'), '-out', path.join(certificates, 'live', domain, 'fullchain.pem')]);
+    run('openssl', [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      `/CN=${domain}`,
+      '-keyout',
+      path.join(certificates, 'live', domain, 'privkey.pem'),
+      '-out',
+      path.join(certificates, 'live', domain, 'fullchain.pem'),
+    ]);
     // Bind mounts as compose has them; named volumes stay empty except the certificates.
     const mounts = (nginx.volumes ?? []).flatMap((volume) => {
       if (volume.target === '/etc/letsencrypt') return ['-v', `${certificates}:/etc/letsencrypt:ro`];
@@ -76,7 +100,8 @@ describe.each(Object.entries(PROFILES))('profile %s', (_profile, flags) => {
     expect(secrets).toHaveLength(3);
     for (const [name, service] of Object.entries(stack.services)) {
       expect(service.deploy, name).toBeDefined();
-      for (const value of Object.values(service.environment ?? {})) expect(secrets, `${name} has a secret in its environment`).not.toContain(value);
+      for (const value of Object.values(service.environment ?? {}))
+        expect(secrets, `${name} has a secret in its environment`).not.toContain(value);
     }
     expect(stack.services['web']!.deploy!.update_config).toMatchObject({ order: 'start-first', failure_action: 'rollback' });
     expect(stack.services['migrate']!.deploy!.mode).toBe('replicated-job');
@@ -92,9 +117,25 @@ describe.each(Object.entries(PROFILES))('profile %s', (_profile, flags) => {
     const domain = String(flags['domain'] ?? 'example.com');
     const certificates = mkdtempSync(path.join(os.tmpdir(), 'nginx-t-'));
     mkdirSync(path.join(certificates, 'live', domain), { recursive: true });
-    run('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', `/CN=${domain}`,
-      '-keyout', path.join(certificates, 'live', domain, 'privkey.pem'), '-out', path.join(certificates, 'live', domain, 'fullchain.pem')]);
-    const mounts = (nginx.configs ?? []).flatMap((config) => ['-v', `${path.resolve(dir, stack.configs[config.source]!.file)}:${config.target}:ro`]);
+    run('openssl', [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      `/CN=${domain}`,
+      '-keyout',
+      path.join(certificates, 'live', domain, 'privkey.pem'),
+      '-out',
+      path.join(certificates, 'live', domain, 'fullchain.pem'),
+    ]);
+    const mounts = (nginx.configs ?? []).flatMap((config) => [
+      '-v',
+      `${path.resolve(dir, stack.configs[config.source]!.file)}:${config.target}:ro`,
+    ]);
     expect(mounts.join(' ')).toContain('/etc/nginx/conf.d/site.conf');
     run('docker', ['run', '--rm', '-v', `${certificates}:/etc/letsencrypt:ro`, ...mounts, '--entrypoint', 'nginx', nginx.image, '-t']);
   });
@@ -102,28 +143,49 @@ describe.each(Object.entries(PROFILES))('profile %s', (_profile, flags) => {
 
 // The monitoring configuration, checked by promtool and amtool from the images the stack runs (the
 // kit's Prometheus is 2.53 under every tag, so this also proves 2.53 accepts what 3.x is given).
-describe.each(Object.entries(PROFILES).filter(([, flags]) => flags['monitoring'] !== false))('monitoring of profile %s', (_profile, flags) => {
-  let dir: string;
-  beforeAll(async () => {
-    dir = (await generateProject(flags)).cwd;
-  });
-  const promtool = (...args: string[]) =>
-    run('docker', ['run', '--rm', '--entrypoint', 'promtool', '-v', `${dir}/monitoring/prometheus:/etc/prometheus:ro`, PROMETHEUS_IMAGE, ...args]);
+describe.each(Object.entries(PROFILES).filter(([, flags]) => flags['monitoring'] !== false))(
+  'monitoring of profile %s',
+  (_profile, flags) => {
+    let dir: string;
+    beforeAll(async () => {
+      dir = (await generateProject(flags)).cwd;
+    });
+    const promtool = (...args: string[]) =>
+      run('docker', [
+        'run',
+        '--rm',
+        '--entrypoint',
+        'promtool',
+        '-v',
+        `${dir}/monitoring/prometheus:/etc/prometheus:ro`,
+        PROMETHEUS_IMAGE,
+        ...args,
+      ]);
 
-  it('promtool check config accepts prometheus.yml and the rule files it names', () => {
-    expect(promtool('check', 'config', '/etc/prometheus/prometheus.yml')).toMatch(/SUCCESS: 1 rule files found/);
-  });
+    it('promtool check config accepts prometheus.yml and the rule files it names', () => {
+      expect(promtool('check', 'config', '/etc/prometheus/prometheus.yml')).toMatch(/SUCCESS: 1 rule files found/);
+    });
 
-  it('promtool check rules accepts the alert rules', () => {
-    expect(promtool('check', 'rules', '/etc/prometheus/rules/alerts.yml')).toMatch(/SUCCESS: \d+ rules found/);
-  });
+    it('promtool check rules accepts the alert rules', () => {
+      expect(promtool('check', 'rules', '/etc/prometheus/rules/alerts.yml')).toMatch(/SUCCESS: \d+ rules found/);
+    });
 
-  it('promtool test rules: every alert fires and clears in the generated unit tests', () => {
-    expect(promtool('test', 'rules', '/etc/prometheus/tests/alerts.test.yml')).toContain('SUCCESS');
-  });
+    it('promtool test rules: every alert fires and clears in the generated unit tests', () => {
+      expect(promtool('test', 'rules', '/etc/prometheus/tests/alerts.test.yml')).toContain('SUCCESS');
+    });
 
-  it('amtool check-config accepts alertmanager.yml', () => {
-    run('docker', ['run', '--rm', '--entrypoint', 'amtool', '-v', `${dir}/monitoring/alertmanager:/etc/alertmanager:ro`, ALERTMANAGER_IMAGE,
-      'check-config', '/etc/alertmanager/alertmanager.yml']);
-  });
-});
+    it('amtool check-config accepts alertmanager.yml', () => {
+      run('docker', [
+        'run',
+        '--rm',
+        '--entrypoint',
+        'amtool',
+        '-v',
+        `${dir}/monitoring/alertmanager:/etc/alertmanager:ro`,
+        ALERTMANAGER_IMAGE,
+        'check-config',
+        '/etc/alertmanager/alertmanager.yml',
+      ]);
+    });
+  },
+);

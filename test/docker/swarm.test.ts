@@ -24,15 +24,22 @@ describe('Docker Swarm stack on three nodes', () => {
       console.log(context);
 
       // Placement by the node labels: the stateful services on the labelled manager.
-      for (const service of ['db', 'redis', 'nginx', 'certbot']) expect(report.placement[service], `${service}\n${context}`).toEqual([cluster.nodes[0]]);
+      for (const service of ['db', 'redis', 'nginx', 'certbot'])
+        expect(report.placement[service], `${service}\n${context}`).toEqual([cluster.nodes[0]]);
       // web: 3 replicas over at least 2 nodes, each answering HTTPS through nginx.
       expect(report.webNodes, context).toHaveLength(3);
       expect(new Set(report.webNodes).size, context).toBeGreaterThanOrEqual(2);
       expect(report.instances, context).toHaveLength(3);
       for (const instance of report.instances) expect(instance, context).toMatch(/^my-site_web\.[1-3]\./);
       // The release step completed exactly once (tries while the database was starting may have failed).
-      expect(report.migrateTasks.filter((state) => state.startsWith('Complete')), context).toHaveLength(1);
-      expect(report.migrateTasks.filter((state) => !/^(Complete|Failed)/.test(state)), context).toEqual([]);
+      expect(
+        report.migrateTasks.filter((state) => state.startsWith('Complete')),
+        context,
+      ).toHaveLength(1);
+      expect(
+        report.migrateTasks.filter((state) => !/^(Complete|Failed)/.test(state)),
+        context,
+      ).toEqual([]);
 
       // Rolling update under load: no failed request, every replica on the new code.
       expect(report.update.requests, context).toBeGreaterThan(20);

@@ -55,9 +55,16 @@ describe('TLS lifecycle (certbot + nginx + Pebble)', () => {
   it('bootstraps, obtains, renews, keeps and replaces certificates with no nginx restart', async () => {
     requireDocker();
     const result = await generateProject({
-      name: 'tls-test', tlsMode: 'acme', acmeDirectory: 'https://pebble:14000/dir', acmeCaBundle: PEBBLE_CA,
-      domain: DOMAINS[0], extraDomains: DOMAINS.slice(1).join(','), email: 'admin@app.test',
-      celery: false, backups: false, sentry: false,
+      name: 'tls-test',
+      tlsMode: 'acme',
+      acmeDirectory: 'https://pebble:14000/dir',
+      acmeCaBundle: PEBBLE_CA,
+      domain: DOMAINS[0],
+      extraDomains: DOMAINS.slice(1).join(','),
+      email: 'admin@app.test',
+      celery: false,
+      backups: false,
+      sentry: false,
     });
     const dir = result.cwd;
     // The generator copies the CA bundle answer into the repository; certbot trusts it.
@@ -66,7 +73,10 @@ describe('TLS lifecycle (certbot + nginx + Pebble)', () => {
 
     const project = `tls-lifecycle-${randomBytes(4).toString('hex')}`;
     const composeWith = (env: Record<string, string>, ...args: string[]) =>
-      run('docker', ['compose', '-p', project, '-f', 'compose.yaml', '-f', OVERRIDE, ...args], { cwd: dir, env: { ...process.env, ...env } });
+      run('docker', ['compose', '-p', project, '-f', 'compose.yaml', '-f', OVERRIDE, ...args], {
+        cwd: dir,
+        env: { ...process.env, ...env },
+      });
     const compose = (...args: string[]) => composeWith({}, ...args);
     try {
       // 1. The stack without Pebble: certbot keeps retrying, nginx serves the bootstrap certificate.
@@ -82,10 +92,14 @@ describe('TLS lifecycle (certbot + nginx + Pebble)', () => {
 
       // 2. Pebble comes up: the next retry gets the real certificate; the watcher reloads nginx.
       compose('--profile', 'acme', 'up', '-d', 'pebble');
-      const issued = await waitFor('the Pebble-issued certificate', async () => {
-        const cert = await servedCertificate(port, DOMAINS[0]);
-        return cert.issuer.includes('Pebble') ? cert : undefined;
-      }, 180_000);
+      const issued = await waitFor(
+        'the Pebble-issued certificate',
+        async () => {
+          const cert = await servedCertificate(port, DOMAINS[0]);
+          return cert.issuer.includes('Pebble') ? cert : undefined;
+        },
+        180_000,
+      );
       for (const domain of DOMAINS) {
         expect(issued.altNames).toContain(`DNS:${domain}`);
         const served = await servedCertificate(port, domain);
@@ -96,17 +110,24 @@ describe('TLS lifecycle (certbot + nginx + Pebble)', () => {
       // 3. A renewal (forced: test only) is served after the watcher interval.
       // (certbot sleeps up to 8 minutes before a non-interactive renewal unless told not to.)
       compose('exec', '-T', 'certbot', 'certbot', 'renew', '--force-renewal', '--non-interactive', '--no-random-sleep-on-renew');
-      const renewed = await waitFor('the renewed certificate', async () => {
-        const cert = await servedCertificate(port, DOMAINS[0]);
-        return cert.serial !== issued.serial ? cert : undefined;
-      }, 60_000);
+      const renewed = await waitFor(
+        'the renewed certificate',
+        async () => {
+          const cert = await servedCertificate(port, DOMAINS[0]);
+          return cert.serial !== issued.serial ? cert : undefined;
+        },
+        60_000,
+      );
       expect(renewed.issuer).toContain('Pebble');
       for (const domain of DOMAINS) expect(renewed.altNames).toContain(`DNS:${domain}`);
 
       // 4. Idempotent: a later `up` (certbot recreated) keeps the valid certificate.
       compose('up', '-d', '--force-recreate', '--no-deps', '--wait', 'certbot');
-      await waitFor('certbot to settle after its restart', async () =>
-        (/certificate for .* in place/.test(compose('logs', 'certbot')) ? true : undefined), 60_000);
+      await waitFor(
+        'certbot to settle after its restart',
+        async () => (/certificate for .* in place/.test(compose('logs', 'certbot')) ? true : undefined),
+        60_000,
+      );
       // The recreated container's log: no new certificate was deployed.
       expect(compose('logs', 'certbot')).not.toMatch(/deploy-hook: new certificate/);
       expect((await servedCertificate(port, DOMAINS[0])).serial).toBe(renewed.serial);
@@ -115,10 +136,14 @@ describe('TLS lifecycle (certbot + nginx + Pebble)', () => {
       // at once, not at its renewal date. Same Pebble, a URL that differs as a string.
       const nextDirectory = 'https://pebble:14000/dir?next-ca';
       composeWith({ ACME_DIRECTORY_URL: nextDirectory }, 'up', '-d', '--no-deps', '--wait', 'certbot');
-      const replaced = await waitFor('the certificate from the new directory', async () => {
-        const cert = await servedCertificate(port, DOMAINS[0]);
-        return cert.serial !== renewed.serial ? cert : undefined;
-      }, 60_000);
+      const replaced = await waitFor(
+        'the certificate from the new directory',
+        async () => {
+          const cert = await servedCertificate(port, DOMAINS[0]);
+          return cert.serial !== renewed.serial ? cert : undefined;
+        },
+        60_000,
+      );
       expect(replaced.issuer).toContain('Pebble');
       expect(compose('logs', 'certbot')).toMatch(/replacing it with one from https:\/\/pebble:14000\/dir\?next-ca/);
       expect(compose('exec', '-T', 'certbot', 'cat', `/etc/letsencrypt/renewal/${DOMAINS[0]}.conf`)).toContain(`server = ${nextDirectory}`);
@@ -129,7 +154,9 @@ describe('TLS lifecycle (certbot + nginx + Pebble)', () => {
     } catch (error) {
       try {
         console.error(compose('--profile', 'acme', 'logs', '--tail', '80', 'certbot', 'nginx', 'pebble'));
-      } catch { /* the original error matters more */ }
+      } catch {
+        /* the original error matters more */
+      }
       throw error;
     } finally {
       compose('--profile', 'acme', 'down', '-v', '--remove-orphans');

@@ -28,7 +28,9 @@ describe('yo django-prod:verify', () => {
       expect(expected).toEqual(expect.arrayContaining(['services', 'https-health', 'check-deploy', 'hygiene']));
       const ran = report.results.filter((probe) => probe.status === 'pass').map((probe) => probe.probe);
       expect(ran, report.table).toEqual(expect.arrayContaining(expected));
-      console.log(`${profile}: build ${report.buildSeconds.toFixed(0)} s, boot to healthy ${report.bootSeconds.toFixed(0)} s\n${report.table}`);
+      console.log(
+        `${profile}: build ${report.buildSeconds.toFixed(0)} s, boot to healthy ${report.bootSeconds.toFixed(0)} s\n${report.table}`,
+      );
     });
   }
 });

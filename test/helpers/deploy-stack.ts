@@ -40,7 +40,11 @@ export interface DeployStack {
 }
 
 const git = (dir: string, ...args: string[]) =>
-  execFileSync('git', ['-c', 'user.name=deploy-test', '-c', 'user.email=deploy-test@example.com', '-c', 'init.defaultBranch=main', ...args], { cwd: dir, encoding: 'utf8' }).trim();
+  execFileSync(
+    'git',
+    ['-c', 'user.name=deploy-test', '-c', 'user.email=deploy-test@example.com', '-c', 'init.defaultBranch=main', ...args],
+    { cwd: dir, encoding: 'utf8' },
+  ).trim();
 
 /**
  * Commits the generated repository and boots it with `bin/deploy` (its first run starts the
@@ -54,13 +58,20 @@ export async function bootDeployStack(dir: string, host: string, env: Record<str
   appendFileSync(path.join(dir, '.git', 'info', 'exclude'), `${TEST_COMPOSE_FILE}\n`);
   git(dir, 'add', '-A');
   git(dir, 'commit', '-q', '-m', 'generated');
-  const fullEnv: NodeJS.ProcessEnv = { ...process.env, ...env, COMPOSE_PROJECT_NAME: project, COMPOSE_FILE: `compose.yaml:${TEST_COMPOSE_FILE}` };
+  const fullEnv: NodeJS.ProcessEnv = {
+    ...process.env,
+    ...env,
+    COMPOSE_PROJECT_NAME: project,
+    COMPOSE_FILE: `compose.yaml:${TEST_COMPOSE_FILE}`,
+  };
   const compose = (...args: string[]) => run('docker', ['compose', ...args], { cwd: dir, env: fullEnv });
   const down = () => {
     try {
       compose('down', '--volumes', '--remove-orphans', '--timeout', '5');
     } finally {
-      const images = run('docker', ['image', 'ls', '--format', '{{.ID}}', `${project}-app`]).split('\n').filter(Boolean);
+      const images = run('docker', ['image', 'ls', '--format', '{{.ID}}', `${project}-app`])
+        .split('\n')
+        .filter(Boolean);
       if (images.length) run('docker', ['image', 'rm', '--force', ...new Set(images)]);
     }
   };
@@ -68,13 +79,26 @@ export async function bootDeployStack(dir: string, host: string, env: Record<str
 
   const booted = await deploy();
   if (booted.code !== 0) {
-    const logs = (() => { try { return compose('logs', '--tail', '30'); } catch { return ''; } })();
+    const logs = (() => {
+      try {
+        return compose('logs', '--tail', '30');
+      } catch {
+        return '';
+      }
+    })();
     down();
     throw new Error(`bin/deploy could not boot the stack (exit ${booted.code}):\n${booted.stdout}${booted.stderr}\n${logs}`);
   }
   const port = Number(compose('port', 'nginx', '443').trim().split(':').pop());
   return {
-    dir, project, host, port, env: fullEnv, compose, deploy, down,
+    dir,
+    project,
+    host,
+    port,
+    env: fullEnv,
+    compose,
+    deploy,
+    down,
     commit: (message, edit) => {
       edit();
       git(dir, 'commit', '-q', '-a', '-m', message);

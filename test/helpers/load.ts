@@ -43,44 +43,57 @@ export function startLoad({ port, host, path = '/health/', concurrency = 4, maxS
   const deadline = report.startedAt + maxSeconds * 1000;
   let stopping = false;
 
-  const once = () => new Promise<void>((resolve) => {
-    const started = Date.now();
-    let settled = false;
-    const settle = (record: () => void) => {
-      if (settled) return;
-      settled = true;
-      report.requests += 1;
-      report.maxLatencyMs = Math.max(report.maxLatencyMs, Date.now() - started);
-      record();
-      resolve();
-    };
-    const fail = (what: string) => settle(() => report.failures.push({ at: Date.now(), what }));
-    const request = https.request({
-      host: '127.0.0.1', port, path, method: 'GET', agent, servername: host, rejectUnauthorized: false,
-      headers: { Host: host, 'User-Agent': 'django-prod-load' }, timeout: timeoutMs,
-    }, (response) => {
-      const chunks: Buffer[] = [];
-      response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('error', (error: NodeJS.ErrnoException) => fail(error.code ?? error.message));
-      response.on('end', () => {
-        const status = response.statusCode ?? 0;
-        if (status < 200 || status > 299) return fail(String(status));
-        let version = 'unknown';
-        try {
-          version = String((JSON.parse(Buffer.concat(chunks).toString('utf8')) as { version?: unknown }).version ?? 'unknown');
-        } catch { /* not JSON: a path other than /health/ */ }
-        settle(() => {
-          report.ok += 1;
-          report.answers.push({ at: Date.now(), version });
-        });
-      });
+  const once = () =>
+    new Promise<void>((resolve) => {
+      const started = Date.now();
+      let settled = false;
+      const settle = (record: () => void) => {
+        if (settled) return;
+        settled = true;
+        report.requests += 1;
+        report.maxLatencyMs = Math.max(report.maxLatencyMs, Date.now() - started);
+        record();
+        resolve();
+      };
+      const fail = (what: string) => settle(() => report.failures.push({ at: Date.now(), what }));
+      const request = https.request(
+        {
+          host: '127.0.0.1',
+          port,
+          path,
+          method: 'GET',
+          agent,
+          servername: host,
+          rejectUnauthorized: false,
+          headers: { Host: host, 'User-Agent': 'django-prod-load' },
+          timeout: timeoutMs,
+        },
+        (response) => {
+          const chunks: Buffer[] = [];
+          response.on('data', (chunk: Buffer) => chunks.push(chunk));
+          response.on('error', (error: NodeJS.ErrnoException) => fail(error.code ?? error.message));
+          response.on('end', () => {
+            const status = response.statusCode ?? 0;
+            if (status < 200 || status > 299) return fail(String(status));
+            let version = 'unknown';
+            try {
+              version = String((JSON.parse(Buffer.concat(chunks).toString('utf8')) as { version?: unknown }).version ?? 'unknown');
+            } catch {
+              /* not JSON: a path other than /health/ */
+            }
+            settle(() => {
+              report.ok += 1;
+              report.answers.push({ at: Date.now(), version });
+            });
+          });
+        },
+      );
+      request.on('timeout', () => request.destroy(new Error('timeout')));
+      request.on('error', (error: NodeJS.ErrnoException) => fail(error.code ?? error.message));
+      // A response cut off without an error event still ends the request.
+      request.on('close', () => fail('closed'));
+      request.end();
     });
-    request.on('timeout', () => request.destroy(new Error('timeout')));
-    request.on('error', (error: NodeJS.ErrnoException) => fail(error.code ?? error.message));
-    // A response cut off without an error event still ends the request.
-    request.on('close', () => fail('closed'));
-    request.end();
-  });
 
   const client = async () => {
     while (!stopping && Date.now() < deadline) await once();
@@ -107,7 +120,9 @@ export function summarize(report: LoadReport): string {
   const window = report.failures.length
     ? `, failing from ${((report.failures[0]!.at - report.startedAt) / 1000).toFixed(1)} s to ${((report.failures.at(-1)!.at - report.startedAt) / 1000).toFixed(1)} s`
     : '';
-  return `${report.requests} requests in ${seconds.toFixed(1)} s: ${report.ok} ok, ${report.failures.length} failed`
-    + `${kinds.size ? ` (${[...kinds].map(([what, count]) => `${what} x${count}`).join(', ')})` : ''}${window}; `
-    + `versions ${[...versions].map(([version, count]) => `${version} x${count}`).join(', ')}; max latency ${report.maxLatencyMs} ms`;
+  return (
+    `${report.requests} requests in ${seconds.toFixed(1)} s: ${report.ok} ok, ${report.failures.length} failed` +
+    `${kinds.size ? ` (${[...kinds].map(([what, count]) => `${what} x${count}`).join(', ')})` : ''}${window}; ` +
+    `versions ${[...versions].map(([version, count]) => `${version} x${count}`).join(', ')}; max latency ${report.maxLatencyMs} ms`
+  );
 }

@@ -24,7 +24,8 @@ export async function regenerate(dir: string, flags: AnswerFlags = {}, options: 
   const logs: string[] = [];
   const asked: string[] = [];
   const withFlags = { force: false, ...(options.yes === false ? {} : { yes: true }), ...FIXED_HARDWARE, ...flags };
-  const context = helpers.run(APP_GENERATOR)
+  const context = helpers
+    .run(APP_GENERATOR)
     .cd(dir)
     .withOptions(asCliOptions(withFlags))
     .withAnswers(options.answers ?? {}, {
@@ -42,7 +43,10 @@ export async function regenerate(dir: string, flags: AnswerFlags = {}, options: 
         },
       });
     });
-  const error = await context.then(() => undefined, (caught: Error) => caught);
+  const error = await context.then(
+    () => undefined,
+    (caught: Error) => caught,
+  );
   return { log: logs.join('\n'), error, askedQuestions: asked };
 }
 
@@ -69,7 +73,11 @@ export const write = (dir: string, file: string, content: string): void => write
 
 /** A git repository with everything committed (the state regeneration expects). */
 export function commitAll(dir: string, message = 'snapshot'): void {
-  const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=test', '-c', 'user.email=test@example.com', '-c', 'init.defaultBranch=main', ...args], { cwd: dir, stdio: 'pipe' });
+  const git = (...args: string[]) =>
+    execFileSync('git', ['-c', 'user.name=test', '-c', 'user.email=test@example.com', '-c', 'init.defaultBranch=main', ...args], {
+      cwd: dir,
+      stdio: 'pipe',
+    });
   if (!existsSync(path.join(dir, '.git'))) git('init', '-q');
   git('add', '-A');
   git('commit', '-q', '--allow-empty', '-m', message);

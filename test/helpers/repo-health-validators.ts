@@ -38,26 +38,39 @@ function failureOutput(command: () => unknown): string {
 
 /** renovate-config-validator --strict on dir/renovate.json: its error output, or '' when valid. */
 export function renovateProblems(dir: string): string {
-  return failureOutput(() => execFileSync(path.join(BIN, 'renovate-config-validator'), ['--strict'], {
-    cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'],
-    // The validator has no network needs; keep its log to errors (it warns that the optional RE2 binary is missing).
-    env: { ...process.env, LOG_LEVEL: 'error' },
-  }));
+  return failureOutput(() =>
+    execFileSync(path.join(BIN, 'renovate-config-validator'), ['--strict'], {
+      cwd: dir,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      // The validator has no network needs; keep its log to errors (it warns that the optional RE2 binary is missing).
+      env: { ...process.env, LOG_LEVEL: 'error' },
+    }),
+  );
 }
 
 /** TypeScript's errors for a dependabot.yml checked against SchemaStore's Dependabot v2 types, or '' when it fits. */
 export function dependabotProblems(yamlText: string): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'dependabot-types-'));
   const types = path.dirname(require.resolve('@schemastore/dependabot-2.0/package.json'));
-  writeFileSync(path.join(dir, 'dependabot.ts'),
-    `import type { GitHubDependabotV2Config } from '@schemastore/dependabot-2.0';\n`
-    + `export const config: GitHubDependabotV2Config = ${JSON.stringify(parse(yamlText), null, 2)};\n`);
-  writeFileSync(path.join(dir, 'tsconfig.json'), JSON.stringify({
-    compilerOptions: {
-      strict: true, noEmit: true, module: 'nodenext', target: 'es2022', types: [],
-      paths: { '@schemastore/dependabot-2.0': [path.join(types, 'index.d.ts')] },
-    },
-    files: ['dependabot.ts'],
-  }));
+  writeFileSync(
+    path.join(dir, 'dependabot.ts'),
+    `import type { GitHubDependabotV2Config } from '@schemastore/dependabot-2.0';\n` +
+      `export const config: GitHubDependabotV2Config = ${JSON.stringify(parse(yamlText), null, 2)};\n`,
+  );
+  writeFileSync(
+    path.join(dir, 'tsconfig.json'),
+    JSON.stringify({
+      compilerOptions: {
+        strict: true,
+        noEmit: true,
+        module: 'nodenext',
+        target: 'es2022',
+        types: [],
+        paths: { '@schemastore/dependabot-2.0': [path.join(types, 'index.d.ts')] },
+      },
+      files: ['dependabot.ts'],
+    }),
+  );
   return failureOutput(() => execFileSync(path.join(BIN, 'tsc'), ['-p', dir], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }));
 }

@@ -14,8 +14,15 @@ import { stackConfig } from './swarm.ts';
 const execFileAsync = promisify(execFile);
 
 export const SWARM_FLAGS = {
-  celery: false, sentry: false, backups: false, tlsMode: 'self-signed', domain: 'app.test',
-  swarm: true, swarmWebReplicas: 3, cpus: 1, memoryMb: 1024,
+  celery: false,
+  sentry: false,
+  backups: false,
+  tlsMode: 'self-signed',
+  domain: 'app.test',
+  swarm: true,
+  swarmWebReplicas: 3,
+  cpus: 1,
+  memoryMb: 1024,
 } as const;
 const STACK = 'my-site';
 const DOMAIN = SWARM_FLAGS.domain;
@@ -37,7 +44,8 @@ export interface Cluster {
 const docker = (...args: string[]) => run('docker', args).trim();
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const onNode = (node: string, ...args: string[]) => docker('exec', node, 'docker', ...args);
-const publishedPort = (container: string, port: number) => Number(docker('port', container, `${port}/tcp`).split('\n')[0]!.split(':').at(-1));
+const publishedPort = (container: string, port: number) =>
+  Number(docker('port', container, `${port}/tcp`).split('\n')[0]!.split(':').at(-1));
 
 async function until<T>(what: string, seconds: number, probe: () => T | undefined | Promise<T | undefined>): Promise<T> {
   const deadline = Date.now() + seconds * 1000;
@@ -64,8 +72,23 @@ export async function createCluster(prefix: string): Promise<Cluster> {
   for (const [index, node] of nodes.entries()) {
     const published = index === 0 ? ['-p', '127.0.0.1::2375', '-p', '127.0.0.1::443'] : [];
     // The registry is also the nodes' Docker Hub mirror: postgres:17 & co. are pulled from it unchanged.
-    docker('run', '-d', '--privileged', '--name', node, '--hostname', node, '--network', network, ...published,
-      'docker:dind', '--insecure-registry', `${registryName}:5000`, '--registry-mirror', `http://${registryName}:5000`);
+    docker(
+      'run',
+      '-d',
+      '--privileged',
+      '--name',
+      node,
+      '--hostname',
+      node,
+      '--network',
+      network,
+      ...published,
+      'docker:dind',
+      '--insecure-registry',
+      `${registryName}:5000`,
+      '--registry-mirror',
+      `http://${registryName}:5000`,
+    );
   }
   for (const node of nodes) await until(`${node}'s engine`, 60, () => (onNode(node, 'info', '--format', '{{.ID}}') ? true : undefined));
   const managerIp = docker('inspect', '-f', `{{(index .NetworkSettings.Networks "${network}").IPAddress}}`, nodes[0]!);
@@ -75,7 +98,9 @@ export async function createCluster(prefix: string): Promise<Cluster> {
   // As the generated README says: the stateful services' node, and the edge (nginx, certbot, static files).
   onNode(nodes[0]!, 'node', 'update', '--label-add', `${STACK}.data=true`, '--label-add', `${STACK}.edge=true`, nodes[0]!);
   return {
-    prefix, network, nodes,
+    prefix,
+    network,
+    nodes,
     registry: `${registryName}:5000`,
     pushRegistry: `127.0.0.1:${publishedPort(registryName, 5000)}`,
     managerHost: `tcp://127.0.0.1:${publishedPort(nodes[0]!, 2375)}`,
@@ -84,19 +109,25 @@ export async function createCluster(prefix: string): Promise<Cluster> {
 }
 
 export function removeCluster(prefix: string, pushRegistry?: string): void {
-  const containers = run('docker', ['ps', '-aq', '--filter', `name=^${prefix}`]).split('\n').filter(Boolean);
+  const containers = run('docker', ['ps', '-aq', '--filter', `name=^${prefix}`])
+    .split('\n')
+    .filter(Boolean);
   if (containers.length > 0) run('docker', ['rm', '-fv', ...containers]);
   if (run('docker', ['network', 'ls', '-q', '--filter', `name=^${prefix}net$`]).trim()) run('docker', ['network', 'rm', `${prefix}net`]);
   // The host-side tags of everything pushed (base images re-tagged, app builds): not the images they name.
   if (pushRegistry) {
-    const tags = run('docker', ['images', '--format', '{{.Repository}}:{{.Tag}}']).split('\n').filter((tag) => tag.startsWith(`${pushRegistry}/`));
+    const tags = run('docker', ['images', '--format', '{{.Repository}}:{{.Tag}}'])
+      .split('\n')
+      .filter((tag) => tag.startsWith(`${pushRegistry}/`));
     if (tags.length > 0) run('docker', ['rmi', ...tags]);
   }
 }
 
 /** The stack's public images (postgres, redis, nginx, certbot), pushed once under their Docker Hub names. */
 export function pushBaseImages(cluster: Cluster, repoDir: string): void {
-  const images = Object.values(stackConfig(repoDir).services).map((service) => service.image).filter((image) => !image.includes('registry.test'));
+  const images = Object.values(stackConfig(repoDir).services)
+    .map((service) => service.image)
+    .filter((image) => !image.includes('registry.test'));
   for (const image of new Set(images)) {
     const tag = `${cluster.pushRegistry}/${image.includes('/') ? image : `library/${image}`}`;
     docker('tag', image, tag);
@@ -115,7 +146,8 @@ export interface MakeResult {
 function makeEnv(cluster: Cluster, target: 'host' | 'swarm'): NodeJS.ProcessEnv {
   return {
     ...process.env,
-    SWARM_REGISTRY: cluster.registry, SWARM_PUSH_REGISTRY: cluster.pushRegistry,
+    SWARM_REGISTRY: cluster.registry,
+    SWARM_PUSH_REGISTRY: cluster.pushRegistry,
     // Digests cannot be looked up for postgres:17 & co. here (no Docker Hub): nodes pull by tag.
     SWARM_RESOLVE_IMAGE: 'never',
     ...(target === 'swarm' ? { DOCKER_HOST: cluster.managerHost } : {}),
@@ -127,7 +159,9 @@ export async function make(cluster: Cluster, repoDir: string, target: string, ap
   const started = Date.now();
   try {
     const { stdout, stderr } = await execFileAsync('make', [target], {
-      cwd: repoDir, env: { ...makeEnv(cluster, target === 'swarm-push' ? 'host' : 'swarm'), APP_TAG: appTag }, maxBuffer: 64 * 1024 * 1024,
+      cwd: repoDir,
+      env: { ...makeEnv(cluster, target === 'swarm-push' ? 'host' : 'swarm'), APP_TAG: appTag },
+      maxBuffer: 64 * 1024 * 1024,
     });
     return { ok: true, output: stdout + stderr, seconds: (Date.now() - started) / 1000 };
   } catch (error) {
@@ -138,7 +172,8 @@ export async function make(cluster: Cluster, repoDir: string, target: string, ap
 
 /** A new commit: make swarm-push tags the image with it. */
 export function commit(repoDir: string, message: string): string {
-  const git = (...args: string[]) => run('git', ['-c', 'user.name=test', '-c', 'user.email=test@example.com', ...args], { cwd: repoDir }).trim();
+  const git = (...args: string[]) =>
+    run('git', ['-c', 'user.name=test', '-c', 'user.email=test@example.com', ...args], { cwd: repoDir }).trim();
   if (!git('rev-parse', '--is-inside-work-tree').startsWith('true')) throw new Error('not a git repository');
   git('add', '-A');
   git('commit', '-qm', message);
@@ -154,7 +189,8 @@ export function initRepository(repoDir: string): string {
 export function setRelease(repoDir: string, release: string, healthy = true): void {
   const file = path.join(repoDir, 'my_site', 'health.py');
   const source = readFileSync(file, 'utf8').replace(/, "release": "[^"]*"/, '');
-  const changed = source.replace('"instance": socket.gethostname()}', `"instance": socket.gethostname(), "release": "${release}"}`)
+  const changed = source
+    .replace('"instance": socket.gethostname()}', `"instance": socket.gethostname(), "release": "${release}"}`)
     // A broken release: /health/ always 503, so its tasks never pass their healthcheck.
     .replace(/^ {4}healthy = .*$/m, healthy ? '    healthy = all(value == "ok" for value in result.values())' : '    healthy = False');
   if (changed === source && release !== '') throw new Error('health.py did not change');
@@ -164,8 +200,19 @@ export function setRelease(repoDir: string, release: string, healthy = true): vo
 // ------------------------------------------------------------------ the stack, seen from the manager
 
 export const serviceTasks = (cluster: Cluster, service: string) =>
-  onNode(cluster.nodes[0]!, 'service', 'ps', '--filter', 'desired-state=running', '--format', '{{.Node}} {{.CurrentState}}', `${STACK}_${service}`)
-    .split('\n').filter(Boolean).map((line) => ({ node: line.split(' ')[0]!, running: line.includes(' Running ') }));
+  onNode(
+    cluster.nodes[0]!,
+    'service',
+    'ps',
+    '--filter',
+    'desired-state=running',
+    '--format',
+    '{{.Node}} {{.CurrentState}}',
+    `${STACK}_${service}`,
+  )
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => ({ node: line.split(' ')[0]!, running: line.includes(' Running ') }));
 
 export const jobTasks = (cluster: Cluster, service: string) =>
   onNode(cluster.nodes[0]!, 'service', 'ps', '--format', '{{.CurrentState}}', `${STACK}_${service}`).split('\n').filter(Boolean);
@@ -191,22 +238,33 @@ export interface Sample {
 export function getHealth(cluster: Cluster, agent: https.Agent, timeoutMs = 20_000): Promise<Sample> {
   const at = Date.now();
   return new Promise((resolve) => {
-    const request = https.get({
-      host: '127.0.0.1', port: cluster.httpsPort, path: '/health/', servername: DOMAIN, headers: { host: DOMAIN },
-      rejectUnauthorized: false, agent, timeout: timeoutMs,
-    }, (response) => {
-      let body = '';
-      response.on('data', (chunk: Buffer) => { body += chunk.toString(); });
-      response.on('end', () => {
-        let parsed: { instance?: string; release?: string } = {};
-        try {
-          parsed = JSON.parse(body);
-        } catch {
-          // not JSON (an nginx error page): the status says it failed
-        }
-        resolve({ at, ms: Date.now() - at, status: response.statusCode ?? 0, instance: parsed.instance, release: parsed.release });
-      });
-    });
+    const request = https.get(
+      {
+        host: '127.0.0.1',
+        port: cluster.httpsPort,
+        path: '/health/',
+        servername: DOMAIN,
+        headers: { host: DOMAIN },
+        rejectUnauthorized: false,
+        agent,
+        timeout: timeoutMs,
+      },
+      (response) => {
+        let body = '';
+        response.on('data', (chunk: Buffer) => {
+          body += chunk.toString();
+        });
+        response.on('end', () => {
+          let parsed: { instance?: string; release?: string } = {};
+          try {
+            parsed = JSON.parse(body);
+          } catch {
+            // not JSON (an nginx error page): the status says it failed
+          }
+          resolve({ at, ms: Date.now() - at, status: response.statusCode ?? 0, instance: parsed.instance, release: parsed.release });
+        });
+      },
+    );
     request.on('timeout', () => request.destroy(new Error('timeout')));
     request.on('error', (error) => resolve({ at, ms: Date.now() - at, status: 0, error: error.message }));
   });
@@ -292,13 +350,19 @@ export async function runSwarmScenario(cluster: Cluster, repoDir: string, log: (
   await step('swarm-push', v3);
   const deploy = await deploying;
   if (!deploy.ok) throw new Error(`first deploy failed:\n${deploy.output}`);
-  await until('web replicas running', 180, () => (serviceTasks(cluster, 'web').filter((task) => task.running).length === 3 ? true : undefined));
+  await until('web replicas running', 180, () =>
+    serviceTasks(cluster, 'web').filter((task) => task.running).length === 3 ? true : undefined,
+  );
   await until('HTTPS through nginx', 120, async () => ((await instancesAnswering(cluster, 1))[0]!.status === 200 ? true : undefined));
   const deploySeconds = deploy.seconds;
 
-  const placement = Object.fromEntries(['db', 'redis', 'nginx', 'certbot'].map((service) => [service, serviceTasks(cluster, service).map((task) => task.node)]));
+  const placement = Object.fromEntries(
+    ['db', 'redis', 'nginx', 'certbot'].map((service) => [service, serviceTasks(cluster, service).map((task) => task.node)]),
+  );
   const webNodes = serviceTasks(cluster, 'web').map((task) => task.node);
-  const instances = [...new Set((await instancesAnswering(cluster, 30)).filter((sample) => sample.status === 200).map((sample) => sample.instance!))].sort();
+  const instances = [
+    ...new Set((await instancesAnswering(cluster, 30)).filter((sample) => sample.status === 200).map((sample) => sample.instance!)),
+  ].sort();
   const migrateTasks = jobTasks(cluster, 'migrate');
   psql(cluster, "CREATE TABLE IF NOT EXISTS swarm_probe (note text); INSERT INTO swarm_probe VALUES ('before the fault')");
 
@@ -307,17 +371,23 @@ export async function runSwarmScenario(cluster: Cluster, repoDir: string, log: (
   const update = await step('swarm-deploy', v2);
   const updateSamples = await load.stop();
   if (!update.ok) throw new Error(`rolling update failed:\n${update.output}`);
-  const releasesAfterUpdate = [...new Set((await instancesAnswering(cluster, 12)).map((sample) => `${sample.status} ${sample.release ?? '-'}`))];
+  const releasesAfterUpdate = [
+    ...new Set((await instancesAnswering(cluster, 12)).map((sample) => `${sample.status} ${sample.release ?? '-'}`)),
+  ];
 
   // A broken release (its /health/ fails): Swarm must roll back by itself.
   load = startLoad(cluster);
   const broken = await step('swarm-deploy', v3);
   const brokenSamples = await load.stop();
-  const releasesAfterBroken = [...new Set((await instancesAnswering(cluster, 12)).map((sample) => `${sample.status} ${sample.release ?? '-'}`))];
+  const releasesAfterBroken = [
+    ...new Set((await instancesAnswering(cluster, 12)).map((sample) => `${sample.status} ${sample.release ?? '-'}`)),
+  ];
 
   // A worker node holding web replicas dies while serving.
   const tasksBefore = serviceTasks(cluster, 'web');
-  const lost = cluster.nodes.slice(1).map((node) => ({ node, count: tasksBefore.filter((task) => task.node === node).length }))
+  const lost = cluster.nodes
+    .slice(1)
+    .map((node) => ({ node, count: tasksBefore.filter((task) => task.node === node).length }))
     .sort((a, b) => b.count - a.count)[0]!;
   load = startLoad(cluster);
   await sleep(3000);
@@ -336,13 +406,27 @@ export async function runSwarmScenario(cluster: Cluster, repoDir: string, log: (
   const recoverySeconds = bad.length === 0 ? 0 : (Math.max(...bad.map((sample) => sample.at + sample.ms)) - killedAt) / 1000;
 
   return {
-    deploySeconds, webNodes, placement, instances, migrateTasks,
+    deploySeconds,
+    webNodes,
+    placement,
+    instances,
+    migrateTasks,
     update: { seconds: update.seconds, requests: updateSamples.length, failed: failed(updateSamples), releasesAfter: releasesAfterUpdate },
     brokenUpdate: {
-      ok: broken.ok, output: broken.output, seconds: broken.seconds, requests: brokenSamples.length, failed: failed(brokenSamples), releasesAfter: releasesAfterBroken,
+      ok: broken.ok,
+      output: broken.output,
+      seconds: broken.seconds,
+      requests: brokenSamples.length,
+      failed: failed(brokenSamples),
+      releasesAfter: releasesAfterBroken,
     },
     nodeLoss: {
-      node: lost.node, webOnNode: lost.count, requests: afterKill.length, failed: failed(afterKill).length, recoverySeconds, rescheduledSeconds,
+      node: lost.node,
+      webOnNode: lost.count,
+      requests: afterKill.length,
+      failed: failed(afterKill).length,
+      recoverySeconds,
+      rescheduledSeconds,
       webNodesAfter: serviceTasks(cluster, 'web').map((task) => task.node),
       rowAfter: psql(cluster, 'SELECT note FROM swarm_probe'),
     },

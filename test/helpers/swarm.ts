@@ -22,19 +22,25 @@ export interface StackConfig {
 export function deployVariables(stackYaml: string): Record<string, string> {
   const secretVariables = [...stackYaml.matchAll(/\$\{([A-Z0-9_]+_SECRET):\?/g)].map((match) => match[1]!);
   return {
-    APP_IMAGE: 'registry.test/app:1', RELEASE_IMAGE: 'registry.test/app:1', BACKUP_IMAGE: 'registry.test/backup:1', CONFIG_VERSION: '0123456789ab',
+    APP_IMAGE: 'registry.test/app:1',
+    RELEASE_IMAGE: 'registry.test/app:1',
+    BACKUP_IMAGE: 'registry.test/backup:1',
+    CONFIG_VERSION: '0123456789ab',
     ...Object.fromEntries(secretVariables.map((variable) => [variable, `stack_${variable.toLowerCase()}`])),
   };
 }
 
 export function dotEnv(dir: string): Record<string, string> {
-  return Object.fromEntries([...readFileSync(path.join(dir, '.env'), 'utf8').matchAll(/^([A-Z][A-Z0-9_]*)=(.*)$/gm)].map((match) => [match[1]!, match[2]!]));
+  return Object.fromEntries(
+    [...readFileSync(path.join(dir, '.env'), 'utf8').matchAll(/^([A-Z][A-Z0-9_]*)=(.*)$/gm)].map((match) => [match[1]!, match[2]!]),
+  );
 }
 
 export function stackConfig(dir: string): StackConfig {
   const stackYaml = readFileSync(path.join(dir, 'stack.yaml'), 'utf8');
   const output = run('docker', ['stack', 'config', '-c', 'stack.yaml'], {
-    cwd: dir, env: { ...process.env, ...dotEnv(dir), ...deployVariables(stackYaml) },
+    cwd: dir,
+    env: { ...process.env, ...dotEnv(dir), ...deployVariables(stackYaml) },
   });
   return YAML.parse(output) as StackConfig;
 }

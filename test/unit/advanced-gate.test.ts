@@ -13,14 +13,29 @@ import { regenerate } from '../helpers/regenerate.ts';
 const GATE = 'customizeAdvanced';
 /** The core answers asked on a first run when only the hardware is given (as the helpers always do). */
 const ESSENTIAL_CORE = ['name', 'tlsMode', 'domain', 'extraDomains', 'email'];
-const ADVANCED_CORE = ['packageName', 'server', 'hstsSeconds', 'hstsPreload', 'uploadLimitMb', 'timeZone', 'pythonVersion', 'postgresVersion', 'redisVersion', 'nginxVersion', 'dependencyBot', 'ciImage'];
+const ADVANCED_CORE = [
+  'packageName',
+  'server',
+  'hstsSeconds',
+  'hstsPreload',
+  'uploadLimitMb',
+  'timeZone',
+  'pythonVersion',
+  'postgresVersion',
+  'redisVersion',
+  'nginxVersion',
+  'dependencyBot',
+  'ciImage',
+];
 
 // Each feature's answers follow the core ones; which of them apply depends on the other answers
 // (backupS3AllowHttp and backupS3Endpoint only once a bucket is given).
 const FEATURE_ANSWERS = FEATURES.flatMap((feature) => feature.answers);
 const featureAnswers = (advanced: boolean, given: Record<string, unknown> = {}) => {
   const answers = resolveAnswers({ cpus: 2, memoryMb: 4096, ...given });
-  return FEATURE_ANSWERS.filter((entry) => Boolean(entry.advanced) === advanced && (entry.when?.(answers) ?? true)).map((entry) => entry.name);
+  return FEATURE_ANSWERS.filter((entry) => Boolean(entry.advanced) === advanced && (entry.when?.(answers) ?? true)).map(
+    (entry) => entry.name,
+  );
 };
 const ESSENTIAL = [...ESSENTIAL_CORE, ...featureAnswers(false)];
 const emptyDir = () => mkdtempSync(path.join(os.tmpdir(), 'advanced-gate-'));
@@ -67,7 +82,8 @@ describe('a first interactive run', () => {
     const advancedCore = ANSWER_SCHEMA.filter((entry) => entry.advanced && !FEATURE_ANSWERS.includes(entry)).map((entry) => entry.name);
     expect(advancedCore.toSorted()).toEqual(ADVANCED_CORE.toSorted());
     // A feature's on/off switch (named like the feature) is always essential.
-    for (const feature of FEATURES) expect(feature.answers.find((entry) => entry.name === feature.name)?.advanced, feature.name).toBeFalsy();
+    for (const feature of FEATURES)
+      expect(feature.answers.find((entry) => entry.name === feature.name)?.advanced, feature.name).toBeFalsy();
   });
 });
 

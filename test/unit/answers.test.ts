@@ -16,11 +16,20 @@ describe('answer defaults', () => {
   it('fills every answer with a valid default', () => {
     const answers = resolveAnswers(base);
     expect(Object.keys(answers).sort()).toEqual(ANSWER_SCHEMA.map((entry) => entry.name).sort());
-    expect(answers).toMatchObject({ name: 'my-site', packageName: 'my_site', domain: 'example.com', email: 'admin@example.com', tlsMode: 'letsencrypt-staging' });
+    expect(answers).toMatchObject({
+      name: 'my-site',
+      packageName: 'my_site',
+      domain: 'example.com',
+      email: 'admin@example.com',
+      tlsMode: 'letsencrypt-staging',
+    });
   });
 
   it('derives the package name and e-mail from earlier answers', () => {
-    expect(resolveAnswers({ ...base, name: 'shop-front', domain: 'shop.io' })).toMatchObject({ packageName: 'shop_front', email: 'admin@shop.io' });
+    expect(resolveAnswers({ ...base, name: 'shop-front', domain: 'shop.io' })).toMatchObject({
+      packageName: 'shop_front',
+      email: 'admin@shop.io',
+    });
   });
 
   it('takes the hardware default from the machine running the generator', () => {
@@ -114,14 +123,20 @@ describe('answer validation: one line naming the answer and what is allowed', ()
   });
 
   it('admits legal hostile-looking values the software accepts', () => {
-    expect(resolveAnswers({ ...base, email: "o'brien+ops@example.com", timeZone: 'Asia/Kolkata', backupSchedule: '@daily' }))
-      .toMatchObject({ email: "o'brien+ops@example.com", timeZone: 'Asia/Kolkata', backupSchedule: '@daily' });
-    expect(resolveAnswers({ ...base, backupS3Bucket: 'bucket', backupS3AllowHttp: true, backupS3Endpoint: 'http://minio:9000' }).backupS3Endpoint).toBe('http://minio:9000');
+    expect(resolveAnswers({ ...base, email: "o'brien+ops@example.com", timeZone: 'Asia/Kolkata', backupSchedule: '@daily' })).toMatchObject(
+      { email: "o'brien+ops@example.com", timeZone: 'Asia/Kolkata', backupSchedule: '@daily' },
+    );
+    expect(
+      resolveAnswers({ ...base, backupS3Bucket: 'bucket', backupS3AllowHttp: true, backupS3Endpoint: 'http://minio:9000' })
+        .backupS3Endpoint,
+    ).toBe('http://minio:9000');
   });
 
   it('cuts a long value in the message after 80 characters', () => {
     const message = problemOf({ name: 'a'.repeat(10_000_000) });
-    expect(message).toBe(`Invalid answer "name" (--name): "${'a'.repeat(80)}…" (10000000 characters) must start with a lowercase letter and use only a-z, 0-9 and "-" (at most 40 characters), e.g. my-site`);
+    expect(message).toBe(
+      `Invalid answer "name" (--name): "${'a'.repeat(80)}…" (10000000 characters) must start with a lowercase letter and use only a-z, 0-9 and "-" (at most 40 characters), e.g. my-site`,
+    );
   });
 
   it('ignores the alert routing answers while monitoring is off', () => {
@@ -135,7 +150,9 @@ describe('answer validation: one line naming the answer and what is allowed', ()
 
 describe('answers file', () => {
   it('refuses unknown keys, naming the key and what is allowed', () => {
-    expect(() => answersFromFile('a.json', { nmae: 'x' })).toThrow(/Answers file a.json: unknown answer "nmae"; allowed: name, packageName/);
+    expect(() => answersFromFile('a.json', { nmae: 'x' })).toThrow(
+      /Answers file a.json: unknown answer "nmae"; allowed: name, packageName/,
+    );
   });
   it('refuses anything but an object', () => {
     expect(() => answersFromFile('a.json', ['name'])).toThrow(/must hold a JSON object/);

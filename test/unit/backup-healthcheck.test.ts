@@ -29,7 +29,11 @@ function runHealthcheck(script: string, state: { lastRun?: string; successAgo?: 
   if (state.cronStartedAgo !== undefined) writeFileSync(path.join(dir, 'cron-started'), `${now - state.cronStartedAgo}\n`);
   const result = spawnSync('bash', [path.join(dir, 'healthcheck.sh')], {
     encoding: 'utf8',
-    env: { PATH: `${bin}:${process.env['PATH']}`, BACKUP_DIR: path.join(dir, 'backups'), BACKUP_CRON_STARTED_FILE: path.join(dir, 'cron-started') },
+    env: {
+      PATH: `${bin}:${process.env['PATH']}`,
+      BACKUP_DIR: path.join(dir, 'backups'),
+      BACKUP_CRON_STARTED_FILE: path.join(dir, 'cron-started'),
+    },
   });
   return { status: result.status, out: result.stdout.trim() };
 }
@@ -45,9 +49,19 @@ describe('backup/healthcheck.sh', () => {
 
   it.each([
     ['a recent success', { lastRun: 'ok x', successAgo: 600, cronStartedAgo: 99999 }, 0, /last successful backup 60\d s ago/],
-    ['an overdue success', { lastRun: 'ok x', successAgo: limit + 60, cronStartedAgo: 99999 }, 1, /^unhealthy: the last successful backup is \d+ s old; the schedule allows 10800 s$/],
+    [
+      'an overdue success',
+      { lastRun: 'ok x', successAgo: limit + 60, cronStartedAgo: 99999 },
+      1,
+      /^unhealthy: the last successful backup is \d+ s old; the schedule allows 10800 s$/,
+    ],
     ['no backup yet, cron just started', { cronStartedAgo: 60 }, 0, /no backup yet/],
-    ['no backup since cron started longer ago than the schedule allows', { cronStartedAgo: limit + 60 }, 1, /^unhealthy: no successful backup in the \d+ s since cron started/],
+    [
+      'no backup since cron started longer ago than the schedule allows',
+      { cronStartedAgo: limit + 60 },
+      1,
+      /^unhealthy: no successful backup in the \d+ s since cron started/,
+    ],
     ['a failed last run', { lastRun: 'failed 2026-01-01T00:00:00Z dumping', successAgo: 60 }, 1, /^unhealthy: last backup failed/],
     ['cron not running', { successAgo: 60, cron: false }, 1, /^unhealthy: cron is not running$/],
   ])('%s', (_label, state, status, output) => {

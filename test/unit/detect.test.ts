@@ -16,13 +16,14 @@ const detectFixture = (name: string) => detectProject(directoryReader(path.join(
 
 const MANAGE = (module: string) => `import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "${module}")\n`;
 const MINIMAL_SETTINGS = 'WSGI_APPLICATION = "site1.wsgi.application"\n';
-const minimalProject = (extra: Record<string, string> = {}) => memoryReader({
-  'manage.py': MANAGE('site1.settings'),
-  'site1/__init__.py': '',
-  'site1/settings.py': MINIMAL_SETTINGS,
-  'site1/wsgi.py': MANAGE('site1.settings'),
-  ...extra,
-});
+const minimalProject = (extra: Record<string, string> = {}) =>
+  memoryReader({
+    'manage.py': MANAGE('site1.settings'),
+    'site1/__init__.py': '',
+    'site1/settings.py': MINIMAL_SETTINGS,
+    'site1/wsgi.py': MANAGE('site1.settings'),
+    ...extra,
+  });
 
 describe('detection of the fixture projects', () => {
   it('startproject defaults with requirements.txt', () => {
@@ -128,23 +129,27 @@ describe('detection of the fixture projects', () => {
 
 describe('layouts and managers without a fixture', () => {
   it('manage.py inside src/', () => {
-    const project = detectProject(memoryReader({
-      'src/manage.py': MANAGE('app.settings'),
-      'src/app/__init__.py': '',
-      'src/app/settings.py': '',
-      'src/app/wsgi.py': MANAGE('app.settings'),
-    }));
+    const project = detectProject(
+      memoryReader({
+        'src/manage.py': MANAGE('app.settings'),
+        'src/app/__init__.py': '',
+        'src/app/settings.py': '',
+        'src/app/wsgi.py': MANAGE('app.settings'),
+      }),
+    );
     expect(project).toMatchObject({ manageDirectory: 'src', sourceRoot: 'src', application: 'app.wsgi:application', server: 'wsgi' });
   });
 
   it('a settings package whose __init__ star-imports its parts', () => {
-    const project = detectProject(memoryReader({
-      'manage.py': MANAGE('site1.settings'),
-      'site1/wsgi.py': '',
-      'site1/settings/__init__.py': 'from .base import *\nfrom .prod import *\n',
-      'site1/settings/base.py': 'STATIC_ROOT = "/a"\n',
-      'site1/settings/prod.py': 'STATIC_ROOT = "/b"\n',
-    }));
+    const project = detectProject(
+      memoryReader({
+        'manage.py': MANAGE('site1.settings'),
+        'site1/wsgi.py': '',
+        'site1/settings/__init__.py': 'from .base import *\nfrom .prod import *\n',
+        'site1/settings/base.py': 'STATIC_ROOT = "/a"\n',
+        'site1/settings/prod.py': 'STATIC_ROOT = "/b"\n',
+      }),
+    );
     expect(project.settingsPackage).toEqual({ module: 'site1.settings', directory: 'site1/settings' });
     expect(project.facts.files).toEqual(['site1/settings/base.py', 'site1/settings/prod.py', 'site1/settings/__init__.py']);
     expect(project.facts.staticRoot).toBe('"/b"');
@@ -156,9 +161,14 @@ describe('layouts and managers without a fixture', () => {
       dependencies: { manager: 'uv', lockFile: 'uv.lock', packages: ['django', 'gunicorn'] },
       python: { pinned: '3.12' },
     });
-    expect(detectProject(minimalProject({ 'pyproject.toml': `${pyproject}[tool.pdm]\ndistribution = false\n` })).dependencies)
-      .toEqual({ manager: 'pdm', entry: 'pyproject.toml', files: ['pyproject.toml'], packages: ['django', 'gunicorn'] });
-    const pipfile = '[packages]\ndjango = ">=5.2"\n"psycopg" = {extras = ["binary"], version = "*"}\n\n[dev-packages]\npytest = "*"\n\n[requires]\npython_version = "3.12"\n';
+    expect(detectProject(minimalProject({ 'pyproject.toml': `${pyproject}[tool.pdm]\ndistribution = false\n` })).dependencies).toEqual({
+      manager: 'pdm',
+      entry: 'pyproject.toml',
+      files: ['pyproject.toml'],
+      packages: ['django', 'gunicorn'],
+    });
+    const pipfile =
+      '[packages]\ndjango = ">=5.2"\n"psycopg" = {extras = ["binary"], version = "*"}\n\n[dev-packages]\npytest = "*"\n\n[requires]\npython_version = "3.12"\n';
     expect(detectProject(minimalProject({ Pipfile: pipfile, 'Pipfile.lock': '{}' }))).toMatchObject({
       dependencies: { manager: 'pipenv', entry: 'Pipfile', lockFile: 'Pipfile.lock', packages: ['django', 'psycopg'] },
       python: { source: 'Pipfile', pinned: '3.12' },
@@ -169,14 +179,18 @@ describe('layouts and managers without a fixture', () => {
     const poetry = '[tool.poetry]\nname = "x"\n[tool.poetry.dependencies]\npython = "^3.12"\nDjango = "*"\n';
     expect(detectProject(minimalProject({ 'pyproject.toml': poetry, 'requirements.txt': 'flask\n' })).dependencies?.manager).toBe('poetry');
     const bare = '[project]\nname = "x"\ndependencies = ["Django"]\n';
-    expect(detectProject(minimalProject({ 'pyproject.toml': bare, 'requirements.txt': 'Django\ncelery\n' })).dependencies)
-      .toMatchObject({ manager: 'requirements', packages: ['django', 'celery'] });
+    expect(detectProject(minimalProject({ 'pyproject.toml': bare, 'requirements.txt': 'Django\ncelery\n' })).dependencies).toMatchObject({
+      manager: 'requirements',
+      packages: ['django', 'celery'],
+    });
   });
 
   it('ASGI from an ASGI server among the dependencies; WSGI by default', () => {
     const withUvicorn = { 'requirements.txt': 'Django\nuvicorn[standard]>=0.30\n' };
     expect(detectProject(minimalProject({ ...withUvicorn, 'site1/asgi.py': '' }))).toMatchObject({
-      server: 'asgi', serverReason: 'uvicorn in requirements.txt', application: 'site1.asgi:application',
+      server: 'asgi',
+      serverReason: 'uvicorn in requirements.txt',
+      application: 'site1.asgi:application',
     });
     expect(detectProject(minimalProject(withUvicorn)).server).toBe('wsgi');
     expect(detectProject(minimalProject({ 'site1/asgi.py': '' })).server).toBe('wsgi');
@@ -190,7 +204,8 @@ describe('layouts and managers without a fixture', () => {
 
 describe('reading Python settings as text', () => {
   it('top-level assignments span open brackets and skip comments and nested code', () => {
-    const source = 'A = 1\nSTORAGES = {\n    "staticfiles": {"BACKEND": "x"},  # note ) ]\n}\nif True:\n    B = 2\nDATABASES["default"] = env.db()\nC == 3\n';
+    const source =
+      'A = 1\nSTORAGES = {\n    "staticfiles": {"BACKEND": "x"},  # note ) ]\n}\nif True:\n    B = 2\nDATABASES["default"] = env.db()\nC == 3\n';
     expect(topLevelAssignments(source).map((assignment) => [assignment.target, assignment.expression])).toEqual([
       ['A', '1'],
       ['STORAGES', '{\n    "staticfiles": {"BACKEND": "x"},  # note ) ]\n}'],
@@ -199,19 +214,35 @@ describe('reading Python settings as text', () => {
   });
 
   it('star imports resolve relative to the importing module', () => {
-    expect(starImports('from .base import *\nfrom config.common import *\nfrom . import x\n', 'config.settings.prod', false))
-      .toEqual(['config.settings.base', 'config.common']);
+    expect(starImports('from .base import *\nfrom config.common import *\nfrom . import x\n', 'config.settings.prod', false)).toEqual([
+      'config.settings.base',
+      'config.common',
+    ]);
     expect(starImports('from ..shared import *\n', 'a.settings', true)).toEqual(['a.shared']);
   });
 
   it('environment reads: required only without a default', () => {
     const source = [
-      'A = os.environ["A"]', 'B = os.environ.get("B")', 'C = os.getenv("C", "x")', 'D = env("D")',
-      'E = env.bool("E", default=False)', 'F = env.int("F", 3)', 'G = env.list(\n    "G",\n)', 'H = config("H")',
+      'A = os.environ["A"]',
+      'B = os.environ.get("B")',
+      'C = os.getenv("C", "x")',
+      'D = env("D")',
+      'E = env.bool("E", default=False)',
+      'F = env.int("F", 3)',
+      'G = env.list(\n    "G",\n)',
+      'H = config("H")',
       'DATABASES = {"default": dj_database_url.config(env="DB")}',
     ].join('\n');
     expect(environmentReads(source).map((read) => `${read.variable}:${read.required}`)).toEqual([
-      'A:true', 'B:false', 'C:false', 'D:true', 'E:false', 'F:false', 'G:true', 'H:true', 'DB:true',
+      'A:true',
+      'B:false',
+      'C:false',
+      'D:true',
+      'E:false',
+      'F:false',
+      'G:true',
+      'H:true',
+      'DB:true',
     ]);
   });
 });
@@ -219,7 +250,8 @@ describe('reading Python settings as text', () => {
 describe('requirements files', () => {
   const files: Record<string, string> = {
     'requirements/prod.txt': '-r base.txt\n--requirement=extra.txt\n-c ../constraints.txt\ngunicorn==23.0 \\\n  --hash=sha256:abc\n',
-    'requirements/base.txt': '# comment\nDjango>=5.2,<6  # LTS\n-e git+https://example.com/x.git#egg=my_lib\npsycopg[binary]>=3.2 ; python_version >= "3.10"\n',
+    'requirements/base.txt':
+      '# comment\nDjango>=5.2,<6  # LTS\n-e git+https://example.com/x.git#egg=my_lib\npsycopg[binary]>=3.2 ; python_version >= "3.10"\n',
     'requirements/extra.txt': '--index-url https://example.com\nDjango\n',
     'constraints.txt': 'celery==5.5\n',
   };
@@ -231,20 +263,40 @@ describe('requirements files', () => {
     });
   });
   it('a missing include is bad input', () => {
-    expect(() => detectProject(minimalProject({ 'requirements.txt': '-r nope.txt\n' }))).toThrow(/requirements.txt includes nope.txt, which does not exist/);
+    expect(() => detectProject(minimalProject({ 'requirements.txt': '-r nope.txt\n' }))).toThrow(
+      /requirements.txt includes nope.txt, which does not exist/,
+    );
   });
 });
 
 describe('TOML', () => {
   it('tables, arrays of tables, inline tables, multi-line arrays and strings', () => {
     const text = [
-      'top = "a\\tb" # comment', '[a.b]', "'quoted.key' = 'lit\\n'", 'n = 1_000', 'f = 2.5', 't = true', 'd = 1979-05-27',
-      'arr = [', '  "x", # c', "  'y',", ']', 'inline = { k = [1, 2], s.t = "u" }', '[[list]]', 'i = 1', '[[list]]', 'i = 2',
-      'ml = """', 'one \\', '   two"""',
+      'top = "a\\tb" # comment',
+      '[a.b]',
+      "'quoted.key' = 'lit\\n'",
+      'n = 1_000',
+      'f = 2.5',
+      't = true',
+      'd = 1979-05-27',
+      'arr = [',
+      '  "x", # c',
+      "  'y',",
+      ']',
+      'inline = { k = [1, 2], s.t = "u" }',
+      '[[list]]',
+      'i = 1',
+      '[[list]]',
+      'i = 2',
+      'ml = """',
+      'one \\',
+      '   two"""',
     ].join('\n');
     expect(parseToml(text)).toEqual({
       top: 'a\tb',
-      a: { b: { 'quoted.key': 'lit\\n', n: 1000, f: 2.5, t: true, d: '1979-05-27', arr: ['x', 'y'], inline: { k: [1, 2], s: { t: 'u' } } } },
+      a: {
+        b: { 'quoted.key': 'lit\\n', n: 1000, f: 2.5, t: true, d: '1979-05-27', arr: ['x', 'y'], inline: { k: [1, 2], s: { t: 'u' } } },
+      },
       list: [{ i: 1 }, { i: 2, ml: 'one two' }],
     });
   });
@@ -257,8 +309,12 @@ describe('TOML', () => {
 
 describe('Python versions', () => {
   it.each([
-    ['>=3.12', { minimum: '3.12' }], ['^3.11', { minimum: '3.11' }], ['~=3.10.2', { minimum: '3.10' }],
-    ['==3.12.*', { pinned: '3.12' }], ['>3.9,<4', { minimum: '3.9' }], ['*', {}],
+    ['>=3.12', { minimum: '3.12' }],
+    ['^3.11', { minimum: '3.11' }],
+    ['~=3.10.2', { minimum: '3.10' }],
+    ['==3.12.*', { pinned: '3.12' }],
+    ['>3.9,<4', { minimum: '3.9' }],
+    ['*', {}],
   ])('%s', (spec, expected) => {
     expect(rangeVersion('pyproject.toml', spec)).toEqual({ source: 'pyproject.toml', spec, ...expected });
   });
@@ -281,11 +337,14 @@ describe('bad input: one line, exit code 2', () => {
 
   it('manage.py without a settings module, or naming a missing one', () => {
     expect(() => detectProject(memoryReader({ 'manage.py': 'print(1)\n' }))).toThrow(/manage.py does not set DJANGO_SETTINGS_MODULE/);
-    expect(() => detectProject(memoryReader({ 'manage.py': MANAGE('gone.settings') }))).toThrow('manage.py names the settings module gone.settings, but no gone/settings.py exists');
+    expect(() => detectProject(memoryReader({ 'manage.py': MANAGE('gone.settings') }))).toThrow(
+      'manage.py names the settings module gone.settings, but no gone/settings.py exists',
+    );
   });
 
   it('nothing for gunicorn to serve', () => {
-    expect(() => detectProject(memoryReader({ 'manage.py': MANAGE('a.settings'), 'a/settings.py': '' })))
-      .toThrow('No WSGI_APPLICATION setting and no a/wsgi.py: cannot tell what gunicorn should serve');
+    expect(() => detectProject(memoryReader({ 'manage.py': MANAGE('a.settings'), 'a/settings.py': '' }))).toThrow(
+      'No WSGI_APPLICATION setting and no a/wsgi.py: cannot tell what gunicorn should serve',
+    );
   });
 });

@@ -6,12 +6,56 @@ import ejs from 'ejs';
 import { parse as parseYaml } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import {
-  UnrepresentableError, composeString, cronLine, markdownCode, markdownText, messageValue, nginxString, plainValueGuard,
-  pythonString, shellWord, yamlString,
+  UnrepresentableError,
+  composeString,
+  cronLine,
+  markdownCode,
+  markdownText,
+  messageValue,
+  nginxString,
+  plainValueGuard,
+  pythonString,
+  shellWord,
+  yamlString,
 } from '../../generators/lib/escape.ts';
 
-const HOSTILE = ['"', "'", '`', '$', '${HOME}', '$$', '\\', '\n', '\r', '\t', '\0', '<%', '%>', '{{', '}}', '#', ': ', '- ', '|', '%', ';', '&',
-  '\u2028', '\u0085', '\ufeff', 'é', '😀', '\u202e', ' ', '*', '!', '[', ']', '{', '}'];
+const HOSTILE = [
+  '"',
+  "'",
+  '`',
+  '$',
+  '${HOME}',
+  '$$',
+  '\\',
+  '\n',
+  '\r',
+  '\t',
+  '\0',
+  '<%',
+  '%>',
+  '{{',
+  '}}',
+  '#',
+  ': ',
+  '- ',
+  '|',
+  '%',
+  ';',
+  '&',
+  '\u2028',
+  '\u0085',
+  '\ufeff',
+  'é',
+  '😀',
+  '\u202e',
+  ' ',
+  '*',
+  '!',
+  '[',
+  ']',
+  '{',
+  '}',
+];
 /** Strings from a hostile alphabet mixed with arbitrary Unicode (lone surrogates included). */
 const hostile = fc.oneof(
   fc.string({ unit: fc.constantFrom(...HOSTILE), maxLength: 12 }),
@@ -35,7 +79,9 @@ describe('yamlString / composeString', () => {
 
   it('round-trips through YAML and then Compose interpolation', () => {
     for (const value of samples(400).filter((sample) => !hasLoneSurrogate(sample))) {
-      const parsed = parseYaml(`services:\n  x:\n    environment:\n      V: ${composeString(value)}\n`) as { services: { x: { environment: { V: string } } } };
+      const parsed = parseYaml(`services:\n  x:\n    environment:\n      V: ${composeString(value)}\n`) as {
+        services: { x: { environment: { V: string } } };
+      };
       expect(composeInterpolate(parsed.services.x.environment.V)).toBe(value);
     }
   });
@@ -99,7 +145,11 @@ describe('cronLine', () => {
     expect(cronLine(' 15  3 * * * ', 'root', 'date +%F')).toBe('15 3 * * * root date +\\%F');
   });
 
-  it.each([['15 3 * * *\n* * * * *', 'root', 'x'], ['15 3 * * *', 'root x', 'x'], ['15 3 * * *', 'root', 'a\nb']])('refuses %j', (schedule, user, command) => {
+  it.each([
+    ['15 3 * * *\n* * * * *', 'root', 'x'],
+    ['15 3 * * *', 'root x', 'x'],
+    ['15 3 * * *', 'root', 'a\nb'],
+  ])('refuses %j', (schedule, user, command) => {
     expect(() => cronLine(schedule, user, command)).toThrow(UnrepresentableError);
   });
 });
@@ -119,13 +169,16 @@ describe('Markdown', () => {
   });
 
   it('code spans hold the value: no backtick run of the fence length inside', () => {
-    fc.assert(fc.property(hostile, (value) => {
-      const code = markdownCode(value);
-      const fence = /^`+/.exec(code)![0];
-      const inner = code.slice(fence.length, -fence.length);
-      expect(inner.match(/`+/g)?.some((run) => run.length === fence.length) ?? false).toBe(false);
-      expect(code).not.toMatch(/[\r\n]/);
-    }), { numRuns: 300, seed: 10 });
+    fc.assert(
+      fc.property(hostile, (value) => {
+        const code = markdownCode(value);
+        const fence = /^`+/.exec(code)![0];
+        const inner = code.slice(fence.length, -fence.length);
+        expect(inner.match(/`+/g)?.some((run) => run.length === fence.length) ?? false).toBe(false);
+        expect(code).not.toMatch(/[\r\n]/);
+      }),
+      { numRuns: 300, seed: 10 },
+    );
   });
 
   it('markdownText escapes punctuation', () => {
@@ -137,7 +190,9 @@ describe("EJS's <%= %> guarded for non-HTML files", () => {
   const render = (template: string, data: Record<string, unknown>) => ejs.render(template, data, { escape: plainValueGuard('x.py') });
 
   it('passes plain values (names, domains, numbers, versions, cron fields) unchanged', () => {
-    expect(render('<%= a %> <%= b %> <%= c %>', { a: 'app.example.com', b: 3600, c: '15 3 * * *' })).toBe('app.example.com 3600 15 3 * * *');
+    expect(render('<%= a %> <%= b %> <%= c %>', { a: 'app.example.com', b: 3600, c: '15 3 * * *' })).toBe(
+      'app.example.com 3600 15 3 * * *',
+    );
   });
 
   it.each(["o'brien", 'a"b', '$x', 'a`b', 'a\nb', 'é', '<%', '{{', '&'])('throws for %j instead of HTML-escaping it', (value) => {
@@ -145,7 +200,9 @@ describe("EJS's <%= %> guarded for non-HTML files", () => {
   });
 
   it('leaves <%- %> to the helpers', () => {
-    expect(ejs.render('X = <%- pythonString(v) %>', { v: "o'brien", pythonString }, { escape: plainValueGuard('x.py') })).toBe(`X = "o'brien"`);
+    expect(ejs.render('X = <%- pythonString(v) %>', { v: "o'brien", pythonString }, { escape: plainValueGuard('x.py') })).toBe(
+      `X = "o'brien"`,
+    );
   });
 });
 

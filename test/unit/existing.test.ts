@@ -30,7 +30,10 @@ function fingerprints(dir: string, relative = ''): Record<string, string> {
   for (const entry of readdirSync(path.join(dir, relative)).sort()) {
     const file = path.join(relative, entry);
     if (statSync(path.join(dir, file)).isDirectory()) Object.assign(found, fingerprints(dir, file));
-    else found[file] = createHash('sha256').update(readFileSync(path.join(dir, file))).digest('hex');
+    else
+      found[file] = createHash('sha256')
+        .update(readFileSync(path.join(dir, file)))
+        .digest('hex');
   }
   return found;
 }
@@ -49,7 +52,9 @@ describe.each(FIXTURE_NAMES)('existing project %s', (fixture) => {
     for (const [file, hash] of Object.entries(before)) expect(after[file], `${file} changed`).toBe(hash);
 
     const tree = readTree(dir);
-    const written = Object.fromEntries(Object.entries(tree).filter(([file]) => before[file] === undefined && !file.startsWith('.django-prod/')));
+    const written = Object.fromEntries(
+      Object.entries(tree).filter(([file]) => before[file] === undefined && !file.startsWith('.django-prod/')),
+    );
     expect(Object.keys(written)).toMatchSnapshot();
     expect(JSON.parse(written['.yo-rc.json']!)['generator-django-prod'].answers.existing).toBe(true);
     for (const [file, content] of Object.entries(written)) {
@@ -71,7 +76,7 @@ describe('existing-project mode', () => {
     expect(result.generator).toBeDefined();
   });
 
-  it('runs the project\'s Celery app and answers what detection settled (server, celery, Python)', async () => {
+  it("runs the project's Celery app and answers what detection settled (server, celery, Python)", async () => {
     const dir = copyOf('asgi');
     await generateInto(dir, { name: 'e14-asgi' });
     const answers = JSON.parse(readFileSync(path.join(dir, '.yo-rc.json'), 'utf8'))['generator-django-prod'].answers;
@@ -84,7 +89,7 @@ describe('existing-project mode', () => {
     expect(readFileSync(path.join(celeryDir, 'proj/deploy.py'), 'utf8')).toContain('"heartbeat": {"task": "celery.accumulate"');
   });
 
-  it('a user\'s .gitignore and Makefile are left alone and reported', async () => {
+  it("a user's .gitignore and Makefile are left alone and reported", async () => {
     const dir = copyOf('startproject');
     writeFileSync(path.join(dir, '.gitignore'), '*.pyc\n');
     writeFileSync(path.join(dir, 'Makefile'), 'test:\n\tpython manage.py test\n');
@@ -98,7 +103,10 @@ describe('existing-project mode', () => {
 describe('existing-project mode: bad input writes nothing', () => {
   async function refusal(dir: string, flags: Record<string, unknown> = {}) {
     const before = fingerprints(dir);
-    const error = await generateInto(dir, { name: 'e14-bad', ...flags }).then(() => undefined, (caught: Error) => caught);
+    const error = await generateInto(dir, { name: 'e14-bad', ...flags }).then(
+      () => undefined,
+      (caught: Error) => caught,
+    );
     expect(fingerprints(dir)).toEqual(before);
     expect(error?.message).not.toContain('\n');
     return error?.message;
@@ -112,8 +120,13 @@ describe('existing-project mode: bad input writes nothing', () => {
 
   it('settings that cannot be imported: the error is reported', async () => {
     const dir = copyOf('startproject');
-    writeFileSync(path.join(dir, 'mysite/settings.py'), `${readFileSync(path.join(dir, 'mysite/settings.py'), 'utf8')}\nraise RuntimeError("settings are broken")\n`);
-    expect(await refusal(dir)).toBe('The settings module mysite.settings cannot be imported: RuntimeError: settings are broken (nothing was written)');
+    writeFileSync(
+      path.join(dir, 'mysite/settings.py'),
+      `${readFileSync(path.join(dir, 'mysite/settings.py'), 'utf8')}\nraise RuntimeError("settings are broken")\n`,
+    );
+    expect(await refusal(dir)).toBe(
+      'The settings module mysite.settings cannot be imported: RuntimeError: settings are broken (nothing was written)',
+    );
   });
 
   it('a file of the deployment that the project already has', async () => {
@@ -123,7 +136,9 @@ describe('existing-project mode: bad input writes nothing', () => {
   });
 
   it('celery on for a project without a Celery app', async () => {
-    expect(await refusal(copyOf('startproject'), { celery: true })).toMatch(/^Invalid answer "celery" \(--celery\): true needs a Celery app in the project/);
+    expect(await refusal(copyOf('startproject'), { celery: true })).toMatch(
+      /^Invalid answer "celery" \(--celery\): true needs a Celery app in the project/,
+    );
   });
 });
 
@@ -132,23 +147,39 @@ describe('the deployment derived from detection', () => {
 
   it('adds only the requirements the project lacks (psycopg2 or psycopg[c] count as psycopg)', () => {
     const split = detectProject(directoryReader(path.join(FIXTURES, 'split-settings')));
-    expect(existingDeployment({ project: split, stackRequirements, domains: ['a.test'], presentUserFiles: [] }).extraRequirements).toEqual(['redis>=5.0']);
-    const withPsycopg2 = detectProject(memoryReader({
-      'manage.py': 'os.environ.setdefault("DJANGO_SETTINGS_MODULE", "s.settings")', 's/settings.py': '', 's/wsgi.py': '',
-      'requirements.txt': 'django\npsycopg2-binary\n',
-    }));
-    expect(existingDeployment({ project: withPsycopg2, stackRequirements, domains: ['a.test'], presentUserFiles: [] }).extraRequirements)
-      .toEqual(['gunicorn>=23.0,<24', 'redis>=5.0', 'django-redis>=5.4']);
+    expect(existingDeployment({ project: split, stackRequirements, domains: ['a.test'], presentUserFiles: [] }).extraRequirements).toEqual([
+      'redis>=5.0',
+    ]);
+    const withPsycopg2 = detectProject(
+      memoryReader({
+        'manage.py': 'os.environ.setdefault("DJANGO_SETTINGS_MODULE", "s.settings")',
+        's/settings.py': '',
+        's/wsgi.py': '',
+        'requirements.txt': 'django\npsycopg2-binary\n',
+      }),
+    );
+    expect(
+      existingDeployment({ project: withPsycopg2, stackRequirements, domains: ['a.test'], presentUserFiles: [] }).extraRequirements,
+    ).toEqual(['gunicorn>=23.0,<24', 'redis>=5.0', 'django-redis>=5.4']);
   });
 
   it('fills the variables the settings read, and gives the build stand-ins for the required ones', () => {
     const split = detectProject(directoryReader(path.join(FIXTURES, 'split-settings')));
-    const deployment = existingDeployment({ project: split, stackRequirements, domains: ['a.test', 'b.test'], presentUserFiles: ['.gitignore'] });
+    const deployment = existingDeployment({
+      project: split,
+      stackRequirements,
+      domains: ['a.test', 'b.test'],
+      presentUserFiles: ['.gitignore'],
+    });
     expect(deployment).toMatchObject({
       userSettingsModule: 'config.settings.production',
       settingsModule: 'config.settings.deploy',
       settingsFile: 'config/settings/deploy.py',
-      install: { manager: 'requirements', copyFirst: ['requirements/production.txt', 'requirements/base.txt'], requirementsFile: 'requirements/production.txt' },
+      install: {
+        manager: 'requirements',
+        copyFirst: ['requirements/production.txt', 'requirements/base.txt'],
+        requirementsFile: 'requirements/production.txt',
+      },
       requiredByUser: [],
       userOwnedFiles: ['.gitignore'],
     });
@@ -161,24 +192,32 @@ describe('the deployment derived from detection', () => {
   });
 
   it('required variables nobody knows go to .env and compose, and are suggested', () => {
-    const project = detectProject(memoryReader({
-      'manage.py': 'os.environ.setdefault("DJANGO_SETTINGS_MODULE", "s.settings")', 's/wsgi.py': '',
-      's/settings.py': 'STRIPE_KEY = os.environ["STRIPE_KEY"]\n',
-    }));
+    const project = detectProject(
+      memoryReader({
+        'manage.py': 'os.environ.setdefault("DJANGO_SETTINGS_MODULE", "s.settings")',
+        's/wsgi.py': '',
+        's/settings.py': 'STRIPE_KEY = os.environ["STRIPE_KEY"]\n',
+      }),
+    );
     const deployment = existingDeployment({ project, stackRequirements, domains: ['a.test'], presentUserFiles: [] });
     expect(deployment.requiredByUser).toEqual(['STRIPE_KEY']);
     expect(deployment.buildPlaceholders).toEqual([{ name: 'STRIPE_KEY', value: 'build-only-placeholder' }]);
     expect(suggestionsFor(project, deployment)).toContain('Your settings require STRIPE_KEY: set them in .env (listed in .env.example).');
   });
 
-  it('a Celery app that ignores Django\'s CELERY_* settings is reported', () => {
-    const project = detectProject(memoryReader({
-      'manage.py': 'os.environ.setdefault("DJANGO_SETTINGS_MODULE", "s.settings")', 's/wsgi.py': '', 's/settings.py': '', 's/__init__.py': '',
-      's/celery.py': 'app = Celery("s")\napp.config_from_object("s.celeryconfig")\n',
-    }));
+  it("a Celery app that ignores Django's CELERY_* settings is reported", () => {
+    const project = detectProject(
+      memoryReader({
+        'manage.py': 'os.environ.setdefault("DJANGO_SETTINGS_MODULE", "s.settings")',
+        's/wsgi.py': '',
+        's/settings.py': '',
+        's/__init__.py': '',
+        's/celery.py': 'app = Celery("s")\napp.config_from_object("s.celeryconfig")\n',
+      }),
+    );
     const deployment = existingDeployment({ project, stackRequirements, domains: ['a.test'], presentUserFiles: [] });
     expect(deployment.celeryReadsSettings).toBe(false);
-    expect(suggestionsFor(project, deployment).join('\n')).toContain('s/celery.py does not read Django\'s CELERY_* settings');
+    expect(suggestionsFor(project, deployment).join('\n')).toContain("s/celery.py does not read Django's CELERY_* settings");
   });
 
   it('is in the render context only in existing-project mode', () => {

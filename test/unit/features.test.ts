@@ -10,11 +10,14 @@ import { buildRenderContext } from '../../generators/lib/context.ts';
 import { FEATURES_DIR, TEMPLATES_DIR } from '../../generators/lib/files.ts';
 import { renderTree } from '../../generators/lib/render.ts';
 
-const contextWith = (given: Record<string, unknown>) => buildRenderContext(resolveAnswers({ cpus: 2, memoryMb: 4096, ...given }), '0.0.0-test');
+const contextWith = (given: Record<string, unknown>) =>
+  buildRenderContext(resolveAnswers({ cpus: 2, memoryMb: 4096, ...given }), '0.0.0-test');
 const allOff = Object.fromEntries(FEATURES.map((feature) => [feature.name, false]));
 
 function templatesUnder(dir: string): string[] {
-  return readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((file) => file.endsWith('.ejs')).map((file) => path.join(dir, file));
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((file) => file.endsWith('.ejs'))
+    .map((file) => path.join(dir, file));
 }
 
 describe.each(FEATURES.map((feature) => [feature.name, feature] as const))('feature %s', (name, feature) => {
@@ -26,7 +29,8 @@ describe.each(FEATURES.map((feature) => [feature.name, feature] as const))('feat
 
   it('has a template for every file it declares, and its answers are in the schema', () => {
     for (const section of feature.files ?? []) {
-      for (const template of section.templates) expect(existsSync(path.join(FEATURES_DIR, name, 'files', `${template}.ejs`)), template).toBe(true);
+      for (const template of section.templates)
+        expect(existsSync(path.join(FEATURES_DIR, name, 'files', `${template}.ejs`)), template).toBe(true);
     }
     for (const answer of feature.answers) expect(ANSWER_SCHEMA).toContain(answer);
   });
@@ -38,7 +42,8 @@ describe.each(FEATURES.map((feature) => [feature.name, feature] as const))('feat
     const ctxOn = contextWith({ ...allOff, ...switchOn });
     expect(ctxOn.has[name]).toBe(true);
     const added = [...on.keys()].filter((file) => !off.has(file));
-    const declared = (feature.files ?? []).filter((section) => section.condition?.(ctxOn) ?? true)
+    const declared = (feature.files ?? [])
+      .filter((section) => section.condition?.(ctxOn) ?? true)
       .flatMap((section) => section.templates.map((template) => template.replaceAll('_pkg_', ctxOn.packageName)));
     expect(added.sort()).toEqual(declared.sort());
     for (const service of feature.services ?? []) {
@@ -58,8 +63,9 @@ describe('render context', () => {
   });
 
   it('no template reads answers.*', () => {
-    const offenders = [...templatesUnder(TEMPLATES_DIR), ...templatesUnder(FEATURES_DIR)]
-      .filter((file) => /<%[^%]*\banswers\./.test(readFileSync(file, 'utf8')));
+    const offenders = [...templatesUnder(TEMPLATES_DIR), ...templatesUnder(FEATURES_DIR)].filter((file) =>
+      /<%[^%]*\banswers\./.test(readFileSync(file, 'utf8')),
+    );
     expect(offenders).toEqual([]);
   });
 });

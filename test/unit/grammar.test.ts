@@ -1,29 +1,64 @@
 import { describe, expect, it } from 'vitest';
 import { PACKAGE_PLACEHOLDER, everyGeneratedPath } from '../../generators/lib/files.ts';
 import {
-  checkCronSchedule, checkEmail, checkPackageName, checkTimeZone, checkUrl, generatedTopLevelNames,
-  maxCronIntervalSeconds, normalizeCronSchedule, parseCronSchedule, renderedTimeZone,
+  checkCronSchedule,
+  checkEmail,
+  checkPackageName,
+  checkTimeZone,
+  checkUrl,
+  generatedTopLevelNames,
+  maxCronIntervalSeconds,
+  normalizeCronSchedule,
+  parseCronSchedule,
+  renderedTimeZone,
 } from '../../generators/lib/grammar.ts';
 
 describe('e-mail addresses', () => {
   it.each([
-    "o'brien@example.com", 'a+tag@example.com', '$x@example.com', '${HOME}@example.com', 'a`b@example.com',
-    'first.last@sub.example.co.uk', "!#$%&'*+/=?^_`{|}~-@example.com", 'admin@localhost', 'UPPER@Example.COM',
+    "o'brien@example.com",
+    'a+tag@example.com',
+    '$x@example.com',
+    '${HOME}@example.com',
+    'a`b@example.com',
+    'first.last@sub.example.co.uk',
+    "!#$%&'*+/=?^_`{|}~-@example.com",
+    'admin@localhost',
+    'UPPER@Example.COM',
   ])('admits %s (RFC 5322 dot-atom @ DNS name)', (value) => {
     expect(checkEmail(value)).toBeUndefined();
   });
 
   it.each([
-    'a"b@example.com', '"quoted"@example.com', 'a b@example.com', 'a..b@example.com', '.a@example.com', 'a.@example.com',
-    '@example.com', 'root@', 'a@-x.com', 'a@x_y.com', 'a@exa mple.com', 'a@[10.0.0.1]', 'a\n@example.com', 'a@example.com\n',
-    'é@example.com', `${'a'.repeat(65)}@example.com`, `a@${'b'.repeat(64)}.com`, 'a@b@example.com',
+    'a"b@example.com',
+    '"quoted"@example.com',
+    'a b@example.com',
+    'a..b@example.com',
+    '.a@example.com',
+    'a.@example.com',
+    '@example.com',
+    'root@',
+    'a@-x.com',
+    'a@x_y.com',
+    'a@exa mple.com',
+    'a@[10.0.0.1]',
+    'a\n@example.com',
+    'a@example.com\n',
+    'é@example.com',
+    `${'a'.repeat(65)}@example.com`,
+    `a@${'b'.repeat(64)}.com`,
+    'a@b@example.com',
   ])('refuses %j', (value) => {
     expect(checkEmail(value)).toMatch(/^must be an e-mail address/);
   });
 });
 
 describe('URLs', () => {
-  it.each(['https://ca.internal/acme/directory', 'https://ca.internal:8443/d?x=$y&z=1#top', 'https://10.0.0.5/dir', 'https://[::1]:14000/dir'])('admits %s', (value) => {
+  it.each([
+    'https://ca.internal/acme/directory',
+    'https://ca.internal:8443/d?x=$y&z=1#top',
+    'https://10.0.0.5/dir',
+    'https://[::1]:14000/dir',
+  ])('admits %s', (value) => {
     expect(checkUrl(value)).toBeUndefined();
   });
 
@@ -52,8 +87,25 @@ describe('URLs', () => {
 
 describe('cron schedules as Debian cron reads /etc/cron.d', () => {
   it.each([
-    '15 3 * * *', '*/15 * * * *', '0 0-23/2 * * *', '0,30 9-17 * * 1-5', '0 3 * * 7', '0 3 * * sun', '0 3 * * MON', '0 3 1 jan *',
-    '0 3 1,15 * 5', '05 03 * * *', '15  3 * * *', ' 15 3 * * * ', '@daily', '@hourly', '@weekly', '@monthly', '@yearly', '@annually', '@midnight',
+    '15 3 * * *',
+    '*/15 * * * *',
+    '0 0-23/2 * * *',
+    '0,30 9-17 * * 1-5',
+    '0 3 * * 7',
+    '0 3 * * sun',
+    '0 3 * * MON',
+    '0 3 1 jan *',
+    '0 3 1,15 * 5',
+    '05 03 * * *',
+    '15  3 * * *',
+    ' 15 3 * * * ',
+    '@daily',
+    '@hourly',
+    '@weekly',
+    '@monthly',
+    '@yearly',
+    '@annually',
+    '@midnight',
   ])('admits %j', (value) => {
     expect(checkCronSchedule(value)).toBeUndefined();
   });
@@ -95,7 +147,12 @@ function bruteForceMaxGapSeconds(schedule: string): number {
   let longest = 0;
   for (let time = start; time < end; time += 60_000) {
     const date = new Date(time);
-    if (!parsed.minutes.includes(date.getUTCMinutes()) || !parsed.hours.includes(date.getUTCHours()) || !parsed.months.includes(date.getUTCMonth() + 1)) continue;
+    if (
+      !parsed.minutes.includes(date.getUTCMinutes()) ||
+      !parsed.hours.includes(date.getUTCHours()) ||
+      !parsed.months.includes(date.getUTCMonth() + 1)
+    )
+      continue;
     const dom = parsed.daysOfMonth.includes(date.getUTCDate());
     const dow = parsed.daysOfWeek.includes(date.getUTCDay());
     if (!(parsed.dayFieldsAnd ? dom && dow : dom || dow)) continue;
@@ -148,24 +205,54 @@ describe('package names', () => {
   });
 
   it.each([
-    ['nginx', /top-level nginx of its own/], ['backup', /top-level backup/], ['certbot', /top-level certbot/], ['manage', /top-level manage/],
-    ['__init__', /dunder/], ['__main__', /dunder/], ['class', /keyword/], ['match', /keyword/], ['_', /keyword/],
-    ['django', /shadow the Python module "django"/], ['My_site', /lowercase Python identifier/], ['1abc', /identifier/],
-    ['my-site', /identifier/], ['a'.repeat(64), /at most 63/],
+    ['nginx', /top-level nginx of its own/],
+    ['backup', /top-level backup/],
+    ['certbot', /top-level certbot/],
+    ['manage', /top-level manage/],
+    ['__init__', /dunder/],
+    ['__main__', /dunder/],
+    ['class', /keyword/],
+    ['match', /keyword/],
+    ['_', /keyword/],
+    ['django', /shadow the Python module "django"/],
+    ['My_site', /lowercase Python identifier/],
+    ['1abc', /identifier/],
+    ['my-site', /identifier/],
+    ['a'.repeat(64), /at most 63/],
   ])('refuses %s', (value, problem) => {
     expect(check(value)).toMatch(problem);
   });
 });
 
 describe('time zones', () => {
-  it.each(['Asia/Kolkata', 'Europe/Kyiv', 'Etc/UTC', 'Asia/Calcutta', 'Europe/Kiev', 'UTC', 'Europe/Paris', 'America/Argentina/Buenos_Aires', 'Etc/GMT+5', 'US/Pacific'])(
-    'admits %s',
-    (value) => {
-      expect(checkTimeZone(value)).toBeUndefined();
-    },
-  );
+  it.each([
+    'Asia/Kolkata',
+    'Europe/Kyiv',
+    'Etc/UTC',
+    'Asia/Calcutta',
+    'Europe/Kiev',
+    'UTC',
+    'Europe/Paris',
+    'America/Argentina/Buenos_Aires',
+    'Etc/GMT+5',
+    'US/Pacific',
+  ])('admits %s', (value) => {
+    expect(checkTimeZone(value)).toBeUndefined();
+  });
 
-  it.each(['europe/paris', 'Foo/Bar', '+05:00', 'GMT+5', 'Factory', 'localtime', 'posixrules', '', 'Europe/Paris\n', 'toString', '__proto__'])('refuses %j', (value) => {
+  it.each([
+    'europe/paris',
+    'Foo/Bar',
+    '+05:00',
+    'GMT+5',
+    'Factory',
+    'localtime',
+    'posixrules',
+    '',
+    'Europe/Paris\n',
+    'toString',
+    '__proto__',
+  ])('refuses %j', (value) => {
     expect(checkTimeZone(value)).toMatch(/^must be an IANA time zone name/);
   });
 

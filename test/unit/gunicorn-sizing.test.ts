@@ -11,7 +11,14 @@ import { generateProject } from '../helpers/generate.ts';
 
 const MiB = 1024 * 1024;
 
-interface PythonSizing { workers: number; threads: number; worker_class: string; cpus: number; memory_mb: number; db_connections: number }
+interface PythonSizing {
+  workers: number;
+  threads: number;
+  worker_class: string;
+  cpus: number;
+  memory_mb: number;
+  db_connections: number;
+}
 
 /** Answered for a big server, so the database budget never caps the formula being compared. */
 const BIG_SERVER = { cpus: 64, memoryMb: 262144 };
@@ -45,14 +52,24 @@ function cgroupV1(cpus: number, memoryMb: number): string {
 describe.each(['wsgi', 'asgi'] as const)('gunicorn.conf.py (%s) sizes like sizing.ts', (server) => {
   let conf: string;
   it.each([
-    [1, 512], [1, 1433], [2, 1433], [2, 700], [4, 2867], [8, 5734], [16, 1000], [32, 45875],
+    [1, 512],
+    [1, 1433],
+    [2, 1433],
+    [2, 700],
+    [4, 2867],
+    [8, 5734],
+    [16, 1000],
+    [32, 45875],
   ])('%i CPUs, %i MiB web memory limit', async (cpus, memoryMb) => {
     conf ??= path.join((await generateProject({ server, ...BIG_SERVER })).cwd, 'gunicorn.conf.py');
     const expected = sizeGunicorn(cpus, memoryMb, server);
     for (const root of [cgroupV2(cpus, memoryMb), cgroupV1(cpus, memoryMb)]) {
       const actual = computeSizing(conf, root);
-      expect({ workers: actual.workers, threads: actual.threads, workerClass: actual.worker_class })
-        .toEqual({ workers: expected.workers, threads: expected.threads, workerClass: expected.workerClass });
+      expect({ workers: actual.workers, threads: actual.threads, workerClass: actual.worker_class }).toEqual({
+        workers: expected.workers,
+        threads: expected.threads,
+        workerClass: expected.workerClass,
+      });
     }
   });
 });

@@ -25,16 +25,24 @@ function killedRun(dir: string, ms: number): Promise<void> {
 }
 
 describe('a run killed part-way', () => {
-  it.each([400, 2500])('after %i ms leaves a target the next run completes', async (ms) => {
-    const dir = path.join(mkdtempSync(path.join(os.tmpdir(), 'interrupted-')), 'site');
-    await killedRun(dir, ms);
-    const stateIsWhole = !existsSync(path.join(dir, '.yo-rc.json')) || JSON.parse(readFileSync(path.join(dir, '.yo-rc.json'), 'utf8')) !== null;
-    expect(stateIsWhole).toBe(true);
-    // --force: files of the killed run may be there without the state that would make this a regeneration.
-    const next = spawnSync(process.execPath, [CLI, dir, ...FLAGS, '--force'], { encoding: 'utf8' });
-    expect(next.stderr).not.toMatch(/An error occured|at .*\.(ts|js):\d+/);
-    expect(next.status).toBe(0);
-    expect(existsSync(path.join(dir, LOCK_FILE))).toBe(false);
-    expect(JSON.parse(readFileSync(path.join(dir, '.yo-rc.json'), 'utf8'))).toHaveProperty(['generator-django-prod', 'answers', 'domain'], 'app.test');
-  }, 120_000);
+  it.each([400, 2500])(
+    'after %i ms leaves a target the next run completes',
+    async (ms) => {
+      const dir = path.join(mkdtempSync(path.join(os.tmpdir(), 'interrupted-')), 'site');
+      await killedRun(dir, ms);
+      const stateIsWhole =
+        !existsSync(path.join(dir, '.yo-rc.json')) || JSON.parse(readFileSync(path.join(dir, '.yo-rc.json'), 'utf8')) !== null;
+      expect(stateIsWhole).toBe(true);
+      // --force: files of the killed run may be there without the state that would make this a regeneration.
+      const next = spawnSync(process.execPath, [CLI, dir, ...FLAGS, '--force'], { encoding: 'utf8' });
+      expect(next.stderr).not.toMatch(/An error occured|at .*\.(ts|js):\d+/);
+      expect(next.status).toBe(0);
+      expect(existsSync(path.join(dir, LOCK_FILE))).toBe(false);
+      expect(JSON.parse(readFileSync(path.join(dir, '.yo-rc.json'), 'utf8'))).toHaveProperty(
+        ['generator-django-prod', 'answers', 'domain'],
+        'app.test',
+      );
+    },
+    120_000,
+  );
 });

@@ -2,7 +2,14 @@
 // .env, the pristine store's round trip and the summary's format.
 import { describe, expect, it } from 'vitest';
 import {
-  collectPaths, countByStatus, filesWithConflictMarkers, fillSecretsFile, formatSummary, gitMergeFile, planFreshGeneration, planRegeneration,
+  collectPaths,
+  countByStatus,
+  filesWithConflictMarkers,
+  fillSecretsFile,
+  formatSummary,
+  gitMergeFile,
+  planFreshGeneration,
+  planRegeneration,
   type FileAction,
 } from '../../generators/lib/merge.ts';
 import { parsePristine, pristineOf, serializePristine, PRISTINE_PATH } from '../../generators/lib/pristine.ts';
@@ -130,7 +137,11 @@ describe('fillSecretsFile (.env)', () => {
   const example = text('DJANGO_SECRET_KEY=', 'SENTRY_DSN=');
   it('fresh: added, secrets filled, mode 600', () => {
     const action = fillSecretsFile(example, undefined, () => 'token');
-    expect(action).toEqual({ path: '.env', status: 'added', write: { content: text('DJANGO_SECRET_KEY=token', 'SENTRY_DSN='), mode: 0o600 } });
+    expect(action).toEqual({
+      path: '.env',
+      status: 'added',
+      write: { content: text('DJANGO_SECRET_KEY=token', 'SENTRY_DSN='), mode: 0o600 },
+    });
   });
   it('existing: secrets untouched; unchanged when nothing is new', () => {
     expect(fillSecretsFile(example, text('DJANGO_SECRET_KEY=old', 'SENTRY_DSN=x'), () => 'new').status).toBe('unchanged');
@@ -138,18 +149,27 @@ describe('fillSecretsFile (.env)', () => {
   it('existing: new variables appended, existing values kept', () => {
     const action = fillSecretsFile(text('DJANGO_SECRET_KEY=', 'REDIS_PASSWORD='), text('DJANGO_SECRET_KEY=old'), () => 'new');
     expect(action.status).toBe('updated');
-    expect(action.write?.content).toMatch(/^DJANGO_SECRET_KEY=old\n# added by generator-django-prod on regeneration\nREDIS_PASSWORD=new\n$/);
+    expect(action.write?.content).toMatch(
+      /^DJANGO_SECRET_KEY=old\n# added by generator-django-prod on regeneration\nREDIS_PASSWORD=new\n$/,
+    );
   });
 });
 
 describe('pristine store', () => {
   it('round-trips exact bytes (trailing newline or not, empty files, unicode)', () => {
-    const files = new Map([['b.txt', 'x\ny'], ['a/c.txt', 'line\n'], ['empty', ''], ['u', 'é — ✓\n\n']]);
+    const files = new Map([
+      ['b.txt', 'x\ny'],
+      ['a/c.txt', 'line\n'],
+      ['empty', ''],
+      ['u', 'é — ✓\n\n'],
+    ]);
     expect(parsePristine(serializePristine(files))).toEqual(files);
   });
   it('is sorted, one JSON line per file line, and never holds .env', () => {
     const serialized = serializePristine(pristineOf(tree({ 'z.txt': 'a\nb\n', '.env': 'SECRET=1\n', 'a.txt': 'c\n' })));
-    expect(serialized).toBe('{\n  "format": 1,\n  "files": {\n    "a.txt": [\n      "c",\n      ""\n    ],\n    "z.txt": [\n      "a",\n      "b",\n      ""\n    ]\n  }\n}\n');
+    expect(serialized).toBe(
+      '{\n  "format": 1,\n  "files": {\n    "a.txt": [\n      "c",\n      ""\n    ],\n    "z.txt": [\n      "a",\n      "b",\n      ""\n    ]\n  }\n}\n',
+    );
   });
   it('rejects a damaged store with one line naming it', () => {
     expect(() => parsePristine('{')).toThrow(new RegExp(`^${PRISTINE_PATH.replace('.', '\\.')}: not valid JSON`));
@@ -160,15 +180,23 @@ describe('pristine store', () => {
 
 describe('formatSummary', () => {
   const actions: FileAction[] = [
-    { path: 'b', status: 'updated' }, { path: 'a', status: 'updated' }, { path: 'c', status: 'conflict', note: '1 conflict' },
+    { path: 'b', status: 'updated' },
+    { path: 'a', status: 'updated' },
+    { path: 'c', status: 'conflict', note: '1 conflict' },
     { path: 'd', status: 'unchanged' },
   ];
   it('prints counts for every status in a fixed order, then the files per status, sorted', () => {
     expect(countByStatus(actions)).toEqual({ updated: 2, merged: 0, conflict: 1, kept: 0, added: 0, removed: 0, unchanged: 1 });
     const summary = formatSummary(actions);
     expect(summary.split('\n').slice(0, 8)).toEqual([
-      'Regeneration summary', '  updated       2', '  merged        0', '  conflict      1', '  kept          0',
-      '  added         0', '  removed       0', '  unchanged     1',
+      'Regeneration summary',
+      '  updated       2',
+      '  merged        0',
+      '  conflict      1',
+      '  kept          0',
+      '  added         0',
+      '  removed       0',
+      '  unchanged     1',
     ]);
     expect(summary).toContain('updated:\n  a\n  b\n\nconflict:\n  c  (1 conflict)\n\nunchanged:\n  d');
     expect(summary).toMatch(/1 file has conflicts: resolve each "<<<<<<< yours" \.\.\. ">>>>>>> generator" block/);

@@ -12,15 +12,23 @@ const render = (given: Record<string, unknown>): Record<string, string> => {
   return Object.fromEntries([...tree].map(([file, { content }]) => [file, content]));
 };
 
-interface Rules { groups: { rules: { alert: string }[] }[] }
-interface RuleTests { tests: { alert_rule_test: { alertname: string; exp_alerts: unknown[] }[] }[] }
-interface Compose { services: Record<string, { mem_limit?: string; ports?: unknown[]; volumes?: string[] }> }
+interface Rules {
+  groups: { rules: { alert: string }[] }[];
+}
+interface RuleTests {
+  tests: { alert_rule_test: { alertname: string; exp_alerts: unknown[] }[] }[];
+}
+interface Compose {
+  services: Record<string, { mem_limit?: string; ports?: unknown[]; volumes?: string[] }>;
+}
 
 describe('monitoring', () => {
   it('is on by default and off removes every part of it', () => {
     const on = render({});
     const off = render({ monitoring: false });
-    expect(Object.keys(on).filter((file) => file.startsWith('monitoring/') || file.endsWith('monitoring.conf') || file === 'backup/metrics.sh')).toHaveLength(7);
+    expect(
+      Object.keys(on).filter((file) => file.startsWith('monitoring/') || file.endsWith('monitoring.conf') || file === 'backup/metrics.sh'),
+    ).toHaveLength(7);
     const traces = /prometheus|alertmanager|exporter|metrics\.sh|stub_status|METRICS_PORT|monitoring\/|## Monitoring/i;
     for (const [file, content] of Object.entries(off)) {
       const lines = content.split('\n').filter((line) => traces.test(line));
@@ -32,54 +40,75 @@ describe('monitoring', () => {
   it('tests every alert rule: each fires at some evaluation and is cleared at a later one', () => {
     for (const given of [{}, { celery: false, backups: false }]) {
       const tree = render(given);
-      const alerts = (parse(tree['monitoring/prometheus/rules/alerts.yml']!) as Rules).groups.flatMap((group) => group.rules.map((rule) => rule.alert));
-      const cases = (parse(tree['monitoring/prometheus/tests/alerts.test.yml']!) as RuleTests).tests.flatMap((test) => test.alert_rule_test);
+      const alerts = (parse(tree['monitoring/prometheus/rules/alerts.yml']!) as Rules).groups.flatMap((group) =>
+        group.rules.map((rule) => rule.alert),
+      );
+      const cases = (parse(tree['monitoring/prometheus/tests/alerts.test.yml']!) as RuleTests).tests.flatMap(
+        (test) => test.alert_rule_test,
+      );
       expect(alerts).toHaveLength(given.celery === false ? 8 : 12);
       for (const alert of alerts) {
         const evaluations = cases.filter((test) => test.alertname === alert);
         const firing = evaluations.findIndex((test) => test.exp_alerts.length > 0);
         expect(firing, `${alert} never fires in the unit tests`).toBeGreaterThanOrEqual(0);
-        expect(evaluations.slice(firing + 1).some((test) => test.exp_alerts.length === 0), `${alert} never clears after firing`).toBe(true);
+        expect(
+          evaluations.slice(firing + 1).some((test) => test.exp_alerts.length === 0),
+          `${alert} never clears after firing`,
+        ).toBe(true);
       }
       expect(alerts.includes('CeleryQueueGrowing')).toBe(given.celery !== false);
       expect(alerts.includes('BackupMissing')).toBe(given.backups !== false);
     }
   });
 
-  it('publishes nothing, and limits every monitoring service\'s memory to its share of the budget', () => {
+  it("publishes nothing, and limits every monitoring service's memory to its share of the budget", () => {
     const compose = parse(render({})['compose.yaml']!) as Compose;
     for (const [service, mb] of Object.entries(MONITORING_MB)) {
       expect(compose.services[service]?.mem_limit, service).toBe(`${mb}m`);
       expect(compose.services[service]?.ports, service).toBeUndefined();
     }
-    expect(render({})['README.md']).toContain(`| monitoring, in all | ${Object.values(MONITORING_MB).reduce((sum, mb) => sum + mb, 0)} MiB |`);
+    expect(render({})['README.md']).toContain(
+      `| monitoring, in all | ${Object.values(MONITORING_MB).reduce((sum, mb) => sum + mb, 0)} MiB |`,
+    );
   });
 
   it('skips TLS verification of the HTTPS probe only for self-signed certificates', () => {
-    expect(render({ tlsMode: 'self-signed', domain: 'app.test' })['monitoring/blackbox/blackbox.yml']).toContain('insecure_skip_verify: true');
+    expect(render({ tlsMode: 'self-signed', domain: 'app.test' })['monitoring/blackbox/blackbox.yml']).toContain(
+      'insecure_skip_verify: true',
+    );
     for (const tlsMode of ['letsencrypt', 'letsencrypt-staging']) {
       expect(render({ tlsMode, domain: 'shop.example.com' })['monitoring/blackbox/blackbox.yml']).not.toContain('insecure_skip_verify');
     }
   });
 
   it('routes alerts by the answers: SMTP with the password only as a Compose secret from .env, or a webhook', () => {
-    const tree = render({ alertSmtpHost: 'smtp.example.com', alertSmtpPort: 465, alertSmtpUser: 'alerts@example.com', alertWebhookUrl: 'https://hooks.example.com/a?b=c&d' });
+    const tree = render({
+      alertSmtpHost: 'smtp.example.com',
+      alertSmtpPort: 465,
+      alertSmtpUser: 'alerts@example.com',
+      alertWebhookUrl: 'https://hooks.example.com/a?b=c&d',
+    });
     const alertmanager = parse(tree['monitoring/alertmanager/alertmanager.yml']!) as {
-      global: Record<string, unknown>; receivers: { email_configs?: { to: string }[]; webhook_configs?: { url: string }[] }[];
+      global: Record<string, unknown>;
+      receivers: { email_configs?: { to: string }[]; webhook_configs?: { url: string }[] }[];
     };
     expect(alertmanager.global).toMatchObject({
-      smtp_smarthost: 'smtp.example.com:465', smtp_auth_username: 'alerts@example.com', smtp_auth_password_file: '/run/secrets/alertmanager_smtp_password',
+      smtp_smarthost: 'smtp.example.com:465',
+      smtp_auth_username: 'alerts@example.com',
+      smtp_auth_password_file: '/run/secrets/alertmanager_smtp_password',
     });
     expect(alertmanager.receivers[0]!.email_configs![0]!.to).toBe('admin@example.com');
     expect(alertmanager.receivers[0]!.webhook_configs![0]!.url).toBe('https://hooks.example.com/a?b=c&d');
     expect(tree['.env.example']).toMatch(/^ALERTMANAGER_SMTP_PASSWORD=$/m);
-    expect((parse(tree['compose.yaml']!) as { secrets: unknown }).secrets).toEqual({ alertmanager_smtp_password: { environment: 'ALERTMANAGER_SMTP_PASSWORD' } });
+    expect((parse(tree['compose.yaml']!) as { secrets: unknown }).secrets).toEqual({
+      alertmanager_smtp_password: { environment: 'ALERTMANAGER_SMTP_PASSWORD' },
+    });
     const none = render({});
     expect(none['monitoring/alertmanager/alertmanager.yml']).not.toMatch(/email_configs|webhook_configs|smtp_/);
     expect(none['compose.yaml']).not.toMatch(/^secrets:/m);
   });
 
-  it('keeps metrics off the public side: Django on the master\'s own port, stub_status on an unpublished listener', () => {
+  it("keeps metrics off the public side: Django on the master's own port, stub_status on an unpublished listener", () => {
     const tree = render({});
     expect(tree['gunicorn.conf.py']).toContain('METRICS_PORT = 8001');
     expect(tree['gunicorn.conf.py']).toMatch(/^bind = "0\.0\.0\.0:8000"$/m);

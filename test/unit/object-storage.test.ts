@@ -7,10 +7,19 @@ describe('bucket names', () => {
   });
 
   it.each([
-    ['ab', /3 to 63/], ['x'.repeat(64), /3 to 63/], ['My-Bucket', /lowercase/], ['my_bucket', /lowercase/],
-    ['-media', /starting and ending/], ['media-', /starting and ending/], ['a..b', /adjacent dots/],
-    ['192.168.5.4', /IP address/], ['xn--media', /"xn--"/], ['sthree-media', /"sthree-"/],
-    ['media-s3alias', /"-s3alias"/], ['media--ol-s3', /"--ol-s3"/], ['media.mrap', /"\.mrap"/],
+    ['ab', /3 to 63/],
+    ['x'.repeat(64), /3 to 63/],
+    ['My-Bucket', /lowercase/],
+    ['my_bucket', /lowercase/],
+    ['-media', /starting and ending/],
+    ['media-', /starting and ending/],
+    ['a..b', /adjacent dots/],
+    ['192.168.5.4', /IP address/],
+    ['xn--media', /"xn--"/],
+    ['sthree-media', /"sthree-"/],
+    ['media-s3alias', /"-s3alias"/],
+    ['media--ol-s3', /"--ol-s3"/],
+    ['media.mrap', /"\.mrap"/],
   ])('refuses %s', (name, reason) => {
     expect(checkBucketName(name)).toMatch(reason);
   });
@@ -25,9 +34,12 @@ describe('bucket names', () => {
 });
 
 describe('endpoint URLs', () => {
-  it.each(['https://s3.eu-west-1.amazonaws.com', 'https://abc.r2.cloudflarestorage.com', 'https://minio.internal:9000/'])('accepts %s', (url) => {
-    expect(checkEndpointUrl(url, false, 's3-allow-http')).toBeUndefined();
-  });
+  it.each(['https://s3.eu-west-1.amazonaws.com', 'https://abc.r2.cloudflarestorage.com', 'https://minio.internal:9000/'])(
+    'accepts %s',
+    (url) => {
+      expect(checkEndpointUrl(url, false, 's3-allow-http')).toBeUndefined();
+    },
+  );
 
   it('refuses plain http unless it was allowed explicitly', () => {
     expect(checkEndpointUrl('http://minio:9000', false, 's3-allow-http')).toMatch(/https:\/\/ URL.*--s3-allow-http true/);
@@ -35,8 +47,10 @@ describe('endpoint URLs', () => {
   });
 
   it.each([
-    ['s3.amazonaws.com', /http:\/\/ or https:\/\/ URL/], ['ftp://s3.example.com', /http:\/\/ or https:\/\/ URL/],
-    ['https://key:secret@s3.example.com', /password/], ['https://s3.example.com/bucket', /scheme, host/],
+    ['s3.amazonaws.com', /http:\/\/ or https:\/\/ URL/],
+    ['ftp://s3.example.com', /http:\/\/ or https:\/\/ URL/],
+    ['https://key:secret@s3.example.com', /password/],
+    ['https://s3.example.com/bucket', /scheme, host/],
     ['https://s3.example.com/?x=1', /scheme, host/],
   ])('refuses %s', (url, reason) => {
     expect(checkEndpointUrl(url, true, 's3-allow-http')).toMatch(reason);

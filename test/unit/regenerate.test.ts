@@ -112,7 +112,9 @@ describe('regeneration', () => {
     // The next run refuses until the markers are resolved (merging over them would nest them).
     const again = await regenerate(dir);
     expect(again.error?.code).toBe(2);
-    expect(again.error?.message).toBe(`Unresolved conflict markers from the last regeneration in ${FILE}: resolve them and commit first (or pass --force)`);
+    expect(again.error?.message).toBe(
+      `Unresolved conflict markers from the last regeneration in ${FILE}: resolve them and commit first (or pass --force)`,
+    );
     expect(read(dir, FILE)).toBe(merged);
     write(dir, FILE, replaceLine(rendered, 1, '# my line'));
     const resolved = await regenerate(dir);
@@ -204,7 +206,9 @@ describe('regeneration', () => {
     commitAll(dir);
     write(dir, OTHER, `${read(dir, OTHER)}# uncommitted\n`);
     const refused = await regenerate(dir);
-    expect(refused.error?.message).toMatch(/has 1 uncommitted change\(s\): commit or stash them first so a bad merge can be undone with git \(or pass --force\)/);
+    expect(refused.error?.message).toMatch(
+      /has 1 uncommitted change\(s\): commit or stash them first so a bad merge can be undone with git \(or pass --force\)/,
+    );
     expect(refused.error?.message).not.toContain('\n');
     const dry = await regenerate(dir, { dryRun: true });
     expect(dry.error).toBeUndefined();
@@ -222,12 +226,20 @@ describe('regeneration', () => {
     delete rc['generator-django-prod'].answers.uploadLimitMb;
     writeFileSync(rcPath, JSON.stringify(rc, null, 2));
     // uploadLimitMb is an advanced answer: the gate opens the way to it.
-    const onlyMissing = await regenerate(dir, { cpus: undefined, memoryMb: undefined }, { yes: false, answers: { customizeAdvanced: true, uploadLimitMb: '25' } });
+    const onlyMissing = await regenerate(
+      dir,
+      { cpus: undefined, memoryMb: undefined },
+      { yes: false, answers: { customizeAdvanced: true, uploadLimitMb: '25' } },
+    );
     expect(onlyMissing.error).toBeUndefined();
     expect(onlyMissing.askedQuestions).toEqual(['customizeAdvanced', 'uploadLimitMb']);
     expect(JSON.parse(read(dir, '.yo-rc.json'))['generator-django-prod'].answers.uploadLimitMb).toBe(25);
 
-    const all = await regenerate(dir, { cpus: undefined, memoryMb: undefined, askAnswered: true }, { yes: false, answers: { customizeAdvanced: true } });
+    const all = await regenerate(
+      dir,
+      { cpus: undefined, memoryMb: undefined, askAnswered: true },
+      { yes: false, answers: { customizeAdvanced: true } },
+    );
     expect(all.error).toBeUndefined();
     expect(all.askedQuestions).toContain('domain');
     expect(all.askedQuestions).toContain('uploadLimitMb');

@@ -51,7 +51,10 @@ describe('the validators reject broken files', () => {
   });
 
   it('Dependabot types: an unknown ecosystem and interval', () => {
-    const broken = tree[DEPENDABOT]!.replace('package-ecosystem: pip', 'package-ecosystem: pypi').replace('interval: weekly', 'interval: fortnightly');
+    const broken = tree[DEPENDABOT]!.replace('package-ecosystem: pip', 'package-ecosystem: pypi').replace(
+      'interval: weekly',
+      'interval: fortnightly',
+    );
     const problems = dependabotProblems(broken);
     expect(problems).toMatch(/"pypi"/);
     expect(problems).toMatch(/"fortnightly"/);
@@ -59,7 +62,10 @@ describe('the validators reject broken files', () => {
 
   it('renovate-config-validator: an unknown option and a bad schedule', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'renovate-broken-'));
-    writeFileSync(path.join(dir, RENOVATE), JSON.stringify({ extends: ['config:recommended'], groupNam: 'x', schedule: ['every blue moon'] }));
+    writeFileSync(
+      path.join(dir, RENOVATE),
+      JSON.stringify({ extends: ['config:recommended'], groupNam: 'x', schedule: ['every blue moon'] }),
+    );
     const problems = renovateProblems(dir);
     expect(problems).toMatch(/groupNam/);
     expect(problems).toMatch(/schedule/i);

@@ -19,10 +19,19 @@ describe('CI image push target', () => {
     expect(imagePush('')).toBeUndefined();
   });
 
-  it.each(['my-site', 'ghcr.io/Acme/my-site', 'ghcr.io/acme/my-site:latest', 'ghcr.io/acme/my-site@sha256:00', 'ghcr.io//web', 'https://ghcr.io/acme/web', 'acme/-web'])(
-    'refuses %s with one line saying what is allowed', (image) => {
-      expect(checkImageRepository(image)).toMatch(/^must be empty or an image repository without tag, in lowercase, e\.g\. ghcr\.io\/acme\/my-site$/);
-    });
+  it.each([
+    'my-site',
+    'ghcr.io/Acme/my-site',
+    'ghcr.io/acme/my-site:latest',
+    'ghcr.io/acme/my-site@sha256:00',
+    'ghcr.io//web',
+    'https://ghcr.io/acme/web',
+    'acme/-web',
+  ])('refuses %s with one line saying what is allowed', (image) => {
+    expect(checkImageRepository(image)).toMatch(
+      /^must be empty or an image repository without tag, in lowercase, e\.g\. ghcr\.io\/acme\/my-site$/,
+    );
+  });
 });
 
 describe('repository health answers', () => {

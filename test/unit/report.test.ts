@@ -42,9 +42,15 @@ describe('a run reports every file once, relative to the target', () => {
     const { error, log } = await regenerate(dir, { celery: true });
     expect(error).toBeUndefined();
     const lines = log.split('\n');
-    expect(lines).toEqual(expect.arrayContaining([
-      '   create my_site/celery.py', 'identical manage.py', '   update README.md', '   merged compose.yaml', '   update .yo-rc.json',
-    ]));
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        '   create my_site/celery.py',
+        'identical manage.py',
+        '   update README.md',
+        '   merged compose.yaml',
+        '   update .yo-rc.json',
+      ]),
+    );
     const reportLine = new RegExp(`^ *(${REPORT_VERBS.join('|')}) compose\\.yaml$`);
     expect(lines.filter((line) => reportLine.test(line))).toEqual(['   merged compose.yaml']);
     for (const run of [first.log, log]) expect(run).not.toMatch(/ force |\.\.\//);

@@ -8,18 +8,26 @@ const token = () => `token-${(counter += 1)}`;
 describe('fillEnvFile', () => {
   it('fills generated secrets of a fresh .env and copies the rest as written', () => {
     counter = 0;
-    expect(fillEnvFile(example, '', token)).toBe('# database\nPOSTGRES_USER=my_site\nPOSTGRES_PASSWORD=token-1\nDJANGO_SECRET_KEY=token-2\nSENTRY_DSN=\n');
+    expect(fillEnvFile(example, '', token)).toBe(
+      '# database\nPOSTGRES_USER=my_site\nPOSTGRES_PASSWORD=token-1\nDJANGO_SECRET_KEY=token-2\nSENTRY_DSN=\n',
+    );
   });
 
-  it('never regenerates an existing secret, and keeps the user\'s values', () => {
+  it("never regenerates an existing secret, and keeps the user's values", () => {
     const existing = 'POSTGRES_USER=custom\nPOSTGRES_PASSWORD=kept\nDJANGO_SECRET_KEY=kept-too\nSENTRY_DSN=https://key@sentry.example/1\n';
     expect(fillEnvFile(example, existing, token)).toBe(existing);
   });
 
   it('appends variables that are new in .env.example', () => {
     counter = 0;
-    const updated = fillEnvFile(`${example}REDIS_PASSWORD=\nWEB_CONCURRENCY=4\n`, 'POSTGRES_USER=u\nPOSTGRES_PASSWORD=p\nDJANGO_SECRET_KEY=k\nSENTRY_DSN=\n', token);
-    expect(updated).toBe('POSTGRES_USER=u\nPOSTGRES_PASSWORD=p\nDJANGO_SECRET_KEY=k\nSENTRY_DSN=\n# added by generator-django-prod on regeneration\nREDIS_PASSWORD=token-1\nWEB_CONCURRENCY=4\n');
+    const updated = fillEnvFile(
+      `${example}REDIS_PASSWORD=\nWEB_CONCURRENCY=4\n`,
+      'POSTGRES_USER=u\nPOSTGRES_PASSWORD=p\nDJANGO_SECRET_KEY=k\nSENTRY_DSN=\n',
+      token,
+    );
+    expect(updated).toBe(
+      'POSTGRES_USER=u\nPOSTGRES_PASSWORD=p\nDJANGO_SECRET_KEY=k\nSENTRY_DSN=\n# added by generator-django-prod on regeneration\nREDIS_PASSWORD=token-1\nWEB_CONCURRENCY=4\n',
+    );
   });
 
   it('makes long, distinct secrets from a CSPRNG (Django wants >= 50 characters)', () => {
@@ -34,11 +42,15 @@ describe('the age key pair of encrypted backups', () => {
   const withAge = 'BACKUP_S3_BUCKET=b\nBACKUP_AGE_RECIPIENT=\nBACKUP_AGE_IDENTITY=\n';
 
   it('fills both halves of one pair in a fresh .env', () => {
-    expect(fillEnvFile(withAge, '', () => 'x', agePair)).toBe('BACKUP_S3_BUCKET=b\nBACKUP_AGE_RECIPIENT=age1pub\nBACKUP_AGE_IDENTITY=AGE-SECRET-KEY-1SECRET\n');
+    expect(fillEnvFile(withAge, '', () => 'x', agePair)).toBe(
+      'BACKUP_S3_BUCKET=b\nBACKUP_AGE_RECIPIENT=age1pub\nBACKUP_AGE_IDENTITY=AGE-SECRET-KEY-1SECRET\n',
+    );
   });
 
   it('generates a pair when encryption is turned on later', () => {
-    expect(fillEnvFile(withAge, 'BACKUP_S3_BUCKET=b\n', () => 'x', agePair)).toContain('BACKUP_AGE_RECIPIENT=age1pub\nBACKUP_AGE_IDENTITY=AGE-SECRET-KEY-1SECRET\n');
+    expect(fillEnvFile(withAge, 'BACKUP_S3_BUCKET=b\n', () => 'x', agePair)).toContain(
+      'BACKUP_AGE_RECIPIENT=age1pub\nBACKUP_AGE_IDENTITY=AGE-SECRET-KEY-1SECRET\n',
+    );
   });
 
   it('never pairs a kept recipient with a new identity after the user removed the secret key', () => {

@@ -17,13 +17,16 @@ describe('sizeStack', () => {
     [64, 262144, 'wsgi', false, 12, 4, 'gthread', undefined, 160, 19660],
     [2, 4096, 'asgi', true, 5, 1, 'uvicorn_worker.UvicornWorker', 2, 50, 307],
     [8, 2048, 'asgi', false, 6, 1, 'uvicorn_worker.UvicornWorker', undefined, 50, 153],
-  ] as const)('%i cores, %i MiB, %s, celery %s', (cpus, memoryMb, server, celery, workers, threads, workerClass, concurrency, maxConnections, sharedBuffersMb) => {
-    const sizing = sizeStack({ cpus, memoryMb }, server, celery);
-    expect(sizing.gunicorn).toMatchObject({ workers, threads, workerClass });
-    expect(sizing.celery?.concurrency).toBe(concurrency);
-    expect(sizing.postgres.maxConnections).toBe(maxConnections);
-    expect(sizing.postgres.sharedBuffersMb).toBe(sharedBuffersMb);
-  });
+  ] as const)(
+    '%i cores, %i MiB, %s, celery %s',
+    (cpus, memoryMb, server, celery, workers, threads, workerClass, concurrency, maxConnections, sharedBuffersMb) => {
+      const sizing = sizeStack({ cpus, memoryMb }, server, celery);
+      expect(sizing.gunicorn).toMatchObject({ workers, threads, workerClass });
+      expect(sizing.celery?.concurrency).toBe(concurrency);
+      expect(sizing.postgres.maxConnections).toBe(maxConnections);
+      expect(sizing.postgres.sharedBuffersMb).toBe(sharedBuffersMb);
+    },
+  );
 
   // Monitoring's limits (512 MiB) come off the top: web, Celery and PostgreSQL shrink with them.
   it.each([
@@ -32,16 +35,19 @@ describe('sizeStack', () => {
     [2, 4096, 'wsgi', true, 5, 1, 'sync', 2, 30, 268, 1254],
     [2, 4096, 'wsgi', false, 5, 1, 'sync', undefined, 30, 268, 1792],
     [8, 16384, 'wsgi', true, 12, 2, 'gthread', 8, 100, 1190, 5555],
-  ] as const)('with monitoring: %i cores, %i MiB, %s, celery %s', (cpus, memoryMb, server, celery, workers, threads, workerClass, concurrency, maxConnections, sharedBuffersMb, webMb) => {
-    const sizing = sizeStack({ cpus, memoryMb }, server, celery, true);
-    expect(sizing.gunicorn).toMatchObject({ workers, threads, workerClass, memoryLimitMb: webMb });
-    expect(sizing.celery?.concurrency).toBe(concurrency);
-    expect(sizing.postgres.maxConnections).toBe(maxConnections);
-    expect(sizing.postgres.sharedBuffersMb).toBe(sharedBuffersMb);
-    expect(sizing.monitoring?.totalMb).toBe(512);
-  });
+  ] as const)(
+    'with monitoring: %i cores, %i MiB, %s, celery %s',
+    (cpus, memoryMb, server, celery, workers, threads, workerClass, concurrency, maxConnections, sharedBuffersMb, webMb) => {
+      const sizing = sizeStack({ cpus, memoryMb }, server, celery, true);
+      expect(sizing.gunicorn).toMatchObject({ workers, threads, workerClass, memoryLimitMb: webMb });
+      expect(sizing.celery?.concurrency).toBe(concurrency);
+      expect(sizing.postgres.maxConnections).toBe(maxConnections);
+      expect(sizing.postgres.sharedBuffersMb).toBe(sharedBuffersMb);
+      expect(sizing.monitoring?.totalMb).toBe(512);
+    },
+  );
 
-  it('gives every monitoring service a limit, all inside the server\'s memory with the app\'s shares', () => {
+  it("gives every monitoring service a limit, all inside the server's memory with the app's shares", () => {
     for (const memoryMb of [1024, 4096, 65536]) {
       const sizing = sizeStack({ cpus: 2, memoryMb }, 'wsgi', true, true);
       const limits = Object.values(sizing.monitoring!.limitsMb);
@@ -77,13 +83,18 @@ describe('sizeStack', () => {
 
   it('gives an ASGI worker a small pool and a WSGI worker one connection per thread', () => {
     expect(sizeStack({ cpus: 2, memoryMb: 4096 }, 'asgi', true).database).toMatchObject({ poolPerWorker: 2, perWebContainer: 5 * 2 + 1 });
-    expect(sizeStack({ cpus: 16, memoryMb: 65536 }, 'wsgi', true).database).toMatchObject({ poolPerWorker: 3, perWebContainer: 12 * 3 + 1 });
+    expect(sizeStack({ cpus: 16, memoryMb: 65536 }, 'wsgi', true).database).toMatchObject({
+      poolPerWorker: 3,
+      perWebContainer: 12 * 3 + 1,
+    });
   });
 
   it('never sizes web workers beyond their memory share', () => {
     for (const memoryMb of [1024, 1536, 2048, 3072]) {
       const sizing = sizeStack({ cpus: 8, memoryMb }, 'wsgi', true);
-      expect(sizing.gunicorn.workers * PROCESS_MB.webWorker).toBeLessThanOrEqual(Math.max(PROCESS_MB.webWorker, sizing.gunicorn.memoryLimitMb));
+      expect(sizing.gunicorn.workers * PROCESS_MB.webWorker).toBeLessThanOrEqual(
+        Math.max(PROCESS_MB.webWorker, sizing.gunicorn.memoryLimitMb),
+      );
     }
   });
 });
@@ -97,18 +108,23 @@ describe('sizeReplicated', () => {
     [2, 4096, true, 2, 1, 18, 5, 50],
     [2, 4096, true, 3, 2, 24, 7, 60],
     [8, 16384, true, 4, 3, 125, 33, 250],
-  ] as const)('%i cores, %i MiB, celery %s, %i web, %i worker', (cpus, memoryMb, celery, web, worker, webConnections, celeryConnections, maxConnections) => {
-    const single = sizeStack({ cpus, memoryMb }, 'wsgi', celery);
-    const replicated = sizeReplicated(single, { web, worker });
-    expect(replicated.connections).toEqual({ web: webConnections, celery: celeryConnections, total: webConnections + celeryConnections });
-    expect(replicated.postgres.maxConnections).toBe(maxConnections);
-    expect(replicated.postgres.sharedBuffersMb).toBe(single.postgres.sharedBuffersMb);
-  });
+  ] as const)(
+    '%i cores, %i MiB, celery %s, %i web, %i worker',
+    (cpus, memoryMb, celery, web, worker, webConnections, celeryConnections, maxConnections) => {
+      const single = sizeStack({ cpus, memoryMb }, 'wsgi', celery);
+      const replicated = sizeReplicated(single, { web, worker });
+      expect(replicated.connections).toEqual({ web: webConnections, celery: celeryConnections, total: webConnections + celeryConnections });
+      expect(replicated.postgres.maxConnections).toBe(maxConnections);
+      expect(replicated.postgres.sharedBuffersMb).toBe(single.postgres.sharedBuffersMb);
+    },
+  );
 
   it('one replica of each without an update in flight is the single-host sizing', () => {
     const single = sizeStack({ cpus: 4, memoryMb: 8192 }, 'wsgi', true);
     // Each web thread's pool connection and the master's reservation; each Celery process and beat.
-    expect(appConnections(single.gunicorn, single.celery, SINGLE_HOST).total).toBe(single.gunicorn.workers * single.gunicorn.threads + 1 + single.celery!.concurrency + 1);
+    expect(appConnections(single.gunicorn, single.celery, SINGLE_HOST).total).toBe(
+      single.gunicorn.workers * single.gunicorn.threads + 1 + single.celery!.concurrency + 1,
+    );
   });
 
   it('always covers every replica and the update surge, with margin', () => {
@@ -116,7 +132,8 @@ describe('sizeReplicated', () => {
       for (const replicas of [1, 2, 3, 5, 10, 20]) {
         const single = sizeStack({ cpus, memoryMb: cpus * 2048 }, 'wsgi', true);
         const { postgres } = sizeReplicated(single, { web: replicas, worker: replicas });
-        const processes = (replicas + 1) * single.gunicorn.workers * single.gunicorn.threads + (replicas + 1) * single.celery!.concurrency + 1;
+        const processes =
+          (replicas + 1) * single.gunicorn.workers * single.gunicorn.threads + (replicas + 1) * single.celery!.concurrency + 1;
         expect(postgres.maxConnections).toBeGreaterThanOrEqual(processes + 10);
       }
     }

@@ -42,7 +42,9 @@ describe('generated facts', () => {
     expect(statSync(path.join(result.cwd, '.env')).mode & 0o777).toBe(0o600);
     expect(tree['.gitignore']).toMatch(/^\.env$/m);
     expect(tree['.env.example']).toMatch(/^DJANGO_SECRET_KEY=$/m);
-    const secrets = [...readFileSync(path.join(result.cwd, '.env'), 'utf8').matchAll(/^(?:DJANGO_SECRET_KEY|POSTGRES_PASSWORD|REDIS_PASSWORD)=(.+)$/gm)].map((match) => match[1]!);
+    const secrets = [
+      ...readFileSync(path.join(result.cwd, '.env'), 'utf8').matchAll(/^(?:DJANGO_SECRET_KEY|POSTGRES_PASSWORD|REDIS_PASSWORD)=(.+)$/gm),
+    ].map((match) => match[1]!);
     expect(secrets).toHaveLength(3);
     for (const [file, content] of Object.entries(tree)) {
       for (const secret of secrets) expect(content.includes(secret), `${file} holds a secret`).toBe(false);
@@ -52,7 +54,9 @@ describe('generated facts', () => {
   it('sizes gunicorn, celery and postgres from the hardware answers', async () => {
     const tree = readTree((await generateProject({ cpus: 4, memoryMb: 8192 })).cwd);
     const sizing = sizeStack({ cpus: 4, memoryMb: 8192 }, 'wsgi', true, true);
-    expect(tree['gunicorn.conf.py']).toContain(`# ${sizing.gunicorn.workers} worker(s) x ${sizing.gunicorn.threads} thread(s), ${sizing.gunicorn.workerClass}.`);
+    expect(tree['gunicorn.conf.py']).toContain(
+      `# ${sizing.gunicorn.workers} worker(s) x ${sizing.gunicorn.threads} thread(s), ${sizing.gunicorn.workerClass}.`,
+    );
     expect(tree['compose.yaml']).toContain(`- max_connections=${sizing.postgres.maxConnections}\n`);
     expect(tree['compose.yaml']).toContain(`"--concurrency", "\${CELERY_CONCURRENCY:-${sizing.celery!.concurrency}}"`);
     expect(tree['compose.yaml']).toContain(`mem_limit: ${sizing.gunicorn.memoryLimitMb}m`);

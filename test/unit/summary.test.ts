@@ -10,15 +10,17 @@ const contextFor = (given: Record<string, unknown>) =>
 describe('formatDecisions', () => {
   it('says how the stack is sized, what runs and what to do next', () => {
     const ctx = contextFor({ cpus: 1, memoryMb: 1024 });
-    expect(formatDecisions(ctx, { target: 'my-site', regenerating: false })).toBe([
-      'Sized for 1 CPU core and 1024 MiB (--cpus, --memory-mb):',
-      '  gunicorn    1 worker x 3 threads, gthread workers',
-      '  celery      concurrency 1',
-      '  postgresql  max_connections 30, shared_buffers 38 MiB',
-      '  monitoring  Prometheus, Alertmanager and exporters, 512 MiB set aside',
-      '  services    db, redis, migrate, web, nginx, certbot, worker, beat, backup, prometheus, alertmanager, node-exporter, postgres-exporter, redis-exporter, nginx-exporter, blackbox-exporter',
-      'Next: cd my-site && make verify   (boots the stack here and proves it; then README.md for the server)',
-    ].join('\n'));
+    expect(formatDecisions(ctx, { target: 'my-site', regenerating: false })).toBe(
+      [
+        'Sized for 1 CPU core and 1024 MiB (--cpus, --memory-mb):',
+        '  gunicorn    1 worker x 3 threads, gthread workers',
+        '  celery      concurrency 1',
+        '  postgresql  max_connections 30, shared_buffers 38 MiB',
+        '  monitoring  Prometheus, Alertmanager and exporters, 512 MiB set aside',
+        '  services    db, redis, migrate, web, nginx, certbot, worker, beat, backup, prometheus, alertmanager, node-exporter, postgres-exporter, redis-exporter, nginx-exporter, blackbox-exporter',
+        'Next: cd my-site && make verify   (boots the stack here and proves it; then README.md for the server)',
+      ].join('\n'),
+    );
   });
 
   it('follows the render context: no Celery line without Celery, ASGI workers', () => {
@@ -27,17 +29,23 @@ describe('formatDecisions', () => {
     expect(text).not.toContain('celery');
     expect(text).not.toContain('monitoring');
     expect(text).toContain(`  gunicorn    ${ctx.sizing.gunicorn.workers} workers x 1 thread, uvicorn_worker.UvicornWorker workers\n`);
-    expect(text).toContain(`postgresql  max_connections ${ctx.sizing.postgres.maxConnections}, shared_buffers ${ctx.sizing.postgres.sharedBuffersMb} MiB`);
+    expect(text).toContain(
+      `postgresql  max_connections ${ctx.sizing.postgres.maxConnections}, shared_buffers ${ctx.sizing.postgres.sharedBuffersMb} MiB`,
+    );
     expect(text).toContain('  services    db, redis, migrate, web, nginx, certbot\n');
   });
 
   it('points a regeneration at git diff, and needs no cd inside the target', () => {
     const ctx = contextFor({ cpus: 2, memoryMb: 4096 });
-    expect(formatDecisions(ctx, { target: '.', regenerating: true }).split('\n').at(-1)).toBe('Next: git diff   (review this run\'s changes, then commit)');
+    expect(formatDecisions(ctx, { target: '.', regenerating: true }).split('\n').at(-1)).toBe(
+      "Next: git diff   (review this run's changes, then commit)",
+    );
   });
 
   it('quotes a target the shell would split', () => {
     const ctx = contextFor({ cpus: 2, memoryMb: 4096 });
-    expect(formatDecisions(ctx, { target: "../my sites/bob's", regenerating: false })).toContain("Next: cd '../my sites/bob'\\''s' && make verify");
+    expect(formatDecisions(ctx, { target: "../my sites/bob's", regenerating: false })).toContain(
+      "Next: cd '../my sites/bob'\\''s' && make verify",
+    );
   });
 });

@@ -9,16 +9,38 @@ import { buildRenderContext } from '../../generators/lib/context.ts';
 import { renderTree } from '../../generators/lib/render.ts';
 import { sizeReplicated } from '../../generators/lib/sizing.ts';
 
-const contextWith = (given: Record<string, unknown>) => buildRenderContext(resolveAnswers({ cpus: 2, memoryMb: 4096, swarm: true, ...given }), '0.0.0-test');
+const contextWith = (given: Record<string, unknown>) =>
+  buildRenderContext(resolveAnswers({ cpus: 2, memoryMb: 4096, swarm: true, ...given }), '0.0.0-test');
 
 describe('swarmRegistry', () => {
-  it.each(['registry.example.com', 'reg:5000', 'localhost:5000', 'localhost', 'ghcr.io/acme', 'registry.example.com:443/team/apps', 'a.b/c_d/e-f', '10.0.0.5:5000'])('accepts %s', (value) => {
+  it.each([
+    'registry.example.com',
+    'reg:5000',
+    'localhost:5000',
+    'localhost',
+    'ghcr.io/acme',
+    'registry.example.com:443/team/apps',
+    'a.b/c_d/e-f',
+    '10.0.0.5:5000',
+  ])('accepts %s', (value) => {
     expect(checkRegistry(value)).toBeUndefined();
   });
 
   it.each([
-    '', 'https://registry.example.com', 'registry.example.com/', 'Registry.example.com', 'acme', 'reg:0', 'reg:65536', 'reg:5000:1',
-    'registry.example.com/app:1', 'registry.example.com/Team', 'reg istry.com', '-reg.example.com', 'registry.example.com//x', 'registry.example.com/a;rm',
+    '',
+    'https://registry.example.com',
+    'registry.example.com/',
+    'Registry.example.com',
+    'acme',
+    'reg:0',
+    'reg:65536',
+    'reg:5000:1',
+    'registry.example.com/app:1',
+    'registry.example.com/Team',
+    'reg istry.com',
+    '-reg.example.com',
+    'registry.example.com//x',
+    'registry.example.com/a;rm',
   ])('rejects %j', (value) => {
     expect(checkRegistry(value)).toMatch(/^must be a registry host/);
     expect(() => resolveAnswers({ swarm: true, swarmRegistry: value })).toThrow(AnswerError);
@@ -38,7 +60,9 @@ describe('swarm facts', () => {
     const tree = renderTree(ctx);
     expect(tree.get('stack.yaml')!.content).toContain(`- max_connections=${expected.postgres.maxConnections}\n`);
     expect(tree.get('compose.yaml')!.content).toContain(`- max_connections=${ctx.sizing.postgres.maxConnections}\n`);
-    expect(tree.get('README.md')!.content).toContain(`| **${expected.postgres.maxConnections}** (one server: ${ctx.sizing.postgres.maxConnections}) |`);
+    expect(tree.get('README.md')!.content).toContain(
+      `| **${expected.postgres.maxConnections}** (one server: ${ctx.sizing.postgres.maxConnections}) |`,
+    );
   });
 
   it('replicates web and worker by the answers, and runs exactly one beat', () => {
@@ -50,12 +74,18 @@ describe('swarm facts', () => {
   it('delivers every secret as a file: *_FILE variables, never the value variable', () => {
     const ctx = contextWith({ backupS3Bucket: 'shop-backups' });
     expect(ctx.swarm!.secrets.map((secret) => secret.variable)).toEqual([
-      'DJANGO_SECRET_KEY', 'POSTGRES_PASSWORD', 'REDIS_PASSWORD', 'BACKUP_S3_ACCESS_KEY_ID', 'BACKUP_S3_SECRET_ACCESS_KEY',
+      'DJANGO_SECRET_KEY',
+      'POSTGRES_PASSWORD',
+      'REDIS_PASSWORD',
+      'BACKUP_S3_ACCESS_KEY_ID',
+      'BACKUP_S3_SECRET_ACCESS_KEY',
     ]);
     const tree = renderTree(ctx);
     const stack = tree.get('stack.yaml')!.content;
     for (const { variable } of ctx.swarm!.secrets) expect(stack).not.toMatch(new RegExp(`^\\s+${variable}:`, 'm'));
-    expect(tree.get('my_site/settings/base.py')!.content).toContain('for _name in ("DJANGO_SECRET_KEY", "POSTGRES_PASSWORD", "REDIS_PASSWORD"):');
+    expect(tree.get('my_site/settings/base.py')!.content).toContain(
+      'for _name in ("DJANGO_SECRET_KEY", "POSTGRES_PASSWORD", "REDIS_PASSWORD"):',
+    );
   });
 
   it('has no worker replicas without Celery, and no Celery connections', () => {
@@ -69,7 +99,11 @@ describe('swarm facts', () => {
 describe('swarm/nginx-site.conf', () => {
   // It is nginx/conf.d/site.conf with only the upstream looked up per request: any other change
   // to the site (headers, locations, TLS) must reach the Swarm too.
-  it.each([{}, { domain: 'shop.example.com', extraDomains: 'www.shop.example.com', server: 'asgi' }, { mediaStorage: 's3', staticOnS3: true }])('is conf.d/site.conf but for the upstream (%j)', (given) => {
+  it.each([
+    {},
+    { domain: 'shop.example.com', extraDomains: 'www.shop.example.com', server: 'asgi' },
+    { mediaStorage: 's3', staticOnS3: true },
+  ])('is conf.d/site.conf but for the upstream (%j)', (given) => {
     const tree = renderTree(contextWith(given));
     const site = tree.get('nginx/conf.d/site.conf')!.content;
     const swarm = tree.get('swarm/nginx-site.conf')!.content;
@@ -78,7 +112,11 @@ describe('swarm/nginx-site.conf', () => {
     const serverLevelUpstream = /\n {4}# Every web container[\s\S]*?proxy_next_upstream_timeout \d+s;\n/;
     expect(site).toMatch(resolverBlock);
     expect(site).toMatch(serverLevelUpstream);
-    const expected = site.replace(/^# Servers for (.*)\.$/m, '# Servers for $1 on Docker Swarm: nginx/conf.d/site.conf with the\n# upstream "web" looked up at request time (see below).')
+    const expected = site
+      .replace(
+        /^# Servers for (.*)\.$/m,
+        '# Servers for $1 on Docker Swarm: nginx/conf.d/site.conf with the\n# upstream "web" looked up at request time (see below).',
+      )
       .replace(resolverBlock, `\n${/# Docker Swarm: "web"[\s\S]*?resolver_timeout 2s;\n/.exec(swarm)![0]}`)
       .replace(serverLevelUpstream, '')
       .replaceAll('proxy_pass http://$django_upstream;', 'include /etc/nginx/snippets/swarm-upstream.conf;');

@@ -5,12 +5,20 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readInputFile } from '../../generators/lib/input-files.ts';
 import {
-  LOCK_FILE, TargetStateError, acquireTargetLock, assessStoredConfig, writeFileAtomic, type LockEnvironment,
+  LOCK_FILE,
+  TargetStateError,
+  acquireTargetLock,
+  assessStoredConfig,
+  writeFileAtomic,
+  type LockEnvironment,
 } from '../../generators/lib/target-state.ts';
 
 const scratch = () => mkdtempSync(path.join(os.tmpdir(), 'target-state-'));
 const environment = (pid: number, alive: readonly number[] = []): LockEnvironment => ({
-  pid, host: 'box', now: () => new Date('2026-11-29T12:00:00Z'), isAlive: (other) => alive.includes(other),
+  pid,
+  host: 'box',
+  now: () => new Date('2026-11-29T12:00:00Z'),
+  isAlive: (other) => alive.includes(other),
 });
 
 describe('the target lock', () => {
@@ -25,7 +33,9 @@ describe('the target lock', () => {
     }
     expect(refusal).toBeInstanceOf(TargetStateError);
     expect((refusal as TargetStateError).code).toBe(2);
-    expect((refusal as Error).message).toMatch(/^Another django-prod run \(pid 100 on box, since 2026-11-29T12:00:00.000Z\) is writing .*: wait for it to finish; if none runs, delete .*\.django-prod\.lock and try again$/);
+    expect((refusal as Error).message).toMatch(
+      /^Another django-prod run \(pid 100 on box, since 2026-11-29T12:00:00.000Z\) is writing .*: wait for it to finish; if none runs, delete .*\.django-prod\.lock and try again$/,
+    );
     first.release();
     expect(readdirSync(dir)).toEqual([]);
     acquireTargetLock(dir, environment(200, [200])).release();
@@ -72,14 +82,21 @@ describe('the target lock', () => {
     const racer = `import { acquireTargetLock } from ${JSON.stringify(moduleUrl)};
       try { acquireTargetLock(process.argv[1]); console.log('got'); } catch (e) { console.log(e.code === 2 ? 'refused' : 'crashed ' + e.message); }
       process.stdin.resume(); process.stdin.on('end', () => process.exit(0));`;
-    const children = Array.from({ length: 6 }, () => spawn(process.execPath, ['--input-type=module', '-e', racer, dir], { stdio: ['pipe', 'pipe', 'inherit'] }));
-    const outcomes = await Promise.all(children.map((child) => new Promise<string>((resolve) => {
-      let out = '';
-      child.stdout.on('data', (chunk: Buffer) => {
-        out += chunk.toString();
-        if (out.includes('\n')) resolve(out.trim());
-      });
-    })));
+    const children = Array.from({ length: 6 }, () =>
+      spawn(process.execPath, ['--input-type=module', '-e', racer, dir], { stdio: ['pipe', 'pipe', 'inherit'] }),
+    );
+    const outcomes = await Promise.all(
+      children.map(
+        (child) =>
+          new Promise<string>((resolve) => {
+            let out = '';
+            child.stdout.on('data', (chunk: Buffer) => {
+              out += chunk.toString();
+              if (out.includes('\n')) resolve(out.trim());
+            });
+          }),
+      ),
+    );
     for (const child of children) child.stdin.end();
     expect(outcomes.filter((outcome) => outcome === 'got')).toHaveLength(1);
     expect(outcomes.filter((outcome) => outcome === 'refused')).toHaveLength(5);
@@ -112,7 +129,8 @@ describe('a stored .yo-rc.json', () => {
     const state = assessStoredConfig('', true, '/site');
     expect(state).toEqual({
       kind: 'refuse',
-      message: '/site/.yo-rc.json is empty (an interrupted run?): restore it with `git -C /site checkout -- .yo-rc.json` and run again, or delete it and regenerate with your answers and --force',
+      message:
+        '/site/.yo-rc.json is empty (an interrupted run?): restore it with `git -C /site checkout -- .yo-rc.json` and run again, or delete it and regenerate with your answers and --force',
     });
   });
 });
@@ -125,10 +143,31 @@ describe('files an answer names', () => {
   });
 
   it.each([
-    ['a directory', (dir: string) => { mkdirSync(path.join(dir, 'x.pem')); return path.join(dir, 'x.pem'); }, /: is a directory, not a file$/],
+    [
+      'a directory',
+      (dir: string) => {
+        mkdirSync(path.join(dir, 'x.pem'));
+        return path.join(dir, 'x.pem');
+      },
+      /: is a directory, not a file$/,
+    ],
     ['missing', (dir: string) => path.join(dir, 'none.json'), /: does not exist$/],
-    ['too large', (dir: string) => { writeFileSync(path.join(dir, 'big.json'), 'x'.repeat(2048)); return path.join(dir, 'big.json'); }, /: is 2048 bytes; at most 1024 are read$/],
-    ['under a file', (dir: string) => { writeFileSync(path.join(dir, 'f'), ''); return path.join(dir, 'f', 'x.json'); }, /: does not exist \(a part of the path is not a directory\)$/],
+    [
+      'too large',
+      (dir: string) => {
+        writeFileSync(path.join(dir, 'big.json'), 'x'.repeat(2048));
+        return path.join(dir, 'big.json');
+      },
+      /: is 2048 bytes; at most 1024 are read$/,
+    ],
+    [
+      'under a file',
+      (dir: string) => {
+        writeFileSync(path.join(dir, 'f'), '');
+        return path.join(dir, 'f', 'x.json');
+      },
+      /: does not exist \(a part of the path is not a directory\)$/,
+    ],
   ])('refuses a path that is %s in one line', (_label, make, problem) => {
     const file = make(scratch());
     expect(() => readInputFile(file, 'Answers file', 1024)).toThrow(problem);

@@ -7,8 +7,11 @@ import { describe, expect, it } from 'vitest';
 import { FEATURES_DIR, TEMPLATES_DIR } from '../../generators/lib/files.ts';
 import { ESCAPE_HELPERS } from '../../generators/lib/render.ts';
 
-const templates = [TEMPLATES_DIR, FEATURES_DIR].flatMap((dir) => readdirSync(dir, { recursive: true, encoding: 'utf8' })
-  .filter((file) => file.endsWith('.ejs')).map((file) => path.join(dir, file)));
+const templates = [TEMPLATES_DIR, FEATURES_DIR].flatMap((dir) =>
+  readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((file) => file.endsWith('.ejs'))
+    .map((file) => path.join(dir, file)),
+);
 
 const helpers = Object.keys(ESCAPE_HELPERS).join('|');
 // include(): a shared partial (templates/_partials/), itself held to these rules.
@@ -23,10 +26,12 @@ describe('templates', () => {
   });
 
   it('write raw output (<%- %>) only through an escaping helper or slot()', () => {
-    const offending = templates.flatMap((file) => [...readFileSync(file, 'utf8').matchAll(/<%-\s*([\s\S]*?)\s*-?%>/g)]
-      .map((match) => match[1]!)
-      .filter((expression) => !ESCAPED.test(expression) && !RAW_ALLOWED.has(expression))
-      .map((expression) => `${path.relative(path.dirname(TEMPLATES_DIR), file)}: <%- ${expression} %>`));
+    const offending = templates.flatMap((file) =>
+      [...readFileSync(file, 'utf8').matchAll(/<%-\s*([\s\S]*?)\s*-?%>/g)]
+        .map((match) => match[1]!)
+        .filter((expression) => !ESCAPED.test(expression) && !RAW_ALLOWED.has(expression))
+        .map((expression) => `${path.relative(path.dirname(TEMPLATES_DIR), file)}: <%- ${expression} %>`),
+    );
     expect(offending).toEqual([]);
   });
 });

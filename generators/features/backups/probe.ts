@@ -16,11 +16,25 @@ export const backupsProbe: Probe = {
   name: 'backups',
   async run(ctx) {
     const rows = randomInt(20, 60);
-    const psql = (sql: string, database?: string) =>
-      ['psql', '-v', 'ON_ERROR_STOP=1', '-X', '-q', '-tA', ...(database ? ['-d', database] : []), '-c', sql];
-    await inBackup(ctx, 'writing probe rows', psql(
-      'DROP TABLE IF EXISTS verify_probe; CREATE TABLE verify_probe (id integer PRIMARY KEY, note text NOT NULL); '
-      + `INSERT INTO verify_probe SELECT g, 'row ' || g FROM generate_series(1, ${rows}) AS g;`));
+    const psql = (sql: string, database?: string) => [
+      'psql',
+      '-v',
+      'ON_ERROR_STOP=1',
+      '-X',
+      '-q',
+      '-tA',
+      ...(database ? ['-d', database] : []),
+      '-c',
+      sql,
+    ];
+    await inBackup(
+      ctx,
+      'writing probe rows',
+      psql(
+        'DROP TABLE IF EXISTS verify_probe; CREATE TABLE verify_probe (id integer PRIMARY KEY, note text NOT NULL); ' +
+          `INSERT INTO verify_probe SELECT g, 'row ' || g FROM generate_series(1, ${rows}) AS g;`,
+      ),
+    );
 
     const started = Date.now();
     await inBackup(ctx, 'backup.sh', ['backup.sh'], 300_000);
@@ -33,9 +47,19 @@ export const backupsProbe: Probe = {
     const scratch = `verify_restore_${randomBytes(3).toString('hex')}`;
     await inBackup(ctx, 'createdb', ['createdb', scratch]);
     try {
-      await inBackup(ctx, 'pg_restore into a scratch database', ['pg_restore', '--no-owner', '--exit-on-error', '--dbname', scratch, dump], 300_000);
-      const restored = (await inBackup(ctx, 'reading restored rows', psql('SELECT count(*) || \' \' || sum(id) FROM verify_probe', scratch))).trim();
-      expectThat(restored === `${rows} ${(rows * (rows + 1)) / 2}`, `restored verify_probe has "${restored}" (count sum), expected "${rows} ${(rows * (rows + 1)) / 2}"`);
+      await inBackup(
+        ctx,
+        'pg_restore into a scratch database',
+        ['pg_restore', '--no-owner', '--exit-on-error', '--dbname', scratch, dump],
+        300_000,
+      );
+      const restored = (
+        await inBackup(ctx, 'reading restored rows', psql("SELECT count(*) || ' ' || sum(id) FROM verify_probe", scratch))
+      ).trim();
+      expectThat(
+        restored === `${rows} ${(rows * (rows + 1)) / 2}`,
+        `restored verify_probe has "${restored}" (count sum), expected "${rows} ${(rows * (rows + 1)) / 2}"`,
+      );
     } finally {
       await ctx.stack.exec('backup', ['dropdb', '--if-exists', scratch]).catch(() => undefined);
     }
@@ -53,31 +77,58 @@ export const backupsProbe: Probe = {
 };
 
 /** The dump as uploaded, the local backups deleted, then restore.sh --from-s3 into a fresh database. */
-async function restoreFromBucket(ctx: ProbeContext, name: string, rows: number, psql: (sql: string, database?: string) => string[]): Promise<string> {
+async function restoreFromBucket(
+  ctx: ProbeContext,
+  name: string,
+  rows: number,
+  psql: (sql: string, database?: string) => string[],
+): Promise<string> {
   const listed = await inBackup(ctx, 'restore.sh --list-s3', ['restore.sh', '--list-s3']);
-  expectThat(listed.split('\n').some((line) => line.trim() === `daily/${name}`), `restore.sh --list-s3 does not list daily/${name}: ${tailOf(listed)}`);
+  expectThat(
+    listed.split('\n').some((line) => line.trim() === `daily/${name}`),
+    `restore.sh --list-s3 does not list daily/${name}: ${tailOf(listed)}`,
+  );
 
   // The object exactly as the bucket holds it: encrypted, it must not even parse as a pg_dump archive.
   const encrypted = ctx.render.backups!.s3!.encrypt;
-  const raw = await ctx.stack.exec('backup', ['bash', '-c', '. /usr/local/bin/offsite.sh && offsite_configure && '
-    + `rclone copyto "\${offsite_root}daily/${name}${encrypted ? '.age' : ''}" /tmp/verify-object && head -c 32 /tmp/verify-object | tr -c '[:print:]' . && echo `
-    + '&& { pg_restore --list /tmp/verify-object >/dev/null 2>&1 && echo READABLE || echo UNREADABLE; }; rm -f /tmp/verify-object'], { timeoutMs: 120_000 });
+  const raw = await ctx.stack.exec(
+    'backup',
+    [
+      'bash',
+      '-c',
+      '. /usr/local/bin/offsite.sh && offsite_configure && ' +
+        `rclone copyto "\${offsite_root}daily/${name}${encrypted ? '.age' : ''}" /tmp/verify-object && head -c 32 /tmp/verify-object | tr -c '[:print:]' . && echo ` +
+        '&& { pg_restore --list /tmp/verify-object >/dev/null 2>&1 && echo READABLE || echo UNREADABLE; }; rm -f /tmp/verify-object',
+    ],
+    { timeoutMs: 120_000 },
+  );
   expectThat(raw.exitCode === 0, `reading daily/${name} from the bucket exited ${raw.exitCode}: ${tailOf(raw.stderr || raw.stdout)}`);
   const [magic = '', readable = ''] = raw.stdout.trim().split('\n');
   if (encrypted) {
-    expectThat(magic.startsWith('age-encryption.org/v1') && readable === 'UNREADABLE',
-      `the bucket's copy of ${name} is not age-encrypted (starts "${magic}", pg_restore: ${readable})`);
+    expectThat(
+      magic.startsWith('age-encryption.org/v1') && readable === 'UNREADABLE',
+      `the bucket's copy of ${name} is not age-encrypted (starts "${magic}", pg_restore: ${readable})`,
+    );
   } else {
     expectThat(readable === 'READABLE', `the bucket's copy of ${name} is not a readable pg_dump archive`);
   }
 
   // The server is gone: no local dump is left to fall back on.
-  await inBackup(ctx, 'deleting the local backups', ['sh', '-c', 'rm -rf /backups/daily /backups/weekly /backups/monthly /backups/offsite']);
+  await inBackup(ctx, 'deleting the local backups', [
+    'sh',
+    '-c',
+    'rm -rf /backups/daily /backups/weekly /backups/monthly /backups/offsite',
+  ]);
   const fresh = `verify_offsite_${randomBytes(3).toString('hex')}`;
   try {
     await inBackup(ctx, `restore.sh --from-s3 ${name}`, ['restore.sh', '--from-s3', name, fresh], 300_000);
-    const restored = (await inBackup(ctx, 'reading rows restored from the bucket', psql('SELECT count(*) || \' \' || sum(id) FROM verify_probe', fresh))).trim();
-    expectThat(restored === `${rows} ${(rows * (rows + 1)) / 2}`, `verify_probe restored from the bucket has "${restored}" (count sum), expected "${rows} ${(rows * (rows + 1)) / 2}"`);
+    const restored = (
+      await inBackup(ctx, 'reading rows restored from the bucket', psql("SELECT count(*) || ' ' || sum(id) FROM verify_probe", fresh))
+    ).trim();
+    expectThat(
+      restored === `${rows} ${(rows * (rows + 1)) / 2}`,
+      `verify_probe restored from the bucket has "${restored}" (count sum), expected "${rows} ${(rows * (rows + 1)) / 2}"`,
+    );
   } finally {
     await ctx.stack.exec('backup', ['dropdb', '--if-exists', fresh]).catch(() => undefined);
   }

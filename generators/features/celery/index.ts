@@ -23,9 +23,13 @@ export default defineFeature<CeleryFacts>({
   answers: [
     featureSwitch('celery', 'Run Celery worker and beat with Redis?', 'Celery worker + beat, with Redis as broker', true),
     spec({
-      name: 'celeryLongestTaskSeconds', advanced: true, kind: 'number', message: 'Longest run time of a Celery task, in seconds',
+      name: 'celeryLongestTaskSeconds',
+      advanced: true,
+      kind: 'number',
+      message: 'Longest run time of a Celery task, in seconds',
       description: 'Longest Celery task in seconds: its soft time limit; sets the hard limit, warm-shutdown grace and redelivery delay',
-      default: () => 600, when: (answers) => answers.celery === true,
+      default: () => 600,
+      when: (answers) => answers.celery === true,
       check: (value) => checkInteger(value, 10, 86400, 'seconds'),
     }),
   ],

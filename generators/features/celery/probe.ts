@@ -18,13 +18,17 @@ export const celeryProbe: Probe = {
     const roundTrip = (Date.now() - started) / 1000;
 
     // The heartbeat runs every minute: wait a little over one period for evidence of it.
-    const evidence = await poll(async () => {
-      const beat = await stack.logs('beat', { tail: 200 });
-      if (/Sending due task heartbeat/.test(beat)) return 'beat sent "heartbeat"';
-      const worker = await stack.logs('worker', { tail: 400 });
-      const line = worker.split('\n').find((text) => /tasks\.heartbeat/.test(text) && /succeeded/.test(text));
-      return line ? 'worker ran tasks.heartbeat' : undefined;
-    }, 75_000, 5000);
+    const evidence = await poll(
+      async () => {
+        const beat = await stack.logs('beat', { tail: 200 });
+        if (/Sending due task heartbeat/.test(beat)) return 'beat sent "heartbeat"';
+        const worker = await stack.logs('worker', { tail: 400 });
+        const line = worker.split('\n').find((text) => /tasks\.heartbeat/.test(text) && /succeeded/.test(text));
+        return line ? 'worker ran tasks.heartbeat' : undefined;
+      },
+      75_000,
+      5000,
+    );
     if (!evidence) {
       const beat = await stack.logs('beat', { tail: 6 });
       expectThat(false, `no heartbeat within 75 s (beat log: ${tailOf(beat, 4)})`);

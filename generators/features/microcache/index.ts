@@ -28,11 +28,21 @@ declare module '../../lib/context.ts' {
 export default defineFeature<MicrocacheFacts>({
   name: 'microcache',
   answers: [
-    featureSwitch('microcache', 'Microcache anonymous pages in nginx for a few seconds?', 'nginx caches anonymous GET/HEAD answers briefly (never with a session, CSRF cookie or Authorization)', true),
+    featureSwitch(
+      'microcache',
+      'Microcache anonymous pages in nginx for a few seconds?',
+      'nginx caches anonymous GET/HEAD answers briefly (never with a session, CSRF cookie or Authorization)',
+      true,
+    ),
     spec({
-      name: 'microcacheSeconds', kind: 'number', message: 'Seconds an anonymous page is kept in the microcache',
-      description: 'How long nginx keeps an anonymous page (1-10 s)', advanced: true,
-      default: () => 5, when: (answers) => answers.microcache === true, check: (value) => checkInteger(value, 1, 10, 'seconds'),
+      name: 'microcacheSeconds',
+      kind: 'number',
+      message: 'Seconds an anonymous page is kept in the microcache',
+      description: 'How long nginx keeps an anonymous page (1-10 s)',
+      advanced: true,
+      default: () => 5,
+      when: (answers) => answers.microcache === true,
+      check: (value) => checkInteger(value, 1, 10, 'seconds'),
     }),
   ],
   enabled: (answers) => answers.microcache,

@@ -63,44 +63,72 @@ const withSmtp = (answers: Partial<Answers>) => answers.monitoring === true && a
 
 /** Prometheus durations Prometheus 2.53 and 3.x both accept for retention, in whole hours, days, weeks or years. */
 export function checkRetention(value: string): string | undefined {
-  return /^[1-9]\d{0,4}[hdwy]$/.test(value) ? undefined : 'must be a duration such as 15d, 12w, 720h or 1y (a whole number and one of h, d, w, y)';
+  return /^[1-9]\d{0,4}[hdwy]$/.test(value)
+    ? undefined
+    : 'must be a duration such as 15d, 12w, 720h or 1y (a whole number and one of h, d, w, y)';
 }
 
 /** An SMTP login: printable ASCII without spaces or quotes (what Alertmanager sends verbatim). */
 export function checkSmtpUser(value: string): string | undefined {
-  return /^[\x21-\x7e]{0,254}$/.test(value) && !/["'`\\]/.test(value) ? undefined
+  return /^[\x21-\x7e]{0,254}$/.test(value) && !/["'`\\]/.test(value)
+    ? undefined
     : 'must be empty or a login of printable ASCII without spaces, quotes or backslashes, e.g. alerts@example.com';
 }
 
 export default defineFeature<MonitoringFacts>({
   name: 'monitoring',
   answers: [
-    featureSwitch('monitoring', 'Monitor the stack with Prometheus and Alertmanager?', 'Prometheus, exporters and Alertmanager with tested alert rules (nothing published)', true),
+    featureSwitch(
+      'monitoring',
+      'Monitor the stack with Prometheus and Alertmanager?',
+      'Prometheus, exporters and Alertmanager with tested alert rules (nothing published)',
+      true,
+    ),
     spec({
-      name: 'monitoringRetention', advanced: true, kind: 'string', message: 'How long Prometheus keeps metrics',
+      name: 'monitoringRetention',
+      advanced: true,
+      kind: 'string',
+      message: 'How long Prometheus keeps metrics',
       description: 'Prometheus retention (h, d, w or y), e.g. 15d',
-      default: () => '15d', when: withMonitoring, check: checkRetention,
+      default: () => '15d',
+      when: withMonitoring,
+      check: checkRetention,
     }),
     spec({
-      name: 'alertSmtpHost', kind: 'string', message: 'SMTP relay for alert e-mails to the admin (empty: none)',
+      name: 'alertSmtpHost',
+      kind: 'string',
+      message: 'SMTP relay for alert e-mails to the admin (empty: none)',
       description: 'SMTP host Alertmanager mails alerts through to the admin e-mail (empty: no e-mail); password in .env',
-      default: () => '', when: withMonitoring,
+      default: () => '',
+      when: withMonitoring,
       check: (value) => (value === '' || isDnsName(value) ? undefined : 'must be empty or a host name such as smtp.example.com'),
     }),
     spec({
-      name: 'alertSmtpPort', advanced: true, kind: 'number', message: 'SMTP port (587 STARTTLS, 465 TLS)',
+      name: 'alertSmtpPort',
+      advanced: true,
+      kind: 'number',
+      message: 'SMTP port (587 STARTTLS, 465 TLS)',
       description: 'SMTP port of the relay (587: STARTTLS, 465: TLS)',
-      default: () => 587, when: withSmtp, check: (value) => checkInteger(value, 1, 65535, 'port'),
+      default: () => 587,
+      when: withSmtp,
+      check: (value) => checkInteger(value, 1, 65535, 'port'),
     }),
     spec({
-      name: 'alertSmtpUser', kind: 'string', message: 'SMTP user name (empty: no login)',
+      name: 'alertSmtpUser',
+      kind: 'string',
+      message: 'SMTP user name (empty: no login)',
       description: 'SMTP login (password: ALERTMANAGER_SMTP_PASSWORD in .env)',
-      default: () => '', when: withSmtp, check: checkSmtpUser,
+      default: () => '',
+      when: withSmtp,
+      check: checkSmtpUser,
     }),
     spec({
-      name: 'alertWebhookUrl', kind: 'string', message: 'Webhook URL for alerts (empty: none)',
+      name: 'alertWebhookUrl',
+      kind: 'string',
+      message: 'Webhook URL for alerts (empty: none)',
       description: 'URL Alertmanager posts alerts to (Alertmanager webhook JSON; empty: none)',
-      default: () => '', when: withMonitoring,
+      default: () => '',
+      when: withMonitoring,
       check: (value) => (value === '' ? undefined : checkUrl(value, { allowHttp: true })),
     }),
   ],
@@ -113,25 +141,34 @@ export default defineFeature<MonitoringFacts>({
     skipTlsVerify: answers.tlsMode === 'self-signed',
     untrustedStaging: answers.tlsMode === 'letsencrypt-staging',
     watchedVolumes: ['postgres-data', 'redis-data', 'media', ...(answers.backups ? ['backups'] : []), 'prometheus-data'],
-    email: answers.alertSmtpHost ? {
-      smarthost: `${answers.alertSmtpHost}:${answers.alertSmtpPort}`,
-      from: `alertmanager@${answers.domain}`,
-      to: answers.email,
-      user: answers.alertSmtpUser || undefined,
-    } : undefined,
+    email: answers.alertSmtpHost
+      ? {
+          smarthost: `${answers.alertSmtpHost}:${answers.alertSmtpPort}`,
+          from: `alertmanager@${answers.domain}`,
+          to: answers.email,
+          user: answers.alertSmtpUser || undefined,
+        }
+      : undefined,
     webhookUrl: answers.alertWebhookUrl || undefined,
   }),
   services: Object.keys(MONITORING_MB),
   requirements: ['django-prometheus>=2.3,<3'],
   probes: async () => [(await import('./probe.ts')).monitoringProbe],
-  files: [{
-    templates: [
-      'monitoring/prometheus/prometheus.yml', 'monitoring/prometheus/rules/alerts.yml', 'monitoring/prometheus/tests/alerts.test.yml',
-      'monitoring/alertmanager/alertmanager.yml', 'monitoring/blackbox/blackbox.yml', 'nginx/conf.d/monitoring.conf',
-    ],
-  }, {
-    condition: (ctx) => ctx.has['backups'] === true,
-    executable: true,
-    templates: ['backup/metrics.sh'],
-  }],
+  files: [
+    {
+      templates: [
+        'monitoring/prometheus/prometheus.yml',
+        'monitoring/prometheus/rules/alerts.yml',
+        'monitoring/prometheus/tests/alerts.test.yml',
+        'monitoring/alertmanager/alertmanager.yml',
+        'monitoring/blackbox/blackbox.yml',
+        'nginx/conf.d/monitoring.conf',
+      ],
+    },
+    {
+      condition: (ctx) => ctx.has['backups'] === true,
+      executable: true,
+      templates: ['backup/metrics.sh'],
+    },
+  ],
 });

@@ -17,9 +17,19 @@ async function getJson<T>(ctx: ProbeContext, url: string): Promise<T> {
   return JSON.parse(result.stdout) as T;
 }
 
-interface Target { labels: Record<string, string>; health: string; lastError: string }
-interface Sample { metric: Record<string, string>; value: [number, string] }
-interface ManagedAlert { labels: Record<string, string>; status: { state: string } }
+interface Target {
+  labels: Record<string, string>;
+  health: string;
+  lastError: string;
+}
+interface Sample {
+  metric: Record<string, string>;
+  value: [number, string];
+}
+interface ManagedAlert {
+  labels: Record<string, string>;
+  status: { state: string };
+}
 
 const query = async (ctx: ProbeContext, promql: string): Promise<number | undefined> => {
   const answer = await getJson<{ data: { result: Sample[] } }>(ctx, `${PROMETHEUS}/api/v1/query?query=${encodeURIComponent(promql)}`);
@@ -28,22 +38,29 @@ const query = async (ctx: ProbeContext, promql: string): Promise<number | undefi
 };
 
 const targetDown = async (ctx: ProbeContext, job: string): Promise<ManagedAlert | undefined> =>
-  (await getJson<ManagedAlert[]>(ctx, `${ALERTMANAGER}/api/v2/alerts`))
-    .find((alert) => alert.labels['alertname'] === 'TargetDown' && alert.labels['job'] === job);
+  (await getJson<ManagedAlert[]>(ctx, `${ALERTMANAGER}/api/v2/alerts`)).find(
+    (alert) => alert.labels['alertname'] === 'TargetDown' && alert.labels['job'] === job,
+  );
 
 export const monitoringProbe: Probe = {
   name: 'monitoring',
   async run(ctx) {
     // 1. Every target up within a bounded time (the first scrapes come seconds after start).
     let targets: Target[] = [];
-    const allUp = await poll(async () => {
-      targets = (await getJson<{ data: { activeTargets: Target[] } }>(ctx, `${PROMETHEUS}/api/v1/targets`)).data.activeTargets;
-      return targets.length > 0 && targets.every((target) => target.health === 'up') ? true : undefined;
-    }, 90_000, 3000);
-    const down = targets.filter((target) => target.health !== 'up').map((target) => `${target.labels['job']} (${target.lastError || target.health})`);
+    const allUp = await poll(
+      async () => {
+        targets = (await getJson<{ data: { activeTargets: Target[] } }>(ctx, `${PROMETHEUS}/api/v1/targets`)).data.activeTargets;
+        return targets.length > 0 && targets.every((target) => target.health === 'up') ? true : undefined;
+      },
+      90_000,
+      3000,
+    );
+    const down = targets
+      .filter((target) => target.health !== 'up')
+      .map((target) => `${target.labels['job']} (${target.lastError || target.health})`);
     expectThat(allUp, `targets not up after 90 s: ${down.join('; ') || 'none found'}`);
     const probeOk = await poll(async () => ((await query(ctx, 'min(probe_success{job="https"})')) === 1 ? true : undefined), 30_000, 3000);
-    expectThat(probeOk, 'blackbox-exporter\'s HTTPS probe of the site does not succeed (probe_success is not 1)');
+    expectThat(probeOk, "blackbox-exporter's HTTPS probe of the site does not succeed (probe_success is not 1)");
 
     // 2. Requests through nginx to Django are counted by both, as Prometheus sees them.
     const counted = async () => ({
@@ -56,17 +73,26 @@ export const monitoringProbe: Probe = {
       expectThat(response.status === 200, `GET /health/ answered ${response.status}`);
     }
     let after = before;
-    const seen = await poll(async () => {
-      after = await counted();
-      return after.nginx - before.nginx >= REQUESTS && after.django - before.django >= REQUESTS ? true : undefined;
-    }, 30_000, 2000);
-    expectThat(seen, `${REQUESTS} requests not counted within 30 s: nginx +${after.nginx - before.nginx}, Django +${after.django - before.django}`);
+    const seen = await poll(
+      async () => {
+        after = await counted();
+        return after.nginx - before.nginx >= REQUESTS && after.django - before.django >= REQUESTS ? true : undefined;
+      },
+      30_000,
+      2000,
+    );
+    expectThat(
+      seen,
+      `${REQUESTS} requests not counted within 30 s: nginx +${after.nginx - before.nginx}, Django +${after.django - before.django}`,
+    );
 
     // 3. Nothing of it from the public side: the paths Prometheus scrapes are not proxied to them.
     for (const path of ['/metrics', '/stub_status']) {
       const response = await request({ port: ctx.stack.ports.https, secure: true, host: ctx.domains[0]!, path });
-      expectThat(response.status === 404 && !/^# (HELP|TYPE) /m.test(response.body) && !/Active connections/.test(response.body),
-        `https://${ctx.domains[0]}${path} answered ${response.status} from the public side: ${response.body.slice(0, 120)}`);
+      expectThat(
+        response.status === 404 && !/^# (HELP|TYPE) /m.test(response.body) && !/Active connections/.test(response.body),
+        `https://${ctx.domains[0]}${path} answered ${response.status} from the public side: ${response.body.slice(0, 120)}`,
+      );
     }
 
     // 4. web paused: TargetDown{job="django"} reaches Alertmanager; unpaused, it clears.
@@ -83,7 +109,9 @@ export const monitoringProbe: Probe = {
     const firedSeconds = (Date.now() - pausedAt) / 1000;
     const cleared = await poll(async () => ((await targetDown(ctx, 'django')) ? undefined : true), 90_000, 2000);
     expectThat(cleared, 'TargetDown for job django was still in Alertmanager 90 s after web came back');
-    return `${targets.length} targets up, HTTPS probe ok; ${REQUESTS} requests counted by nginx (+${after.nginx - before.nginx}) and Django `
-      + `(+${after.django - before.django}); /metrics and /stub_status 404 publicly; TargetDown in Alertmanager ${firedSeconds.toFixed(0)} s after pausing web, cleared after`;
+    return (
+      `${targets.length} targets up, HTTPS probe ok; ${REQUESTS} requests counted by nginx (+${after.nginx - before.nginx}) and Django ` +
+      `(+${after.django - before.django}); /metrics and /stub_status 404 publicly; TargetDown in Alertmanager ${firedSeconds.toFixed(0)} s after pausing web, cleared after`
+    );
   },
 };

@@ -19,7 +19,12 @@ interface PrometheusConfig {
 /** prometheus.yml with short intervals, reading verify's rules file instead of rules/*.yml. */
 export function verifyPrometheusConfig(text: string): string {
   const config = parse(text) as PrometheusConfig;
-  config.global = { ...config.global, scrape_interval: VERIFY_INTERVAL, scrape_timeout: VERIFY_INTERVAL, evaluation_interval: VERIFY_INTERVAL };
+  config.global = {
+    ...config.global,
+    scrape_interval: VERIFY_INTERVAL,
+    scrape_timeout: VERIFY_INTERVAL,
+    evaluation_interval: VERIFY_INTERVAL,
+  };
   config.rule_files = [`${VERIFY_MONITORING_DIR}/alerts.yml`];
   return stringify(config);
 }

@@ -10,7 +10,9 @@ declare module '../../lib/answer-spec.ts' {
 
 export default defineFeature({
   name: 'sentry',
-  answers: [featureSwitch('sentry', 'Report errors to Sentry (DSN from .env)?', 'Sentry error reporting (off while SENTRY_DSN is empty)', true)],
+  answers: [
+    featureSwitch('sentry', 'Report errors to Sentry (DSN from .env)?', 'Sentry error reporting (off while SENTRY_DSN is empty)', true),
+  ],
   enabled: (answers) => answers.sentry,
   requirements: ['sentry-sdk>=2.0,<3'],
   probes: async () => [(await import('./probe.ts')).sentryProbe],

@@ -18,8 +18,10 @@ const cookieHeader = (jar: Map<string, string>) => [...jar].map(([name, value]) 
 
 function multipart(field: string, fileName: string, content: string): { body: Buffer; contentType: string } {
   const boundary = `verify${randomBytes(8).toString('hex')}`;
-  const body = Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${field}"; filename="${fileName}"\r\n`
-    + `Content-Type: text/plain\r\n\r\n${content}\r\n--${boundary}--\r\n`);
+  const body = Buffer.from(
+    `--${boundary}\r\nContent-Disposition: form-data; name="${field}"; filename="${fileName}"\r\n` +
+      `Content-Type: text/plain\r\n\r\n${content}\r\n--${boundary}--\r\n`,
+  );
   return { body, contentType: `multipart/form-data; boundary=${boundary}` };
 }
 
@@ -34,11 +36,22 @@ async function logIn(ctx: ProbeContext, username: string, password: string): Pro
   expectThat(form.status === 200 && token, `GET /admin/login/ answered ${form.status} without a CSRF token`);
   const body = Buffer.from(new URLSearchParams({ csrfmiddlewaretoken: token, username, password, next: '/admin/' }).toString());
   const login = await request({
-    ...site, path: '/admin/login/', method: 'POST', body,
-    headers: { 'Content-Type': 'application/x-www-form-urlencoded', Cookie: cookieHeader(jar), Origin: origin, Referer: `${origin}/admin/login/` },
+    ...site,
+    path: '/admin/login/',
+    method: 'POST',
+    body,
+    headers: {
+      'Content-Type': 'application/x-www-form-urlencoded',
+      Cookie: cookieHeader(jar),
+      Origin: origin,
+      Referer: `${origin}/admin/login/`,
+    },
   });
   remember(jar, login);
-  expectThat(login.status === 302 && jar.has('sessionid'), `logging in as ${username} answered ${login.status}${jar.has('sessionid') ? '' : ' without a session cookie'}`);
+  expectThat(
+    login.status === 302 && jar.has('sessionid'),
+    `logging in as ${username} answered ${login.status}${jar.has('sessionid') ? '' : ' without a session cookie'}`,
+  );
   return jar;
 }
 
@@ -47,8 +60,11 @@ export const storageProbe: Probe = {
   async run(ctx) {
     const username = `verify-${randomBytes(3).toString('hex')}`;
     const password = randomBytes(18).toString('base64url');
-    await djangoShell(ctx, 'from django.contrib.auth import get_user_model; '
-      + `get_user_model().objects.create_user(${JSON.stringify(username)}, password=${JSON.stringify(password)}, is_staff=True)`);
+    await djangoShell(
+      ctx,
+      'from django.contrib.auth import get_user_model; ' +
+        `get_user_model().objects.create_user(${JSON.stringify(username)}, password=${JSON.stringify(password)}, is_staff=True)`,
+    );
     let stored = '';
     try {
       const jar = await logIn(ctx, username, password);
@@ -57,8 +73,19 @@ export const storageProbe: Probe = {
       const { body, contentType } = multipart('file', fileName, content);
       const origin = `https://${ctx.domains[0]!}`;
       const upload = await request({
-        port: ctx.stack.ports.https, secure: true, host: ctx.domains[0]!, path: '/uploads/', method: 'POST', body,
-        headers: { 'Content-Type': contentType, Cookie: cookieHeader(jar), 'X-CSRFToken': jar.get('csrftoken') ?? '', Origin: origin, Referer: `${origin}/uploads/` },
+        port: ctx.stack.ports.https,
+        secure: true,
+        host: ctx.domains[0]!,
+        path: '/uploads/',
+        method: 'POST',
+        body,
+        headers: {
+          'Content-Type': contentType,
+          Cookie: cookieHeader(jar),
+          'X-CSRFToken': jar.get('csrftoken') ?? '',
+          Origin: origin,
+          Referer: `${origin}/uploads/`,
+        },
       });
       expectThat(upload.status === 201, `POST /uploads/ answered ${upload.status}: ${upload.body.slice(0, 200)}`);
       const answer = JSON.parse(upload.body) as { name: string; url: string };
@@ -69,20 +96,31 @@ export const storageProbe: Probe = {
 
       const unsigned = `${url.origin}${url.pathname}`;
       const [signedRead, unsignedRead] = await fetchInsideNetwork(ctx, [answer.url, unsigned]);
-      expectThat(signedRead!.status === 200 && signedRead!.body === content,
-        `GET of the signed URL answered ${signedRead!.status}${signedRead!.status === 200 ? ' with other content than was uploaded' : ''}`);
-      expectThat(unsignedRead!.status === 403, `the unsigned URL ${unsigned} answered ${unsignedRead!.status}, expected 403 (media must be private)`);
+      expectThat(
+        signedRead!.status === 200 && signedRead!.body === content,
+        `GET of the signed URL answered ${signedRead!.status}${signedRead!.status === 200 ? ' with other content than was uploaded' : ''}`,
+      );
+      expectThat(
+        unsignedRead!.status === 403,
+        `the unsigned URL ${unsigned} answered ${unsignedRead!.status}, expected 403 (media must be private)`,
+      );
 
       // nginx has nothing to serve it from: no media volume, no /media/ location.
       const viaSite = await request({ port: ctx.stack.ports.https, secure: true, host: ctx.domains[0]!, path: `/media/${answer.name}` });
-      expectThat(viaSite.status !== 200 || viaSite.body !== content, `https://${ctx.domains[0]!}/media/${answer.name} serves the file: nginx still serves media`);
+      expectThat(
+        viaSite.status !== 200 || viaSite.body !== content,
+        `https://${ctx.domains[0]!}/media/${answer.name} serves the file: nginx still serves media`,
+      );
       const mounts = (await ctx.stack.inspect('nginx')).Mounts.map((mount) => mount.Destination);
       expectThat(!mounts.includes('/srv/media'), 'nginx still mounts a media volume at /srv/media');
       return `uploaded ${answer.name} through nginx and Django; signed URL on ${url.host} reads it back (Cache-Control "${signedRead!.cacheControl}"), unsigned 403, nginx /media/ ${viaSite.status} with no media volume`;
     } finally {
-      await djangoShell(ctx, 'from django.contrib.auth import get_user_model; from django.core.files.storage import default_storage; '
-        + `get_user_model().objects.filter(username=${JSON.stringify(username)}).delete(); `
-        + `${stored ? `default_storage.delete(${JSON.stringify(stored)})` : 'None'}`).catch(() => undefined);
+      await djangoShell(
+        ctx,
+        'from django.contrib.auth import get_user_model; from django.core.files.storage import default_storage; ' +
+          `get_user_model().objects.filter(username=${JSON.stringify(username)}).delete(); ` +
+          `${stored ? `default_storage.delete(${JSON.stringify(stored)})` : 'None'}`,
+      ).catch(() => undefined);
     }
   },
 };

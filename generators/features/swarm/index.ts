@@ -51,12 +51,14 @@ declare module '../../lib/context.ts' {
  * host[:port][/path]: a lowercase registry host name (a dot, a port or "localhost" tells Docker it
  * is a registry rather than a Docker Hub user), then optional lowercase repository path components.
  */
-const REGISTRY = /^(?:localhost|[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+|[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?=:))(?::(\d{1,5}))?(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/;
+const REGISTRY =
+  /^(?:localhost|[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+|[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?=:))(?::(\d{1,5}))?(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/;
 
 export function checkRegistry(value: string): string | undefined {
   const match = REGISTRY.exec(value);
   const port = match?.[1] === undefined ? 1 : Number(match[1]);
-  return match && value.length <= 200 && port >= 1 && port <= 65535 ? undefined
+  return match && value.length <= 200 && port >= 1 && port <= 65535
+    ? undefined
     : 'must be a registry host with a dot or a port (registry.example.com, reg:5000, localhost:5000), optionally with a lowercase /path, no scheme and no tag';
 }
 
@@ -65,19 +67,40 @@ const withSwarm = (answers: { swarm?: boolean }) => answers.swarm === true;
 export default defineFeature<SwarmFacts>({
   name: 'swarm',
   answers: [
-    featureSwitch('swarm', 'Also write a Docker Swarm stack (stack.yaml) for several servers?', 'Also a Docker Swarm stack (stack.yaml, make swarm-*) for a multi-node cluster', false),
+    featureSwitch(
+      'swarm',
+      'Also write a Docker Swarm stack (stack.yaml) for several servers?',
+      'Also a Docker Swarm stack (stack.yaml, make swarm-*) for a multi-node cluster',
+      false,
+    ),
     spec({
-      name: 'swarmRegistry', kind: 'string', message: 'Registry the Swarm nodes pull the app image from',
+      name: 'swarmRegistry',
+      kind: 'string',
+      message: 'Registry the Swarm nodes pull the app image from',
       description: 'Registry (host[:port][/path]) that make swarm-push pushes the app image to and the nodes pull from',
-      default: () => 'registry.example.com', when: withSwarm, check: checkRegistry,
+      default: () => 'registry.example.com',
+      when: withSwarm,
+      check: checkRegistry,
     }),
     spec({
-      name: 'swarmWebReplicas', advanced: true, kind: 'number', message: 'web replicas on the Swarm', description: 'web replicas on the Swarm (each sized like the single server)',
-      default: () => 2, when: withSwarm, check: (value) => checkInteger(value, 1, 50, 'replicas'),
+      name: 'swarmWebReplicas',
+      advanced: true,
+      kind: 'number',
+      message: 'web replicas on the Swarm',
+      description: 'web replicas on the Swarm (each sized like the single server)',
+      default: () => 2,
+      when: withSwarm,
+      check: (value) => checkInteger(value, 1, 50, 'replicas'),
     }),
     spec({
-      name: 'swarmWorkerReplicas', advanced: true, kind: 'number', message: 'Celery worker replicas on the Swarm', description: 'Celery worker replicas on the Swarm (beat is always one)',
-      default: () => 1, when: (answers) => answers.swarm === true && answers.celery === true, check: (value) => checkInteger(value, 1, 50, 'replicas'),
+      name: 'swarmWorkerReplicas',
+      advanced: true,
+      kind: 'number',
+      message: 'Celery worker replicas on the Swarm',
+      description: 'Celery worker replicas on the Swarm (beat is always one)',
+      default: () => 1,
+      when: (answers) => answers.swarm === true && answers.celery === true,
+      check: (value) => checkInteger(value, 1, 50, 'replicas'),
     }),
   ],
   enabled: (answers) => answers.swarm,

@@ -34,8 +34,15 @@ export interface PythonVersion {
 
 // Production-looking names first; dev/test/local/docs files are never the one installed.
 const REQUIREMENTS_PREFERENCE = [
-  'requirements/production.txt', 'requirements/prod.txt', 'requirements-production.txt', 'requirements-prod.txt',
-  'requirements/production.in', 'requirements.txt', 'requirements/base.txt', 'requirements/common.txt', 'requirements/requirements.txt',
+  'requirements/production.txt',
+  'requirements/prod.txt',
+  'requirements-production.txt',
+  'requirements-prod.txt',
+  'requirements/production.in',
+  'requirements.txt',
+  'requirements/base.txt',
+  'requirements/common.txt',
+  'requirements/requirements.txt',
 ];
 
 export function readPyproject(reader: ProjectReader, file = 'pyproject.toml'): TomlTable | undefined {
@@ -51,16 +58,22 @@ export function readPyproject(reader: ProjectReader, file = 'pyproject.toml'): T
 
 export function detectDependencies(reader: ProjectReader): Dependencies | undefined {
   const pyproject = readPyproject(reader);
-  const projectDependencies = stringList(pyproject && tomlGet(pyproject, 'project', 'dependencies')).flatMap((requirement) => requirementName(requirement) ?? []);
+  const projectDependencies = stringList(pyproject && tomlGet(pyproject, 'project', 'dependencies')).flatMap(
+    (requirement) => requirementName(requirement) ?? [],
+  );
   const withLock = (manager: DependencyManager, lockFile: string, packages: string[]): Dependencies => ({
-    manager, entry: 'pyproject.toml', files: ['pyproject.toml'], packages,
+    manager,
+    entry: 'pyproject.toml',
+    files: ['pyproject.toml'],
+    packages,
     ...(reader.exists(lockFile) ? { lockFile } : {}),
   });
 
   if (pyproject && tomlGet(pyproject, 'tool', 'poetry') !== undefined) {
     // Poetry 1 declares under [tool.poetry.dependencies] (with "python" among them); Poetry 2 may use [project].
     const poetryDependencies = Object.keys(tableOrEmpty(tomlGet(pyproject, 'tool', 'poetry', 'dependencies')))
-      .filter((name) => name.toLowerCase() !== 'python').map(normalizeName);
+      .filter((name) => name.toLowerCase() !== 'python')
+      .map(normalizeName);
     return withLock('poetry', 'poetry.lock', unique([...projectDependencies, ...poetryDependencies]));
   }
   if (pyproject && reader.exists('uv.lock')) return withLock('uv', 'uv.lock', projectDependencies);
@@ -70,7 +83,9 @@ export function detectDependencies(reader: ProjectReader): Dependencies | undefi
   const pipfile = reader.exists('Pipfile') ? readPyproject(reader, 'Pipfile') : undefined;
   if (pipfile) {
     return {
-      manager: 'pipenv', entry: 'Pipfile', files: ['Pipfile'],
+      manager: 'pipenv',
+      entry: 'Pipfile',
+      files: ['Pipfile'],
       packages: Object.keys(tableOrEmpty(tomlGet(pipfile, 'packages'))).map(normalizeName),
       ...(reader.exists('Pipfile.lock') ? { lockFile: 'Pipfile.lock' } : {}),
     };
@@ -92,7 +107,11 @@ export function detectPythonVersion(reader: ProjectReader): PythonVersion | unde
     const minor = /(\d+)\.(\d+)/.exec(spec);
     return { source, spec, ...(minor ? { pinned: `${minor[1]}.${minor[2]}` } : {}) };
   };
-  const versionFile = reader.read('.python-version')?.split('\n').map((line) => line.trim()).find((line) => line !== '' && !line.startsWith('#'));
+  const versionFile = reader
+    .read('.python-version')
+    ?.split('\n')
+    .map((line) => line.trim())
+    .find((line) => line !== '' && !line.startsWith('#'));
   if (versionFile) return pin('.python-version', versionFile);
   const runtime = reader.read('runtime.txt')?.trim();
   if (runtime) return pin('runtime.txt', runtime);

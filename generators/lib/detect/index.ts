@@ -58,12 +58,16 @@ export function detectProject(reader: ProjectReader, root = '.'): DetectedProjec
   const managePy = join(manageDirectory, 'manage.py');
   const manageSettingsModule = settingsModuleDefault(reader.read(managePy)!);
   if (manageSettingsModule === undefined) {
-    throw new DetectionError(`${managePy} does not set DJANGO_SETTINGS_MODULE (os.environ.setdefault("DJANGO_SETTINGS_MODULE", ...)), so the settings module is unknown`);
+    throw new DetectionError(
+      `${managePy} does not set DJANGO_SETTINGS_MODULE (os.environ.setdefault("DJANGO_SETTINGS_MODULE", ...)), so the settings module is unknown`,
+    );
   }
   const sourceRoots = unique([manageDirectory, 'src', '']);
   const manageSettings = findModule(reader, manageSettingsModule, sourceRoots);
   if (manageSettings === undefined) {
-    throw new DetectionError(`${managePy} names the settings module ${manageSettingsModule}, but no ${manageSettingsModule.split('.').join('/')}.py exists`);
+    throw new DetectionError(
+      `${managePy} names the settings module ${manageSettingsModule}, but no ${manageSettingsModule.split('.').join('/')}.py exists`,
+    );
   }
   const sourceRoot = rootOf(manageSettings);
   const topPackage = manageSettingsModule.split('.')[0]!;
@@ -100,7 +104,9 @@ export function detectProject(reader: ProjectReader, root = '.'): DetectedProjec
 }
 
 function chooseServer(
-  facts: SettingsFacts, dependencies: Dependencies | undefined, entryPoints: (ModuleFile | undefined)[],
+  facts: SettingsFacts,
+  dependencies: Dependencies | undefined,
+  entryPoints: (ModuleFile | undefined)[],
 ): { server: ServerKind; serverReason: string } {
   if (facts.asgiApplication) return { server: 'asgi', serverReason: `ASGI_APPLICATION = ${facts.asgiApplication}` };
   const asgiServer = dependencies?.packages.find((name) => ASGI_SERVERS.includes(name));
@@ -119,14 +125,19 @@ function applicationOf(server: ServerKind, facts: SettingsFacts, topPackage: str
   }
   const module = `${topPackage}.${server}`;
   if (!findModule(reader, module, [sourceRoot])) {
-    throw new DetectionError(`No ${server.toUpperCase()}_APPLICATION setting and no ${module.split('.').join('/')}.py: cannot tell what gunicorn should serve`);
+    throw new DetectionError(
+      `No ${server.toUpperCase()}_APPLICATION setting and no ${module.split('.').join('/')}.py: cannot tell what gunicorn should serve`,
+    );
   }
   return `${module}:application`;
 }
 
 /** A Celery app in a top-level package: celery.py or celery_app.py defining `x = Celery(...)`. */
 function findCeleryApp(reader: ProjectReader, sourceRoot: string, topPackage: string): CeleryApp | undefined {
-  const packages = unique([topPackage, ...reader.list(sourceRoot).filter((name) => reader.exists(join(sourceRoot, `${name}/__init__.py`)))]);
+  const packages = unique([
+    topPackage,
+    ...reader.list(sourceRoot).filter((name) => reader.exists(join(sourceRoot, `${name}/__init__.py`))),
+  ]);
   for (const packageName of packages) {
     for (const moduleName of ['celery', 'celery_app']) {
       const file = join(sourceRoot, `${packageName}/${moduleName}.py`);

@@ -1,7 +1,5 @@
 // What a settings module (and the modules it star-imports) sets, read as text.
-import {
-  environmentReads, keyedStrings, starImports, stringLiteral, topLevelAssignments, type EnvironmentRead,
-} from './python-source.ts';
+import { environmentReads, keyedStrings, starImports, stringLiteral, topLevelAssignments, type EnvironmentRead } from './python-source.ts';
 import type { ProjectReader } from './reader.ts';
 
 export interface ModuleFile {
@@ -69,7 +67,13 @@ export function settingsChain(reader: ProjectReader, start: ModuleFile, sourceRo
 }
 
 export function readSettingsFacts(reader: ProjectReader, chain: readonly ModuleFile[]): SettingsFacts {
-  const facts: SettingsFacts = { files: chain.map((entry) => entry.file), hasStorages: false, environment: [], assigned: [], middleware: [] };
+  const facts: SettingsFacts = {
+    files: chain.map((entry) => entry.file),
+    hasStorages: false,
+    environment: [],
+    assigned: [],
+    middleware: [],
+  };
   for (const entry of chain) {
     const source = reader.read(entry.file) ?? '';
     for (const { target, name, expression } of topLevelAssignments(source)) {
@@ -77,11 +81,21 @@ export function readSettingsFacts(reader: ProjectReader, chain: readonly ModuleF
       const literal = stringLiteral(expression);
       const isWhole = target === name;
       switch (name) {
-        case 'WSGI_APPLICATION': if (literal) facts.wsgiApplication = literal; break;
-        case 'ASGI_APPLICATION': if (literal) facts.asgiApplication = literal; break;
-        case 'STATIC_ROOT': facts.staticRoot = expression; break;
-        case 'MEDIA_ROOT': facts.mediaRoot = expression; break;
-        case 'STATICFILES_STORAGE': facts.staticfilesStorage = literal ?? expression; break;
+        case 'WSGI_APPLICATION':
+          if (literal) facts.wsgiApplication = literal;
+          break;
+        case 'ASGI_APPLICATION':
+          if (literal) facts.asgiApplication = literal;
+          break;
+        case 'STATIC_ROOT':
+          facts.staticRoot = expression;
+          break;
+        case 'MEDIA_ROOT':
+          facts.mediaRoot = expression;
+          break;
+        case 'STATICFILES_STORAGE':
+          facts.staticfilesStorage = literal ?? expression;
+          break;
         case 'STORAGES': {
           facts.hasStorages = true;
           const backends = keyedStrings(expression, 'BACKEND');
@@ -102,7 +116,9 @@ export function readSettingsFacts(reader: ProjectReader, chain: readonly ModuleF
           }
           break;
         }
-        case 'MIDDLEWARE': if (isWhole) facts.middleware = [...expression.matchAll(/["']([\w.]+)["']/g)].map((match) => match[1]!); break;
+        case 'MIDDLEWARE':
+          if (isWhole) facts.middleware = [...expression.matchAll(/["']([\w.]+)["']/g)].map((match) => match[1]!);
+          break;
       }
     }
     for (const read of environmentReads(source)) {

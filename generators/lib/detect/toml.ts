@@ -5,7 +5,9 @@
 // raises TomlError naming the line, which detection turns into one line for the user.
 
 export type TomlValue = string | number | boolean | TomlValue[] | TomlTable;
-export interface TomlTable { [key: string]: TomlValue }
+export interface TomlTable {
+  [key: string]: TomlValue;
+}
 
 export class TomlError extends Error {}
 

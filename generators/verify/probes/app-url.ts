@@ -10,7 +10,10 @@ export const appUrlProbe: Probe = {
     const path = render.existing!.appPath;
     const response = await request({ port: stack.ports.https, secure: true, host: domains[0]!, path });
     // A redirect (e.g. to a login page) is the project answering too; 4xx/5xx is not.
-    expectThat(response.status >= 200 && response.status < 400, `GET https://${domains[0]}${path} answered ${response.status}: ${response.body.slice(0, 200)}`);
+    expectThat(
+      response.status >= 200 && response.status < 400,
+      `GET https://${domains[0]}${path} answered ${response.status}: ${response.body.slice(0, 200)}`,
+    );
     return `GET ${path} -> ${response.status} (${response.body.length} bytes${response.body.length <= 60 ? `: ${JSON.stringify(response.body.trim())}` : ''})`;
   },
 };

@@ -20,8 +20,12 @@ export function servedCertificate(port: number, servername: string, options: tls
     const socket = tls.connect({ host: '127.0.0.1', port, servername, rejectUnauthorized: false, ...options }, () => {
       const cert = socket.getPeerCertificate();
       resolve({
-        issuer: String(cert.issuer?.CN ?? ''), subject: String(cert.subject?.CN ?? ''), altNames: cert.subjectaltname ?? '', serial: cert.serialNumber,
-        protocol: socket.getProtocol() ?? '', cipher: socket.getCipher().name,
+        issuer: String(cert.issuer?.CN ?? ''),
+        subject: String(cert.subject?.CN ?? ''),
+        altNames: cert.subjectaltname ?? '',
+        serial: cert.serialNumber,
+        protocol: socket.getProtocol() ?? '',
+        cipher: socket.getCipher().name,
       });
       socket.end();
     });
@@ -38,13 +42,20 @@ export const certificateProbe: Probe = {
     for (const domain of domains) {
       let last: ServedCertificate | undefined;
       // First issuance + nginx reload: certbot starts right after nginx, Pebble answers in seconds.
-      const found = await poll(async () => {
-        last = await servedCertificate(stack.ports.https, domain).catch(() => undefined);
-        return last && /pebble/i.test(last.issuer) && last.altNames.split(', ').includes(`DNS:${domain}`) ? last : undefined;
-      }, 180_000, 3000);
+      const found = await poll(
+        async () => {
+          last = await servedCertificate(stack.ports.https, domain).catch(() => undefined);
+          return last && /pebble/i.test(last.issuer) && last.altNames.split(', ').includes(`DNS:${domain}`) ? last : undefined;
+        },
+        180_000,
+        3000,
+      );
       if (!found) {
         const certbotLogs = await stack.logs('certbot', { tail: 12 }).catch(() => '');
-        expectThat(false, `${domain}: still served by "${last?.issuer ?? 'nothing'}" (SAN ${last?.altNames ?? '-'}) after 180 s; certbot says: ${tailOf(certbotLogs, 8)}`);
+        expectThat(
+          false,
+          `${domain}: still served by "${last?.issuer ?? 'nothing'}" (SAN ${last?.altNames ?? '-'}) after 180 s; certbot says: ${tailOf(certbotLogs, 8)}`,
+        );
       } else {
         log(`  certificate: ${domain} issued by ${found.issuer}`);
         issued.push(domain);

@@ -4,7 +4,13 @@ import { header, request, type HttpResponse } from '../http.ts';
 import { hashedStaticUrl } from './static.ts';
 import { expectThat, type Probe } from './probe.ts';
 
-const REQUIRED = ['strict-transport-security', 'x-content-type-options', 'x-frame-options', 'referrer-policy', 'cross-origin-opener-policy'];
+const REQUIRED = [
+  'strict-transport-security',
+  'x-content-type-options',
+  'x-frame-options',
+  'referrer-policy',
+  'cross-origin-opener-policy',
+];
 
 function headerProblems(what: string, response: HttpResponse, hstsSeconds: number): string[] {
   const problems: string[] = [];
@@ -16,8 +22,14 @@ function headerProblems(what: string, response: HttpResponse, hstsSeconds: numbe
   }
   // Sent twice (Django and nginx) with different values, browsers use the first or none.
   for (const name of ['strict-transport-security', 'x-frame-options', 'referrer-policy', 'cross-origin-opener-policy']) {
-    const values = new Set(header(response, name).split(/,\s*/).filter(Boolean).map((value) => value.toLowerCase()));
-    if (name !== 'strict-transport-security' && values.size > 1) problems.push(`${what}: conflicting ${name} values "${header(response, name)}"`);
+    const values = new Set(
+      header(response, name)
+        .split(/,\s*/)
+        .filter(Boolean)
+        .map((value) => value.toLowerCase()),
+    );
+    if (name !== 'strict-transport-security' && values.size > 1)
+      problems.push(`${what}: conflicting ${name} values "${header(response, name)}"`);
   }
   return problems;
 }
@@ -54,8 +66,10 @@ export const headersProbe: Probe = {
     const status = Number(/answered (\d+)/.exec(mismatched)?.[1] ?? 0);
     if (status > 0 && status < 400) problems.push(`HTTPS with SNI ${domains[0]} and Host unknown-host.invalid ${mismatched}`);
     expectThat(problems.length === 0, problems.join('; '));
-    return `HSTS "${header(page, 'strict-transport-security')}", XFO ${header(page, 'x-frame-options')}, `
-      + `Referrer-Policy ${header(page, 'referrer-policy')}, COOP ${header(page, 'cross-origin-opener-policy')} on page${staticOnNginx ? ' and static file' : ''}; `
-      + `unknown host: HTTPS ${unknownHttps}, HTTP ${unknownHttp}`;
+    return (
+      `HSTS "${header(page, 'strict-transport-security')}", XFO ${header(page, 'x-frame-options')}, ` +
+      `Referrer-Policy ${header(page, 'referrer-policy')}, COOP ${header(page, 'cross-origin-opener-policy')} on page${staticOnNginx ? ' and static file' : ''}; ` +
+      `unknown host: HTTPS ${unknownHttps}, HTTP ${unknownHttp}`
+    );
   },
 };

@@ -14,7 +14,10 @@ export const httpProbe: Probe = {
       const response = await request({ port: stack.ports.http, secure: false, host: domain, path });
       expectThat(response.status === 308, `http://${domain}${path} answered ${response.status}, expected 308`);
       const location = header(response, 'location');
-      expectThat(location === `https://${domain}${path}`, `http://${domain}${path} redirects to "${location}", expected https://${domain}${path}`);
+      expectThat(
+        location === `https://${domain}${path}`,
+        `http://${domain}${path} redirects to "${location}", expected https://${domain}${path}`,
+      );
     }
     const name = `verify-${randomBytes(6).toString('hex')}`;
     const content = randomBytes(16).toString('hex');
@@ -22,9 +25,16 @@ export const httpProbe: Probe = {
     expectThat(write.exitCode === 0, `cannot write a challenge file in certbot's webroot: ${tailOf(write.stderr)}`);
     try {
       for (const domain of domains) {
-        const response = await request({ port: stack.ports.http, secure: false, host: domain, path: `/.well-known/acme-challenge/${name}` });
-        expectThat(response.status === 200 && response.body.trim() === content,
-          `challenge file for ${domain} answered ${response.status} "${response.body.slice(0, 80)}", expected 200 with the file's content`);
+        const response = await request({
+          port: stack.ports.http,
+          secure: false,
+          host: domain,
+          path: `/.well-known/acme-challenge/${name}`,
+        });
+        expectThat(
+          response.status === 200 && response.body.trim() === content,
+          `challenge file for ${domain} answered ${response.status} "${response.body.slice(0, 80)}", expected 200 with the file's content`,
+        );
       }
     } finally {
       await stack.exec('certbot', ['rm', '-f', `${WEBROOT}/${name}`]).catch(() => undefined);

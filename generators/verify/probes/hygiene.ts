@@ -10,7 +10,10 @@ export const hygieneProbe: Probe = {
   async run({ stack }) {
     const problems: string[] = [];
 
-    const lines = (await stack.logs('web', { tail: 40 })).split('\n').map((line) => line.trim()).filter(Boolean);
+    const lines = (await stack.logs('web', { tail: 40 }))
+      .split('\n')
+      .map((line) => line.trim())
+      .filter(Boolean);
     const notJson = lines.filter((line) => {
       try {
         return typeof JSON.parse(line) !== 'object';
@@ -19,7 +22,8 @@ export const hygieneProbe: Probe = {
       }
     });
     if (lines.length === 0) problems.push('web wrote no log lines');
-    if (notJson.length > 0) problems.push(`${notJson.length}/${lines.length} of web's recent log lines are not JSON, e.g. "${notJson[0]!.slice(0, 120)}"`);
+    if (notJson.length > 0)
+      problems.push(`${notJson.length}/${lines.length} of web's recent log lines are not JSON, e.g. "${notJson[0]!.slice(0, 120)}"`);
 
     const published: string[] = [];
     const services = Object.keys(stack.config.services).filter((service) => !VERIFY_SERVICES.has(service));
@@ -32,7 +36,8 @@ export const hygieneProbe: Probe = {
         problems.push(`${service} lacks security_opt no-new-privileges:true`);
       }
       const logConfig = info.HostConfig.LogConfig;
-      if (logConfig?.Type === 'json-file' && !logConfig.Config?.['max-size']) problems.push(`${service} logs to json-file without max-size rotation`);
+      if (logConfig?.Type === 'json-file' && !logConfig.Config?.['max-size'])
+        problems.push(`${service} logs to json-file without max-size rotation`);
       if (APP_SERVICES.includes(service)) {
         const user = info.Config.User;
         if (!user || /^(root|0)(:|$)/.test(user)) problems.push(`${service} runs as ${user ? `user "${user}"` : 'root (no USER)'}`);
@@ -42,7 +47,8 @@ export const hygieneProbe: Probe = {
         }
       }
     }
-    if (published.length !== 1 || !published[0]!.startsWith('nginx ')) problems.push(`published ports: ${published.join(', ') || 'none'}; only nginx may publish`);
+    if (published.length !== 1 || !published[0]!.startsWith('nginx '))
+      problems.push(`published ports: ${published.join(', ') || 'none'}; only nginx may publish`);
     expectThat(problems.length === 0, problems.join('; '));
     return `${lines.length} recent web log lines are JSON; only ${published[0]} published; app containers non-root; no-new-privileges and log rotation on ${services.length} services`;
   },

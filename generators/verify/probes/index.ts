@@ -30,6 +30,8 @@ const CORE_LAST: readonly Probe[] = [hygieneProbe, tlsProbe, testsslProbe];
 
 /** Every probe that applies to this render, in running order. */
 export async function probesFor(render: RenderContext): Promise<Probe[]> {
-  const featureProbes = await Promise.all(FEATURES.filter((feature) => render.has[feature.name] && feature.probes).map((feature) => feature.probes!()));
+  const featureProbes = await Promise.all(
+    FEATURES.filter((feature) => render.has[feature.name] && feature.probes).map((feature) => feature.probes!()),
+  );
   return [...CORE_FIRST, ...featureProbes.flat(), ...CORE_LAST].filter((probe) => probe.when?.(render) ?? true);
 }

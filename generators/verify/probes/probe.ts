@@ -59,6 +59,9 @@ export async function fetchInsideNetwork(ctx: ProbeContext, urls: string[], serv
     'print(json.dumps([get(url) for url in sys.argv[1:]]))',
   ].join('\n');
   const result = await ctx.stack.exec(service, ['python', '-c', code, ...urls], { timeoutMs: 60_000 });
-  expectThat(result.exitCode === 0, `fetching ${urls.join(', ')} from ${service} exited ${result.exitCode}: ${tailOf(result.stderr || result.stdout)}`);
+  expectThat(
+    result.exitCode === 0,
+    `fetching ${urls.join(', ')} from ${service} exited ${result.exitCode}: ${tailOf(result.stderr || result.stdout)}`,
+  );
   return JSON.parse(result.stdout.trim().split('\n').pop()!) as InsideResponse[];
 }

@@ -11,7 +11,8 @@ export const servicesProbe: Probe = {
     for (const service of services) {
       const { State: state, RestartCount: restarts } = await stack.inspect(service);
       if (ONE_SHOT_SERVICES.has(service)) {
-        if (state.Running || state.ExitCode !== 0) problems.push(`${service} ${state.Running ? 'is still running' : `exited ${state.ExitCode}`}`);
+        if (state.Running || state.ExitCode !== 0)
+          problems.push(`${service} ${state.Running ? 'is still running' : `exited ${state.ExitCode}`}`);
         continue;
       }
       if (!state.Running) problems.push(`${service} is ${state.Status} (exit ${state.ExitCode})`);
@@ -26,7 +27,9 @@ export const servicesProbe: Probe = {
     const pending = plan.stdout.split('\n').filter((line) => line.includes('[ ]'));
     expectThat(pending.length === 0, `${pending.length} migration(s) not applied: ${pending.slice(0, 3).join(', ').trim()}`);
     const applied = plan.stdout.split('\n').filter((line) => line.includes('[X]')).length;
-    return `${services.length} services, ${healthy} healthy by healthcheck, migrate exited 0, ${applied} migrations applied`
-      + ` (build ${stack.buildSeconds.toFixed(0)} s, boot ${stack.bootSeconds.toFixed(0)} s)`;
+    return (
+      `${services.length} services, ${healthy} healthy by healthcheck, migrate exited 0, ${applied} migrations applied` +
+      ` (build ${stack.buildSeconds.toFixed(0)} s, boot ${stack.bootSeconds.toFixed(0)} s)`
+    );
   },
 };

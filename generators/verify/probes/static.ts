@@ -11,8 +11,10 @@ const hashedUrls = new WeakMap<Stack, string>();
 export async function hashedStaticUrl(ctx: ProbeContext): Promise<string> {
   const known = hashedUrls.get(ctx.stack);
   if (known) return known;
-  const stdout = await djangoShell(ctx,
-    "from django.contrib.staticfiles.storage import staticfiles_storage as s; print('URL=' + s.url('admin/css/base.css'))");
+  const stdout = await djangoShell(
+    ctx,
+    "from django.contrib.staticfiles.storage import staticfiles_storage as s; print('URL=' + s.url('admin/css/base.css'))",
+  );
   const url = /^URL=(\S+)$/m.exec(stdout)?.[1];
   expectThat(url, `no static URL printed by Django: ${stdout.slice(0, 200)}`);
   hashedUrls.set(ctx.stack, url);
@@ -24,20 +26,33 @@ export const staticProbe: Probe = {
   async run(ctx) {
     const { stack, domains } = ctx;
     const url = await hashedStaticUrl(ctx);
-    expectThat(/\/admin\/css\/base\.[0-9a-f]{12}\.css$/.test(url), `admin/css/base.css is not served under a hashed name (${url}): is STORAGES["staticfiles"] a Manifest storage?`);
+    expectThat(
+      /\/admin\/css\/base\.[0-9a-f]{12}\.css$/.test(url),
+      `admin/css/base.css is not served under a hashed name (${url}): is STORAGES["staticfiles"] a Manifest storage?`,
+    );
     if (ctx.render.storage?.staticOnS3) return staticOnBucket(ctx, url);
     const since = Math.floor(Date.now() / 1000) - 1;
     const response = await request({ port: stack.ports.https, secure: true, host: domains[0]!, path: url });
     expectThat(response.status === 200, `GET ${url} answered ${response.status}`);
     expectThat(response.body.length > 100, `${url} is nearly empty (${response.body.length} bytes)`);
     const cacheControl = header(response, 'cache-control');
-    expectThat(/max-age=31536000/.test(cacheControl) && /immutable/.test(cacheControl),
-      `${url} has Cache-Control "${cacheControl}", expected max-age=31536000 and immutable`);
+    expectThat(
+      /max-age=31536000/.test(cacheControl) && /immutable/.test(cacheControl),
+      `${url} has Cache-Control "${cacheControl}", expected max-age=31536000 and immutable`,
+    );
     // The precompressed copy: gzip_static sends the .gz file with its length; nginx's per-request
     // gzip would stream it chunked, without Content-Length.
-    const gzipped = await request({ port: stack.ports.https, secure: true, host: domains[0]!, path: url, headers: { 'Accept-Encoding': 'gzip' } });
-    expectThat(header(gzipped, 'content-encoding') === 'gzip' && header(gzipped, 'content-length') !== '',
-      `${url} with Accept-Encoding gzip: Content-Encoding "${header(gzipped, 'content-encoding')}", Content-Length "${header(gzipped, 'content-length')}": expected the precompressed .gz (gzip_static)`);
+    const gzipped = await request({
+      port: stack.ports.https,
+      secure: true,
+      host: domains[0]!,
+      path: url,
+      headers: { 'Accept-Encoding': 'gzip' },
+    });
+    expectThat(
+      header(gzipped, 'content-encoding') === 'gzip' && header(gzipped, 'content-length') !== '',
+      `${url} with Accept-Encoding gzip: Content-Encoding "${header(gzipped, 'content-encoding')}", Content-Length "${header(gzipped, 'content-length')}": expected the precompressed .gz (gzip_static)`,
+    );
     // nginx must serve it from the volume: gunicorn's access log must not have seen it.
     await sleep(1500);
     const webLogs = await stack.logs('web', { sinceSeconds: since });
@@ -45,7 +60,10 @@ export const staticProbe: Probe = {
     expectThat(!webLogs.includes(fileName), `${url} reached gunicorn (it is in web's log): nginx should serve /static/ from the volume`);
 
     const admin = await request({ port: stack.ports.https, secure: true, host: domains[0]!, path: '/admin/login/' });
-    expectThat(admin.status === 200 && admin.body.includes('Django'), `GET /admin/login/ answered ${admin.status}${admin.body.includes('Django') ? '' : ' without "Django" in the page'}`);
+    expectThat(
+      admin.status === 200 && admin.body.includes('Django'),
+      `GET /admin/login/ answered ${admin.status}${admin.body.includes('Django') ? '' : ' without "Django" in the page'}`,
+    );
     return `${url} served by nginx, Cache-Control "${cacheControl}"; /admin/login/ renders`;
   },
 };
@@ -54,10 +72,18 @@ export const staticProbe: Probe = {
 async function staticOnBucket(ctx: ProbeContext, url: string): Promise<string> {
   expectThat(/^https?:\/\//.test(url) && !ctx.domains.includes(new URL(url).hostname), `static URL ${url} does not point at the bucket`);
   const [response] = await fetchInsideNetwork(ctx, [url]);
-  expectThat(response!.status === 200 && response!.body.length > 100, `GET ${url} (anonymous) answered ${response!.status} with ${response!.body.length} bytes`);
-  expectThat(/max-age=31536000/.test(response!.cacheControl) && /immutable/.test(response!.cacheControl),
-    `${url} has Cache-Control "${response!.cacheControl}", expected max-age=31536000 and immutable`);
+  expectThat(
+    response!.status === 200 && response!.body.length > 100,
+    `GET ${url} (anonymous) answered ${response!.status} with ${response!.body.length} bytes`,
+  );
+  expectThat(
+    /max-age=31536000/.test(response!.cacheControl) && /immutable/.test(response!.cacheControl),
+    `${url} has Cache-Control "${response!.cacheControl}", expected max-age=31536000 and immutable`,
+  );
   const admin = await request({ port: ctx.stack.ports.https, secure: true, host: ctx.domains[0]!, path: '/admin/login/' });
-  expectThat(admin.status === 200 && admin.body.includes(url), `GET /admin/login/ answered ${admin.status}${admin.body.includes(url) ? '' : ` without linking ${url}`}`);
+  expectThat(
+    admin.status === 200 && admin.body.includes(url),
+    `GET /admin/login/ answered ${admin.status}${admin.body.includes(url) ? '' : ` without linking ${url}`}`,
+  );
   return `${url} served anonymously from the bucket, Cache-Control "${response!.cacheControl}"; /admin/login/ links it`;
 }

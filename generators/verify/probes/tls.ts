@@ -11,8 +11,14 @@ export const tlsProbe: Probe = {
     const offered: string[] = [];
     for (const version of ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'] as const) {
       // SECLEVEL=0 lets this client speak the old protocols, so a refusal is the server's.
-      const attempt = await servedCertificate(port, domains[0]!, { minVersion: version, maxVersion: version, ciphers: 'DEFAULT:@SECLEVEL=0' })
-        .then((cert) => `${cert.protocol} ${cert.cipher}`, () => undefined);
+      const attempt = await servedCertificate(port, domains[0]!, {
+        minVersion: version,
+        maxVersion: version,
+        ciphers: 'DEFAULT:@SECLEVEL=0',
+      }).then(
+        (cert) => `${cert.protocol} ${cert.cipher}`,
+        () => undefined,
+      );
       const legacy = version === 'TLSv1' || version === 'TLSv1.1';
       if (attempt) offered.push(attempt);
       if (legacy && attempt) problems.push(`${version} is accepted`);

@@ -140,7 +140,14 @@ export default defineFeature<MonitoringFacts>({
     probeUrls: [answers.domain, ...answers.extraDomains].map((domain) => `https://${domain}/health/`),
     skipTlsVerify: answers.tlsMode === 'self-signed',
     untrustedStaging: answers.tlsMode === 'letsencrypt-staging',
-    watchedVolumes: ['postgres-data', 'redis-data', 'media', ...(answers.backups ? ['backups'] : []), 'prometheus-data'],
+    // Media lives in the bucket when it is on S3: no volume to watch then.
+    watchedVolumes: [
+      'postgres-data',
+      'redis-data',
+      ...(answers.mediaStorage === 's3' ? [] : ['media']),
+      ...(answers.backups ? ['backups'] : []),
+      'prometheus-data',
+    ],
     email: answers.alertSmtpHost
       ? {
           smarthost: `${answers.alertSmtpHost}:${answers.alertSmtpPort}`,

@@ -2,10 +2,14 @@
 // in one run, interleaved and repeated; prints medians and spread. Asserts nothing.
 //   node bench/stack.ts            (needs Docker and wrk: apt-get install wrk)
 //   BENCH_SECONDS=10 BENCH_REPEATS=3 BENCH_CONNECTIONS=32 node bench/stack.ts
+//   BENCH_PARTS=sizing,static,microcache (default: all three)
+//   BENCH_SIZINGS='{"label": {"WEB_CONCURRENCY": "2", "GUNICORN_CMD_ARGS": "--max-requests 0"}}'
+//     replaces the gunicorn rows (to try candidates; the generated default stays the first row)
 // Compared, through nginx over HTTPS and directly to gunicorn:
 //   - gunicorn sizings: the generated default, gunicorn's own default (1 sync), a fixed 4 sync
 //     (cookiecutter-django), gthread 2 x 4, and the ASGI profile;
-//   - on a database endpoint (/health/: PostgreSQL and Redis) and a template endpoint (/admin/login/);
+//   - on a database endpoint (/health/: PostgreSQL and Redis) and a template endpoint (/admin/login/,
+//     direct only: nginx rate-limits login pages);
 //   - static files through nginx: plain, precompressed gzip (gzip_static), and per-request gzip;
 //   - a microcached anonymous page against the same page bypassing the cache.
 import { execFileSync } from 'node:child_process';
@@ -53,6 +57,8 @@ export function parseWrk(output: string): WrkResult {
   };
 }
 
+const GUNICORN_OVERRIDES = ['WEB_CONCURRENCY', 'GUNICORN_THREADS', 'GUNICORN_WORKER_CLASS', 'GUNICORN_CMD_ARGS'];
+
 class Project {
   readonly name: string;
   readonly dir: string;
@@ -84,14 +90,27 @@ class Project {
     // Only on 127.0.0.1, random ports; gunicorn published too, for the direct measurements.
     writeFileSync(
       path.join(this.dir, 'compose.bench.yaml'),
-      ['services:', '  nginx:', '    ports: !override ["127.0.0.1::443"]', '  web:', '    ports: ["127.0.0.1::8000"]', ''].join('\n'),
+      [
+        'services:',
+        '  nginx:',
+        '    ports: !override ["127.0.0.1::443"]',
+        '  web:',
+        '    ports: ["127.0.0.1::8000"]',
+        // gunicorn reads extra command-line settings from this variable (candidates such as --max-requests 0).
+        '    environment:',
+        '      GUNICORN_CMD_ARGS:',
+        '',
+      ].join('\n'),
     );
   }
 
+  /** docker compose for this project; `env` sets gunicorn overrides, any others of the shell are dropped. */
   compose(args: string[], env: Record<string, string> = {}): string {
+    // An empty WEB_CONCURRENCY would crash gunicorn (it reads the variable as an int on import): unset, not empty.
+    const inherited = Object.fromEntries(Object.entries(process.env).filter(([key]) => !GUNICORN_OVERRIDES.includes(key)));
     return sh('docker', ['compose', '-p', this.name, '-f', 'compose.yaml', '-f', 'compose.bench.yaml', ...args], {
       cwd: this.dir,
-      env: { ...process.env, ...env },
+      env: { ...inherited, ...env },
     });
   }
 
@@ -110,8 +129,7 @@ class Project {
 
   /** Recreates web with gunicorn overrides (empty: the generated sizing); nginx restarts to resolve it anew. */
   sizeWeb(env: Record<string, string>): void {
-    const all = { WEB_CONCURRENCY: '', GUNICORN_THREADS: '', GUNICORN_WORKER_CLASS: '', ...env };
-    this.compose(['up', '-d', '--wait', '--no-deps', '--force-recreate', 'web'], all);
+    this.compose(['up', '-d', '--wait', '--no-deps', '--force-recreate', 'web'], env);
     this.compose(['restart', 'nginx']);
     this.compose(['up', '-d', '--wait', 'nginx']);
   }
@@ -215,11 +233,19 @@ function report(): void {
 
 const SIZINGS: Record<string, Record<string, string>> = {
   'generated default': {},
+  ...(process.env['BENCH_SIZINGS'] ? (JSON.parse(process.env['BENCH_SIZINGS']) as Record<string, Record<string, string>>) : {
+
   "gunicorn's default (1 sync)": { WEB_CONCURRENCY: '1', GUNICORN_THREADS: '1', GUNICORN_WORKER_CLASS: 'sync' },
   'fixed 4 sync': { WEB_CONCURRENCY: '4', GUNICORN_THREADS: '1', GUNICORN_WORKER_CLASS: 'sync' },
   'gthread 2 x 4': { WEB_CONCURRENCY: '2', GUNICORN_THREADS: '4', GUNICORN_WORKER_CLASS: 'gthread' },
+  }),
 };
-const ENDPOINTS = { 'database (/health/)': '/health/', 'template (/admin/login/)': '/admin/login/' };
+const PARTS = new Set((process.env['BENCH_PARTS'] ?? 'sizing,static,microcache').split(','));
+// The login page is the template endpoint; nginx rate-limits it (429), so it is measured directly only.
+const ENDPOINTS = [
+  { endpoint: 'database (/health/)', urlPath: '/health/', vias: ['nginx HTTPS', 'direct to gunicorn'] },
+  { endpoint: 'template (/admin/login/)', urlPath: '/admin/login/', vias: ['direct to gunicorn'] },
+] as const;
 
 try {
   sh('wrk', ['--version']);
@@ -231,69 +257,68 @@ try {
 }
 
 const wsgi = new Project('wsgi', []);
-const asgi = new Project('asgi', ['--server', 'asgi']);
+const asgi = PARTS.has('sizing') ? new Project('asgi', ['--server', 'asgi']) : undefined;
 try {
-  console.log('booting the wsgi and asgi projects ...');
+  console.log('booting the generated projects ...');
   wsgi.up();
-  asgi.up();
+  asgi?.up();
   const nginxHttps = (project: Project, urlPath: string) => `https://${DOMAIN}:${project.port('nginx', 443)}${urlPath}`;
   // Straight to gunicorn: Django still wants the proxy's headers (host, HTTPS).
-  const direct = (project: Project, urlPath: string) => () =>
+  const direct = (project: Project, urlPath: string) =>
     wrk(`http://127.0.0.1:${project.port('web', 8000)}${urlPath}`, [`Host: ${DOMAIN}`, 'X-Forwarded-Proto: https']);
+  const via = { 'nginx HTTPS': (project: Project, urlPath: string) => wrk(nginxHttps(project, urlPath)), 'direct to gunicorn': direct };
 
-  for (const [endpoint, urlPath] of Object.entries(ENDPOINTS)) {
-    for (const [via, measureOf] of [
-      ['nginx HTTPS', (project: Project) => () => wrk(nginxHttps(project, urlPath))],
-      ['direct to gunicorn', (project: Project) => direct(project, urlPath)],
-    ] as const) {
+  for (const { endpoint, urlPath, vias } of PARTS.has('sizing') ? ENDPOINTS : []) {
+    for (const route of vias) {
+      const asgiProject = asgi!;
+      const group = `${endpoint} via ${route}`;
       runCases([
         ...Object.entries(SIZINGS).map(([label, env]) => ({
-          group: `${endpoint} via ${via}`,
-          label: `${label} · ${endpoint} · ${via}`,
+          group,
+          label: `${label} · ${group}`,
           setup: () => wsgi.sizeWeb(env),
-          measure: measureOf(wsgi),
+          measure: () => via[route](wsgi, urlPath),
           memory: () => wsgi.webMemoryMiB(),
         })),
-        {
-          group: `${endpoint} via ${via}`,
-          label: `ASGI profile · ${endpoint} · ${via}`,
-          measure: measureOf(asgi),
-          memory: () => asgi.webMemoryMiB(),
-        },
+        { group, label: `ASGI profile · ${group}`, measure: () => via[route](asgiProject, urlPath), memory: () => asgiProject.webMemoryMiB() },
       ]);
     }
   }
 
   wsgi.sizeWeb({});
-  const staticPath = wsgi.staticUrl();
-  runCases([
-    { group: 'static file via nginx HTTPS', label: 'plain', measure: () => wrk(nginxHttps(wsgi, staticPath)) },
-    {
-      group: 'static file via nginx HTTPS',
-      label: 'gzip, precompressed (gzip_static)',
-      measure: () => wrk(nginxHttps(wsgi, staticPath), ['Accept-Encoding: gzip']),
-    },
-  ]);
-  // Without the .gz files nginx compresses each response itself (gzip on): the old setting.
-  wsgi.compose(['exec', '-T', 'web', 'sh', '-c', 'find /srv/static -name "*.gz" -delete']);
-  runCases([
-    {
-      group: 'static file via nginx HTTPS',
-      label: 'gzip per request (no .gz files)',
-      measure: () => wrk(nginxHttps(wsgi, staticPath), ['Accept-Encoding: gzip']),
-    },
-  ]);
+  if (PARTS.has('static')) {
+    const staticPath = wsgi.staticUrl();
+    runCases([
+      { group: 'static file via nginx HTTPS', label: 'plain', measure: () => wrk(nginxHttps(wsgi, staticPath)) },
+      {
+        group: 'static file via nginx HTTPS',
+        label: 'gzip, precompressed (gzip_static)',
+        measure: () => wrk(nginxHttps(wsgi, staticPath), ['Accept-Encoding: gzip']),
+      },
+    ]);
+    // Without the .gz files nginx compresses each response itself (gzip on): the old setting.
+    wsgi.compose(['exec', '-T', 'web', 'sh', '-c', 'find /srv/static -name "*.gz" -delete']);
+    runCases([
+      {
+        group: 'static file via nginx HTTPS',
+        label: 'gzip per request (no .gz files)',
+        measure: () => wrk(nginxHttps(wsgi, staticPath), ['Accept-Encoding: gzip']),
+      },
+    ]);
+  }
 
-  runCases([
-    { group: 'start page via nginx HTTPS', label: 'microcached (anonymous)', measure: () => wrk(nginxHttps(wsgi, '/')) },
-    {
-      group: 'start page via nginx HTTPS',
-      label: 'uncached (session cookie: bypass)',
-      measure: () => wrk(nginxHttps(wsgi, '/'), ['Cookie: sessionid=bench']),
-    },
-  ]);
+  if (PARTS.has('microcache')) {
+    runCases([
+      { group: 'start page via nginx HTTPS', label: 'microcached (anonymous)', measure: () => wrk(nginxHttps(wsgi, '/')) },
+      {
+        group: 'start page via nginx HTTPS',
+        label: 'uncached (session cookie: bypass)',
+        measure: () => wrk(nginxHttps(wsgi, '/'), ['Cookie: sessionid=bench']),
+      },
+    ]);
+  }
   report();
 } finally {
   wsgi.down();
-  asgi.down();
+  asgi?.down();
 }

@@ -10,8 +10,14 @@ export interface Hardware {
 /** How the server's memory (less the monitoring services' limits) is shared out; the rest is left to the OS, nginx and Redis. */
 export const MEMORY_SHARE = { postgres: 0.3, webWithCelery: 0.35, webAlone: 0.5, celery: 0.15, redis: 0.05 } as const;
 
-/** Resident memory one process of each kind needs (MiB), measured on the generated app plus headroom. */
-export const PROCESS_MB = { webWorker: 160, webThread: 20, celeryProcess: 200 } as const;
+/**
+ * Resident memory (MiB), measured on the generated app under load (bench/stack.ts), plus headroom.
+ * webBase: gunicorn's master with the preloaded app (66 MiB) and its database reservation helper
+ * (34 MiB). webWorker: one worker's whole resident set (sync 62, uvicorn 71-74 MiB). Forked from the
+ * preloaded master, a worker shares most of it at first (a web container measured 101-218 MiB in
+ * all with 2 to 5 workers), but copy-on-write unshares pages as the process lives: counted whole.
+ */
+export const PROCESS_MB = { webBase: 100, webWorker: 80, celeryProcess: 200 } as const;
 
 export const LIMITS = { maxWebWorkers: 12, maxThreads: 4, maxCeleryConcurrency: 8 } as const;
 
@@ -80,13 +86,13 @@ export interface Sizing {
 const clamp = (value: number, min: number, max: number) => Math.min(max, Math.max(min, value));
 
 /**
- * workers = min(2 x cores + 1, web memory / per-worker MiB), within 1..12.
+ * workers = min(2 x cores + 1, (web memory - master) / per-worker MiB), within 1..12.
  * When memory cut the workers below 2 x cores + 1, threads make up the difference (gthread, at most 4).
  * ASGI workers are event loops: one thread each.
  */
 export function sizeGunicorn(cpus: number, webMemoryMb: number, server: 'wsgi' | 'asgi'): GunicornSizing {
   const cpuWorkers = 2 * cpus + 1;
-  const memoryWorkers = Math.floor(webMemoryMb / PROCESS_MB.webWorker);
+  const memoryWorkers = Math.floor((webMemoryMb - PROCESS_MB.webBase) / PROCESS_MB.webWorker);
   const workers = clamp(Math.min(cpuWorkers, memoryWorkers), 1, LIMITS.maxWebWorkers);
   if (server === 'asgi') return { workers, threads: 1, workerClass: 'uvicorn_worker.UvicornWorker', memoryLimitMb: webMemoryMb };
   const threads = clamp(Math.ceil(cpuWorkers / workers), 1, LIMITS.maxThreads);

@@ -8,7 +8,7 @@ import { appConnections, PROCESS_MB, SINGLE_HOST, sizeReplicated, sizeStack } fr
 describe('sizeStack', () => {
   it.each([
     // cpus, MiB, server, celery → workers, threads, class, celery, max_connections, shared_buffers MiB
-    [1, 1024, 'wsgi', true, 2, 2, 'gthread', 1, 30, 76],
+    [1, 1024, 'wsgi', true, 3, 1, 'sync', 1, 30, 76],
     [2, 4096, 'wsgi', true, 5, 1, 'sync', 2, 30, 307],
     [2, 4096, 'wsgi', false, 5, 1, 'sync', undefined, 30, 307],
     [4, 8192, 'wsgi', true, 9, 1, 'sync', 4, 50, 614],
@@ -16,7 +16,7 @@ describe('sizeStack', () => {
     [16, 65536, 'wsgi', true, 12, 3, 'gthread', 8, 140, 4915],
     [64, 262144, 'wsgi', false, 12, 4, 'gthread', undefined, 160, 19660],
     [2, 4096, 'asgi', true, 5, 1, 'uvicorn_worker.UvicornWorker', 2, 50, 307],
-    [8, 2048, 'asgi', false, 6, 1, 'uvicorn_worker.UvicornWorker', undefined, 50, 153],
+    [8, 2048, 'asgi', false, 11, 1, 'uvicorn_worker.UvicornWorker', undefined, 80, 153],
   ] as const)(
     '%i cores, %i MiB, %s, celery %s',
     (cpus, memoryMb, server, celery, workers, threads, workerClass, concurrency, maxConnections, sharedBuffersMb) => {
@@ -89,11 +89,11 @@ describe('sizeStack', () => {
     });
   });
 
-  it('never sizes web workers beyond their memory share', () => {
+  it('never sizes web workers beyond their memory share (the master counted too)', () => {
     for (const memoryMb of [1024, 1536, 2048, 3072]) {
       const sizing = sizeStack({ cpus: 8, memoryMb }, 'wsgi', true);
-      expect(sizing.gunicorn.workers * PROCESS_MB.webWorker).toBeLessThanOrEqual(
-        Math.max(PROCESS_MB.webWorker, sizing.gunicorn.memoryLimitMb),
+      expect(PROCESS_MB.webBase + sizing.gunicorn.workers * PROCESS_MB.webWorker).toBeLessThanOrEqual(
+        Math.max(PROCESS_MB.webBase + PROCESS_MB.webWorker, sizing.gunicorn.memoryLimitMb),
       );
     }
   });

@@ -233,12 +233,13 @@ function report(): void {
 
 const SIZINGS: Record<string, Record<string, string>> = {
   'generated default': {},
-  ...(process.env['BENCH_SIZINGS'] ? (JSON.parse(process.env['BENCH_SIZINGS']) as Record<string, Record<string, string>>) : {
-
-  "gunicorn's default (1 sync)": { WEB_CONCURRENCY: '1', GUNICORN_THREADS: '1', GUNICORN_WORKER_CLASS: 'sync' },
-  'fixed 4 sync': { WEB_CONCURRENCY: '4', GUNICORN_THREADS: '1', GUNICORN_WORKER_CLASS: 'sync' },
-  'gthread 2 x 4': { WEB_CONCURRENCY: '2', GUNICORN_THREADS: '4', GUNICORN_WORKER_CLASS: 'gthread' },
-  }),
+  ...(process.env['BENCH_SIZINGS']
+    ? (JSON.parse(process.env['BENCH_SIZINGS']) as Record<string, Record<string, string>>)
+    : {
+        "gunicorn's default (1 sync)": { WEB_CONCURRENCY: '1', GUNICORN_THREADS: '1', GUNICORN_WORKER_CLASS: 'sync' },
+        'fixed 4 sync': { WEB_CONCURRENCY: '4', GUNICORN_THREADS: '1', GUNICORN_WORKER_CLASS: 'sync' },
+        'gthread 2 x 4': { WEB_CONCURRENCY: '2', GUNICORN_THREADS: '4', GUNICORN_WORKER_CLASS: 'gthread' },
+      }),
 };
 const PARTS = new Set((process.env['BENCH_PARTS'] ?? 'sizing,static,microcache').split(','));
 // The login page is the template endpoint; nginx rate-limits it (429), so it is measured directly only.
@@ -280,7 +281,12 @@ try {
           measure: () => via[route](wsgi, urlPath),
           memory: () => wsgi.webMemoryMiB(),
         })),
-        { group, label: `ASGI profile · ${group}`, measure: () => via[route](asgiProject, urlPath), memory: () => asgiProject.webMemoryMiB() },
+        {
+          group,
+          label: `ASGI profile · ${group}`,
+          measure: () => via[route](asgiProject, urlPath),
+          memory: () => asgiProject.webMemoryMiB(),
+        },
       ]);
     }
   }

@@ -2,7 +2,7 @@
 // in one run, interleaved and repeated; prints medians and spread. Asserts nothing.
 //   node bench/stack.ts            (needs Docker and wrk: apt-get install wrk)
 //   BENCH_SECONDS=10 BENCH_REPEATS=3 BENCH_CONNECTIONS=32 node bench/stack.ts
-//   BENCH_PARTS=sizing,static,microcache (default: all three)
+//   BENCH_PARTS=sizing,busy,static,microcache (default: all four; busy: 128 connections)
 //   BENCH_SIZINGS='{"label": {"WEB_CONCURRENCY": "2", "GUNICORN_CMD_ARGS": "--max-requests 0"}}'
 //     replaces the gunicorn rows (to try candidates; the generated default stays the first row)
 // Compared, through nginx over HTTPS and directly to gunicorn:
@@ -168,10 +168,10 @@ class Project {
   }
 }
 
-function wrk(url: string, headers: string[] = []): WrkResult {
+function wrk(url: string, headers: string[] = [], connections = CONNECTIONS): WrkResult {
   const args = [
     '-t2',
-    `-c${CONNECTIONS}`,
+    `-c${connections}`,
     `-d${SECONDS}s`,
     '--timeout',
     '10s',
@@ -217,7 +217,8 @@ function report(): void {
   for (const group of groups) {
     const rows = [...results.entries()].filter(([, entry]) => entry.group === group);
     const baseline = median(rows[0]![1].runs.map((run) => run.rps));
-    console.log(`\n${group} (wrk -t2 -c${CONNECTIONS} -d${SECONDS}s, ${REPEATS} interleaved runs, medians; ratio to the first row)`);
+    const connections = group.includes(' connections') ? '' : ` -c${CONNECTIONS}`;
+    console.log(`\n${group} (wrk -t2${connections} -d${SECONDS}s, ${REPEATS} interleaved runs, medians; ratio to the first row)`);
     console.log('| configuration | req/s (spread) | ratio | p50 ms | p99 ms | non-2xx | socket errors | web MiB |');
     console.log('|---|---|---|---|---|---|---|---|');
     for (const [label, { runs }] of rows) {
@@ -241,7 +242,8 @@ const SIZINGS: Record<string, Record<string, string>> = {
         'gthread 2 x 4': { WEB_CONCURRENCY: '2', GUNICORN_THREADS: '4', GUNICORN_WORKER_CLASS: 'gthread' },
       }),
 };
-const PARTS = new Set((process.env['BENCH_PARTS'] ?? 'sizing,static,microcache').split(','));
+const PARTS = new Set((process.env['BENCH_PARTS'] ?? 'sizing,busy,static,microcache').split(','));
+const BUSY_CONNECTIONS = 128;
 // The login page is the template endpoint; nginx rate-limits it (429), so it is measured directly only.
 const ENDPOINTS = [
   { endpoint: 'database (/health/)', urlPath: '/health/', vias: ['nginx HTTPS', 'direct to gunicorn'] },
@@ -258,7 +260,7 @@ try {
 }
 
 const wsgi = new Project('wsgi', []);
-const asgi = PARTS.has('sizing') ? new Project('asgi', ['--server', 'asgi']) : undefined;
+const asgi = PARTS.has('sizing') || PARTS.has('busy') ? new Project('asgi', ['--server', 'asgi']) : undefined;
 try {
   console.log('booting the generated projects ...');
   wsgi.up();
@@ -292,6 +294,17 @@ try {
   }
 
   wsgi.sizeWeb({});
+  if (PARTS.has('busy') && asgi) {
+    const group = `database (/health/) at ${BUSY_CONNECTIONS} connections`;
+    const busyDirect = (project: Project) =>
+      wrk(`http://127.0.0.1:${project.port('web', 8000)}/health/`, [`Host: ${DOMAIN}`, 'X-Forwarded-Proto: https'], BUSY_CONNECTIONS);
+    runCases([
+      { group, label: 'generated default via nginx HTTPS', measure: () => wrk(nginxHttps(wsgi, '/health/'), [], BUSY_CONNECTIONS) },
+      { group, label: 'generated default direct to gunicorn', measure: () => busyDirect(wsgi) },
+      { group, label: 'ASGI profile via nginx HTTPS', measure: () => wrk(nginxHttps(asgi, '/health/'), [], BUSY_CONNECTIONS) },
+      { group, label: 'ASGI profile direct to gunicorn', measure: () => busyDirect(asgi) },
+    ]);
+  }
   if (PARTS.has('static')) {
     const staticPath = wsgi.staticUrl();
     runCases([

@@ -63,6 +63,9 @@ class Project {
   readonly name: string;
   readonly dir: string;
   private readonly parent: string;
+  /** gunicorn overrides of the running web container: every compose call passes them, or an `up` of a
+   * service depending on web would recreate it with the generated sizing. */
+  private overrides: Record<string, string> = {};
   constructor(label: string, flags: string[]) {
     this.name = `bench-${label}-${process.pid}`;
     this.parent = mkdtempSync(path.join(os.tmpdir(), 'bench-stack-'));
@@ -104,13 +107,13 @@ class Project {
     );
   }
 
-  /** docker compose for this project; `env` sets gunicorn overrides, any others of the shell are dropped. */
-  compose(args: string[], env: Record<string, string> = {}): string {
+  /** docker compose for this project, with this bench's gunicorn overrides only (none of the shell's). */
+  compose(args: string[]): string {
     // An empty WEB_CONCURRENCY would crash gunicorn (it reads the variable as an int on import): unset, not empty.
     const inherited = Object.fromEntries(Object.entries(process.env).filter(([key]) => !GUNICORN_OVERRIDES.includes(key)));
     return sh('docker', ['compose', '-p', this.name, '-f', 'compose.yaml', '-f', 'compose.bench.yaml', ...args], {
       cwd: this.dir,
-      env: { ...inherited, ...env },
+      env: { ...inherited, ...this.overrides },
     });
   }
 
@@ -129,9 +132,23 @@ class Project {
 
   /** Recreates web with gunicorn overrides (empty: the generated sizing); nginx restarts to resolve it anew. */
   sizeWeb(env: Record<string, string>): void {
-    this.compose(['up', '-d', '--wait', '--no-deps', '--force-recreate', 'web'], env);
+    this.overrides = env;
+    this.compose(['up', '-d', '--wait', '--no-deps', '--force-recreate', 'web']);
     this.compose(['restart', 'nginx']);
     this.compose(['up', '-d', '--wait', 'nginx']);
+    // The row must measure what it says: gunicorn's processes are the master and its workers.
+    const processes = this.compose([
+      'exec',
+      '-T',
+      'web',
+      'sh',
+      '-c',
+      'cat /proc/[0-9]*/cmdline | tr "\\0" " " | grep -o "bin/[g]unicorn" | wc -l',
+    ]);
+    const workers = Number(processes.trim()) - 1;
+    if (env['WEB_CONCURRENCY'] && workers !== Number(env['WEB_CONCURRENCY'])) {
+      throw new Error(`web runs ${workers} gunicorn workers, not the ${env['WEB_CONCURRENCY']} asked for`);
+    }
   }
 
   webMemoryMiB(): number {

@@ -256,6 +256,11 @@ const SIZINGS: Record<string, Record<string, string>> = {
     : {
         "gunicorn's default (1 sync)": { WEB_CONCURRENCY: '1', GUNICORN_THREADS: '1', GUNICORN_WORKER_CLASS: 'sync' },
         'fixed 4 sync': { WEB_CONCURRENCY: '4', GUNICORN_THREADS: '1', GUNICORN_WORKER_CLASS: 'sync' },
+        '2 x cores + 1 sync (5; the generated default until 2026-11)': {
+          WEB_CONCURRENCY: '5',
+          GUNICORN_THREADS: '1',
+          GUNICORN_WORKER_CLASS: 'sync',
+        },
         'gthread 2 x 4': { WEB_CONCURRENCY: '2', GUNICORN_THREADS: '4', GUNICORN_WORKER_CLASS: 'gthread' },
       }),
 };

@@ -86,16 +86,20 @@ export interface Sizing {
 const clamp = (value: number, min: number, max: number) => Math.min(max, Math.max(min, value));
 
 /**
- * workers = min(2 x cores + 1, (web memory - master) / per-worker MiB), within 1..12.
- * When memory cut the workers below 2 x cores + 1, threads make up the difference (gthread, at most 4).
- * ASGI workers are event loops: one thread each.
+ * Requests in flight: 2 x cores + 1 (gunicorn's guidance), carried by
+ * - WSGI: one worker process per core, and threads (gthread, at most 4) for the rest, which overlap
+ *   database and Redis waits. More processes than cores only take turns on the CPU: on 2 cores,
+ *   5 sync workers answered 0.8x the requests of 2 workers on both kinds of endpoint (bench/stack.ts);
+ * - ASGI: 2 x cores + 1 event loops, one thread each (each runs its synchronous views on one thread).
+ * Memory may cut the processes to (web memory - master) / per-worker MiB; within 1..12 either way.
  */
 export function sizeGunicorn(cpus: number, webMemoryMb: number, server: 'wsgi' | 'asgi'): GunicornSizing {
-  const cpuWorkers = 2 * cpus + 1;
+  const inFlight = 2 * cpus + 1;
+  const cpuWorkers = server === 'asgi' ? inFlight : cpus;
   const memoryWorkers = Math.floor((webMemoryMb - PROCESS_MB.webBase) / PROCESS_MB.webWorker);
   const workers = clamp(Math.min(cpuWorkers, memoryWorkers), 1, LIMITS.maxWebWorkers);
   if (server === 'asgi') return { workers, threads: 1, workerClass: 'uvicorn_worker.UvicornWorker', memoryLimitMb: webMemoryMb };
-  const threads = clamp(Math.ceil(cpuWorkers / workers), 1, LIMITS.maxThreads);
+  const threads = clamp(Math.ceil(inFlight / workers), 1, LIMITS.maxThreads);
   return { workers, threads, workerClass: threads > 1 ? 'gthread' : 'sync', memoryLimitMb: webMemoryMb };
 }
 

@@ -4,15 +4,15 @@ import { appConnections, PROCESS_MB, SINGLE_HOST, sizeReplicated, sizeStack } fr
 // Hardware -> the numbers a team will run with. Each row was worked out by hand from the
 // formulas documented in sizing.ts; change a formula and this table must be revisited.
 // max_connections: (2 web containers during a deploy x (workers x pool + 1) + Celery + beat + 5 others)
-// x 1.5, rounded up to 10; e.g. 2 cores: (2 x (5 x 1 + 1) + 2 + 1 + 5) x 1.5 = 30.
+// x 1.5, rounded up to 10; e.g. 2 cores: (2 x (2 x 3 + 1) + 2 + 1 + 5) x 1.5 = 33 -> 40.
 describe('sizeStack', () => {
   it.each([
     // cpus, MiB, server, celery → workers, threads, class, celery, max_connections, shared_buffers MiB
-    [1, 1024, 'wsgi', true, 3, 1, 'sync', 1, 30, 76],
-    [2, 4096, 'wsgi', true, 5, 1, 'sync', 2, 30, 307],
-    [2, 4096, 'wsgi', false, 5, 1, 'sync', undefined, 30, 307],
-    [4, 8192, 'wsgi', true, 9, 1, 'sync', 4, 50, 614],
-    [8, 16384, 'wsgi', true, 12, 2, 'gthread', 8, 100, 1228],
+    [1, 1024, 'wsgi', true, 1, 3, 'gthread', 1, 30, 76],
+    [2, 4096, 'wsgi', true, 2, 3, 'gthread', 2, 40, 307],
+    [2, 4096, 'wsgi', false, 2, 3, 'gthread', undefined, 30, 307],
+    [4, 8192, 'wsgi', true, 4, 3, 'gthread', 4, 60, 614],
+    [8, 16384, 'wsgi', true, 8, 3, 'gthread', 8, 100, 1228],
     [16, 65536, 'wsgi', true, 12, 3, 'gthread', 8, 140, 4915],
     [64, 262144, 'wsgi', false, 12, 4, 'gthread', undefined, 160, 19660],
     [2, 4096, 'asgi', true, 5, 1, 'uvicorn_worker.UvicornWorker', 2, 50, 307],
@@ -32,9 +32,9 @@ describe('sizeStack', () => {
   it.each([
     // cpus, MiB, server, celery → workers, threads, class, celery, max_connections, shared_buffers MiB, web limit MiB
     [1, 1024, 'wsgi', true, 1, 3, 'gthread', 1, 30, 38, 179],
-    [2, 4096, 'wsgi', true, 5, 1, 'sync', 2, 30, 268, 1254],
-    [2, 4096, 'wsgi', false, 5, 1, 'sync', undefined, 30, 268, 1792],
-    [8, 16384, 'wsgi', true, 12, 2, 'gthread', 8, 100, 1190, 5555],
+    [2, 4096, 'wsgi', true, 2, 3, 'gthread', 2, 40, 268, 1254],
+    [2, 4096, 'wsgi', false, 2, 3, 'gthread', undefined, 30, 268, 1792],
+    [8, 16384, 'wsgi', true, 8, 3, 'gthread', 8, 100, 1190, 5555],
   ] as const)(
     'with monitoring: %i cores, %i MiB, %s, celery %s',
     (cpus, memoryMb, server, celery, workers, threads, workerClass, concurrency, maxConnections, sharedBuffersMb, webMb) => {
@@ -105,8 +105,8 @@ describe('sizeReplicated', () => {
   it.each([
     // cpus, MiB, celery, web replicas, worker replicas → web connections, celery connections, max_connections
     [1, 1024, false, 3, 1, 16, 0, 40],
-    [2, 4096, true, 2, 1, 18, 5, 50],
-    [2, 4096, true, 3, 2, 24, 7, 60],
+    [2, 4096, true, 2, 1, 21, 5, 50],
+    [2, 4096, true, 3, 2, 28, 7, 60],
     [8, 16384, true, 4, 3, 125, 33, 250],
   ] as const)(
     '%i cores, %i MiB, celery %s, %i web, %i worker',

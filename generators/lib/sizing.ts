@@ -89,7 +89,8 @@ const clamp = (value: number, min: number, max: number) => Math.min(max, Math.ma
  * Requests in flight: 2 x cores + 1 (gunicorn's guidance), carried by
  * - WSGI: one worker process per core, and threads (gthread, at most 4) for the rest, which overlap
  *   database and Redis waits. More processes than cores only take turns on the CPU: on 2 cores,
- *   5 sync workers answered 0.8x the requests of 2 workers on both kinds of endpoint (bench/stack.ts);
+ *   5 sync workers answered 0.75-0.8x the requests of 2 workers x 3 threads on both kinds of
+ *   endpoint, straight to gunicorn (bench/stack.ts);
  * - ASGI: 2 x cores + 1 event loops, one thread each (each runs its synchronous views on one thread).
  * Memory may cut the processes to (web memory - master) / per-worker MiB; within 1..12 either way.
  */

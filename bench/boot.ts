@@ -6,14 +6,13 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { runVerify } from '../generators/verify/run.ts';
+import { BENCH_HARDWARE, generateProject } from './generate-project.ts';
 
 const PROFILES: Record<string, string[]> = {
   defaults: [],
   minimal: ['--celery', 'false', '--sentry', 'false', '--backups', 'false', '--tls-mode', 'self-signed', '--domain', 'app.test'],
 };
-const cli = fileURLToPath(new URL('../scripts/django-prod.ts', import.meta.url));
 const chosen = process.argv.slice(2).length > 0 ? process.argv.slice(2) : Object.keys(PROFILES);
 
 const rows: string[] = [];
@@ -22,7 +21,7 @@ for (const profile of chosen) {
   if (!flags) throw new Error(`unknown profile ${profile}; known: ${Object.keys(PROFILES).join(', ')}`);
   const parent = mkdtempSync(path.join(os.tmpdir(), `bench-boot-${profile}-`));
   const repo = path.join(parent, 'site');
-  execFileSync(process.execPath, [cli, repo, '--yes', '--cpus', '2', '--memory-mb', '4096', ...flags], { stdio: 'ignore' });
+  generateProject(repo, [...BENCH_HARDWARE, ...flags]);
   for (const cache of ['cold', 'warm']) {
     if (cache === 'cold') execFileSync('docker', ['builder', 'prune', '--all', '--force'], { stdio: 'ignore' });
     const started = Date.now();

@@ -3,39 +3,17 @@
 // and `make rollback`, each under a load loop of 4 clients through nginx over HTTPS. Prints
 // durations and failed requests; asserts nothing. Needs a Docker engine.
 //   node bench/deploy.ts
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { sleep } from '../generators/verify/containers.ts';
 import { appendTo, bootDeployStack } from '../test/helpers/deploy-stack.ts';
 import { summarize } from '../test/helpers/load.ts';
+import { BENCH_HARDWARE, generateProject } from './generate-project.ts';
 
-const cli = fileURLToPath(new URL('../scripts/django-prod.ts', import.meta.url));
 const parent = mkdtempSync(path.join(os.tmpdir(), 'bench-deploy-'));
 const repo = path.join(parent, 'site');
-execFileSync(
-  process.execPath,
-  [
-    cli,
-    repo,
-    '--yes',
-    '--cpus',
-    '2',
-    '--memory-mb',
-    '4096',
-    '--tls-mode',
-    'self-signed',
-    '--domain',
-    'app.test',
-    '--sentry',
-    'false',
-    '--backups',
-    'false',
-  ],
-  { stdio: 'ignore' },
-);
+generateProject(repo, [...BENCH_HARDWARE, '--tls-mode', 'self-signed', '--domain', 'app.test', '--sentry', 'false', '--backups', 'false']);
 
 const rows: string[] = [];
 const started = Date.now();

@@ -10,10 +10,9 @@ import { execFileSync } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { BENCH_HARDWARE, generateProject } from './generate-project.ts';
 
 const RUNS = Number(process.env['BENCH_RUNS'] ?? 10);
-const cli = fileURLToPath(new URL('../scripts/django-prod.ts', import.meta.url));
 const scratch = mkdtempSync(path.join(os.tmpdir(), 'bench-generate-'));
 
 function timed(run: (target: string) => void): number {
@@ -25,8 +24,7 @@ function timed(run: (target: string) => void): number {
   return seconds;
 }
 
-const ours = (target: string) =>
-  execFileSync(process.execPath, [cli, path.join(target, 'my-site'), '--yes', '--cpus', '2', '--memory-mb', '4096'], { stdio: 'ignore' });
+const ours = (target: string) => generateProject(path.join(target, 'my-site'), BENCH_HARDWARE);
 
 let cookiecutter: ((target: string) => void) | undefined;
 const checkout = process.env['COOKIECUTTER_DJANGO'];

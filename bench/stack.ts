@@ -16,13 +16,12 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { BENCH_HARDWARE, generateProject } from './generate-project.ts';
 
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 10);
 const REPEATS = Number(process.env['BENCH_REPEATS'] ?? 3);
 const CONNECTIONS = Number(process.env['BENCH_CONNECTIONS'] ?? 32);
 const DOMAIN = 'localhost';
-const cli = fileURLToPath(new URL('../scripts/django-prod.ts', import.meta.url));
 
 const sh = (command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}) =>
   execFileSync(command, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 << 20, ...options });
@@ -70,14 +69,8 @@ class Project {
     this.name = `bench-${label}-${process.pid}`;
     this.parent = mkdtempSync(path.join(os.tmpdir(), 'bench-stack-'));
     this.dir = path.join(this.parent, 'site');
-    sh(process.execPath, [
-      cli,
-      this.dir,
-      '--yes',
-      '--cpus',
-      '2',
-      '--memory-mb',
-      '4096',
+    generateProject(this.dir, [
+      ...BENCH_HARDWARE,
       '--tls-mode',
       'self-signed',
       '--domain',

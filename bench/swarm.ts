@@ -3,20 +3,18 @@
 // stack, rolling-update duration and failed requests during it, the broken update's rollback,
 // and recovery after a node loss. Prints numbers; asserts nothing. Needs a Docker engine.
 //   node bench/swarm.ts
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { flagOf } from '../generators/lib/answers.ts';
 import { createCluster, removeCluster, runSwarmScenario, SWARM_FLAGS, type Cluster } from '../test/helpers/swarm-cluster.ts';
+import { generateProject } from './generate-project.ts';
 
-const cli = fileURLToPath(new URL('../scripts/django-prod.ts', import.meta.url));
 const parent = mkdtempSync(path.join(os.tmpdir(), 'bench-swarm-'));
 const repo = path.join(parent, 'site');
 const flags = Object.entries(SWARM_FLAGS).flatMap(([name, value]) => [`--${flagOf(name)}`, String(value)]);
-execFileSync(process.execPath, [cli, repo, '--yes', ...flags], { stdio: 'ignore' });
+generateProject(repo, flags);
 
 const prefix = `i15-bench-${randomBytes(2).toString('hex')}-`;
 const started = Date.now();

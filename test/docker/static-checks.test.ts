@@ -16,6 +16,28 @@ const ALERTMANAGER_IMAGE = MONITORING_IMAGES.alertmanager;
 beforeAll(() => requireDocker());
 
 // Generated output checked by the real tools, for every answer profile.
+
+/** A letsencrypt-shaped directory (live/<domain>/) with a throwaway self-signed certificate, for nginx -t. */
+function selfSignedCertificates(domain: string): string {
+  const certificates = mkdtempSync(path.join(os.tmpdir(), 'nginx-t-'));
+  mkdirSync(path.join(certificates, 'live', domain), { recursive: true });
+  run('openssl', [
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-days',
+    '1',
+    '-subj',
+    `/CN=${domain}`,
+    '-keyout',
+    path.join(certificates, 'live', domain, 'privkey.pem'),
+    '-out',
+    path.join(certificates, 'live', domain, 'fullchain.pem'),
+  ]);
+  return certificates;
+}
 describe.each(Object.entries(PROFILES))('profile %s', (_profile, flags) => {
   let dir: string;
   let tree: Record<string, string>;
@@ -60,23 +82,7 @@ describe.each(Object.entries(PROFILES))('profile %s', (_profile, flags) => {
   it('nginx -t accepts the configuration as compose mounts it, with certificates present', () => {
     const nginx = composeConfig(dir).services['nginx']!;
     const domain = String(flags['domain'] ?? 'example.com');
-    const certificates = mkdtempSync(path.join(os.tmpdir(), 'nginx-t-'));
-    mkdirSync(path.join(certificates, 'live', domain), { recursive: true });
-    run('openssl', [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-days',
-      '1',
-      '-subj',
-      `/CN=${domain}`,
-      '-keyout',
-      path.join(certificates, 'live', domain, 'privkey.pem'),
-      '-out',
-      path.join(certificates, 'live', domain, 'fullchain.pem'),
-    ]);
+    const certificates = selfSignedCertificates(domain);
     // Bind mounts as compose has them; named volumes stay empty except the certificates.
     const mounts = (nginx.volumes ?? []).flatMap((volume) => {
       if (volume.target === '/etc/letsencrypt') return ['-v', `${certificates}:/etc/letsencrypt:ro`];
@@ -115,23 +121,7 @@ describe.each(Object.entries(PROFILES))('profile %s', (_profile, flags) => {
     const stack = stackConfig(dir);
     const nginx = stack.services['nginx']!;
     const domain = String(flags['domain'] ?? 'example.com');
-    const certificates = mkdtempSync(path.join(os.tmpdir(), 'nginx-t-'));
-    mkdirSync(path.join(certificates, 'live', domain), { recursive: true });
-    run('openssl', [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-days',
-      '1',
-      '-subj',
-      `/CN=${domain}`,
-      '-keyout',
-      path.join(certificates, 'live', domain, 'privkey.pem'),
-      '-out',
-      path.join(certificates, 'live', domain, 'fullchain.pem'),
-    ]);
+    const certificates = selfSignedCertificates(domain);
     const mounts = (nginx.configs ?? []).flatMap((config) => [
       '-v',
       `${path.resolve(dir, stack.configs[config.source]!.file)}:${config.target}:ro`,

@@ -184,42 +184,21 @@ describe('time zones', () => {
   // Asia/Calcutta into tzdata-legacy, which they lack, so time-zones.ts maps those to their zone.
   const rendered = [...new Set(Object.values(TIME_ZONE_RENDERED_AS))].join('\n');
 
+  // `docker run` of a container that reads the names on stdin and prints those it does not know.
+  const missingIn = (imageAndCommand: string[]) =>
+    run('docker', ['run', '-i', '--rm', '--pull', 'never', ...imageAndCommand], {
+      input: `${rendered}\n`,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    }).trim();
+
   it("are all in the python image's zoneinfo (Django's TIME_ZONE)", () => {
-    const missing = run(
-      'docker',
-      [
-        'run',
-        '-i',
-        '--rm',
-        '--pull',
-        'never',
-        'python:3.13-slim',
-        'python',
-        '-c',
-        'import sys, zoneinfo\nfor name in sys.stdin.read().split():\n    try: zoneinfo.ZoneInfo(name)\n    except Exception: print(name)',
-      ],
-      { input: rendered, stdio: ['pipe', 'pipe', 'pipe'] },
-    );
-    expect(missing.trim()).toBe('');
+    const script =
+      'import sys, zoneinfo\nfor name in sys.stdin.read().split():\n    try: zoneinfo.ZoneInfo(name)\n    except Exception: print(name)';
+    expect(missingIn(['python:3.13-slim', 'python', '-c', script])).toBe('');
   });
 
   it("are all in the postgres image's /usr/share/zoneinfo (the backup container's cron TZ)", () => {
-    const missing = run(
-      'docker',
-      [
-        'run',
-        '-i',
-        '--rm',
-        '--pull',
-        'never',
-        '--entrypoint',
-        'sh',
-        'postgres:17',
-        '-c',
-        'while read -r name; do [ -f "/usr/share/zoneinfo/$name" ] || echo "$name"; done',
-      ],
-      { input: `${rendered}\n`, stdio: ['pipe', 'pipe', 'pipe'] },
-    );
-    expect(missing.trim()).toBe('');
+    const script = 'while read -r name; do [ -f "/usr/share/zoneinfo/$name" ] || echo "$name"; done';
+    expect(missingIn(['--entrypoint', 'sh', 'postgres:17', '-c', script])).toBe('');
   });
 });

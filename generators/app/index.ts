@@ -117,16 +117,18 @@ export default class DjangoProdGenerator extends Generator<StoredConfig, Options
   initializing(): void {
     const destination = this.options['destination'] as string | undefined;
     if (destination) this.destinationRoot(path.resolve(destination));
-    this.lock = acquireTargetLock(this.destinationRoot());
+    const lock = acquireTargetLock(this.destinationRoot());
+    this.lock = lock;
     this.#checkStoredConfig();
     this.regenerating = this.config.get('answers') !== undefined;
     this.#refuseNewerGenerator();
-    if (isExistingMode(this.destinationRoot(), this.#option('existing'), this.config.get('answers'))) {
+    if (isExistingMode(this.destinationRoot(), this.#option('existing'), this.config.get('answers'), lock.interruptedNewProject)) {
       // Detection before anything is asked: a directory that is not a Django project stops here.
       this.project = detectProject(directoryReader(this.destinationRoot()), this.destinationRoot());
       this.log(['Existing Django project detected:', ...describeDetection(this.project).map((line) => `  ${line}`)].join('\n'));
     } else {
-      this.#refuseNonEmptyTarget();
+      this.#refuseNonEmptyTarget(lock.interruptedNewProject);
+      if (!this.regenerating) lock.markNewProject();
     }
     this.#refuseUncommittedChanges();
   }
@@ -152,7 +154,7 @@ export default class DjangoProdGenerator extends Generator<StoredConfig, Options
     const dryRun = this.#dryRun();
     // mem-fs keeps an existing file's mode: make sure the secrets file is private.
     if (!dryRun) chmodSync(this.destinationPath('.env'), 0o600);
-    this.#releaseLock();
+    this.#releaseLock('finished');
     if (this.project && this.ctx.existing) {
       const suggestions = suggestionsFor(this.project, this.ctx.existing);
       if (suggestions.length > 0)
@@ -249,8 +251,8 @@ export default class DjangoProdGenerator extends Generator<StoredConfig, Options
     if (repaired) this.log(repaired);
   }
 
-  #releaseLock(): void {
-    this.lock?.release();
+  #releaseLock(outcome: 'finished' | 'stopped'): void {
+    this.lock?.release(outcome);
     this.lock = undefined;
   }
 
@@ -263,7 +265,7 @@ export default class DjangoProdGenerator extends Generator<StoredConfig, Options
   #quietRefusals(): void {
     type Task = Parameters<Generator['executeTask']>[0];
     const executeTask = this.executeTask.bind(this) as (task: Task, ...rest: unknown[]) => Promise<void>;
-    const releaseLock = () => this.#releaseLock();
+    const releaseLock = () => this.#releaseLock('stopped');
     this.executeTask = async (task: Task, ...rest: unknown[]) => {
       let refusal: Error | undefined;
       const method = task.method;
@@ -470,7 +472,7 @@ export default class DjangoProdGenerator extends Generator<StoredConfig, Options
     if (problem) throw new RefusalError(problem);
   }
 
-  #refuseNonEmptyTarget(): void {
+  #refuseNonEmptyTarget(interruptedNewProject: boolean): void {
     const root = this.destinationRoot();
     // An answers file kept next to the project does not make the target "non-empty".
     const answersFile = this.options['answers'] ? path.resolve(this.options['answers'] as string) : undefined;
@@ -478,7 +480,11 @@ export default class DjangoProdGenerator extends Generator<StoredConfig, Options
       ? readdirSync(root).filter((entry) => entry !== STORED_CONFIG_FILE && entry !== LOCK_FILE && path.join(root, entry) !== answersFile)
       : [];
     if (!this.regenerating && entries.length > 0 && !this.options['force']) {
-      throw new AnswerError(`Target ${root} is not empty (${entries.length} entries): choose an empty directory or pass --force`);
+      throw new AnswerError(
+        interruptedNewProject
+          ? `Target ${root} holds ${entries.length} entries of a django-prod run that was killed before it finished: pass --force to complete it, or choose an empty directory`
+          : `Target ${root} is not empty (${entries.length} entries): choose an empty directory or pass --force`,
+      );
     }
   }
 }

@@ -13,11 +13,13 @@ type GivenAnswers = Partial<Record<AnswerName, unknown>>;
 /**
  * Existing-project mode when asked (--existing), when the stored answers say so, or on a first
  * run in a directory with a manage.py (a generated new project has one too, but it is never a
- * first run: its answers are stored).
+ * first run: its answers are stored; and a new project whose first run was killed before it
+ * stored them is `leftByKilledNewProject`, known from that run's lock).
  */
-export function isExistingMode(root: string, explicit: unknown, stored: GivenAnswers | undefined): boolean {
+export function isExistingMode(root: string, explicit: unknown, stored: GivenAnswers | undefined, leftByKilledNewProject = false): boolean {
   if (explicit !== undefined) return explicit === true || explicit === 'true' || explicit === 'yes' || explicit === '';
   if (stored !== undefined) return stored['existing'] === true;
+  if (leftByKilledNewProject) return false;
   return existsSync(path.join(root, 'manage.py')) || existsSync(path.join(root, 'src', 'manage.py'));
 }
 

@@ -1,5 +1,7 @@
 // What keeps a target directory consistent when runs overlap or die half-way:
 // - one run at a time: an exclusive lock file in the target (a stale one of a dead process is taken over);
+// - the lock says when its run writes a new project, so the files a killed first run left behind
+//   are not mistaken for a project of the user's (its manage.py would otherwise mean "existing project");
 // - the state files (.yo-rc.json, .django-prod/pristine.json) written last, each atomically
 //   (temp file + rename), so they never describe files that were not written;
 // - a .yo-rc.json left empty or corrupt by an interrupted older run is repaired or refused in one line.
@@ -30,6 +32,8 @@ interface LockOwner {
   pid: number;
   host: string;
   since: string;
+  /** The run writes a new project: every file in the target without stored answers is its own. */
+  newProject?: true;
 }
 
 export interface LockEnvironment {
@@ -55,15 +59,23 @@ export const processEnvironment = (): LockEnvironment => ({
 });
 
 export interface TargetLock {
-  /** Removes the lock, and the target directory if this run created it and left it empty. */
-  release(): void;
+  /** A dead run that was writing a new project here left this target half-written (its lock was taken over). */
+  readonly interruptedNewProject: boolean;
+  /** Records that this run writes a new project, so a run after it, should this one die, knows the files are ours. */
+  markNewProject(): void;
+  /**
+   * Removes the lock, and the target directory if this run created it and left it empty. A run
+   * that `stopped` (refused, failed) on a killed run's half-written new project keeps the lock
+   * instead: the target stays as it was found, and the next run still knows whose files these are.
+   */
+  release(outcome: 'finished' | 'stopped'): void;
 }
 
 function readOwner(file: string): LockOwner | undefined {
   try {
     const owner = JSON.parse(readFileSync(file, 'utf8')) as Partial<LockOwner>;
     return typeof owner.pid === 'number' && typeof owner.host === 'string'
-      ? { pid: owner.pid, host: owner.host, since: String(owner.since) }
+      ? { pid: owner.pid, host: owner.host, since: String(owner.since), ...(owner.newProject === true ? { newProject: true } : {}) }
       : undefined;
   } catch {
     return undefined;
@@ -99,7 +111,8 @@ export function acquireTargetLock(dir: string, environment: LockEnvironment = pr
   }
   const lock = path.join(dir, LOCK_FILE);
   const owner: LockOwner = { pid: environment.pid, host: environment.host, since: environment.now().toISOString() };
-  const temp = writeTemp(lock, `${JSON.stringify(owner)}\n`, 0o644, environment.pid);
+  const ownerText = (record: LockOwner) => `${JSON.stringify(record)}\n`;
+  const temp = writeTemp(lock, ownerText(owner), 0o644, environment.pid);
   const tryLink = (target: string) => {
     try {
       linkSync(temp, target);
@@ -109,8 +122,17 @@ export function acquireTargetLock(dir: string, environment: LockEnvironment = pr
       throw error;
     }
   };
+  let interruptedNewProject = false;
   try {
-    if (!tryLink(lock)) takeOverStaleLock(lock, temp, tryLink, environment);
+    if (!tryLink(lock)) {
+      const dead = takeOverStaleLock(lock, temp, tryLink, environment);
+      // Inherited at once: should this run die too, the next one still knows whose files these are.
+      if (dead?.newProject) {
+        interruptedNewProject = true;
+        owner.newProject = true;
+        writeFileAtomic(lock, ownerText(owner), 0o644, environment.pid);
+      }
+    }
   } finally {
     try {
       unlinkSync(temp);
@@ -119,7 +141,14 @@ export function acquireTargetLock(dir: string, environment: LockEnvironment = pr
     }
   }
   return {
-    release() {
+    interruptedNewProject,
+    markNewProject() {
+      if (owner.newProject) return;
+      owner.newProject = true;
+      writeFileAtomic(lock, ownerText(owner), 0o644, environment.pid);
+    },
+    release(outcome) {
+      if (outcome === 'stopped' && interruptedNewProject) return;
       if (readOwner(lock)?.pid === environment.pid) unlinkSync(lock);
       if (firstCreated === undefined) return;
       const createdDirs = [dir];
@@ -133,7 +162,13 @@ export function acquireTargetLock(dir: string, environment: LockEnvironment = pr
   };
 }
 
-function takeOverStaleLock(lock: string, temp: string, tryLink: (target: string) => boolean, environment: LockEnvironment): void {
+/** Replaces a dead process's lock with this run's (from `temp`); returns the dead owner's record when it was taken over. */
+function takeOverStaleLock(
+  lock: string,
+  temp: string,
+  tryLink: (target: string) => boolean,
+  environment: LockEnvironment,
+): LockOwner | undefined {
   const holder = readOwner(lock);
   const dir = path.dirname(lock);
   const busy = (who: string) =>
@@ -150,9 +185,10 @@ function takeOverStaleLock(lock: string, temp: string, tryLink: (target: string)
     const now = readOwner(lock);
     if (now === undefined || now.pid !== holder.pid || now.since !== holder.since) {
       if (now !== undefined || !tryLink(lock)) throw busy('it took over the lock first');
-      return;
+      return undefined;
     }
     renameSync(temp, lock);
+    return holder;
   } finally {
     unlinkSync(guard);
   }

@@ -36,9 +36,9 @@ describe('the target lock', () => {
     expect((refusal as Error).message).toMatch(
       /^Another django-prod run \(pid 100 on box, since 2026-11-29T12:00:00.000Z\) is writing .*: wait for it to finish; if none runs, delete .*\.django-prod\.lock and try again$/,
     );
-    first.release();
+    first.release('finished');
     expect(readdirSync(dir)).toEqual([]);
-    acquireTargetLock(dir, environment(200, [200])).release();
+    acquireTargetLock(dir, environment(200, [200])).release('finished');
   });
 
   it('takes over the lock of a dead process on this host', () => {
@@ -46,7 +46,30 @@ describe('the target lock', () => {
     acquireTargetLock(dir, environment(100, [100]));
     const second = acquireTargetLock(dir, environment(200, [200]));
     expect(JSON.parse(readFileSync(path.join(dir, LOCK_FILE), 'utf8'))).toMatchObject({ pid: 200 });
-    second.release();
+    second.release('finished');
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('tells the run that takes over whether the dead run was writing a new project, and passes that on', () => {
+    const dir = scratch();
+    const unmarked = acquireTargetLock(dir, environment(100, [100]));
+    expect(unmarked.interruptedNewProject).toBe(false);
+    const first = acquireTargetLock(dir, environment(200, [200]));
+    expect(first.interruptedNewProject).toBe(false);
+    first.markNewProject();
+    expect(JSON.parse(readFileSync(path.join(dir, LOCK_FILE), 'utf8'))).toMatchObject({ pid: 200, newProject: true });
+    // The run that takes over dies too, before it decides anything: the third still knows.
+    const second = acquireTargetLock(dir, environment(300, [300]));
+    expect(second.interruptedNewProject).toBe(true);
+    expect(JSON.parse(readFileSync(path.join(dir, LOCK_FILE), 'utf8'))).toMatchObject({ pid: 300, newProject: true });
+    // A run that stops (a refusal) on that half-written target leaves the record as it found it.
+    const third = acquireTargetLock(dir, environment(400, [400]));
+    expect(third.interruptedNewProject).toBe(true);
+    third.release('stopped');
+    expect(JSON.parse(readFileSync(path.join(dir, LOCK_FILE), 'utf8'))).toMatchObject({ pid: 400, newProject: true });
+    const fourth = acquireTargetLock(dir, environment(500, [500]));
+    expect(fourth.interruptedNewProject).toBe(true);
+    fourth.release('finished');
     expect(readdirSync(dir)).toEqual([]);
   });
 
@@ -62,7 +85,7 @@ describe('the target lock', () => {
     const dir = path.join(scratch(), 'new', 'site');
     const lock = acquireTargetLock(dir, environment(100, [100]));
     expect(existsSync(path.join(dir, LOCK_FILE))).toBe(true);
-    lock.release();
+    lock.release('finished');
     expect(existsSync(path.dirname(dir))).toBe(false);
   });
 
@@ -70,7 +93,7 @@ describe('the target lock', () => {
     const dir = path.join(scratch(), 'site');
     const lock = acquireTargetLock(dir, environment(100, [100]));
     writeFileSync(path.join(dir, 'compose.yaml'), 'x');
-    lock.release();
+    lock.release('finished');
     expect(readdirSync(dir)).toEqual(['compose.yaml']);
   });
 

@@ -12,12 +12,13 @@ export const MEMORY_SHARE = { postgres: 0.3, webWithCelery: 0.35, webAlone: 0.5,
 
 /**
  * Resident memory (MiB), measured on the generated app under load (bench/stack.ts), plus headroom.
- * webBase: gunicorn's master with the preloaded app (66 MiB) and its database reservation helper
- * (34 MiB). webWorker: one worker's whole resident set (sync 62, uvicorn 71-74 MiB). Forked from the
- * preloaded master, a worker shares most of it at first (a web container measured 107-184 MiB in
- * all with 1 to 5 sync workers), but copy-on-write unshares pages as the process lives: counted whole.
+ * webBase: gunicorn's master with the preloaded app and its database reservation connection (65 MiB).
+ * webWorker: one worker's whole resident set (sync 62, uvicorn 71-74 MiB). Forked from the preloaded
+ * master, a worker shares most of it (the default web container, 2 gthread workers, measured 94 MiB
+ * in all after load, helped by gc.freeze() before the fork), but copy-on-write may unshare pages as
+ * the process lives: counted whole.
  */
-export const PROCESS_MB = { webBase: 100, webWorker: 80, celeryProcess: 200 } as const;
+export const PROCESS_MB = { webBase: 70, webWorker: 80, celeryProcess: 200 } as const;
 
 export const LIMITS = { maxWebWorkers: 12, maxThreads: 4, maxCeleryConcurrency: 8 } as const;
 

@@ -26,6 +26,34 @@ function loadEveryWeb(except?: string): void {
   }
 }
 
+/** In a web container: gunicorn's master (PID 1), then each worker, with the inodes of its sockets to PostgreSQL's port. */
+const DATABASE_SOCKETS = String.raw`
+import json, os, re
+database = set()
+for table in ('/proc/net/tcp', '/proc/net/tcp6'):
+    for line in open(table).readlines()[1:]:
+        fields = line.split()
+        if fields[2].endswith(':1538'):  # remote port 5432
+            database.add(fields[9])
+def sockets(pid):
+    found = []
+    for fd in os.listdir(f'/proc/{pid}/fd'):
+        try:
+            match = re.fullmatch(r'socket:\[(\d+)\]', os.readlink(f'/proc/{pid}/fd/{fd}'))
+        except OSError:
+            continue
+        if match and match.group(1) in database:
+            found.append(match.group(1))
+    return found
+def is_worker(pid):  # gunicorn's master is PID 1; its workers are its children
+    try:
+        return open(f'/proc/{pid}/stat').read().rsplit(')', 1)[1].split()[1] == '1' and b'bin/gunicorn' in open(f'/proc/{pid}/cmdline', 'rb').read()
+    except OSError:
+        return False
+workers = sorted(int(p) for p in os.listdir('/proc') if p.isdigit() and p != '1' and is_worker(p))
+print(json.dumps([[pid, sockets(pid)] for pid in [1, *workers]]))
+`;
+
 describe('PostgreSQL connections', () => {
   // Generated for 2 cores and 4 GiB, everything optional off: 5 sync workers.
   const sizing = sizeStack({ cpus: 2, memoryMb: 4096 }, 'wsgi', false);
@@ -86,6 +114,27 @@ describe('PostgreSQL connections', () => {
     expect(plans).toEqual([expect.stringMatching(/^web-plan:13:/)]);
     loadEveryWeb();
     expect(compose(['logs', 'db'])).not.toMatch(/too many clients|remaining connection slots are reserved/);
+  });
+
+  it("the master's reservation is its own: no worker holds that socket, and a killed worker does not end it", () => {
+    const [web] = webContainers();
+    const reservation = () => psql("SELECT backend_start FROM pg_stat_activity WHERE application_name LIKE 'web-plan:%'");
+    const [master, ...workers] = JSON.parse(run('docker', ['exec', web!, 'python', '-c', DATABASE_SOCKETS])) as [number, string[]][];
+    const masterSockets = master![1];
+    expect(masterSockets, 'the master holds its reservation and nothing else').toHaveLength(1);
+    expect(workers).toHaveLength(12);
+    for (const [, sockets] of workers) expect(sockets).not.toContain(masterSockets[0]);
+    const before = reservation();
+    run('docker', [
+      'exec',
+      web!,
+      'python',
+      '-c',
+      'import os, signal, sys; os.kill(int(sys.argv[1]), signal.SIGKILL)',
+      String(workers[0]![0]),
+    ]);
+    loadEveryWeb();
+    expect(reservation()).toBe(before);
   });
 });
 

@@ -7,7 +7,7 @@
 //     replaces the gunicorn rows (to try candidates; the generated default stays the first row)
 // Compared, through nginx over HTTPS and directly to gunicorn:
 //   - gunicorn sizings: the generated default, gunicorn's own default (1 sync), a fixed 4 sync
-//     (cookiecutter-django), gthread 2 x 4, and the ASGI profile;
+//     (cookiecutter-django), 5 and 3 sync, gthread 2 x 4 and 2 x 2, and the ASGI profile;
 //   - on a database endpoint (/health/: PostgreSQL and Redis) and a template endpoint (/admin/login/,
 //     direct only: nginx rate-limits login pages);
 //   - static files through nginx: plain, precompressed gzip (gzip_static), and per-request gzip;
@@ -255,6 +255,8 @@ const SIZINGS: Record<string, Record<string, string>> = {
           GUNICORN_WORKER_CLASS: 'sync',
         },
         'gthread 2 x 4': { WEB_CONCURRENCY: '2', GUNICORN_THREADS: '4', GUNICORN_WORKER_CLASS: 'gthread' },
+        'gthread 2 x 2': { WEB_CONCURRENCY: '2', GUNICORN_THREADS: '2', GUNICORN_WORKER_CLASS: 'gthread' },
+        '3 sync': { WEB_CONCURRENCY: '3', GUNICORN_THREADS: '1', GUNICORN_WORKER_CLASS: 'sync' },
       }),
 };
 const PARTS = new Set((process.env['BENCH_PARTS'] ?? 'sizing,busy,static,microcache').split(','));

@@ -170,4 +170,14 @@ describe('the ASGI profile under 128 concurrent connections', () => {
     expect(run('docker', ['exec', id, 'python', '-c', script]).trim()).toBe('{200: 1280}');
     expect(asgiCompose(['logs', 'db'])).not.toMatch(/too many clients|remaining connection slots are reserved/);
   });
+
+  it('runs the middleware chain in one thread hop (middleware.py), not two hops per middleware', () => {
+    // Django wraps a chain that is synchronous as a whole in one SyncToAsync; otherwise the chain's entry is the first middleware.
+    const script =
+      'import django; django.setup()\n' +
+      'from django.core.handlers.asgi import ASGIHandler\n' +
+      'print(type(ASGIHandler()._middleware_chain).__name__)';
+    const id = asgiCompose(['ps', '-q', 'web']).trim();
+    expect(run('docker', ['exec', id, 'python', '-c', script]).trim()).toBe('SyncToAsync');
+  });
 });

@@ -152,11 +152,15 @@ export function plainValueGuard(file: string): (value: unknown) => string {
 // JSON.stringify leaves these raw: DEL and C1 controls, the Unicode line/paragraph separators
 // (a line break in many terminals and editors), bidi overrides (they reorder what the user sees), BOM.
 const INVISIBLE = /[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]/g;
-const quoted = (value: string) => JSON.stringify(value).replace(INVISIBLE, (char) => `\\u${hex(char.charCodeAt(0), 4)}`);
+const visible = (json: string) => json.replace(INVISIBLE, (char) => `\\u${hex(char.charCodeAt(0), 4)}`);
+const quoted = (value: string) => visible(JSON.stringify(value));
 
-/** A value quoted for a one-line message: JSON-escaped, invisible characters too, cut after `max` characters. */
+/**
+ * A value quoted for a one-line message: JSON-escaped, invisible characters too (in a list's items
+ * as well), a string cut after `max` characters.
+ */
 export function messageValue(value: unknown, max = 80): string {
-  if (typeof value !== 'string') return JSON.stringify(value) ?? String(value);
+  if (typeof value !== 'string') return visible(JSON.stringify(value) ?? String(value));
   if (value.length <= max) return quoted(value);
   return `${quoted(value.slice(0, max)).slice(0, -1)}…" (${value.length} characters)`;
 }

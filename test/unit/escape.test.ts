@@ -18,44 +18,10 @@ import {
   shellWord,
   yamlString,
 } from '../../generators/lib/escape.ts';
+import { HOSTILE_PIECES } from '../helpers/hostile.ts';
 
-const HOSTILE = [
-  '"',
-  "'",
-  '`',
-  '$',
-  '${HOME}',
-  '$$',
-  '\\',
-  '\n',
-  '\r',
-  '\t',
-  '\0',
-  '<%',
-  '%>',
-  '{{',
-  '}}',
-  '#',
-  ': ',
-  '- ',
-  '|',
-  '%',
-  ';',
-  '&',
-  '\u2028',
-  '\u0085',
-  '\ufeff',
-  'é',
-  '😀',
-  '\u202e',
-  ' ',
-  '*',
-  '!',
-  '[',
-  ']',
-  '{',
-  '}',
-];
+// NUL and a byte order mark too: the escape functions must refuse or carry them.
+const HOSTILE = [...HOSTILE_PIECES, '\0', '\ufeff'];
 /** Strings from a hostile alphabet mixed with arbitrary Unicode (lone surrogates included). */
 const hostile = fc.oneof(
   fc.string({ unit: fc.constantFrom(...HOSTILE), maxLength: 12 }),
@@ -216,5 +182,7 @@ describe('messageValue', () => {
 
   it('escapes what JSON leaves raw but a terminal shows as a break or reorders', () => {
     expect(messageValue('a\u2028b\u202ec\u0085')).toBe('"a\\u2028b\\u202Ec\\u0085"');
+    // A list answer (extraDomains) is quoted as JSON too: its items must not break the line either.
+    expect(messageValue(['"\u2028"', 'b\u202e'])).toBe('["\\"\\u2028\\"","b\\u202E"]');
   });
 });

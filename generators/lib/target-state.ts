@@ -122,17 +122,9 @@ export function acquireTargetLock(dir: string, environment: LockEnvironment = pr
       throw error;
     }
   };
-  let interruptedNewProject = false;
+  let dead: LockOwner | undefined;
   try {
-    if (!tryLink(lock)) {
-      const dead = takeOverStaleLock(lock, temp, tryLink, environment);
-      // Inherited at once: should this run die too, the next one still knows whose files these are.
-      if (dead?.newProject) {
-        interruptedNewProject = true;
-        owner.newProject = true;
-        writeFileAtomic(lock, ownerText(owner), 0o644, environment.pid);
-      }
-    }
+    if (!tryLink(lock)) dead = takeOverStaleLock(lock, temp, tryLink, environment);
   } finally {
     try {
       unlinkSync(temp);
@@ -140,13 +132,17 @@ export function acquireTargetLock(dir: string, environment: LockEnvironment = pr
       // Already renamed onto the lock by a takeover.
     }
   }
+  const markNewProject = () => {
+    if (owner.newProject) return;
+    owner.newProject = true;
+    writeFileAtomic(lock, ownerText(owner), 0o644, environment.pid);
+  };
+  const interruptedNewProject = dead?.newProject === true;
+  // Inherited at once: should this run die too, the next one still knows whose files these are.
+  if (interruptedNewProject) markNewProject();
   return {
     interruptedNewProject,
-    markNewProject() {
-      if (owner.newProject) return;
-      owner.newProject = true;
-      writeFileAtomic(lock, ownerText(owner), 0o644, environment.pid);
-    },
+    markNewProject,
     release(outcome) {
       if (outcome === 'stopped' && interruptedNewProject) return;
       if (readOwner(lock)?.pid === environment.pid) unlinkSync(lock);

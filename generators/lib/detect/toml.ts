@@ -34,12 +34,17 @@ class Cursor {
     return this.text.slice(this.pos, this.pos + length);
   }
 
-  /** Skips spaces and tabs; with newlines also line breaks and comments (inside arrays). */
-  skip(newlines: boolean): void {
+  /** Skips spaces and tabs, within the line. */
+  skipSpaces(): void {
+    while (this.peek() === ' ' || this.peek() === '\t') this.pos += 1;
+  }
+
+  /** Skips spaces, tabs, line breaks and comments (between statements, inside arrays). */
+  skipBlankLines(): void {
     for (;;) {
       const char = this.peek();
-      if (char === ' ' || char === '\t' || (newlines && (char === '\n' || char === '\r'))) this.pos += 1;
-      else if (char === '#' && newlines) this.skipComment();
+      if (char === ' ' || char === '\t' || char === '\n' || char === '\r') this.pos += 1;
+      else if (char === '#') this.skipComment();
       else return;
     }
   }
@@ -55,7 +60,7 @@ class Cursor {
 
   /** After a key/value pair or a header: only a comment may follow on the line. */
   endOfLine(): void {
-    this.skip(false);
+    this.skipSpaces();
     if (this.peek() === '#') this.skipComment();
     if (this.pos < this.text.length && this.peek() !== '\n' && this.peek(2) !== '\r\n') this.fail('unexpected text after the value');
   }
@@ -66,7 +71,7 @@ export function parseToml(text: string): TomlTable {
   const root: TomlTable = {};
   let current = root;
   for (;;) {
-    cursor.skip(true);
+    cursor.skipBlankLines();
     if (cursor.pos >= text.length) return root;
     if (cursor.peek(2) === '[[') {
       cursor.pos += 2;
@@ -94,7 +99,7 @@ export function parseToml(text: string): TomlTable {
 function readPair(cursor: Cursor, table: TomlTable): void {
   const keys = readKey(cursor);
   cursor.expect('=');
-  cursor.skip(false);
+  cursor.skipSpaces();
   const value = readValue(cursor);
   const parent = tableAt(table, keys.slice(0, -1), cursor);
   parent[keys.at(-1)!] = value;
@@ -115,7 +120,7 @@ function tableAt(root: TomlTable, keys: string[], cursor: Cursor): TomlTable {
 function readKey(cursor: Cursor): string[] {
   const keys: string[] = [];
   for (;;) {
-    cursor.skip(false);
+    cursor.skipSpaces();
     const char = cursor.peek();
     if (char === '"' || char === "'") keys.push(readString(cursor));
     else {
@@ -124,7 +129,7 @@ function readKey(cursor: Cursor): string[] {
       keys.push(bare[0]);
       cursor.pos += bare[0].length;
     }
-    cursor.skip(false);
+    cursor.skipSpaces();
     if (cursor.peek() !== '.') return keys;
     cursor.pos += 1;
   }
@@ -149,10 +154,10 @@ function readArray(cursor: Cursor): TomlValue[] {
   cursor.expect('[');
   const items: TomlValue[] = [];
   for (;;) {
-    cursor.skip(true);
+    cursor.skipBlankLines();
     if (cursor.peek() === ']') break;
     items.push(readValue(cursor));
-    cursor.skip(true);
+    cursor.skipBlankLines();
     if (cursor.peek() === ',') cursor.pos += 1;
     else if (cursor.peek() !== ']') cursor.fail('expected "," or "]" in an array');
   }
@@ -163,14 +168,14 @@ function readArray(cursor: Cursor): TomlValue[] {
 function readInlineTable(cursor: Cursor): TomlTable {
   cursor.expect('{');
   const table: TomlTable = {};
-  cursor.skip(false);
+  cursor.skipSpaces();
   if (cursor.peek() === '}') {
     cursor.pos += 1;
     return table;
   }
   for (;;) {
     readPair(cursor, table);
-    cursor.skip(false);
+    cursor.skipSpaces();
     if (cursor.peek() === '}') break;
     cursor.expect(',');
   }

@@ -5,6 +5,8 @@
 //   BENCH_PARTS=sizing,busy,static,microcache (default: all four; busy: 128 connections)
 //   BENCH_SIZINGS='{"label": {"WEB_CONCURRENCY": "2", "GUNICORN_CMD_ARGS": "--max-requests 0"}}'
 //     replaces the gunicorn rows (to try candidates; the generated default stays the first row)
+//   BENCH_ASGI_SIZINGS='{"2 uvicorn workers": {"WEB_CONCURRENCY": "2"}}'
+//     adds rows for the ASGI profile with overrides (its generated sizing stays the first ASGI row)
 // Compared, through nginx over HTTPS and directly to gunicorn:
 //   - gunicorn sizings: the generated default, gunicorn's own default (1 sync), a fixed 4 sync
 //     (cookiecutter-django), 5 and 3 sync, gthread 2 x 4 and 2 x 2, and the ASGI profile;
@@ -22,6 +24,8 @@ const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 10);
 const REPEATS = Number(process.env['BENCH_REPEATS'] ?? 3);
 const CONNECTIONS = Number(process.env['BENCH_CONNECTIONS'] ?? 32);
 const DOMAIN = 'localhost';
+/** The Python package of every generated bench project (the default project name). */
+const BENCH_PACKAGE = 'my_site';
 
 const sh = (command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}) =>
   execFileSync(command, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 << 20, ...options });
@@ -56,7 +60,8 @@ export function parseWrk(output: string): WrkResult {
   };
 }
 
-const GUNICORN_OVERRIDES = ['WEB_CONCURRENCY', 'GUNICORN_THREADS', 'GUNICORN_WORKER_CLASS', 'GUNICORN_CMD_ARGS'];
+// BENCH_WEB_COMMAND replaces web's command (a row run the way another project runs gunicorn).
+const GUNICORN_OVERRIDES = ['WEB_CONCURRENCY', 'GUNICORN_THREADS', 'GUNICORN_WORKER_CLASS', 'GUNICORN_CMD_ARGS', 'BENCH_WEB_COMMAND'];
 
 class Project {
   readonly name: string;
@@ -92,6 +97,8 @@ class Project {
         '    ports: !override ["127.0.0.1::443"]',
         '  web:',
         '    ports: ["127.0.0.1::8000"]',
+        // Compose fills this in from the environment; unset, web runs the image's own command.
+        '    command: ["sh", "-c", "exec ${BENCH_WEB_COMMAND:-gunicorn}"]',
         // gunicorn reads extra command-line settings from this variable (candidates such as --max-requests 0).
         '    environment:',
         '      GUNICORN_CMD_ARGS:',
@@ -249,6 +256,12 @@ const SIZINGS: Record<string, Record<string, string>> = {
     : {
         "gunicorn's default (1 sync)": { WEB_CONCURRENCY: '1', GUNICORN_THREADS: '1', GUNICORN_WORKER_CLASS: 'sync' },
         'fixed 4 sync': { WEB_CONCURRENCY: '4', GUNICORN_THREADS: '1', GUNICORN_WORKER_CLASS: 'sync' },
+        // As cookiecutter-django starts it: gunicorn's defaults (no preload, no config file) and
+        // WEB_CONCURRENCY=4; trusting nginx's X-Forwarded-* as it does.
+        'fixed 4 sync as cookiecutter-django runs it (no preload)': {
+          WEB_CONCURRENCY: '4',
+          BENCH_WEB_COMMAND: `gunicorn ${BENCH_PACKAGE}.wsgi -c /dev/null --bind 0.0.0.0:8000 --forwarded-allow-ips=*`,
+        },
         '2 x cores + 1 sync (5; the generated default until 2026-11)': {
           WEB_CONCURRENCY: '5',
           GUNICORN_THREADS: '1',
@@ -258,6 +271,10 @@ const SIZINGS: Record<string, Record<string, string>> = {
         'gthread 2 x 2': { WEB_CONCURRENCY: '2', GUNICORN_THREADS: '2', GUNICORN_WORKER_CLASS: 'gthread' },
         '3 sync': { WEB_CONCURRENCY: '3', GUNICORN_THREADS: '1', GUNICORN_WORKER_CLASS: 'sync' },
       }),
+};
+const ASGI_SIZINGS: Record<string, Record<string, string>> = {
+  'ASGI profile': {},
+  ...(process.env['BENCH_ASGI_SIZINGS'] ? (JSON.parse(process.env['BENCH_ASGI_SIZINGS']) as Record<string, Record<string, string>>) : {}),
 };
 const PARTS = new Set((process.env['BENCH_PARTS'] ?? 'sizing,busy,static,microcache').split(','));
 const BUSY_CONNECTIONS = 128;
@@ -300,17 +317,20 @@ try {
           measure: () => via[route](wsgi, urlPath),
           memory: () => wsgi.webMemoryMiB(),
         })),
-        {
+        ...Object.entries(ASGI_SIZINGS).map(([label, env]) => ({
           group,
-          label: `ASGI profile · ${group}`,
+          label: `${label} · ${group}`,
+          // Recreated only when the ASGI rows differ: one row measures the running container as booted.
+          setup: Object.keys(ASGI_SIZINGS).length > 1 ? () => asgiProject.sizeWeb(env) : undefined,
           measure: () => via[route](asgiProject, urlPath),
           memory: () => asgiProject.webMemoryMiB(),
-        },
+        })),
       ]);
     }
   }
 
   wsgi.sizeWeb({});
+  if (Object.keys(ASGI_SIZINGS).length > 1) asgi?.sizeWeb({});
   if (PARTS.has('busy') && asgi) {
     const group = `database (/health/) at ${BUSY_CONNECTIONS} connections`;
     const busyDirect = (project: Project) =>

@@ -107,3 +107,22 @@ describe('gunicorn.conf.py overrides and fallbacks', () => {
     expect(actual).toMatchObject({ workers: 12, db_connections: 12 * actual.threads + 1 });
   });
 });
+
+describe('gunicorn.conf.py access log', () => {
+  /** The conf's accesslog setting (repr) with GUNICORN_ACCESS_LOG as given (absent when undefined). */
+  function accessLog(conf: string, value: string | undefined): string {
+    const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => key !== 'GUNICORN_ACCESS_LOG'));
+    if (value !== undefined) env['GUNICORN_ACCESS_LOG'] = value;
+    const script = 'import runpy, sys\nprint(repr(runpy.run_path(sys.argv[1], run_name="access_log_test")["accesslog"]))';
+    return execFileSync('python3', ['-c', script, conf], { encoding: 'utf8', env }).trim();
+  }
+
+  it("is off unless GUNICORN_ACCESS_LOG turns it on: nginx's access log has every request", async () => {
+    const conf = path.join((await generateProject({})).cwd, 'gunicorn.conf.py');
+    expect(accessLog(conf, undefined)).toBe('None');
+    expect(accessLog(conf, '')).toBe('None');
+    expect(accessLog(conf, '0')).toBe('None');
+    expect(accessLog(conf, '1')).toBe("'-'");
+    expect(accessLog(conf, 'true')).toBe("'-'");
+  });
+});

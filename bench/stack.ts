@@ -8,8 +8,9 @@
 //   BENCH_ASGI_SIZINGS='{"2 uvicorn workers": {"WEB_CONCURRENCY": "2"}}'
 //     adds rows for the ASGI profile with overrides (its generated sizing stays the first ASGI row)
 // Compared, through nginx over HTTPS and directly to gunicorn:
-//   - gunicorn sizings: the generated default, gunicorn's own default (1 sync), a fixed 4 sync
-//     (cookiecutter-django), 5 and 3 sync, gthread 2 x 4 and 2 x 2, and the ASGI profile;
+//   - gunicorn sizings: the generated default (also with gunicorn's access log on), gunicorn's own
+//     default (1 sync), a fixed 4 sync (with this config, and as cookiecutter-django runs it), 5 and
+//     3 sync, gthread 2 x 4 and 2 x 2, and the ASGI profile;
 //   - on a database endpoint (/health/: PostgreSQL and Redis) and a template endpoint (/admin/login/,
 //     direct only: nginx rate-limits login pages);
 //   - static files through nginx: plain, precompressed gzip (gzip_static), and per-request gzip;
@@ -61,7 +62,14 @@ export function parseWrk(output: string): WrkResult {
 }
 
 // BENCH_WEB_COMMAND replaces web's command (a row run the way another project runs gunicorn).
-const GUNICORN_OVERRIDES = ['WEB_CONCURRENCY', 'GUNICORN_THREADS', 'GUNICORN_WORKER_CLASS', 'GUNICORN_CMD_ARGS', 'BENCH_WEB_COMMAND'];
+const GUNICORN_OVERRIDES = [
+  'WEB_CONCURRENCY',
+  'GUNICORN_THREADS',
+  'GUNICORN_WORKER_CLASS',
+  'GUNICORN_CMD_ARGS',
+  'GUNICORN_ACCESS_LOG',
+  'BENCH_WEB_COMMAND',
+];
 
 class Project {
   readonly name: string;
@@ -254,6 +262,8 @@ const SIZINGS: Record<string, Record<string, string>> = {
   ...(process.env['BENCH_SIZINGS']
     ? (JSON.parse(process.env['BENCH_SIZINGS']) as Record<string, Record<string, string>>)
     : {
+        // What gunicorn's access log costs (off by default since 2026-11-30).
+        "generated default, gunicorn's access log on": { GUNICORN_ACCESS_LOG: '1' },
         "gunicorn's default (1 sync)": { WEB_CONCURRENCY: '1', GUNICORN_THREADS: '1', GUNICORN_WORKER_CLASS: 'sync' },
         'fixed 4 sync': { WEB_CONCURRENCY: '4', GUNICORN_THREADS: '1', GUNICORN_WORKER_CLASS: 'sync' },
         // As cookiecutter-django starts it: gunicorn's defaults (no preload, no config file) and

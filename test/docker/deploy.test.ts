@@ -146,6 +146,21 @@ describe('zero-downtime deploys and faults (bin/deploy on a booted stack)', () =
     );
   });
 
+  it('a second deploy or rollback while one runs stops at once and changes nothing; the first completes', async () => {
+    const first = stack.deploy();
+    // Past its lock: it is building or rolling out now, for several seconds more.
+    await sleep(3000);
+    const second = await stack.deploy('rollback');
+    const firstDone = await first;
+    note(`rollback during a deploy: exit ${second.code} after ${second.seconds.toFixed(1)} s, "${second.stderr.trim()}"`);
+    expect(second.code, `${second.stdout}${second.stderr}`).toBe(1);
+    expect(second.stderr.trim()).toMatch(
+      new RegExp(`^rollback: FAILED: another deploy or rollback of ${stack.project} is running \\(it holds \\S+\\); nothing was changed$`),
+    );
+    expect(firstDone.code, `${firstDone.stdout}${firstDone.stderr}`).toBe(0);
+    expect(stack.containers('web')).toHaveLength(1);
+  });
+
   it('gunicorn (PID 1) killed under load: web comes back, nginx follows without a restart, failures bounded', async () => {
     const nginx = stack.containers('nginx')[0]!;
     const nginxStarted = inspect(nginx, '{{.State.StartedAt}}');

@@ -171,13 +171,43 @@ describe('the ASGI profile under 128 concurrent connections', () => {
     expect(asgiCompose(['logs', 'db'])).not.toMatch(/too many clients|remaining connection slots are reserved/);
   });
 
-  it('runs the middleware chain in one thread hop (middleware.py), not two hops per middleware', () => {
-    // Django wraps a chain that is synchronous as a whole in one SyncToAsync; otherwise the chain's entry is the first middleware.
-    const script =
-      'import django; django.setup()\n' +
-      'from django.core.handlers.asgi import ASGIHandler\n' +
-      'print(type(ASGIHandler()._middleware_chain).__name__)';
+  it("serves through asgi.py's OneHopASGIHandler: the whole chain in one thread hop, never back to the event loop", () => {
+    // 20 requests to /health/ through the project's application, in-process: Django's own handler
+    // reaches its async view handler from a synchronous chain through async_to_sync on every request.
+    const script = String.raw`
+import asyncio, importlib, json, os
+from asgiref import sync
+calls = []
+original = sync.AsyncToSync.__call__
+def counted(self, *args, **kwargs):
+    calls.append(1)
+    return original(self, *args, **kwargs)
+sync.AsyncToSync.__call__ = counted
+package = os.environ["DJANGO_SETTINGS_MODULE"].split(".")[0]
+application = importlib.import_module(package + ".asgi").application
+scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET", "scheme": "http",
+         "path": "/health/", "raw_path": b"/health/", "query_string": b"", "root_path": "",
+         "headers": [(b"host", b"localhost"), (b"x-forwarded-proto", b"https")], "client": ("127.0.0.1", 1), "server": ("127.0.0.1", 8000)}
+async def get():
+    statuses, done, first = [], asyncio.Event(), [True]
+    async def receive():
+        if first.pop() if first else False:
+            return {"type": "http.request", "body": b"", "more_body": False}
+        await done.wait()
+        return {"type": "http.disconnect"}
+    async def send(message):
+        if message["type"] == "http.response.start":
+            statuses.append(message["status"])
+    await application(dict(scope), receive, send)
+    done.set()
+    return statuses[0]
+async def main():
+    return [await get() for _ in range(20)]
+statuses = asyncio.run(main())
+print(json.dumps({"handler": type(application).__name__, "chain": type(application._middleware_chain).__name__, "statuses": sorted(set(statuses)), "async_to_sync": len(calls)}))
+`;
     const id = asgiCompose(['ps', '-q', 'web']).trim();
-    expect(run('docker', ['exec', id, 'python', '-c', script]).trim()).toBe('SyncToAsync');
+    const result = JSON.parse(run('docker', ['exec', '-w', '/app', '-e', 'PYTHONPATH=/app', id, 'python', '-c', script]).trim()) as unknown;
+    expect(result).toEqual({ handler: 'OneHopASGIHandler', chain: 'SyncToAsync', statuses: [200], async_to_sync: 0 });
   });
 });

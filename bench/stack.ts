@@ -257,35 +257,37 @@ function report(): void {
   }
 }
 
-const SIZINGS: Record<string, Record<string, string>> = {
+type Sizings = Record<string, Record<string, string>>;
+/** Rows given as JSON in an environment variable (label -> gunicorn overrides), if it is set. */
+const sizingsFrom = (variable: string): Sizings | undefined =>
+  process.env[variable] ? (JSON.parse(process.env[variable]) as Sizings) : undefined;
+
+const SIZINGS: Sizings = {
   'generated default': {},
-  ...(process.env['BENCH_SIZINGS']
-    ? (JSON.parse(process.env['BENCH_SIZINGS']) as Record<string, Record<string, string>>)
-    : {
-        // What gunicorn's access log costs (off by default since 2026-11-30).
-        "generated default, gunicorn's access log on": { GUNICORN_ACCESS_LOG: '1' },
-        "gunicorn's default (1 sync)": { WEB_CONCURRENCY: '1', GUNICORN_THREADS: '1', GUNICORN_WORKER_CLASS: 'sync' },
-        'fixed 4 sync': { WEB_CONCURRENCY: '4', GUNICORN_THREADS: '1', GUNICORN_WORKER_CLASS: 'sync' },
-        // As cookiecutter-django starts it: gunicorn's defaults (no preload, no config file) and
-        // WEB_CONCURRENCY=4; trusting nginx's X-Forwarded-* as it does.
-        'fixed 4 sync as cookiecutter-django runs it (no preload)': {
-          WEB_CONCURRENCY: '4',
-          BENCH_WEB_COMMAND: `gunicorn ${BENCH_PACKAGE}.wsgi -c /dev/null --bind 0.0.0.0:8000 --forwarded-allow-ips=*`,
-        },
-        '2 x cores + 1 sync (5; the generated default until 2026-11)': {
-          WEB_CONCURRENCY: '5',
-          GUNICORN_THREADS: '1',
-          GUNICORN_WORKER_CLASS: 'sync',
-        },
-        'gthread 2 x 4': { WEB_CONCURRENCY: '2', GUNICORN_THREADS: '4', GUNICORN_WORKER_CLASS: 'gthread' },
-        'gthread 2 x 2': { WEB_CONCURRENCY: '2', GUNICORN_THREADS: '2', GUNICORN_WORKER_CLASS: 'gthread' },
-        '3 sync': { WEB_CONCURRENCY: '3', GUNICORN_THREADS: '1', GUNICORN_WORKER_CLASS: 'sync' },
-      }),
+  ...(sizingsFrom('BENCH_SIZINGS') ?? {
+    // What gunicorn's access log costs (off by default since 2026-11-30).
+    "generated default, gunicorn's access log on": { GUNICORN_ACCESS_LOG: '1' },
+    "gunicorn's default (1 sync)": { WEB_CONCURRENCY: '1', GUNICORN_THREADS: '1', GUNICORN_WORKER_CLASS: 'sync' },
+    'fixed 4 sync': { WEB_CONCURRENCY: '4', GUNICORN_THREADS: '1', GUNICORN_WORKER_CLASS: 'sync' },
+    // As cookiecutter-django starts it: gunicorn's defaults (no preload, no config file) and
+    // WEB_CONCURRENCY=4; trusting nginx's X-Forwarded-* as it does.
+    'fixed 4 sync as cookiecutter-django runs it (no preload)': {
+      WEB_CONCURRENCY: '4',
+      BENCH_WEB_COMMAND: `gunicorn ${BENCH_PACKAGE}.wsgi -c /dev/null --bind 0.0.0.0:8000 --forwarded-allow-ips=*`,
+    },
+    '2 x cores + 1 sync (5; the generated default until 2026-11)': {
+      WEB_CONCURRENCY: '5',
+      GUNICORN_THREADS: '1',
+      GUNICORN_WORKER_CLASS: 'sync',
+    },
+    'gthread 2 x 4': { WEB_CONCURRENCY: '2', GUNICORN_THREADS: '4', GUNICORN_WORKER_CLASS: 'gthread' },
+    'gthread 2 x 2': { WEB_CONCURRENCY: '2', GUNICORN_THREADS: '2', GUNICORN_WORKER_CLASS: 'gthread' },
+    '3 sync': { WEB_CONCURRENCY: '3', GUNICORN_THREADS: '1', GUNICORN_WORKER_CLASS: 'sync' },
+  }),
 };
-const ASGI_SIZINGS: Record<string, Record<string, string>> = {
-  'ASGI profile': {},
-  ...(process.env['BENCH_ASGI_SIZINGS'] ? (JSON.parse(process.env['BENCH_ASGI_SIZINGS']) as Record<string, Record<string, string>>) : {}),
-};
+const ASGI_SIZINGS: Sizings = { 'ASGI profile': {}, ...sizingsFrom('BENCH_ASGI_SIZINGS') };
+// With one ASGI row, it measures the container as booted; with more, each row recreates web.
+const ASGI_ROWS_DIFFER = Object.keys(ASGI_SIZINGS).length > 1;
 const PARTS = new Set((process.env['BENCH_PARTS'] ?? 'sizing,busy,static,microcache').split(','));
 const BUSY_CONNECTIONS = 128;
 // The login page is the template endpoint; nginx rate-limits it (429), so it is measured directly only.
@@ -330,8 +332,7 @@ try {
         ...Object.entries(ASGI_SIZINGS).map(([label, env]) => ({
           group,
           label: `${label} · ${group}`,
-          // Recreated only when the ASGI rows differ: one row measures the running container as booted.
-          setup: Object.keys(ASGI_SIZINGS).length > 1 ? () => asgiProject.sizeWeb(env) : undefined,
+          setup: ASGI_ROWS_DIFFER ? () => asgiProject.sizeWeb(env) : undefined,
           measure: () => via[route](asgiProject, urlPath),
           memory: () => asgiProject.webMemoryMiB(),
         })),
@@ -340,7 +341,7 @@ try {
   }
 
   wsgi.sizeWeb({});
-  if (Object.keys(ASGI_SIZINGS).length > 1) asgi?.sizeWeb({});
+  if (ASGI_ROWS_DIFFER) asgi?.sizeWeb({});
   if (PARTS.has('busy') && asgi) {
     const group = `database (/health/) at ${BUSY_CONNECTIONS} connections`;
     const busyDirect = (project: Project) =>

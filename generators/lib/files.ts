@@ -72,6 +72,7 @@ export const CORE_FILE_TABLE: Record<string, FeatureFiles[]> = {
         'tests/test_logging.py',
       ],
     },
+    { condition: (ctx) => forNewProject(ctx) && withAsgi(ctx), templates: ['tests/test_asgi.py'] },
     { condition: withDependabot, templates: ['.github/dependabot.yml'] },
     { condition: withRenovate, templates: ['renovate.json'] },
   ],

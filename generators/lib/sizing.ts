@@ -40,10 +40,9 @@ export type MonitoringService = keyof typeof MONITORING_MB;
 
 /**
  * PostgreSQL connections besides the app processes' pools: the migrate job, backups (pg_dump and
- * psql), a few admin sessions (others); the slots PostgreSQL keeps for superusers; and the pool of
- * one ASGI worker (its event loop runs sync ORM calls on one thread, so two connections suffice).
+ * psql), a few admin sessions (others); and the slots PostgreSQL keeps for superusers.
  */
-export const DB_CONNECTIONS = { others: 5, superuserReserved: 3, asgiWorkerPool: 2 } as const;
+export const DB_CONNECTIONS = { others: 5, superuserReserved: 3 } as const;
 
 /** Web containers running at once on one host: a zero-downtime deploy starts the new one beside the old. */
 export const WEB_CONTAINERS_DURING_DEPLOY = 2;
@@ -66,7 +65,7 @@ export interface PostgresSizing {
 
 /** How PostgreSQL's connections are shared out (see gunicorn.conf.py's start-up check). */
 export interface DatabaseBudget {
-  /** Pool size of one web worker process: one per thread, or DB_CONNECTIONS.asgiWorkerPool. */
+  /** Pool size of one web worker process: one connection per thread. */
   poolPerWorker: number;
   /** What one web container may hold: every worker's pool plus the master's reservation connection. */
   perWebContainer: number;
@@ -87,22 +86,22 @@ export interface Sizing {
 const clamp = (value: number, min: number, max: number) => Math.min(max, Math.max(min, value));
 
 /**
- * Requests in flight: 2 x cores + 1 (gunicorn's guidance), carried by
- * - WSGI: one worker process per core, and threads (gthread, at most 4) for the rest, which overlap
- *   database and Redis waits. More processes than cores only take turns on the CPU: on 2 cores,
- *   5 sync workers answered 0.75-0.8x the requests of 2 workers x 3 threads on both kinds of
- *   endpoint, straight to gunicorn (bench/stack.ts);
- * - ASGI: 2 x cores + 1 event loops, one thread each (each runs its synchronous views on one thread).
+ * Requests in flight: 2 x cores + 1 (gunicorn's guidance), carried by one worker process per core
+ * and threads (at most 4) for the rest, which overlap database and Redis waits. More processes than
+ * cores only take turns on the CPU: on 2 cores, 5 sync workers answered 0.75-0.8x the requests of
+ * 2 workers x 3 threads on both kinds of endpoint, straight to gunicorn (bench/stack.ts).
+ * - WSGI: gthread workers (sync when one thread is enough);
+ * - ASGI: uvicorn workers, each an event loop whose asgi.py runs Django on that many reused threads;
+ *   on 2 cores, 2 uvicorn workers x 3 threads answered 1.13-1.23x the requests of 5 x 2 (bench/stack.ts).
  * Memory may cut the processes to (web memory - master) / per-worker MiB; within 1..12 either way.
  */
 export function sizeGunicorn(cpus: number, webMemoryMb: number, server: 'wsgi' | 'asgi'): GunicornSizing {
   const inFlight = 2 * cpus + 1;
-  const cpuWorkers = server === 'asgi' ? inFlight : cpus;
   const memoryWorkers = Math.floor((webMemoryMb - PROCESS_MB.webBase) / PROCESS_MB.webWorker);
-  const workers = clamp(Math.min(cpuWorkers, memoryWorkers), 1, LIMITS.maxWebWorkers);
-  if (server === 'asgi') return { workers, threads: 1, workerClass: 'uvicorn_worker.UvicornWorker', memoryLimitMb: webMemoryMb };
+  const workers = clamp(Math.min(cpus, memoryWorkers), 1, LIMITS.maxWebWorkers);
   const threads = clamp(Math.ceil(inFlight / workers), 1, LIMITS.maxThreads);
-  return { workers, threads, workerClass: threads > 1 ? 'gthread' : 'sync', memoryLimitMb: webMemoryMb };
+  const workerClass = server === 'asgi' ? 'uvicorn_worker.UvicornWorker' : threads > 1 ? 'gthread' : 'sync';
+  return { workers, threads, workerClass, memoryLimitMb: webMemoryMb };
 }
 
 /** Celery prefork processes: one per core, as memory allows, within 1..8. */
@@ -150,9 +149,8 @@ export interface AppConnections {
   total: number;
 }
 
-/** A web worker's connection pool: one connection per thread; an ASGI event loop needs few. */
-export const poolPerWorker = (gunicorn: GunicornSizing): number =>
-  gunicorn.workerClass === 'uvicorn_worker.UvicornWorker' ? DB_CONNECTIONS.asgiWorkerPool : gunicorn.threads;
+/** A web worker's connection pool: one connection per thread (ASGI: per thread asgi.py runs Django on). */
+export const poolPerWorker = (gunicorn: GunicornSizing): number => gunicorn.threads;
 
 /** Connections one web container may hold: its workers' pools and the master's reservation. */
 export const webContainerConnections = (gunicorn: GunicornSizing): number => gunicorn.workers * poolPerWorker(gunicorn) + 1;

@@ -1,6 +1,6 @@
 // The generated repository's own test suite (pytest + pytest-django) runs in its app image's
 // `test` stage against a throwaway PostgreSQL, exactly as `make test` and its CI workflow run it,
-// and passes for the defaults and minimal profiles; a deliberately broken production setting
+// and passes for the defaults, minimal and ASGI profiles; a deliberately broken production setting
 // makes it fail (a test of the test).
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -42,7 +42,7 @@ function runGeneratedSuite(dir: string, project: string, runArgs: string[] = [])
   }
 }
 
-describe.each(['defaults', 'minimal'])('profile %s', (profile) => {
+describe.each(['defaults', 'minimal', 'asgi'])('profile %s', (profile) => {
   it('the generated suite passes in the app image against PostgreSQL', async () => {
     const dir = (await generateProject(PROFILES[profile]!)).cwd;
     const result = runGeneratedSuite(dir, `pytest-suite-${profile}-${process.pid}`);

@@ -15,8 +15,8 @@ describe('sizeStack', () => {
     [8, 16384, 'wsgi', true, 8, 3, 'gthread', 8, 100, 1228],
     [16, 65536, 'wsgi', true, 12, 3, 'gthread', 8, 140, 4915],
     [64, 262144, 'wsgi', false, 12, 4, 'gthread', undefined, 160, 19660],
-    [2, 4096, 'asgi', true, 5, 1, 'uvicorn_worker.UvicornWorker', 2, 50, 307],
-    [8, 2048, 'asgi', false, 11, 1, 'uvicorn_worker.UvicornWorker', undefined, 80, 153],
+    [2, 4096, 'asgi', true, 2, 3, 'uvicorn_worker.UvicornWorker', 2, 40, 307],
+    [8, 1024, 'asgi', false, 5, 4, 'uvicorn_worker.UvicornWorker', undefined, 80, 76],
   ] as const)(
     '%i cores, %i MiB, %s, celery %s',
     (cpus, memoryMb, server, celery, workers, threads, workerClass, concurrency, maxConnections, sharedBuffersMb) => {
@@ -81,8 +81,8 @@ describe('sizeStack', () => {
     }
   });
 
-  it('gives an ASGI worker a small pool and a WSGI worker one connection per thread', () => {
-    expect(sizeStack({ cpus: 2, memoryMb: 4096 }, 'asgi', true).database).toMatchObject({ poolPerWorker: 2, perWebContainer: 5 * 2 + 1 });
+  it('gives every worker one connection per thread (ASGI: per thread asgi.py runs Django on)', () => {
+    expect(sizeStack({ cpus: 2, memoryMb: 4096 }, 'asgi', true).database).toMatchObject({ poolPerWorker: 3, perWebContainer: 2 * 3 + 1 });
     expect(sizeStack({ cpus: 16, memoryMb: 65536 }, 'wsgi', true).database).toMatchObject({
       poolPerWorker: 3,
       perWebContainer: 12 * 3 + 1,

@@ -28,7 +28,7 @@ describe('formatDecisions', () => {
     const text = formatDecisions(ctx, { target: 'shop', regenerating: false });
     expect(text).not.toContain('celery');
     expect(text).not.toContain('monitoring');
-    expect(text).toContain(`  gunicorn    ${ctx.sizing.gunicorn.workers} workers x 1 thread, uvicorn_worker.UvicornWorker workers\n`);
+    expect(text).toContain(`  gunicorn    8 workers x 3 threads, uvicorn_worker.UvicornWorker workers\n`);
     expect(text).toContain(
       `postgresql  max_connections ${ctx.sizing.postgres.maxConnections}, shared_buffers ${ctx.sizing.postgres.sharedBuffersMb} MiB`,
     );

@@ -136,6 +136,25 @@ describe('PostgreSQL connections', () => {
     loadEveryWeb();
     expect(reservation()).toBe(before);
   });
+
+  it("gunicorn's access log: off, a request writes no line; GUNICORN_ACCESS_LOG=1 writes one JSON line per request", () => {
+    const accessLines = () =>
+      webContainers()
+        .flatMap((id) => run('docker', ['logs', id]).split('\n'))
+        .filter((line) => line.startsWith('{'))
+        .map((line) => JSON.parse(line) as Record<string, unknown>)
+        .filter((record) => record['logger'] === 'gunicorn.access');
+    loadEveryWeb();
+    expect(accessLines()).toEqual([]);
+    compose(['up', '-d', '--wait', '--force-recreate', '--scale', 'web=1', 'web'], { GUNICORN_ACCESS_LOG: '1' });
+    const [web] = webContainers();
+    // A query of its own: the container's healthcheck requests /health/ too.
+    const script = "import urllib.request as u; [u.urlopen('http://127.0.0.1:8000/health/?access-log-test') for _ in range(3)]";
+    run('docker', ['exec', web!, 'python', '-c', script]);
+    const lines = accessLines().filter((record) => record['query'] === 'access-log-test');
+    expect(lines).toHaveLength(3);
+    expect(lines[0]).toMatchObject({ level: 'INFO', method: 'GET', path: '/health/', status: '200' });
+  });
 });
 
 describe('the ASGI profile under 128 concurrent connections', () => {

@@ -2,7 +2,7 @@
 // in one run, interleaved and repeated; prints medians and spread. Asserts nothing.
 //   node bench/stack.ts            (needs Docker and wrk: apt-get install wrk)
 //   BENCH_SECONDS=10 BENCH_REPEATS=3 BENCH_CONNECTIONS=32 node bench/stack.ts
-//   BENCH_PARTS=sizing,busy,static,microcache (default: all four; busy: 128 connections)
+//   BENCH_PARTS=sizing,busy,static,microcache,ports (default: all five; busy: 128 connections)
 //   BENCH_SIZINGS='{"label": {"WEB_CONCURRENCY": "2", "GUNICORN_CMD_ARGS": "--max-requests 0"}}'
 //     replaces the gunicorn rows (to try candidates; the generated default stays the first row)
 //   BENCH_ASGI_SIZINGS='{"2 uvicorn workers": {"WEB_CONCURRENCY": "2"}}'
@@ -14,7 +14,10 @@
 //   - on a database endpoint (/health/: PostgreSQL and Redis) and a template endpoint (/admin/login/,
 //     direct only: nginx rate-limits login pages);
 //   - static files through nginx: plain, precompressed gzip (gzip_static), and per-request gzip;
-//   - a microcached anonymous page against the same page bypassing the cache.
+//   - a microcached anonymous page against the same page bypassing the cache;
+//   - a steady load through nginx for 4 windows in a row, nginx reusing local ports in TIME_WAIT
+//     (net.ipv4.tcp_tw_reuse=1, generated) against the kernel's default (loopback only), with
+//     nginx's CPU time per request.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -32,6 +35,7 @@ const sh = (command: string, args: string[], options: { cwd?: string; env?: Node
   execFileSync(command, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 << 20, ...options });
 
 interface WrkResult {
+  requests: number;
   rps: number;
   p50: number;
   p99: number;
@@ -48,6 +52,7 @@ export function parseWrk(output: string): WrkResult {
   };
   const errors = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(output);
   return {
+    requests: Number(/(\d+) requests in/.exec(output)?.[1] ?? Number.NaN),
     rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(output)?.[1] ?? Number.NaN),
     p50: ms('50'),
     p99: ms('99'),
@@ -159,6 +164,14 @@ class Project {
     }
   }
 
+  /** CPU time a service's container has used, in ms (cgroup v2, then v1). */
+  cpuMs(service: string): number {
+    const script =
+      'if [ -f /sys/fs/cgroup/cpu.stat ]; then awk \'$1 == "usage_usec" {print $2 / 1000}\' /sys/fs/cgroup/cpu.stat; ' +
+      "else awk '{print $1 / 1000000}' /sys/fs/cgroup/cpuacct/cpuacct.usage; fi";
+    return Number(this.compose(['exec', '-T', service, 'sh', '-c', script]).trim());
+  }
+
   webMemoryMiB(): number {
     const id = this.compose(['ps', '-q', 'web']).trim();
     const usage = sh('docker', ['stats', '--no-stream', '--format', '{{.MemUsage}}', id]).trim().split('/')[0]!.trim();
@@ -211,10 +224,11 @@ interface Case {
   group: string;
   label: string;
   setup?: () => void;
-  measure: () => WrkResult;
+  measure: () => WrkResult & { nginxCpuMsPerRequest?: number };
   memory?: () => number;
 }
-const results = new Map<string, { group: string; runs: (WrkResult & { memory: number })[] }>();
+type Run = WrkResult & { memory: number; nginxCpuMsPerRequest?: number };
+const results = new Map<string, { group: string; runs: Run[] }>();
 
 function runCases(cases: Case[]): void {
   for (let repeat = 1; repeat <= REPEATS; repeat += 1) {
@@ -244,14 +258,15 @@ function report(): void {
     const baseline = median(rows[0]![1].runs.map((run) => run.rps));
     const connections = group.includes(' connections') ? '' : ` -c${CONNECTIONS}`;
     console.log(`\n${group} (wrk -t2${connections} -d${SECONDS}s, ${REPEATS} interleaved runs, medians; ratio to the first row)`);
-    console.log('| configuration | req/s (spread) | ratio | p50 ms | p99 ms | non-2xx | socket errors | web MiB |');
-    console.log('|---|---|---|---|---|---|---|---|');
+    console.log('| configuration | req/s (spread) | ratio | p50 ms | p99 ms | non-2xx | socket errors | web MiB | nginx CPU ms/request |');
+    console.log('|---|---|---|---|---|---|---|---|---|');
+    const shown = (value: number, digits: number) => (Number.isNaN(value) ? '' : value.toFixed(digits));
     for (const [label, { runs }] of rows) {
       const rps = runs.map((run) => run.rps);
-      const memory = median(runs.map((run) => run.memory));
       console.log(
         `| ${label} | ${median(rps).toFixed(0)} (${spread(rps)}) | ${(median(rps) / baseline).toFixed(2)}× | ${median(runs.map((run) => run.p50)).toFixed(1)} | ` +
-          `${median(runs.map((run) => run.p99)).toFixed(0)} | ${runs.reduce((sum, run) => sum + run.non2xx, 0)} | ${runs.reduce((sum, run) => sum + run.errors, 0)} | ${Number.isNaN(memory) ? '' : memory.toFixed(0)} |`,
+          `${median(runs.map((run) => run.p99)).toFixed(0)} | ${runs.reduce((sum, run) => sum + run.non2xx, 0)} | ${runs.reduce((sum, run) => sum + run.errors, 0)} | ` +
+          `${shown(median(runs.map((run) => run.memory)), 0)} | ${shown(median(runs.map((run) => run.nginxCpuMsPerRequest ?? Number.NaN)), 2)} |`,
       );
     }
   }
@@ -288,7 +303,7 @@ const SIZINGS: Sizings = {
 const ASGI_SIZINGS: Sizings = { 'ASGI profile': {}, ...sizingsFrom('BENCH_ASGI_SIZINGS') };
 // With one ASGI row, it measures the container as booted; with more, each row recreates web.
 const ASGI_ROWS_DIFFER = Object.keys(ASGI_SIZINGS).length > 1;
-const PARTS = new Set((process.env['BENCH_PARTS'] ?? 'sizing,busy,static,microcache').split(','));
+const PARTS = new Set((process.env['BENCH_PARTS'] ?? 'sizing,busy,static,microcache,ports').split(','));
 const BUSY_CONNECTIONS = 128;
 // The login page is the template endpoint; nginx rate-limits it (429), so it is measured directly only.
 const ENDPOINTS = [
@@ -383,6 +398,33 @@ try {
         measure: () => wrk(nginxHttps(wsgi, '/'), ['Cookie: sessionid=bench']),
       },
     ]);
+  }
+  if (PARTS.has('ports')) {
+    // Each nginx connection to gunicorn closed by nginx keeps its local port in TIME_WAIT for 60 s;
+    // nginx is recreated (a new network namespace, no TIME_WAIT) before each setting's windows.
+    const KERNEL_DEFAULT = path.join(wsgi.dir, 'compose.kernel-default.yaml');
+    writeFileSync(KERNEL_DEFAULT, 'services:\n  nginx:\n    sysctls:\n      net.ipv4.tcp_tw_reuse: 2\n');
+    const WINDOWS = 4;
+    const group = `database (/health/) via nginx HTTPS, ${WINDOWS} windows in a row`;
+    const settings = [
+      { name: 'generated (tcp_tw_reuse 1)', files: [] as string[] },
+      { name: "kernel's default (tcp_tw_reuse 2: loopback only)", files: ['-f', KERNEL_DEFAULT] },
+    ];
+    runCases(
+      settings.flatMap(({ name, files }) =>
+        Array.from({ length: WINDOWS }, (_, index) => ({
+          group,
+          label: `${name}, seconds ${index * SECONDS}–${(index + 1) * SECONDS}`,
+          setup: index === 0 ? () => void wsgi.compose([...files, 'up', '-d', '--wait', '--force-recreate', 'nginx']) : undefined,
+          measure: () => {
+            const before = wsgi.cpuMs('nginx');
+            const result = wrk(nginxHttps(wsgi, '/health/'));
+            return { ...result, nginxCpuMsPerRequest: (wsgi.cpuMs('nginx') - before) / result.requests };
+          },
+        })),
+      ),
+    );
+    wsgi.compose(['up', '-d', '--wait', '--force-recreate', 'nginx']);
   }
   report();
 } finally {

@@ -12,6 +12,8 @@ export interface LoadOptions {
   maxSeconds?: number;
   /** Per-request bound. */
   timeoutMs?: number;
+  /** A pause after each request of a client (a paced load); none by default. */
+  pauseMs?: number;
 }
 
 export interface Failure {
@@ -37,7 +39,15 @@ export interface Load {
   stop(): Promise<LoadReport>;
 }
 
-export function startLoad({ port, host, path = '/health/', concurrency = 4, maxSeconds = 300, timeoutMs = 30_000 }: LoadOptions): Load {
+export function startLoad({
+  port,
+  host,
+  path = '/health/',
+  concurrency = 4,
+  maxSeconds = 300,
+  timeoutMs = 30_000,
+  pauseMs = 0,
+}: LoadOptions): Load {
   const agent = new https.Agent({ keepAlive: true, maxSockets: concurrency });
   const report: LoadReport = { requests: 0, ok: 0, failures: [], answers: [], maxLatencyMs: 0, startedAt: Date.now(), stoppedAt: 0 };
   const deadline = report.startedAt + maxSeconds * 1000;
@@ -96,7 +106,10 @@ export function startLoad({ port, host, path = '/health/', concurrency = 4, maxS
     });
 
   const client = async () => {
-    while (!stopping && Date.now() < deadline) await once();
+    while (!stopping && Date.now() < deadline) {
+      await once();
+      if (pauseMs) await new Promise((resolve) => setTimeout(resolve, pauseMs));
+    }
   };
   const clients = Promise.all(Array.from({ length: concurrency }, client));
   return {

@@ -155,6 +155,25 @@ describe('PostgreSQL connections', () => {
     expect(lines).toHaveLength(3);
     expect(lines[0]).toMatchObject({ level: 'INFO', method: 'GET', path: '/health/', status: '200' });
   });
+
+  it('PostgreSQL down while web starts (a host reboot, a Swarm): the master retries, then reserves its share', async () => {
+    compose(['stop', 'db']);
+    compose(['up', '-d', '--no-deps', '--force-recreate', '--scale', 'web=1', 'web']);
+    const [web] = webContainers();
+    let logs = '';
+    for (let waited = 0; waited < 30_000 && !/retrying the connection budget check/.test(logs); waited += 1000) {
+      await sleep(1000);
+      logs = run('docker', ['logs', web!]);
+    }
+    expect(logs).toMatch(/database not reachable yet: retrying the connection budget check/);
+    compose(['start', 'db']);
+    compose(['up', '-d', '--wait', '--no-deps', '--no-recreate', 'web']);
+    const hostname = run('docker', ['inspect', '-f', '{{.Config.Hostname}}', web!]).trim();
+    expect(psql("SELECT application_name FROM pg_stat_activity WHERE application_name LIKE 'web-plan:%'")).toBe(
+      `web-plan:${sizing.database.perWebContainer}:${hostname}`,
+    );
+    expect(run('docker', ['logs', web!])).not.toMatch(/budget not checked/);
+  });
 });
 
 describe('the ASGI profile under 128 concurrent connections', () => {

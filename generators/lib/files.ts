@@ -54,7 +54,15 @@ export const CORE_FILE_TABLE: Record<string, FeatureFiles[]> = {
     { condition: forExistingProject, templates: [DEPLOY_SETTINGS_PLACEHOLDER, 'requirements-deploy.txt'] },
   ],
   proxy: [
-    { templates: ['nginx/nginx.conf', 'nginx/conf.d/site.conf', 'nginx/snippets/security-headers.conf', 'nginx/snippets/proxy.conf'] },
+    {
+      templates: [
+        'nginx/nginx.conf',
+        'nginx/conf.d/site.conf',
+        'nginx/snippets/security-headers.conf',
+        'nginx/snippets/proxy.conf',
+        'nginx/snippets/upstream.conf',
+      ],
+    },
   ],
   // The repository's own health: the test suite (make test), the CI workflow, dependency updates.
   'repository health': [

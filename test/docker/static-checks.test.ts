@@ -115,7 +115,7 @@ describe.each(Object.entries(PROFILES))('profile %s', (_profile, flags) => {
 
   it(`nginx -t accepts the Swarm nginx configuration as stack.yaml ships it${flags['swarm'] === true ? '' : ' (absent: Swarm is off)'}`, () => {
     if (flags['swarm'] !== true) {
-      expect(tree['swarm/nginx-site.conf']).toBeUndefined();
+      expect(tree['swarm/nginx-upstream.conf']).toBeUndefined();
       return;
     }
     const stack = stackConfig(dir);

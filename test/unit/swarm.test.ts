@@ -96,30 +96,28 @@ describe('swarm facts', () => {
   });
 });
 
-describe('swarm/nginx-site.conf', () => {
-  // It is nginx/conf.d/site.conf with only the upstream looked up per request: any other change
-  // to the site (headers, locations, TLS) must reach the Swarm too.
+describe("the Swarm's nginx", () => {
+  // One site for Compose and Swarm: the stack ships nginx/conf.d/site.conf itself, so a change to the site
+  // (headers, locations, TLS) reaches both; only how a location reaches web (snippets/upstream.conf) differs.
   it.each([
     {},
     { domain: 'shop.example.com', extraDomains: 'www.shop.example.com', server: 'asgi' },
     { mediaStorage: 's3', staticOnS3: true },
-  ])('is conf.d/site.conf but for the upstream (%j)', (given) => {
+  ])('is conf.d/site.conf with the Swarm upstream snippet (%j)', (given) => {
     const tree = renderTree(contextWith(given));
+    const stack = tree.get('stack.yaml')!.content;
+    const configFile = (name: string) => new RegExp(`^  ${name}:\\n.*\\n {4}file: (.+)$`, 'm').exec(stack)?.[1];
+    const mountedAt = (name: string) => new RegExp(`- source: ${name}\\n {8}target: (.+)$`, 'm').exec(stack)?.[1];
+    expect([configFile('nginx_site'), mountedAt('nginx_site')]).toEqual(['./nginx/conf.d/site.conf', '/etc/nginx/conf.d/site.conf']);
+    expect([configFile('nginx_upstream'), mountedAt('nginx_upstream')]).toEqual([
+      './swarm/nginx-upstream.conf',
+      '/etc/nginx/snippets/upstream.conf',
+    ]);
     const site = tree.get('nginx/conf.d/site.conf')!.content;
-    const swarm = tree.get('swarm/nginx-site.conf')!.content;
-    // Both look "web" up per request; the Swarm's resolver and retries are its own.
-    const resolverBlock = /\n# gunicorn is looked up in Docker's DNS[\s\S]*?resolver_timeout 2s;\n/;
-    const serverLevelUpstream = /\n {4}# Every web container[\s\S]*?proxy_next_upstream_timeout \d+s;\n/;
-    expect(site).toMatch(resolverBlock);
-    expect(site).toMatch(serverLevelUpstream);
-    const expected = site
-      .replace(
-        /^# Servers for (.*)\.$/m,
-        '# Servers for $1 on Docker Swarm: nginx/conf.d/site.conf with the\n# upstream "web" looked up at request time (see below).',
-      )
-      .replace(resolverBlock, `\n${/# Docker Swarm: "web"[\s\S]*?resolver_timeout 2s;\n/.exec(swarm)![0]}`)
-      .replace(serverLevelUpstream, '')
-      .replaceAll('proxy_pass http://$django_upstream;', 'include /etc/nginx/snippets/swarm-upstream.conf;');
-    expect(swarm).toBe(expected);
+    // Every proxying location takes the upstream from the snippet; nothing else in the site names web.
+    expect(site.match(/include \/etc\/nginx\/snippets\/upstream\.conf;/g)).toHaveLength(3);
+    expect(site).not.toMatch(/proxy_pass|resolver|\bweb\b/);
+    for (const snippet of [tree.get('nginx/snippets/upstream.conf')!.content, tree.get('swarm/nginx-upstream.conf')!.content])
+      expect(snippet).toMatch(/^resolver 127\.0\.0\.11 [\s\S]*^proxy_pass http:\/\/\$\w+(:8000)?;$[\s\S]*^proxy_next_upstream /m);
   });
 });

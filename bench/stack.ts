@@ -3,6 +3,7 @@
 //   node bench/stack.ts            (needs Docker and wrk: apt-get install wrk)
 //   BENCH_SECONDS=10 BENCH_REPEATS=3 BENCH_CONNECTIONS=32 node bench/stack.ts
 //   BENCH_PARTS=sizing,busy,static,microcache,ports (default: all five; busy: 128 connections)
+//   BENCH_ENDPOINTS=/health/,/admin/login/,/bench/wait/ (default: all three) for the sizing part
 //   BENCH_SIZINGS='{"label": {"WEB_CONCURRENCY": "2", "GUNICORN_CMD_ARGS": "--max-requests 0"}}'
 //     replaces the gunicorn rows (to try candidates; the generated default stays the first row)
 //   BENCH_ASGI_SIZINGS='{"2 uvicorn workers": {"WEB_CONCURRENCY": "2"}}'
@@ -11,15 +12,16 @@
 //   - gunicorn sizings: the generated default (also with gunicorn's access log on), gunicorn's own
 //     default (1 sync), a fixed 4 sync (with this config, and as cookiecutter-django runs it), 5 and
 //     3 sync, gthread 2 x 4 and 2 x 2, and the ASGI profile;
-//   - on a database endpoint (/health/: PostgreSQL and Redis) and a template endpoint (/admin/login/,
-//     direct only: nginx rate-limits login pages);
+//   - on a database endpoint (/health/: PostgreSQL and Redis), a template endpoint (/admin/login/,
+//     direct only: nginx rate-limits login pages), and a view that waits 20 ms on PostgreSQL (a bench-only
+//     view added to each generated project: most real views wait on the database longer than /health/);
 //   - static files through nginx: plain, precompressed gzip (gzip_static), and per-request gzip;
 //   - a microcached anonymous page against the same page bypassing the cache;
 //   - a steady load through nginx for 4 windows in a row, nginx reusing local ports in TIME_WAIT
 //     (net.ipv4.tcp_tw_reuse=1, generated) against the kernel's default (loopback only), with
 //     nginx's CPU time per request.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { BENCH_HARDWARE, generateProject } from './generate-project.ts';
@@ -30,6 +32,8 @@ const CONNECTIONS = Number(process.env['BENCH_CONNECTIONS'] ?? 32);
 const DOMAIN = 'localhost';
 /** The Python package of every generated bench project (the default project name). */
 const BENCH_PACKAGE = 'my_site';
+/** What the bench-only waiting view spends in PostgreSQL per request. */
+const WAIT_SECONDS = 0.02;
 
 const sh = (command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}) =>
   execFileSync(command, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 << 20, ...options });
@@ -101,6 +105,27 @@ class Project {
       'false',
       ...flags,
     ]);
+    // A view that waits on PostgreSQL, as views that query more than /health/ does (bench only).
+    writeFileSync(
+      path.join(this.dir, BENCH_PACKAGE, 'bench_wait.py'),
+      [
+        'from django.db import connection',
+        'from django.http import HttpResponse',
+        'from django.views.decorators.cache import never_cache',
+        '',
+        '',
+        '@never_cache',
+        'def wait(request):',
+        '    with connection.cursor() as cursor:',
+        `        cursor.execute("SELECT pg_sleep(${WAIT_SECONDS})")`,
+        '    return HttpResponse("waited")',
+        '',
+      ].join('\n'),
+    );
+    appendFileSync(
+      path.join(this.dir, BENCH_PACKAGE, 'urls.py'),
+      '\nfrom .bench_wait import wait  # noqa: E402 (the generator\'s stack bench)\n\nurlpatterns.append(path("bench/wait/", wait))\n',
+    );
     // Only on 127.0.0.1, random ports; gunicorn published too, for the direct measurements.
     writeFileSync(
       path.join(this.dir, 'compose.bench.yaml'),
@@ -309,6 +334,7 @@ const BUSY_CONNECTIONS = 128;
 const ENDPOINTS = [
   { endpoint: 'database (/health/)', urlPath: '/health/', vias: ['nginx HTTPS', 'direct to gunicorn'] },
   { endpoint: 'template (/admin/login/)', urlPath: '/admin/login/', vias: ['direct to gunicorn'] },
+  { endpoint: `waiting ${WAIT_SECONDS * 1000} ms on PostgreSQL (/bench/wait/)`, urlPath: '/bench/wait/', vias: ['nginx HTTPS'] },
 ] as const;
 
 try {
@@ -332,7 +358,10 @@ try {
     wrk(`http://127.0.0.1:${project.port('web', 8000)}${urlPath}`, [`Host: ${DOMAIN}`, 'X-Forwarded-Proto: https']);
   const via = { 'nginx HTTPS': (project: Project, urlPath: string) => wrk(nginxHttps(project, urlPath)), 'direct to gunicorn': direct };
 
-  for (const { endpoint, urlPath, vias } of PARTS.has('sizing') ? ENDPOINTS : []) {
+  const endpoints = ENDPOINTS.filter(
+    ({ urlPath }) => !process.env['BENCH_ENDPOINTS'] || process.env['BENCH_ENDPOINTS'].split(',').includes(urlPath),
+  );
+  for (const { endpoint, urlPath, vias } of PARTS.has('sizing') ? endpoints : []) {
     for (const route of vias) {
       const asgiProject = asgi!;
       const group = `${endpoint} via ${route}`;

@@ -15,7 +15,8 @@
 //   - on a database endpoint (/health/: PostgreSQL and Redis), a template endpoint (/admin/login/,
 //     direct only: nginx rate-limits login pages), and a view that waits 20 ms on PostgreSQL (a bench-only
 //     view added to each generated project: most real views wait on the database longer than /health/);
-//   - static files through nginx: plain, precompressed gzip (gzip_static), and per-request gzip;
+//   - a static file through nginx (plain, precompressed gzip with gzip_static, gzip per request) and
+//     through Django (WhiteNoise, straight to gunicorn; plain and gzip);
 //   - a microcached anonymous page against the same page bypassing the cache;
 //   - a steady load through nginx for 4 windows in a row, nginx reusing local ports in TIME_WAIT
 //     (net.ipv4.tcp_tw_reuse=1, generated) against the kernel's default (loopback only), with
@@ -78,6 +79,7 @@ const GUNICORN_OVERRIDES = [
   'GUNICORN_CMD_ARGS',
   'GUNICORN_ACCESS_LOG',
   'BENCH_WEB_COMMAND',
+  'BENCH_STATIC_THROUGH_DJANGO',
 ];
 
 class Project {
@@ -126,6 +128,16 @@ class Project {
       path.join(this.dir, BENCH_PACKAGE, 'urls.py'),
       '\nfrom .bench_wait import wait  # noqa: E402 (the generator\'s stack bench)\n\nurlpatterns.append(path("bench/wait/", wait))\n',
     );
+    appendFileSync(
+      path.join(this.dir, BENCH_PACKAGE, 'settings', 'production.py'),
+      [
+        '',
+        '# The stack bench: static files served by Django (WhiteNoise) when this is set.',
+        'if __import__("os").environ.get("BENCH_STATIC_THROUGH_DJANGO"):',
+        '    MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")  # noqa: F405',
+        '',
+      ].join('\n'),
+    );
     // Only on 127.0.0.1, random ports; gunicorn published too, for the direct measurements.
     writeFileSync(
       path.join(this.dir, 'compose.bench.yaml'),
@@ -140,6 +152,7 @@ class Project {
         // gunicorn reads extra command-line settings from this variable (candidates such as --max-requests 0).
         '    environment:',
         '      GUNICORN_CMD_ARGS:',
+        '      BENCH_STATIC_THROUGH_DJANGO:',
         '',
       ].join('\n'),
     );
@@ -399,20 +412,32 @@ try {
   }
   if (PARTS.has('static')) {
     const staticPath = wsgi.staticUrl();
+    const group = 'static file (admin/css/base.css)';
+    // Django serving it instead: WhiteNoise's middleware (the image has whitenoise for its storage).
+    const throughDjango = (headers: string[]) =>
+      wrk(`http://127.0.0.1:${wsgi.port('web', 8000)}${staticPath}`, [`Host: ${DOMAIN}`, 'X-Forwarded-Proto: https', ...headers]);
     runCases([
-      { group: 'static file via nginx HTTPS', label: 'plain', measure: () => wrk(nginxHttps(wsgi, staticPath)) },
+      { group, label: 'nginx HTTPS, plain', measure: () => wrk(nginxHttps(wsgi, staticPath)) },
       {
-        group: 'static file via nginx HTTPS',
-        label: 'gzip, precompressed (gzip_static)',
+        group,
+        label: 'nginx HTTPS, gzip precompressed (gzip_static)',
         measure: () => wrk(nginxHttps(wsgi, staticPath), ['Accept-Encoding: gzip']),
       },
+      {
+        group,
+        label: 'Django (WhiteNoise) straight to gunicorn, plain',
+        setup: () => wsgi.sizeWeb({ BENCH_STATIC_THROUGH_DJANGO: '1' }),
+        measure: () => throughDjango([]),
+      },
+      { group, label: 'Django (WhiteNoise) straight to gunicorn, gzip', measure: () => throughDjango(['Accept-Encoding: gzip']) },
     ]);
+    wsgi.sizeWeb({});
     // Without the .gz files nginx compresses each response itself (gzip on): the old setting.
     wsgi.compose(['exec', '-T', 'web', 'sh', '-c', 'find /srv/static -name "*.gz" -delete']);
     runCases([
       {
-        group: 'static file via nginx HTTPS',
-        label: 'gzip per request (no .gz files)',
+        group,
+        label: 'nginx HTTPS, gzip per request (no .gz files)',
         measure: () => wrk(nginxHttps(wsgi, staticPath), ['Accept-Encoding: gzip']),
       },
     ]);

@@ -50,6 +50,15 @@ describe.each(Object.entries(PROFILES))('profile %s', (_profile, flags) => {
     run('docker', ['compose', 'config', '-q'], { cwd: dir });
   });
 
+  it('every image Compose builds is named after the Compose project (two stacks on one host keep their own)', () => {
+    const config = JSON.parse(
+      run('docker', ['compose', 'config', '--format', 'json'], { cwd: dir, env: { ...process.env, COMPOSE_PROJECT_NAME: 'staging' } }),
+    ) as { services: Record<string, { build?: unknown; image?: string }> };
+    const built = Object.entries(config.services).filter(([, service]) => service.build);
+    expect(built.map(([name]) => name)).toContain('web');
+    for (const [name, service] of built) expect(service.image, name).toMatch(/^staging-/);
+  });
+
   it('docker compose config -q accepts compose.test.yaml (the test stack of make test and CI)', () => {
     expect(tree['compose.test.yaml']).toBeDefined();
     run('docker', ['compose', '-f', 'compose.test.yaml', 'config', '-q'], { cwd: dir });

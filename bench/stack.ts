@@ -367,9 +367,16 @@ try {
   asgi?.up();
   const nginxHttps = (project: Project, urlPath: string) => `https://${DOMAIN}:${project.port('nginx', 443)}${urlPath}`;
   // Straight to gunicorn: Django still wants the proxy's headers (host, HTTPS).
-  const direct = (project: Project, urlPath: string) =>
-    wrk(`http://127.0.0.1:${project.port('web', 8000)}${urlPath}`, [`Host: ${DOMAIN}`, 'X-Forwarded-Proto: https']);
-  const via = { 'nginx HTTPS': (project: Project, urlPath: string) => wrk(nginxHttps(project, urlPath)), 'direct to gunicorn': direct };
+  const direct = (project: Project, urlPath: string, headers: string[] = [], connections = CONNECTIONS) =>
+    wrk(
+      `http://127.0.0.1:${project.port('web', 8000)}${urlPath}`,
+      [`Host: ${DOMAIN}`, 'X-Forwarded-Proto: https', ...headers],
+      connections,
+    );
+  const via = {
+    'nginx HTTPS': (project: Project, urlPath: string) => wrk(nginxHttps(project, urlPath)),
+    'direct to gunicorn': (project: Project, urlPath: string) => direct(project, urlPath),
+  };
 
   const endpoints = ENDPOINTS.filter(
     ({ urlPath }) => !process.env['BENCH_ENDPOINTS'] || process.env['BENCH_ENDPOINTS'].split(',').includes(urlPath),
@@ -401,8 +408,7 @@ try {
   if (ASGI_ROWS_DIFFER) asgi?.sizeWeb({});
   if (PARTS.has('busy') && asgi) {
     const group = `database (/health/) at ${BUSY_CONNECTIONS} connections`;
-    const busyDirect = (project: Project) =>
-      wrk(`http://127.0.0.1:${project.port('web', 8000)}/health/`, [`Host: ${DOMAIN}`, 'X-Forwarded-Proto: https'], BUSY_CONNECTIONS);
+    const busyDirect = (project: Project) => direct(project, '/health/', [], BUSY_CONNECTIONS);
     runCases([
       { group, label: 'generated default via nginx HTTPS', measure: () => wrk(nginxHttps(wsgi, '/health/'), [], BUSY_CONNECTIONS) },
       { group, label: 'generated default direct to gunicorn', measure: () => busyDirect(wsgi) },
@@ -414,8 +420,7 @@ try {
     const staticPath = wsgi.staticUrl();
     const group = 'static file (admin/css/base.css)';
     // Django serving it instead: WhiteNoise's middleware (the image has whitenoise for its storage).
-    const throughDjango = (headers: string[]) =>
-      wrk(`http://127.0.0.1:${wsgi.port('web', 8000)}${staticPath}`, [`Host: ${DOMAIN}`, 'X-Forwarded-Proto: https', ...headers]);
+    const throughDjango = (headers: string[]) => direct(wsgi, staticPath, headers);
     runCases([
       { group, label: 'nginx HTTPS, plain', measure: () => wrk(nginxHttps(wsgi, staticPath)) },
       {

@@ -3,7 +3,7 @@
 // serve; one that would not fit refuses to start with one clear log line instead.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sizeStack } from '../../generators/lib/sizing.ts';
-import { requireDocker, run } from '../helpers/docker.ts';
+import { requireDocker, run, runAsync } from '../helpers/docker.ts';
 import { generateProject } from '../helpers/generate.ts';
 import { PROFILES } from '../helpers/profiles.ts';
 
@@ -173,6 +173,27 @@ describe('PostgreSQL connections', () => {
       `web-plan:${sizing.database.perWebContainer}:${hostname}`,
     );
     expect(run('docker', ['logs', web!])).not.toMatch(/budget not checked/);
+  });
+
+  it('PostgreSQL down for longer than GUNICORN_READY_TIMEOUT: both checks share it, then gunicorn exits without its port', async () => {
+    compose(['stop', 'db']);
+    try {
+      const started = await runAsync(
+        'docker',
+        // Longer than one failed /health/ (the database pool gives up on a connection after 10 s).
+        ['compose', '-p', project, 'run', '--rm', '--no-deps', '-e', 'GUNICORN_READY_TIMEOUT=12', 'web'],
+        { cwd: dir, timeoutMs: 120_000 },
+      );
+      const output = started.stdout + started.stderr;
+      expect(started.code, output).not.toBe(0);
+      // The budget check used the whole timeout; the readiness gate then had none of its own left.
+      const afterBudget = output.slice(output.indexOf('database connection budget not checked'));
+      expect(afterBudget, output).toMatch(/^database connection budget not checked/);
+      expect(afterBudget).toMatch(/not ready: GET \/health\/ failed, not opening the port/);
+      expect(afterBudget).not.toMatch(/not ready yet: waiting/);
+    } finally {
+      compose(['up', '-d', '--wait', 'db']);
+    }
   });
 });
 

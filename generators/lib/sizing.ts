@@ -20,7 +20,13 @@ export const MEMORY_SHARE = { postgres: 0.3, webWithCelery: 0.35, webAlone: 0.5,
  */
 export const PROCESS_MB = { webBase: 70, webWorker: 80, celeryProcess: 200 } as const;
 
-export const LIMITS = { maxWebWorkers: 12, maxThreads: 4, maxCeleryConcurrency: 8 } as const;
+/**
+ * maxWebWorkers: a process per core up to 32 cores. It was 12 (gunicorn's docs: "4-12 workers" for sync
+ * workers), which left 52 of 64 cores idle for Python. Each worker holds a pooled connection per thread,
+ * and a deploy runs two web containers: at 32 workers PostgreSQL is sized for about 400 connections.
+ * Beyond that, more hosts (Swarm) or a connection pooler serve better than one bigger container.
+ */
+export const LIMITS = { maxWebWorkers: 32, maxThreads: 4, maxCeleryConcurrency: 8 } as const;
 
 /**
  * Memory limits of the monitoring services (MiB), measured idle on the generated stack (Prometheus
@@ -93,7 +99,7 @@ const clamp = (value: number, min: number, max: number) => Math.min(max, Math.ma
  * - WSGI: gthread workers (sync when one thread is enough);
  * - ASGI: uvicorn workers, each an event loop whose asgi.py runs Django on that many reused threads;
  *   on 2 cores, 2 uvicorn workers x 3 threads answered 1.13-1.23x the requests of 5 x 2 (bench/stack.ts).
- * Memory may cut the processes to (web memory - master) / per-worker MiB; within 1..12 either way.
+ * Memory may cut the processes to (web memory - master) / per-worker MiB; within 1..32 either way (LIMITS).
  */
 export function sizeGunicorn(cpus: number, webMemoryMb: number, server: 'wsgi' | 'asgi'): GunicornSizing {
   const inFlight = 2 * cpus + 1;

@@ -13,8 +13,10 @@ describe('sizeStack', () => {
     [2, 4096, 'wsgi', false, 2, 3, 'gthread', undefined, 30, 307],
     [4, 8192, 'wsgi', true, 4, 3, 'gthread', 4, 60, 614],
     [8, 16384, 'wsgi', true, 8, 3, 'gthread', 8, 100, 1228],
-    [16, 65536, 'wsgi', true, 12, 3, 'gthread', 8, 140, 4915],
-    [64, 262144, 'wsgi', false, 12, 4, 'gthread', undefined, 160, 19660],
+    [16, 65536, 'wsgi', true, 16, 3, 'gthread', 8, 170, 4915],
+    [32, 131072, 'wsgi', true, 32, 3, 'gthread', 8, 320, 9830],
+    // Past 32 cores the processes stop at 32 and threads carry the rest (at most 4): 129 connections per container.
+    [64, 262144, 'wsgi', false, 32, 4, 'gthread', undefined, 400, 19660],
     [2, 4096, 'asgi', true, 2, 3, 'uvicorn_worker.UvicornWorker', 2, 40, 307],
     [8, 1024, 'asgi', false, 5, 4, 'uvicorn_worker.UvicornWorker', undefined, 80, 76],
   ] as const)(
@@ -85,7 +87,7 @@ describe('sizeStack', () => {
     expect(sizeStack({ cpus: 2, memoryMb: 4096 }, 'asgi', true).database).toMatchObject({ poolPerWorker: 3, perWebContainer: 2 * 3 + 1 });
     expect(sizeStack({ cpus: 16, memoryMb: 65536 }, 'wsgi', true).database).toMatchObject({
       poolPerWorker: 3,
-      perWebContainer: 12 * 3 + 1,
+      perWebContainer: 16 * 3 + 1,
     });
   });
 

@@ -25,6 +25,7 @@ import { execFileSync } from 'node:child_process';
 import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { writeKernelDefaultPortReuse, writeNoKeepaliveNginx } from '../test/helpers/nginx-variants.ts';
 import { BENCH_HARDWARE, generateProject } from './generate-project.ts';
 
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 10);
@@ -80,6 +81,7 @@ const GUNICORN_OVERRIDES = [
   'GUNICORN_ACCESS_LOG',
   'BENCH_WEB_COMMAND',
   'BENCH_STATIC_THROUGH_DJANGO',
+  'BENCH_NGINX_NO_KEEPALIVE',
 ];
 
 class Project {
@@ -89,6 +91,8 @@ class Project {
   /** gunicorn overrides of the running web container: every compose call passes them, or an `up` of a
    * service depending on web would recreate it with the generated sizing. */
   private overrides: Record<string, string> = {};
+  /** Compose file giving nginx the generated configuration without keepalive (a row's BENCH_NGINX_NO_KEEPALIVE). */
+  readonly noKeepaliveFile: string;
   constructor(label: string, flags: string[]) {
     this.name = `bench-${label}-${process.pid}`;
     this.parent = mkdtempSync(path.join(os.tmpdir(), 'bench-stack-'));
@@ -156,6 +160,7 @@ class Project {
         '',
       ].join('\n'),
     );
+    this.noKeepaliveFile = writeNoKeepaliveNginx(this.dir);
   }
 
   /** docker compose for this project, with this bench's gunicorn overrides only (none of the shell's). */
@@ -181,12 +186,16 @@ class Project {
     this.compose(['up', '-d', '--build', '--wait', '--quiet-pull']);
   }
 
-  /** Recreates web with gunicorn overrides (empty: the generated sizing); nginx restarts to resolve it anew. */
+  /**
+   * Recreates web with gunicorn overrides (empty: the generated sizing), then nginx: a new container
+   * starts with no ports in TIME_WAIT. BENCH_NGINX_NO_KEEPALIVE takes nginx's keepalive connections
+   * to gunicorn away (writeNoKeepaliveNginx).
+   */
   sizeWeb(env: Record<string, string>): void {
     this.overrides = env;
     this.compose(['up', '-d', '--wait', '--no-deps', '--force-recreate', 'web']);
-    this.compose(['restart', 'nginx']);
-    this.compose(['up', '-d', '--wait', 'nginx']);
+    const nginxFiles = env['BENCH_NGINX_NO_KEEPALIVE'] ? ['-f', this.noKeepaliveFile] : [];
+    this.compose([...nginxFiles, 'up', '-d', '--wait', '--no-deps', '--force-recreate', 'nginx']);
     // The row must measure what it says: gunicorn's processes are the master and its workers.
     const processes = this.compose([
       'exec',
@@ -334,6 +343,8 @@ const SIZINGS: Sizings = {
       GUNICORN_WORKER_CLASS: 'sync',
     },
     'gthread 2 x 4': { WEB_CONCURRENCY: '2', GUNICORN_THREADS: '4', GUNICORN_WORKER_CLASS: 'gthread' },
+    // nginx opening a new connection to gunicorn per request (the generated configuration until 2026-11-30).
+    'generated default without nginx keepalive': { BENCH_NGINX_NO_KEEPALIVE: '1' },
     'gthread 2 x 2': { WEB_CONCURRENCY: '2', GUNICORN_THREADS: '2', GUNICORN_WORKER_CLASS: 'gthread' },
     '3 sync': { WEB_CONCURRENCY: '3', GUNICORN_THREADS: '1', GUNICORN_WORKER_CLASS: 'sync' },
   }),
@@ -461,20 +472,23 @@ try {
   if (PARTS.has('ports')) {
     // Each nginx connection to gunicorn closed by nginx keeps its local port in TIME_WAIT for 60 s;
     // nginx is recreated (a new network namespace, no TIME_WAIT) before each setting's windows.
-    const KERNEL_DEFAULT = path.join(wsgi.dir, 'compose.kernel-default.yaml');
-    writeFileSync(KERNEL_DEFAULT, 'services:\n  nginx:\n    sysctls:\n      net.ipv4.tcp_tw_reuse: 2\n');
+    // Without keepalive nginx closes one per request: what the port reuse is there for.
+    const kernelDefault = ['-f', writeKernelDefaultPortReuse(wsgi.dir)];
+    const noKeepalive = ['-f', wsgi.noKeepaliveFile];
     const WINDOWS = 4;
     const group = `database (/health/) via nginx HTTPS, ${WINDOWS} windows in a row`;
     const settings = [
-      { name: 'generated (tcp_tw_reuse 1)', files: [] as string[] },
-      { name: "kernel's default (tcp_tw_reuse 2: loopback only)", files: ['-f', KERNEL_DEFAULT] },
+      { name: 'generated (keepalive, tcp_tw_reuse 1)', files: [] as string[] },
+      { name: 'without keepalive, tcp_tw_reuse 1', files: noKeepalive },
+      { name: "without keepalive, kernel's default (tcp_tw_reuse 2: loopback only)", files: [...noKeepalive, ...kernelDefault] },
     ];
     runCases(
       settings.flatMap(({ name, files }) =>
         Array.from({ length: WINDOWS }, (_, index) => ({
           group,
           label: `${name}, seconds ${index * SECONDS}–${(index + 1) * SECONDS}`,
-          setup: index === 0 ? () => void wsgi.compose([...files, 'up', '-d', '--wait', '--force-recreate', 'nginx']) : undefined,
+          setup:
+            index === 0 ? () => void wsgi.compose([...files, 'up', '-d', '--wait', '--no-deps', '--force-recreate', 'nginx']) : undefined,
           measure: () => {
             const before = wsgi.cpuMs('nginx');
             const result = wrk(nginxHttps(wsgi, '/health/'));
@@ -483,7 +497,7 @@ try {
         })),
       ),
     );
-    wsgi.compose(['up', '-d', '--wait', '--force-recreate', 'nginx']);
+    wsgi.compose(['up', '-d', '--wait', '--no-deps', '--force-recreate', 'nginx']);
   }
   report();
 } finally {

@@ -60,9 +60,11 @@ export const CORE_FILE_TABLE: Record<string, FeatureFiles[]> = {
         'nginx/conf.d/site.conf',
         'nginx/snippets/security-headers.conf',
         'nginx/snippets/proxy.conf',
+        'nginx/conf.d/upstream.conf',
         'nginx/snippets/upstream.conf',
       ],
     },
+    { executable: true, templates: ['nginx/web-upstream.sh'] },
   ],
   // The repository's own health: the test suite (make test), the CI workflow, dependency updates.
   'repository health': [

@@ -8,7 +8,7 @@ import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { request, type HttpResponse } from '../../generators/verify/http.ts';
 import { run, runAsync, type Finished } from './docker.ts';
-import { startLoad, type Load } from './load.ts';
+import { startLoad, type Load, type LoadOptions } from './load.ts';
 
 const TEST_COMPOSE_FILE = 'compose.deploy-test.yaml';
 const PORTS_OVERRIDE = `services:
@@ -35,7 +35,8 @@ export interface DeployStack {
   /** Ids of the service's running containers. */
   containers(service: string): string[];
   health(): Promise<HttpResponse>;
-  load(maxSeconds?: number): Load;
+  /** A load loop through nginx (GET /health/ unless the options say otherwise). */
+  load(options?: Omit<LoadOptions, 'port' | 'host'>): Load;
   down(): void;
 }
 
@@ -106,7 +107,7 @@ export async function bootDeployStack(dir: string, host: string, env: Record<str
     },
     containers: (service) => compose('ps', '--quiet', service).split('\n').filter(Boolean),
     health: () => request({ port, secure: true, host, path: '/health/' }),
-    load: (maxSeconds = 300) => startLoad({ port, host, maxSeconds }),
+    load: (options = {}) => startLoad({ port, host, maxSeconds: 300, ...options }),
   };
 }
 

@@ -117,7 +117,13 @@ describe("the Swarm's nginx", () => {
     // Every proxying location takes the upstream from the snippet; nothing else in the site names web.
     expect(site.match(/include \/etc\/nginx\/snippets\/upstream\.conf;/g)).toHaveLength(3);
     expect(site).not.toMatch(/proxy_pass|resolver|\bweb\b/);
-    for (const snippet of [tree.get('nginx/snippets/upstream.conf')!.content, tree.get('swarm/nginx-upstream.conf')!.content])
-      expect(snippet).toMatch(/^resolver 127\.0\.0\.11 [\s\S]*^proxy_pass http:\/\/\$\w+(:8000)?;$[\s\S]*^proxy_next_upstream /m);
+    // Compose: the upstream block nginx/web-upstream.sh keeps current (conf.d/upstream.conf). The Swarm
+    // looks web up per request and mounts neither.
+    expect(tree.get('nginx/snippets/upstream.conf')!.content).toMatch(/^proxy_pass http:\/\/django;$[\s\S]*^proxy_next_upstream /m);
+    expect(tree.get('nginx/conf.d/upstream.conf')!.content).toMatch(/^upstream django \{$/m);
+    expect(tree.get('swarm/nginx-upstream.conf')!.content).toMatch(
+      /^resolver 127\.0\.0\.11 [\s\S]*^proxy_pass http:\/\/\$\w+(:8000)?;$[\s\S]*^proxy_next_upstream /m,
+    );
+    expect(stack).not.toMatch(/conf\.d\/upstream\.conf|web-upstream/);
   });
 });

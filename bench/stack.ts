@@ -420,12 +420,29 @@ try {
   if (PARTS.has('busy') && asgi) {
     const group = `database (/health/) at ${BUSY_CONNECTIONS} connections`;
     const busyDirect = (project: Project) => direct(project, '/health/', [], BUSY_CONNECTIONS);
+    const busyNginx = (project: Project) => wrk(nginxHttps(project, '/health/'), [], BUSY_CONNECTIONS);
+    // nginx with and without keepalive to gunicorn: each such row recreates web and nginx first.
+    const noKeepalive = { BENCH_NGINX_NO_KEEPALIVE: '1' };
     runCases([
-      { group, label: 'generated default via nginx HTTPS', measure: () => wrk(nginxHttps(wsgi, '/health/'), [], BUSY_CONNECTIONS) },
+      { group, label: 'generated default via nginx HTTPS', setup: () => wsgi.sizeWeb({}), measure: () => busyNginx(wsgi) },
+      {
+        group,
+        label: 'generated default via nginx HTTPS, without nginx keepalive',
+        setup: () => wsgi.sizeWeb(noKeepalive),
+        measure: () => busyNginx(wsgi),
+      },
       { group, label: 'generated default direct to gunicorn', measure: () => busyDirect(wsgi) },
-      { group, label: 'ASGI profile via nginx HTTPS', measure: () => wrk(nginxHttps(asgi, '/health/'), [], BUSY_CONNECTIONS) },
+      { group, label: 'ASGI profile via nginx HTTPS', setup: () => asgi.sizeWeb({}), measure: () => busyNginx(asgi) },
+      {
+        group,
+        label: 'ASGI profile via nginx HTTPS, without nginx keepalive',
+        setup: () => asgi.sizeWeb(noKeepalive),
+        measure: () => busyNginx(asgi),
+      },
       { group, label: 'ASGI profile direct to gunicorn', measure: () => busyDirect(asgi) },
     ]);
+    wsgi.sizeWeb({});
+    asgi.sizeWeb({});
   }
   if (PARTS.has('static')) {
     const staticPath = wsgi.staticUrl();

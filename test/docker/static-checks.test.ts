@@ -51,10 +51,7 @@ describe.each(Object.entries(PROFILES))('profile %s', (_profile, flags) => {
   });
 
   it('every image Compose builds is named after the Compose project (two stacks on one host keep their own)', () => {
-    const config = JSON.parse(
-      run('docker', ['compose', 'config', '--format', 'json'], { cwd: dir, env: { ...process.env, COMPOSE_PROJECT_NAME: 'staging' } }),
-    ) as { services: Record<string, { build?: unknown; image?: string }> };
-    const built = Object.entries(config.services).filter(([, service]) => service.build);
+    const built = Object.entries(composeConfig(dir, { COMPOSE_PROJECT_NAME: 'staging' }).services).filter(([, service]) => service.build);
     expect(built.map(([name]) => name)).toContain('web');
     for (const [name, service] of built) expect(service.image, name).toMatch(/^staging-/);
   });

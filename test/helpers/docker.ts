@@ -22,11 +22,13 @@ export function requireDocker(): void {
 
 export interface ComposeService {
   image?: string;
+  build?: unknown;
   volumes?: { type: 'bind' | 'volume'; source: string; target: string; read_only?: boolean }[];
 }
 
-export const composeConfig = (dir: string): { services: Record<string, ComposeService> } =>
-  JSON.parse(run('docker', ['compose', 'config', '--format', 'json'], { cwd: dir }));
+/** The project's Compose configuration as Compose resolves it; env adds variables (COMPOSE_PROJECT_NAME, ...). */
+export const composeConfig = (dir: string, env: Record<string, string> = {}): { services: Record<string, ComposeService> } =>
+  JSON.parse(run('docker', ['compose', 'config', '--format', 'json'], { cwd: dir, env: { ...process.env, ...env } }));
 
 export interface Finished {
   code: number;

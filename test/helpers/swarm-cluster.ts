@@ -9,6 +9,7 @@ import https from 'node:https';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { run } from './docker.ts';
+import { startLoad as startRequestLoad, summarize, type LoadReport } from './load.ts';
 import { stackConfig } from './swarm.ts';
 
 const execFileAsync = promisify(execFile);
@@ -295,6 +296,64 @@ export function startLoad(cluster: Cluster, maxSeconds = 300): { stop: () => Pro
 
 export const failed = (samples: Sample[]) => samples.filter((sample) => sample.status !== 200);
 
+/** Clients POSTing a form through nginx without pause; Django answers 403 (no CSRF token): it reached Django. */
+const startPostLoad = (cluster: Cluster) =>
+  startRequestLoad({ port: cluster.httpsPort, host: DOMAIN, method: 'POST', expectStatus: 403, concurrency: 6, maxSeconds: 300 });
+
+/** Docker's log timestamp (nanoseconds, UTC) as epoch milliseconds. */
+const logTime = (line: string) => Date.parse(line.slice(0, 23) + 'Z');
+
+/**
+ * Requests nginx sent to a web replica after that replica's gunicorn had closed its port (its last
+ * "Handling signal: term": without a shutdown delay the first and only one; with it, the delayed
+ * one), among the replicas shut down since `since`. A request sent to a closed or closing port is
+ * refused or reset: a GET is retried elsewhere, a POST may be answered 502.
+ */
+export function sentAfterPortClosed(cluster: Cluster, since: number): string[] {
+  const manager = cluster.nodes[0]!;
+  const nginx = onNode(manager, 'ps', '-q', '--filter', `name=${STACK}_nginx.`, '--filter', 'status=running').split('\n')[0]!;
+  const requests = onNode(manager, 'logs', '--timestamps', '--since', String(Math.floor(since / 1000)), nginx)
+    .split('\n')
+    .flatMap((line) => {
+      try {
+        const entry = JSON.parse(line.slice(line.indexOf(' ') + 1)) as { upstream_addr?: string; request_time?: number };
+        // When nginx read the request: its log line's time less the request's duration.
+        return entry.upstream_addr ? [{ startedAt: logTime(line) - (entry.request_time ?? 0) * 1000, upstreams: entry.upstream_addr }] : [];
+      } catch {
+        return []; // not an access log line
+      }
+    });
+  const late: string[] = [];
+  const tasks = onNode(manager, 'service', 'ps', '-q', '--no-trunc', '--filter', 'desired-state=shutdown', `${STACK}_web`).split('\n');
+  for (const task of tasks.filter(Boolean)) {
+    const [nodeId, containerId, addresses] = onNode(
+      manager,
+      'inspect',
+      '-f',
+      `{{.NodeID}} {{.Status.ContainerStatus.ContainerID}} {{range .NetworksAttachments}}{{if eq .Network.Spec.Name "${STACK}_edge"}}{{range .Addresses}}{{.}}{{end}}{{end}}{{end}}`,
+      task,
+    ).split(' ');
+    const node = onNode(manager, 'node', 'inspect', '-f', '{{.Description.Hostname}}', nodeId!);
+    let terms: number[];
+    try {
+      terms = onNode(node, 'logs', '--timestamps', containerId!)
+        .split('\n')
+        .filter((line) => line.includes('Handling signal: term'))
+        .map(logTime);
+    } catch {
+      continue; // its container is gone (a lost node, or beyond the task history)
+    }
+    const closedAt = terms.at(-1);
+    if (closedAt === undefined || closedAt < since) continue;
+    const address = `${addresses!.split('/')[0]}:8000`;
+    for (const request of requests.filter((entry) => entry.upstreams.split(', ').includes(address) && entry.startedAt > closedAt))
+      late.push(
+        `${task.slice(0, 12)} (${address}): a request sent ${((request.startedAt - closedAt) / 1000).toFixed(2)} s after its port closed, to ${request.upstreams}`,
+      );
+  }
+  return late;
+}
+
 // ------------------------------------------------------------------ the scenario
 
 export interface SwarmReport {
@@ -303,8 +362,26 @@ export interface SwarmReport {
   placement: Record<string, string[]>;
   instances: string[];
   migrateTasks: string[];
-  update: { seconds: number; requests: number; failed: Sample[]; releasesAfter: string[] };
-  brokenUpdate: { ok: boolean; output: string; seconds: number; requests: number; failed: Sample[]; releasesAfter: string[] };
+  update: {
+    seconds: number;
+    requests: number;
+    failed: Sample[];
+    releasesAfter: string[];
+    /** POSTs through nginx during the update, and the ones not answered by Django. */
+    posts: string;
+    lostPosts: LoadReport['failures'];
+    sentAfterPortClosed: string[];
+  };
+  brokenUpdate: {
+    ok: boolean;
+    output: string;
+    seconds: number;
+    requests: number;
+    failed: Sample[];
+    releasesAfter: string[];
+    posts: string;
+    lostPosts: LoadReport['failures'];
+  };
   nodeLoss: {
     node: string;
     webOnNode: number;
@@ -366,10 +443,14 @@ export async function runSwarmScenario(cluster: Cluster, repoDir: string, log: (
   const migrateTasks = jobTasks(cluster, 'migrate');
   psql(cluster, "CREATE TABLE IF NOT EXISTS swarm_probe (note text); INSERT INTO swarm_probe VALUES ('before the fault')");
 
-  // Rolling update to a code change, under load.
+  // Rolling update to a code change, under load (POSTs too: nginx never resends one).
+  const updateStarted = Date.now();
   let load = startLoad(cluster);
+  let posts = startPostLoad(cluster);
   const update = await step('swarm-deploy', v2);
   const updateSamples = await load.stop();
+  const updatePosts = await posts.stop();
+  const updateSentAfterPortClosed = sentAfterPortClosed(cluster, updateStarted);
   if (!update.ok) throw new Error(`rolling update failed:\n${update.output}`);
   const releasesAfterUpdate = [
     ...new Set((await instancesAnswering(cluster, 12)).map((sample) => `${sample.status} ${sample.release ?? '-'}`)),
@@ -377,8 +458,10 @@ export async function runSwarmScenario(cluster: Cluster, repoDir: string, log: (
 
   // A broken release (its /health/ fails): Swarm must roll back by itself.
   load = startLoad(cluster);
+  posts = startPostLoad(cluster);
   const broken = await step('swarm-deploy', v3);
   const brokenSamples = await load.stop();
+  const brokenPosts = await posts.stop();
   const releasesAfterBroken = [
     ...new Set((await instancesAnswering(cluster, 12)).map((sample) => `${sample.status} ${sample.release ?? '-'}`)),
   ];
@@ -411,7 +494,15 @@ export async function runSwarmScenario(cluster: Cluster, repoDir: string, log: (
     placement,
     instances,
     migrateTasks,
-    update: { seconds: update.seconds, requests: updateSamples.length, failed: failed(updateSamples), releasesAfter: releasesAfterUpdate },
+    update: {
+      seconds: update.seconds,
+      requests: updateSamples.length,
+      failed: failed(updateSamples),
+      releasesAfter: releasesAfterUpdate,
+      posts: summarize(updatePosts),
+      lostPosts: updatePosts.failures,
+      sentAfterPortClosed: updateSentAfterPortClosed,
+    },
     brokenUpdate: {
       ok: broken.ok,
       output: broken.output,
@@ -419,6 +510,8 @@ export async function runSwarmScenario(cluster: Cluster, repoDir: string, log: (
       requests: brokenSamples.length,
       failed: failed(brokenSamples),
       releasesAfter: releasesAfterBroken,
+      posts: summarize(brokenPosts),
+      lostPosts: brokenPosts.failures,
     },
     nodeLoss: {
       node: lost.node,

@@ -96,6 +96,28 @@ describe('swarm facts', () => {
   });
 });
 
+describe('a web task leaving the Swarm', () => {
+  // Swarm removes a task from Docker's DNS 2 s before SIGTERM (moby's defaultGossipConvergeDelay);
+  // nginx may hold the old answer for its resolver's valid= time, so gunicorn must go on serving
+  // past that, and still finish its graceful shutdown before Swarm's SIGKILL.
+  const SWARM_DNS_REMOVAL_BEFORE_SIGTERM = 2;
+  it('serves on after SIGTERM longer than nginx caches the DNS answer, and stops within its grace period', () => {
+    const tree = renderTree(contextWith({}));
+    const stack = tree.get('stack.yaml')!.content;
+    const web = /\n {2}web:\n([\s\S]*?)\n {2}\w+:\n/.exec(stack)![1]!;
+    const delay = Number(/^ {6}GUNICORN_SHUTDOWN_DELAY: "(\d+)"$/m.exec(web)?.[1]);
+    const grace = Number(/^ {4}stop_grace_period: (\d+)s$/m.exec(web)?.[1]);
+    const cached = Number(/^resolver .* valid=(\d+)s/m.exec(tree.get('swarm/nginx-upstream.conf')!.content)?.[1]);
+    const gunicorn = tree.get('gunicorn.conf.py')!.content;
+    const graceful = Number(/^graceful_timeout = (\d+)$/m.exec(gunicorn)?.[1]);
+    expect(SWARM_DNS_REMOVAL_BEFORE_SIGTERM + delay).toBeGreaterThan(cached + 2);
+    expect(delay + graceful).toBeLessThan(grace);
+    expect(gunicorn).toContain('SHUTDOWN_DELAY = float(os.environ.get("GUNICORN_SHUTDOWN_DELAY", "0"))');
+    // Compose does not delay: bin/deploy takes a container out of nginx before stopping it.
+    expect(tree.get('compose.yaml')!.content).not.toContain('GUNICORN_SHUTDOWN_DELAY');
+  });
+});
+
 describe("the Swarm's nginx", () => {
   // One site for Compose and Swarm: the stack ships nginx/conf.d/site.conf itself, so a change to the site
   // (headers, locations, TLS) reaches both; only how a location reaches web (snippets/upstream.conf) differs.

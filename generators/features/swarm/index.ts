@@ -34,6 +34,8 @@ export interface SwarmFacts {
   /** PostgreSQL sized for every replica (max_connections), with the connections it covers. */
   connections: AppConnections;
   postgres: PostgresSizing;
+  /** How long gunicorn goes on serving after SIGTERM, until nginx has stopped sending it requests (slots/gunicorn.ejs). */
+  shutdownDelaySeconds: number;
   /** Tries of the migrate job, 5 s apart: a first deploy's database may take a minute to start. */
   migrateAttempts: number;
   /** Node labels pinning the stateful services: node.labels.<key> == true. */
@@ -114,6 +116,9 @@ export default defineFeature<SwarmFacts>({
       replicas,
       updateParallelism: UPDATE_PARALLELISM,
       ...sizeReplicated(sizing, replicas),
+      // Swarm's own 2 s between the DNS removal and SIGTERM, plus this, must cover nginx's 2 s cache
+      // and the removal's gossip to the edge node (measured: requests up to 0.34 s after SIGTERM).
+      shutdownDelaySeconds: 5,
       migrateAttempts: 12,
       labels: { data: `${answers.name}.data`, edge: `${answers.name}.edge` },
       secrets: [...django, ...backupOnly].map((file) => ({ file, variable: file.toUpperCase(), django: django.includes(file) })),

@@ -3,7 +3,7 @@
 // serve; one that would not fit refuses to start with one clear log line instead.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sizeStack } from '../../generators/lib/sizing.ts';
-import { requireDocker, run, runAsync } from '../helpers/docker.ts';
+import { composeConfig, requireDocker, run, runAsync } from '../helpers/docker.ts';
 import { generateProject } from '../helpers/generate.ts';
 import { PROFILES } from '../helpers/profiles.ts';
 
@@ -67,8 +67,7 @@ describe('PostgreSQL connections', () => {
 
   afterAll(() => {
     if (!dir) return;
-    const image = (JSON.parse(compose(['config', '--format', 'json'])) as { services: Record<string, { image?: string }> }).services['web']
-      ?.image;
+    const image = composeConfig(dir, { COMPOSE_PROJECT_NAME: project }).services['web']?.image;
     compose(['down', '-v', '-t', '5']);
     if (image) run('docker', ['image', 'rm', '-f', image]);
   });

@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { requireDocker, run } from '../helpers/docker.ts';
+import { composeConfig, requireDocker, run } from '../helpers/docker.ts';
 import { generateProject } from '../helpers/generate.ts';
 import { startLoad, summarize } from '../helpers/load.ts';
 import { writeKernelDefaultPortReuse, writeNoKeepaliveNginx } from '../helpers/nginx-variants.ts';
@@ -67,7 +67,7 @@ describe("nginx's connections to gunicorn", () => {
 
   afterAll(() => {
     if (!dir) return;
-    const image = (JSON.parse(compose([TEST_FILE], ['config', '--format', 'json'])) as { services: Record<string, { image?: string }> })
+    const image = composeConfig(dir, { COMPOSE_PROJECT_NAME: project, COMPOSE_FILE: ['compose.yaml', TEST_FILE].join(path.delimiter) })
       .services['web']?.image;
     compose([TEST_FILE], ['down', '-v', '-t', '5']);
     if (image) run('docker', ['image', 'rm', '-f', image]);

@@ -31,11 +31,14 @@ try {
     ],
     ['rolling update to a new image under load (make swarm-deploy)', `${report.update.seconds.toFixed(0)} s`],
     ['failed requests during the rolling update', `${report.update.failed.length} of ${report.update.requests}`],
+    ['POSTs during the rolling update (Django answers 403 without a CSRF token)', report.update.posts],
+    ['requests nginx sent to a replica after its gunicorn closed its port', String(report.update.sentAfterPortClosed.length)],
     [
       'broken image: deploy until Swarm rolled back (command exits 1)',
       `${report.brokenUpdate.seconds.toFixed(0)} s, ${report.brokenUpdate.ok ? 'NOT reported' : 'reported'}`,
     ],
     ['failed requests during the broken update and rollback', `${report.brokenUpdate.failed.length} of ${report.brokenUpdate.requests}`],
+    ['POSTs during the broken update and rollback', report.brokenUpdate.posts],
     [
       `node loss (${report.nodeLoss.webOnNode} web replica(s) on it): until no request failed or took > 2 s`,
       `${report.nodeLoss.recoverySeconds.toFixed(0)} s`,

@@ -356,32 +356,25 @@ export function sentAfterPortClosed(cluster: Cluster, since: number): string[] {
 
 // ------------------------------------------------------------------ the scenario
 
+/** A make swarm-deploy under load through nginx: GETs of /health/ and POSTs. */
+interface UpdateUnderLoad {
+  seconds: number;
+  requests: number;
+  failed: Sample[];
+  releasesAfter: string[];
+  /** The POSTs' summary, and those not answered by Django. */
+  posts: string;
+  lostPosts: LoadReport['failures'];
+}
+
 export interface SwarmReport {
   deploySeconds: number;
   webNodes: string[];
   placement: Record<string, string[]>;
   instances: string[];
   migrateTasks: string[];
-  update: {
-    seconds: number;
-    requests: number;
-    failed: Sample[];
-    releasesAfter: string[];
-    /** POSTs through nginx during the update, and the ones not answered by Django. */
-    posts: string;
-    lostPosts: LoadReport['failures'];
-    sentAfterPortClosed: string[];
-  };
-  brokenUpdate: {
-    ok: boolean;
-    output: string;
-    seconds: number;
-    requests: number;
-    failed: Sample[];
-    releasesAfter: string[];
-    posts: string;
-    lostPosts: LoadReport['failures'];
-  };
+  update: UpdateUnderLoad & { sentAfterPortClosed: string[] };
+  brokenUpdate: UpdateUnderLoad & { ok: boolean; output: string };
   nodeLoss: {
     node: string;
     webOnNode: number;

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sleep } from '../../generators/verify/containers.ts';
 import { appendTo, bootDeployStack, servedVersion, type DeployStack } from '../helpers/deploy-stack.ts';
-import { requireDocker, run, runAsync } from '../helpers/docker.ts';
+import { logLineTime, requireDocker, run, runAsync } from '../helpers/docker.ts';
 import { generateProject } from '../helpers/generate.ts';
 import { NEW_CONNECTION_RESET, summarize, type LoadReport } from '../helpers/load.ts';
 
@@ -78,7 +78,7 @@ function lostRequests(report: LoadReport): LoadReport['failures'] {
   const reloads = run('docker', ['logs', '--timestamps', nginx!])
     .split('\n')
     .filter((line) => line.includes('web-upstream: serving from'))
-    .map((line) => Date.parse(line.split(' ')[0]!));
+    .map(logLineTime);
   const atReload = (at: number) => reloads.some((reload) => at >= reload - 500 && at <= reload + 1500);
   return report.failures.filter((failure) => !(failure.what === NEW_CONNECTION_RESET && atReload(failure.at)));
 }

@@ -26,6 +26,9 @@ export interface ComposeService {
   volumes?: { type: 'bind' | 'volume'; source: string; target: string; read_only?: boolean }[];
 }
 
+/** When Docker received a line of `docker logs --timestamps` (its RFC 3339 prefix), as epoch milliseconds. */
+export const logLineTime = (line: string): number => Date.parse(line.slice(0, line.indexOf(' ')));
+
 /** The project's Compose configuration as Compose resolves it; env adds variables (COMPOSE_PROJECT_NAME, ...). */
 export const composeConfig = (dir: string, env: Record<string, string> = {}): { services: Record<string, ComposeService> } =>
   JSON.parse(run('docker', ['compose', 'config', '--format', 'json'], { cwd: dir, env: { ...process.env, ...env } }));

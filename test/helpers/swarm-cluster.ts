@@ -8,7 +8,7 @@ import { writeFileSync, readFileSync } from 'node:fs';
 import https from 'node:https';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { run } from './docker.ts';
+import { logLineTime, run } from './docker.ts';
 import { startLoad as startRequestLoad, summarize, type LoadReport } from './load.ts';
 import { stackConfig } from './swarm.ts';
 
@@ -300,9 +300,6 @@ export const failed = (samples: Sample[]) => samples.filter((sample) => sample.s
 const startPostLoad = (cluster: Cluster) =>
   startRequestLoad({ port: cluster.httpsPort, host: DOMAIN, method: 'POST', expectStatus: 403, concurrency: 6, maxSeconds: 300 });
 
-/** Docker's log timestamp (nanoseconds, UTC) as epoch milliseconds. */
-const logTime = (line: string) => Date.parse(line.slice(0, 23) + 'Z');
-
 /**
  * Requests nginx sent to a web replica after that replica's gunicorn had closed its port (its last
  * "Handling signal: term": without a shutdown delay the first and only one; with it, the delayed
@@ -318,28 +315,42 @@ export function sentAfterPortClosed(cluster: Cluster, since: number): string[] {
       try {
         const entry = JSON.parse(line.slice(line.indexOf(' ') + 1)) as { upstream_addr?: string; request_time?: number };
         // When nginx read the request: its log line's time less the request's duration.
-        return entry.upstream_addr ? [{ startedAt: logTime(line) - (entry.request_time ?? 0) * 1000, upstreams: entry.upstream_addr }] : [];
+        return entry.upstream_addr
+          ? [{ startedAt: logLineTime(line) - (entry.request_time ?? 0) * 1000, upstreams: entry.upstream_addr }]
+          : [];
       } catch {
         return []; // not an access log line
       }
     });
   const late: string[] = [];
-  const tasks = onNode(manager, 'service', 'ps', '-q', '--no-trunc', '--filter', 'desired-state=shutdown', `${STACK}_web`).split('\n');
-  for (const task of tasks.filter(Boolean)) {
-    const [nodeId, containerId, addresses] = onNode(
+  const tasks = onNode(
+    manager,
+    'service',
+    'ps',
+    '--no-trunc',
+    '--filter',
+    'desired-state=shutdown',
+    '--format',
+    '{{.ID}} {{.Node}}',
+    `${STACK}_web`,
+  )
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => line.split(' ') as [string, string]);
+  for (const [task, node] of tasks) {
+    const [containerId, addresses] = onNode(
       manager,
       'inspect',
       '-f',
-      `{{.NodeID}} {{.Status.ContainerStatus.ContainerID}} {{range .NetworksAttachments}}{{if eq .Network.Spec.Name "${STACK}_edge"}}{{range .Addresses}}{{.}}{{end}}{{end}}{{end}}`,
+      `{{.Status.ContainerStatus.ContainerID}} {{range .NetworksAttachments}}{{if eq .Network.Spec.Name "${STACK}_edge"}}{{range .Addresses}}{{.}}{{end}}{{end}}{{end}}`,
       task,
     ).split(' ');
-    const node = onNode(manager, 'node', 'inspect', '-f', '{{.Description.Hostname}}', nodeId!);
     let terms: number[];
     try {
       terms = onNode(node, 'logs', '--timestamps', containerId!)
         .split('\n')
         .filter((line) => line.includes('Handling signal: term'))
-        .map(logTime);
+        .map(logLineTime);
     } catch {
       continue; // its container is gone (a lost node, or beyond the task history)
     }

@@ -3,7 +3,7 @@
 //   node bench/stack.ts            (needs Docker and wrk: apt-get install wrk)
 //   BENCH_SECONDS=10 BENCH_REPEATS=3 BENCH_CONNECTIONS=32 node bench/stack.ts
 //   BENCH_PARTS=sizing,busy,static,microcache,ports (default: all five; busy: 128 connections)
-//   BENCH_ENDPOINTS=/health/,/admin/login/,/bench/wait/ (default: all three) for the sizing part
+//   BENCH_ENDPOINTS=/health/,/admin/login/,/bench/login/,/bench/wait/ (default: all four) for the sizing part
 //   BENCH_SIZINGS='{"label": {"WEB_CONCURRENCY": "2", "GUNICORN_CMD_ARGS": "--max-requests 0"}}'
 //     replaces the gunicorn rows (to try candidates; the generated default stays the first row)
 //   BENCH_ASGI_SIZINGS='{"2 uvicorn workers": {"WEB_CONCURRENCY": "2"}}'
@@ -12,9 +12,10 @@
 //   - gunicorn sizings: the generated default (also with gunicorn's access log on), gunicorn's own
 //     default (1 sync), a fixed 4 sync (with this config, and as cookiecutter-django runs it), 5 and
 //     3 sync, gthread 2 x 4 and 2 x 2, and the ASGI profile;
-//   - on a database endpoint (/health/: PostgreSQL and Redis), a template endpoint (/admin/login/,
-//     direct only: nginx rate-limits login pages), and a view that waits 20 ms on PostgreSQL (a bench-only
-//     view added to each generated project: most real views wait on the database longer than /health/);
+//   - on a database endpoint (/health/: PostgreSQL and Redis), a template endpoint (/admin/login/ direct;
+//     through nginx, which rate-limits login pages, the same view at the bench-only /bench/login/), and
+//     a view that waits 20 ms on PostgreSQL (bench-only views added to each generated project: most
+//     real views wait on the database longer than /health/);
 //   - a static file through nginx (plain, precompressed gzip with gzip_static, gzip per request) and
 //     through Django (WhiteNoise, straight to gunicorn; plain and gzip);
 //   - a microcached anonymous page against the same page bypassing the cache;
@@ -22,7 +23,7 @@
 //     (net.ipv4.tcp_tw_reuse=1, generated) against the kernel's default (loopback only), with
 //     nginx's CPU time per request.
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { writeKernelDefaultPortReuse, writeNoKeepaliveNginx } from '../test/helpers/nginx-variants.ts';
@@ -42,6 +43,8 @@ const sh = (command: string, args: string[], options: { cwd?: string; env?: Node
 
 interface WrkResult {
   requests: number;
+  /** Share of the machine's CPU time that was busy during the run (all processes, not only the stack's). */
+  cpuBusy?: number;
   rps: number;
   p50: number;
   p99: number;
@@ -130,7 +133,15 @@ class Project {
     );
     appendFileSync(
       path.join(this.dir, BENCH_PACKAGE, 'urls.py'),
-      '\nfrom .bench_wait import wait  # noqa: E402 (the generator\'s stack bench)\n\nurlpatterns.append(path("bench/wait/", wait))\n',
+      [
+        '',
+        "from .bench_wait import wait  # noqa: E402 (the generator's stack bench)",
+        '',
+        'urlpatterns.append(path("bench/wait/", wait))',
+        // The admin's login page (a template render) where nginx does not rate-limit it: templates through nginx.
+        'urlpatterns.append(path("bench/login/", admin.site.login))',
+        '',
+      ].join('\n'),
     );
     appendFileSync(
       path.join(this.dir, BENCH_PACKAGE, 'settings', 'production.py'),
@@ -253,6 +264,12 @@ class Project {
   }
 }
 
+/** The machine's CPU time so far (USER_HZ ticks), all of it and the idle part (idle and iowait): /proc/stat's first line. */
+function cpuTicks(): { total: number; idle: number } {
+  const ticks = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+  return { total: ticks.reduce((sum, tick) => sum + tick, 0), idle: ticks[3]! + ticks[4]! };
+}
+
 function wrk(url: string, headers: string[] = [], connections = CONNECTIONS): WrkResult {
   const args = [
     '-t2',
@@ -264,7 +281,10 @@ function wrk(url: string, headers: string[] = [], connections = CONNECTIONS): Wr
     ...headers.flatMap((header) => ['-H', header]),
     url,
   ];
-  return parseWrk(sh('wrk', args));
+  const before = cpuTicks();
+  const result = parseWrk(sh('wrk', args));
+  const after = cpuTicks();
+  return { ...result, cpuBusy: 1 - (after.idle - before.idle) / (after.total - before.total) };
 }
 
 interface Case {
@@ -296,23 +316,38 @@ const median = (values: number[]) => {
   const sorted = values.filter((value) => !Number.isNaN(value)).sort((a, b) => a - b);
   return sorted.length ? sorted[Math.floor((sorted.length - 1) / 2)]! : Number.NaN;
 };
-const spread = (values: number[]) => `${Math.min(...values).toFixed(0)}–${Math.max(...values).toFixed(0)}`;
+const spread = (values: number[], digits = 0) => `${Math.min(...values).toFixed(digits)}–${Math.max(...values).toFixed(digits)}`;
+
+/**
+ * Each row's ratio to the first row is taken round by round (runCases interleaves the rows, so a round's
+ * runs share the machine's state of that minute), then its median and range: a slow minute moves both
+ * sides of a round's ratio alike, where it would move only one side of a ratio of medians.
+ */
+function roundRatios(runs: Run[], baselineRuns: Run[]): number[] {
+  return runs.map((run, round) => run.rps / baselineRuns[round]!.rps);
+}
 
 function report(): void {
   const groups = [...new Set([...results.values()].map((entry) => entry.group))];
   for (const group of groups) {
     const rows = [...results.entries()].filter(([, entry]) => entry.group === group);
-    const baseline = median(rows[0]![1].runs.map((run) => run.rps));
+    const baselineRuns = rows[0]![1].runs;
     const connections = group.includes(' connections') ? '' : ` -c${CONNECTIONS}`;
-    console.log(`\n${group} (wrk -t2${connections} -d${SECONDS}s, ${REPEATS} interleaved runs, medians; ratio to the first row)`);
-    console.log('| configuration | req/s (spread) | ratio | p50 ms | p99 ms | non-2xx | socket errors | web MiB | nginx CPU ms/request |');
-    console.log('|---|---|---|---|---|---|---|---|---|');
+    console.log(
+      `\n${group} (wrk -t2${connections} -d${SECONDS}s, ${REPEATS} interleaved runs, medians; ratio to the first row, round by round: median (range))`,
+    );
+    console.log(
+      '| configuration | req/s (spread) | ratio (range) | p50 ms | p99 ms | non-2xx | socket errors | machine CPU busy | web MiB | nginx CPU ms/request |',
+    );
+    console.log('|---|---|---|---|---|---|---|---|---|---|');
     const shown = (value: number, digits: number) => (Number.isNaN(value) ? '' : value.toFixed(digits));
     for (const [label, { runs }] of rows) {
       const rps = runs.map((run) => run.rps);
+      const ratios = roundRatios(runs, baselineRuns);
       console.log(
-        `| ${label} | ${median(rps).toFixed(0)} (${spread(rps)}) | ${(median(rps) / baseline).toFixed(2)}× | ${median(runs.map((run) => run.p50)).toFixed(1)} | ` +
+        `| ${label} | ${median(rps).toFixed(0)} (${spread(rps)}) | ${median(ratios).toFixed(2)}× (${spread(ratios, 2)}) | ${median(runs.map((run) => run.p50)).toFixed(1)} | ` +
           `${median(runs.map((run) => run.p99)).toFixed(0)} | ${runs.reduce((sum, run) => sum + run.non2xx, 0)} | ${runs.reduce((sum, run) => sum + run.errors, 0)} | ` +
+          `${shown(median(runs.map((run) => (run.cpuBusy ?? Number.NaN) * 100)), 0)} % | ` +
           `${shown(median(runs.map((run) => run.memory)), 0)} | ${shown(median(runs.map((run) => run.nginxCpuMsPerRequest ?? Number.NaN)), 2)} |`,
       );
     }
@@ -354,10 +389,12 @@ const ASGI_SIZINGS: Sizings = { 'ASGI profile': {}, ...sizingsFrom('BENCH_ASGI_S
 const ASGI_ROWS_DIFFER = Object.keys(ASGI_SIZINGS).length > 1;
 const PARTS = new Set((process.env['BENCH_PARTS'] ?? 'sizing,busy,static,microcache,ports').split(','));
 const BUSY_CONNECTIONS = 128;
-// The login page is the template endpoint; nginx rate-limits it (429), so it is measured directly only.
+// The login page is the template endpoint; nginx rate-limits /admin/login/ (429), so through nginx the
+// same view is loaded at /bench/login/.
 const ENDPOINTS = [
   { endpoint: 'database (/health/)', urlPath: '/health/', vias: ['nginx HTTPS', 'direct to gunicorn'] },
   { endpoint: 'template (/admin/login/)', urlPath: '/admin/login/', vias: ['direct to gunicorn'] },
+  { endpoint: 'template (/bench/login/: the admin login page, not rate-limited)', urlPath: '/bench/login/', vias: ['nginx HTTPS'] },
   { endpoint: `waiting ${WAIT_SECONDS * 1000} ms on PostgreSQL (/bench/wait/)`, urlPath: '/bench/wait/', vias: ['nginx HTTPS'] },
 ] as const;
 

@@ -7,7 +7,7 @@ import type { DetectedProject } from './detect/index.ts';
 import { existingDeployment, type ExistingDeployment } from './existing.ts';
 import { renderedTimeZone } from './grammar.ts';
 import { imagePush, type DependencyBot, type ImagePush } from './repo-health.ts';
-import { sizeStack, MEMORY_SHARE, PROCESS_MB, LIMITS, type Sizing } from './sizing.ts';
+import { sizeStack, MEMORY_SHARE, PROCESS_MB, LIMITS, THREADS_PER_WORKER, type Sizing } from './sizing.ts';
 
 /** Images the stack runs; certbot is pinned because its CLI flags are part of our scripts. */
 export const CERTBOT_IMAGE = 'certbot/certbot:v4.0.0';
@@ -56,7 +56,7 @@ export interface RenderContext extends Partial<FeatureFacts> {
   timeZone: string;
   sizing: Sizing;
   /** Constants the runtime sizing in gunicorn.conf.py shares with sizing.ts. */
-  sizingConstants: { processMb: typeof PROCESS_MB; limits: typeof LIMITS; memoryShare: typeof MEMORY_SHARE };
+  sizingConstants: { processMb: typeof PROCESS_MB; limits: typeof LIMITS; memoryShare: typeof MEMORY_SHARE; threadsPerWorker: number };
   /** Application module gunicorn loads, e.g. my_site.wsgi:application. */
   appModule: string;
   /** Services in compose.yaml, for the README and Makefile. */
@@ -178,7 +178,7 @@ export function buildRenderContext(answers: Answers, generatorVersion: string, f
     uploadLimitMb: answers.uploadLimitMb,
     timeZone: renderedTimeZone(answers.timeZone),
     sizing,
-    sizingConstants: { processMb: PROCESS_MB, limits: LIMITS, memoryShare: MEMORY_SHARE },
+    sizingConstants: { processMb: PROCESS_MB, limits: LIMITS, memoryShare: MEMORY_SHARE, threadsPerWorker: THREADS_PER_WORKER },
     appModule:
       files.existingProject && answers.existing
         ? files.existingProject.application

@@ -26,7 +26,10 @@ export const PROCESS_MB = { webBase: 70, webWorker: 80, celeryProcess: 200 } as 
  * and a deploy runs two web containers: at 32 workers PostgreSQL is sized for about 400 connections.
  * Beyond that, more hosts (Swarm) or a connection pooler serve better than one bigger container.
  */
-export const LIMITS = { maxWebWorkers: 32, maxThreads: 4, maxCeleryConcurrency: 8 } as const;
+export const LIMITS = { maxWebWorkers: 32, maxCeleryConcurrency: 8 } as const;
+
+/** Threads of each web worker process (sizeGunicorn); each holds one pooled database connection. */
+export const THREADS_PER_WORKER = 4;
 
 /**
  * Memory limits of the monitoring services (MiB), measured idle on the generated stack (Prometheus
@@ -56,7 +59,7 @@ export const WEB_CONTAINERS_DURING_DEPLOY = 2;
 export interface GunicornSizing {
   workers: number;
   threads: number;
-  workerClass: 'sync' | 'gthread' | 'uvicorn_worker.UvicornWorker';
+  workerClass: 'gthread' | 'uvicorn_worker.UvicornWorker';
   memoryLimitMb: number;
 }
 
@@ -92,22 +95,22 @@ export interface Sizing {
 const clamp = (value: number, min: number, max: number) => Math.min(max, Math.max(min, value));
 
 /**
- * Requests in flight: 2 x cores + 1 (gunicorn's guidance), carried by one worker process per core
- * and threads (at most 4) for the rest, which overlap database and Redis waits. More processes than
- * cores only take turns on the CPU: on 2 cores, 5 sync workers answered 0.75-0.8x the requests of
- * 2 workers x 3 threads on both kinds of endpoint, straight to gunicorn (bench/stack.ts).
- * - WSGI: gthread workers (sync when one thread is enough);
+ * One worker process per core runs Python; 4 threads in each (gunicorn's docs suggest 2-4 x cores)
+ * overlap database and Redis waits. More processes than cores only take turns on the CPU: on 2 cores,
+ * 5 sync workers answered 0.75-0.8x the requests of 2 workers x 3 threads straight to gunicorn. The 4th
+ * thread: on a view waiting 20 ms in PostgreSQL, 2 x 4 answered 1.3x the requests of 2 x 3 (5 runs),
+ * and on /health/ and template rendering it was within the noise of 2 x 3 (paired ratios 0.96-1.02,
+ * the machine's CPU 97 % busy either way) in the same memory (bench/stack.ts, 2026-11-30).
+ * - WSGI: gthread workers;
  * - ASGI: uvicorn workers, each an event loop whose asgi.py runs Django on that many reused threads;
  *   on 2 cores, 2 uvicorn workers x 3 threads answered 1.13-1.23x the requests of 5 x 2 (bench/stack.ts).
  * Memory may cut the processes to (web memory - master) / per-worker MiB; within 1..32 either way (LIMITS).
  */
 export function sizeGunicorn(cpus: number, webMemoryMb: number, server: 'wsgi' | 'asgi'): GunicornSizing {
-  const inFlight = 2 * cpus + 1;
   const memoryWorkers = Math.floor((webMemoryMb - PROCESS_MB.webBase) / PROCESS_MB.webWorker);
   const workers = clamp(Math.min(cpus, memoryWorkers), 1, LIMITS.maxWebWorkers);
-  const threads = clamp(Math.ceil(inFlight / workers), 1, LIMITS.maxThreads);
-  const workerClass = server === 'asgi' ? 'uvicorn_worker.UvicornWorker' : threads > 1 ? 'gthread' : 'sync';
-  return { workers, threads, workerClass, memoryLimitMb: webMemoryMb };
+  const workerClass = server === 'asgi' ? 'uvicorn_worker.UvicornWorker' : 'gthread';
+  return { workers, threads: THREADS_PER_WORKER, workerClass, memoryLimitMb: webMemoryMb };
 }
 
 /** Celery prefork processes: one per core, as memory allows, within 1..8. */

@@ -55,7 +55,7 @@ print(json.dumps([[pid, sockets(pid)] for pid in [1, *workers]]))
 `;
 
 describe('PostgreSQL connections', () => {
-  // Generated for 2 cores and 4 GiB, everything optional off: 5 sync workers.
+  // Generated for 2 cores and 4 GiB, everything optional off: 2 gthread workers x 4 threads.
   const sizing = sizeStack({ cpus: 2, memoryMb: 4096 }, 'wsgi', false);
   const webBudget = sizing.postgres.maxConnections - sizing.database.nonWeb;
 
@@ -230,8 +230,8 @@ describe('the ASGI profile under 128 concurrent connections', () => {
   });
 
   it("serves through asgi.py's OneHopASGIHandler: one thread hop per request, on the pool's few reused threads", () => {
-    // 20 requests to /health/ at once through the project's application, in-process, with a pool of 4
-    // (the generated default is 3: the thread count follows the pool).
+    // 20 requests to /health/ at once through the project's application, in-process, with a pool of 5
+    // (the generated default is 4: the thread count follows the pool).
     // Django's own handler reaches its async view handler from a synchronous chain through
     // async_to_sync, and starts a new thread per request (20 threads here). Each request's
     // request_finished must run on its own thread, or its pooled connection is never returned and
@@ -272,8 +272,8 @@ statuses = asyncio.run(main())
 print(json.dumps({"handler": type(application).__name__, "chain": type(application._middleware_chain).__name__, "statuses": sorted(set(statuses)), "async_to_sync": len(calls), "threads": len(threads)}))
 `;
     const id = asgiCompose(['ps', '-q', 'web']).trim();
-    const exec = ['exec', '-w', '/app', '-e', 'PYTHONPATH=/app', '-e', 'DJANGO_DB_POOL_SIZE=4', id, 'python', '-c', script];
+    const exec = ['exec', '-w', '/app', '-e', 'PYTHONPATH=/app', '-e', 'DJANGO_DB_POOL_SIZE=5', id, 'python', '-c', script];
     const result = JSON.parse(run('docker', exec).trim()) as unknown;
-    expect(result).toEqual({ handler: 'OneHopASGIHandler', chain: 'SyncToAsync', statuses: [200], async_to_sync: 0, threads: 4 });
+    expect(result).toEqual({ handler: 'OneHopASGIHandler', chain: 'SyncToAsync', statuses: [200], async_to_sync: 0, threads: 5 });
   });
 });

@@ -60,7 +60,7 @@ describe.each(['wsgi', 'asgi'] as const)('gunicorn.conf.py (%s) sizes like sizin
     [8, 5734],
     [16, 1000],
     [32, 45875],
-    // Past the worker cap (32): threads carry the rest.
+    // Past the worker cap (32).
     [64, 131072],
   ])('%i CPUs, %i MiB web memory limit', async (cpus, memoryMb) => {
     conf ??= path.join((await generateProject({ server, ...BIG_SERVER })).cwd, 'gunicorn.conf.py');

@@ -4,20 +4,20 @@ import { appConnections, PROCESS_MB, SINGLE_HOST, sizeReplicated, sizeStack } fr
 // Hardware -> the numbers a team will run with. Each row was worked out by hand from the
 // formulas documented in sizing.ts; change a formula and this table must be revisited.
 // max_connections: (2 web containers during a deploy x (workers x pool + 1) + Celery + beat + 5 others)
-// x 1.5, rounded up to 10; e.g. 2 cores: (2 x (2 x 3 + 1) + 2 + 1 + 5) x 1.5 = 33 -> 40.
+// x 1.5, rounded up to 10; e.g. 2 cores: (2 x (2 x 4 + 1) + 2 + 1 + 5) x 1.5 = 39 -> 40.
 describe('sizeStack', () => {
   it.each([
     // cpus, MiB, server, celery → workers, threads, class, celery, max_connections, shared_buffers MiB
-    [1, 1024, 'wsgi', true, 1, 3, 'gthread', 1, 30, 76],
-    [2, 4096, 'wsgi', true, 2, 3, 'gthread', 2, 40, 307],
-    [2, 4096, 'wsgi', false, 2, 3, 'gthread', undefined, 30, 307],
-    [4, 8192, 'wsgi', true, 4, 3, 'gthread', 4, 60, 614],
-    [8, 16384, 'wsgi', true, 8, 3, 'gthread', 8, 100, 1228],
-    [16, 65536, 'wsgi', true, 16, 3, 'gthread', 8, 170, 4915],
-    [32, 131072, 'wsgi', true, 32, 3, 'gthread', 8, 320, 9830],
-    // Past 32 cores the processes stop at 32 and threads carry the rest (at most 4): 129 connections per container.
+    [1, 1024, 'wsgi', true, 1, 4, 'gthread', 1, 30, 76],
+    [2, 4096, 'wsgi', true, 2, 4, 'gthread', 2, 40, 307],
+    [2, 4096, 'wsgi', false, 2, 4, 'gthread', undefined, 40, 307],
+    [4, 8192, 'wsgi', true, 4, 4, 'gthread', 4, 70, 614],
+    [8, 16384, 'wsgi', true, 8, 4, 'gthread', 8, 120, 1228],
+    [16, 65536, 'wsgi', true, 16, 4, 'gthread', 8, 220, 4915],
+    [32, 131072, 'wsgi', true, 32, 4, 'gthread', 8, 410, 9830],
+    // Past 32 cores the processes stop at 32: 129 connections per container.
     [64, 262144, 'wsgi', false, 32, 4, 'gthread', undefined, 400, 19660],
-    [2, 4096, 'asgi', true, 2, 3, 'uvicorn_worker.UvicornWorker', 2, 40, 307],
+    [2, 4096, 'asgi', true, 2, 4, 'uvicorn_worker.UvicornWorker', 2, 40, 307],
     [8, 1024, 'asgi', false, 5, 4, 'uvicorn_worker.UvicornWorker', undefined, 80, 76],
   ] as const)(
     '%i cores, %i MiB, %s, celery %s',
@@ -33,10 +33,10 @@ describe('sizeStack', () => {
   // Monitoring's limits (512 MiB) come off the top: web, Celery and PostgreSQL shrink with them.
   it.each([
     // cpus, MiB, server, celery → workers, threads, class, celery, max_connections, shared_buffers MiB, web limit MiB
-    [1, 1024, 'wsgi', true, 1, 3, 'gthread', 1, 30, 38, 179],
-    [2, 4096, 'wsgi', true, 2, 3, 'gthread', 2, 40, 268, 1254],
-    [2, 4096, 'wsgi', false, 2, 3, 'gthread', undefined, 30, 268, 1792],
-    [8, 16384, 'wsgi', true, 8, 3, 'gthread', 8, 100, 1190, 5555],
+    [1, 1024, 'wsgi', true, 1, 4, 'gthread', 1, 30, 38, 179],
+    [2, 4096, 'wsgi', true, 2, 4, 'gthread', 2, 40, 268, 1254],
+    [2, 4096, 'wsgi', false, 2, 4, 'gthread', undefined, 40, 268, 1792],
+    [8, 16384, 'wsgi', true, 8, 4, 'gthread', 8, 120, 1190, 5555],
   ] as const)(
     'with monitoring: %i cores, %i MiB, %s, celery %s',
     (cpus, memoryMb, server, celery, workers, threads, workerClass, concurrency, maxConnections, sharedBuffersMb, webMb) => {
@@ -84,10 +84,10 @@ describe('sizeStack', () => {
   });
 
   it('gives every worker one connection per thread (ASGI: per thread asgi.py runs Django on)', () => {
-    expect(sizeStack({ cpus: 2, memoryMb: 4096 }, 'asgi', true).database).toMatchObject({ poolPerWorker: 3, perWebContainer: 2 * 3 + 1 });
+    expect(sizeStack({ cpus: 2, memoryMb: 4096 }, 'asgi', true).database).toMatchObject({ poolPerWorker: 4, perWebContainer: 2 * 4 + 1 });
     expect(sizeStack({ cpus: 16, memoryMb: 65536 }, 'wsgi', true).database).toMatchObject({
-      poolPerWorker: 3,
-      perWebContainer: 16 * 3 + 1,
+      poolPerWorker: 4,
+      perWebContainer: 16 * 4 + 1,
     });
   });
 
@@ -106,10 +106,10 @@ describe('sizeStack', () => {
 describe('sizeReplicated', () => {
   it.each([
     // cpus, MiB, celery, web replicas, worker replicas → web connections, celery connections, max_connections
-    [1, 1024, false, 3, 1, 16, 0, 40],
-    [2, 4096, true, 2, 1, 21, 5, 50],
-    [2, 4096, true, 3, 2, 28, 7, 60],
-    [8, 16384, true, 4, 3, 125, 33, 250],
+    [1, 1024, false, 3, 1, 20, 0, 40],
+    [2, 4096, true, 2, 1, 27, 5, 60],
+    [2, 4096, true, 3, 2, 36, 7, 80],
+    [8, 16384, true, 4, 3, 165, 33, 310],
   ] as const)(
     '%i cores, %i MiB, celery %s, %i web, %i worker',
     (cpus, memoryMb, celery, web, worker, webConnections, celeryConnections, maxConnections) => {

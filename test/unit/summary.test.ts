@@ -13,7 +13,7 @@ describe('formatDecisions', () => {
     expect(formatDecisions(ctx, { target: 'my-site', regenerating: false })).toBe(
       [
         'Sized for 1 CPU core and 1024 MiB (--cpus, --memory-mb):',
-        '  gunicorn    1 worker x 3 threads, gthread workers',
+        '  gunicorn    1 worker x 4 threads, gthread workers',
         '  celery      concurrency 1',
         '  postgresql  max_connections 30, shared_buffers 38 MiB',
         '  monitoring  Prometheus, Alertmanager and exporters, 512 MiB set aside',
@@ -28,7 +28,7 @@ describe('formatDecisions', () => {
     const text = formatDecisions(ctx, { target: 'shop', regenerating: false });
     expect(text).not.toContain('celery');
     expect(text).not.toContain('monitoring');
-    expect(text).toContain(`  gunicorn    8 workers x 3 threads, uvicorn_worker.UvicornWorker workers\n`);
+    expect(text).toContain(`  gunicorn    8 workers x 4 threads, uvicorn_worker.UvicornWorker workers\n`);
     expect(text).toContain(
       `postgresql  max_connections ${ctx.sizing.postgres.maxConnections}, shared_buffers ${ctx.sizing.postgres.sharedBuffersMb} MiB`,
     );

@@ -11,7 +11,7 @@
 // Compared, through nginx over HTTPS and directly to gunicorn:
 //   - gunicorn sizings: the generated default (also with gunicorn's access log on), gunicorn's own
 //     default (1 sync), a fixed 4 sync (with this config, and as cookiecutter-django runs it), 5 and
-//     3 sync, gthread 2 x 4 and 2 x 2, and the ASGI profile;
+//     3 sync, gthread 2 x 3 and 2 x 2, and the ASGI profile;
 //   - on a database endpoint (/health/: PostgreSQL and Redis), a template endpoint (/admin/login/ direct;
 //     through nginx, which rate-limits login pages, the same view at the bench-only /bench/login/), and
 //     a view that waits 20 ms on PostgreSQL (bench-only views added to each generated project: most
@@ -377,7 +377,7 @@ const SIZINGS: Sizings = {
       GUNICORN_THREADS: '1',
       GUNICORN_WORKER_CLASS: 'sync',
     },
-    'gthread 2 x 4': { WEB_CONCURRENCY: '2', GUNICORN_THREADS: '4', GUNICORN_WORKER_CLASS: 'gthread' },
+    'gthread 2 x 3 (the default until 2026-11-30)': { WEB_CONCURRENCY: '2', GUNICORN_THREADS: '3', GUNICORN_WORKER_CLASS: 'gthread' },
     // nginx opening a new connection to gunicorn per request (the generated configuration until 2026-11-30).
     'generated default without nginx keepalive': { BENCH_NGINX_NO_KEEPALIVE: '1' },
     'gthread 2 x 2': { WEB_CONCURRENCY: '2', GUNICORN_THREADS: '2', GUNICORN_WORKER_CLASS: 'gthread' },

@@ -297,9 +297,15 @@ interface Case {
 type Run = WrkResult & { memory: number; nginxCpuMsPerRequest?: number };
 const results = new Map<string, { group: string; runs: Run[] }>();
 
-function runCases(cases: Case[]): void {
+/**
+ * Runs every case once per round, REPEATS rounds. With `rotate` (cases that each set up their own
+ * container), round r starts at the r-th case, so each row takes each place in the round in turn and
+ * no row always follows the same one.
+ */
+function runCases(cases: Case[], { rotate = false } = {}): void {
   for (let repeat = 1; repeat <= REPEATS; repeat += 1) {
-    for (const item of cases) {
+    const start = rotate ? (repeat - 1) % cases.length : 0;
+    for (const item of [...cases.slice(start), ...cases.slice(0, start)]) {
       item.setup?.();
       const result = { ...item.measure(), memory: item.memory?.() ?? Number.NaN };
       const entry = results.get(item.label) ?? { group: item.group, runs: [] };
@@ -433,22 +439,25 @@ try {
     for (const route of vias) {
       const asgiProject = asgi!;
       const group = `${endpoint} via ${route}`;
-      runCases([
-        ...Object.entries(SIZINGS).map(([label, env]) => ({
-          group,
-          label: `${label} · ${group}`,
-          setup: () => wsgi.sizeWeb(env),
-          measure: () => via[route](wsgi, urlPath),
-          memory: () => wsgi.webMemoryMiB(),
-        })),
-        ...Object.entries(ASGI_SIZINGS).map(([label, env]) => ({
-          group,
-          label: `${label} · ${group}`,
-          setup: ASGI_ROWS_DIFFER ? () => asgiProject.sizeWeb(env) : undefined,
-          measure: () => via[route](asgiProject, urlPath),
-          memory: () => asgiProject.webMemoryMiB(),
-        })),
-      ]);
+      runCases(
+        [
+          ...Object.entries(SIZINGS).map(([label, env]) => ({
+            group,
+            label: `${label} · ${group}`,
+            setup: () => wsgi.sizeWeb(env),
+            measure: () => via[route](wsgi, urlPath),
+            memory: () => wsgi.webMemoryMiB(),
+          })),
+          ...Object.entries(ASGI_SIZINGS).map(([label, env]) => ({
+            group,
+            label: `${label} · ${group}`,
+            setup: ASGI_ROWS_DIFFER ? () => asgiProject.sizeWeb(env) : undefined,
+            measure: () => via[route](asgiProject, urlPath),
+            memory: () => asgiProject.webMemoryMiB(),
+          })),
+        ],
+        { rotate: true },
+      );
     }
   }
 

@@ -98,12 +98,13 @@ const clamp = (value: number, min: number, max: number) => Math.min(max, Math.ma
  * One worker process per core runs Python; 4 threads in each (gunicorn's docs suggest 2-4 x cores)
  * overlap database and Redis waits. More processes than cores only take turns on the CPU: on 2 cores,
  * 5 sync workers answered 0.75-0.8x the requests of 2 workers x 3 threads straight to gunicorn. The 4th
- * thread: on a view waiting 20 ms in PostgreSQL, 2 x 4 answered 1.3x the requests of 2 x 3 (5 runs),
- * and on /health/ and template rendering it was within the noise of 2 x 3 (paired ratios 0.96-1.02,
- * the machine's CPU 97 % busy either way) in the same memory (bench/stack.ts, 2026-11-30).
+ * thread: on a view waiting 20 ms in PostgreSQL, 2 x 4 answered 1.27-1.34x the requests of 2 x 3 in
+ * every run; on /health/ and template rendering 0.87-1.12x across seven runs, either way, inside the
+ * bench's own noise (an A/A run: 0.84-1.10x), in the same memory (bench/stack.ts, 2026-11-30).
  * - WSGI: gthread workers;
  * - ASGI: uvicorn workers, each an event loop whose asgi.py runs Django on that many reused threads;
- *   on 2 cores, 2 uvicorn workers x 3 threads answered 1.13-1.23x the requests of 5 x 2 (bench/stack.ts).
+ *   on 2 cores, 2 uvicorn workers x 3 threads answered 1.13-1.23x the requests of 5 x 2, and x 4 threads
+ *   1.32x of x 3 on the waiting view (bench/stack.ts).
  * Memory may cut the processes to (web memory - master) / per-worker MiB; within 1..32 either way (LIMITS).
  */
 export function sizeGunicorn(cpus: number, webMemoryMb: number, server: 'wsgi' | 'asgi'): GunicornSizing {

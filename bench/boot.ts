@@ -2,6 +2,7 @@
 // profile a cold run (Docker build cache emptied first) and a warm one. Prints numbers;
 // asserts nothing. Goals: <= 3 min cold, <= 60 s warm on 2 cores. Needs a Docker engine.
 //   node bench/boot.ts [defaults|minimal ...]
+import { FEATURES } from '../features/index.ts';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -25,7 +26,7 @@ for (const profile of chosen) {
   for (const cache of ['cold', 'warm']) {
     if (cache === 'cold') execFileSync('docker', ['builder', 'prune', '--all', '--force'], { stdio: 'ignore' });
     const started = Date.now();
-    const report = await runVerify({ repoDir: repo, log: () => undefined });
+    const report = await runVerify({ repoDir: repo, features: FEATURES, log: () => undefined });
     const total = (Date.now() - started) / 1000;
     rows.push(
       `| ${profile} | ${cache} | ${report.buildSeconds.toFixed(0)} | ${report.bootSeconds.toFixed(0)} | ${(report.buildSeconds + report.bootSeconds).toFixed(0)} | ${total.toFixed(0)} | ${report.passed ? 'all passed' : 'FAILED'} |`,

@@ -6,8 +6,9 @@ import { chmodSync, existsSync, readdirSync, unlinkSync } from 'node:fs';
 import path from 'node:path';
 import { styleText } from 'node:util';
 import Generator, { type BaseOptions } from 'yeoman-generator';
+import { FEATURES } from '../../features/index.ts';
 import {
-  ANSWER_SCHEMA,
+  answerSchema,
   AnswerError,
   answersFromFile,
   coerceAnswer,
@@ -96,7 +97,7 @@ export default class DjangoProdGenerator extends Generator<StoredConfig, Options
     // report "force": the run writes mem-fs to disk itself and reports each file from the plan.
     this.setFeatures({ customCommitTask: () => this.#commit() });
     this.argument('destination', { type: String, required: false, description: 'Directory to generate into (default: the current one)' });
-    for (const entry of ANSWER_SCHEMA as readonly AnswerSpec[]) {
+    for (const entry of answerSchema(FEATURES)) {
       this.option(flagOf(entry.name), {
         type: String,
         description: `${entry.description} (default: ${JSON.stringify(entry.default({}))})`,
@@ -137,13 +138,13 @@ export default class DjangoProdGenerator extends Generator<StoredConfig, Options
     const given = this.#givenAnswers();
     const nonInteractive = Boolean(this.options['defaults'] || this.options['yes']);
     const asked = nonInteractive ? {} : await this.#ask(given);
-    this.answers = resolveAnswers({ ...given.stored, ...given.explicit, ...asked });
+    this.answers = resolveAnswers({ ...given.stored, ...given.explicit, ...asked }, FEATURES);
     if (this.project) checkAgainstProject(this.answers, this.project);
     this.inputFiles = this.#readInputFiles();
   }
 
   async writing(): Promise<void> {
-    this.ctx = buildRenderContext(this.answers, GENERATOR_VERSION, this.inputFiles);
+    this.ctx = buildRenderContext(this.answers, FEATURES, GENERATOR_VERSION, this.inputFiles);
     const tree = await renderTree(this.ctx);
     if (this.project) this.#checkExistingProject(tree);
     this.plan = this.#plan(tree);
@@ -344,9 +345,9 @@ export default class DjangoProdGenerator extends Generator<StoredConfig, Options
     for (const migration of migrated.applied) this.log(`Stored answers migrated (${migration.version}): ${migration.description}`);
     const stored = migrated.answers as GivenAnswers;
     const file = this.options['answers'] as string | undefined;
-    const fromFile = file ? answersFromFile(file, readAnswersFile(file)) : {};
+    const fromFile = file ? answersFromFile(file, readAnswersFile(file), FEATURES) : {};
     const fromFlags: GivenAnswers = {};
-    for (const entry of ANSWER_SCHEMA) {
+    for (const entry of answerSchema(FEATURES)) {
       const raw = this.#option(flagOf(entry.name));
       if (raw !== undefined) fromFlags[entry.name] = raw;
     }
@@ -392,7 +393,7 @@ export default class DjangoProdGenerator extends Generator<StoredConfig, Options
         }
       },
     });
-    const specs = ANSWER_SCHEMA as readonly AnswerSpec[];
+    const specs = answerSchema(FEATURES);
     const advanced = specs.filter((entry) => entry.advanced);
     const gate = {
       type: 'confirm',

@@ -1,5 +1,5 @@
 // What an answer is (AnswerSpec) and the checks answers share. The core answers live in
-// answers.ts; each feature module (generators/features/<name>/) declares its own and adds them
+// answers.ts; each feature module (features/<name>/) declares its own and adds them
 // to the Answers interface by declaration merging, so this file never lists a feature.
 import os from 'node:os';
 import type { DependencyBot } from './repo-health.ts';

@@ -1,5 +1,6 @@
 // The README's table of answers, derived from the schema so the docs cannot drift.
-import { ANSWER_SCHEMA, flagOf, type AnswerSpec } from './answers.ts';
+import { answerSchema, flagOf, type AnswerSpec } from './answers.ts';
+import type { Feature } from './feature.ts';
 
 const MACHINE_DEPENDENT = new Set(['cpus', 'memoryMb']);
 
@@ -11,12 +12,13 @@ function shownDefault(entry: AnswerSpec): string {
   return Array.isArray(value) ? (value.length ? value.join(',') : '(none)') : value === '' ? '(empty)' : String(value);
 }
 
-export function answersMarkdownTable(): string {
-  const rows = (ANSWER_SCHEMA as readonly AnswerSpec[]).map(
+export function answersMarkdownTable(features: readonly Feature[]): string {
+  const schema = answerSchema(features);
+  const rows = schema.map(
     (entry) =>
       `| \`${entry.name}\` | \`--${flagOf(entry.name)}\` | ${shownDefault(entry).replaceAll('|', '\\|')} | ${entry.description.replaceAll('|', '\\|')} |`,
   );
-  const advanced = (ANSWER_SCHEMA as readonly AnswerSpec[]).filter((entry) => entry.advanced).map((entry) => `\`${entry.name}\``);
+  const advanced = schema.filter((entry) => entry.advanced).map((entry) => `\`${entry.name}\``);
   return [
     '| answer (answers file key) | flag | default | what it is |',
     '|---|---|---|---|',
@@ -30,9 +32,9 @@ export const ANSWERS_TABLE_START = '<!-- answers-table:start (npm run docs) -->'
 export const ANSWERS_TABLE_END = '<!-- answers-table:end -->';
 
 /** Replaces the table between the markers of a README. */
-export function withAnswersTable(readme: string): string {
+export function withAnswersTable(readme: string, features: readonly Feature[]): string {
   const start = readme.indexOf(ANSWERS_TABLE_START);
   const end = readme.indexOf(ANSWERS_TABLE_END);
   if (start < 0 || end < start) throw new Error('README.md lacks the answers-table markers');
-  return `${readme.slice(0, start + ANSWERS_TABLE_START.length)}\n${answersMarkdownTable()}\n${readme.slice(end)}`;
+  return `${readme.slice(0, start + ANSWERS_TABLE_START.length)}\n${answersMarkdownTable(features)}\n${readme.slice(end)}`;
 }

@@ -1,7 +1,6 @@
 // The core answers, and the whole schema: core answers then each feature module's. Prompt,
-// flags, answers file, --help and the README table are all derived from ANSWER_SCHEMA.
+// flags, answers file, --help and the README table are all derived from answerSchema(features).
 import os from 'node:os';
-import { FEATURES } from '../features/index.ts';
 import {
   AnswerError,
   SERVER_KINDS,
@@ -19,6 +18,7 @@ import {
   type TlsMode,
 } from './answer-spec.ts';
 import { messageValue } from './escape.ts';
+import type { Feature } from './feature.ts';
 import { PACKAGE_PLACEHOLDER, everyGeneratedPath } from './files.ts';
 import { checkEmail, checkPackageName, checkTimeZone, checkUrl, generatedTopLevelNames } from './grammar.ts';
 import { DEPENDENCY_BOTS, checkImageRepository, type DependencyBot } from './repo-health.ts';
@@ -115,244 +115,255 @@ const SHADOWED_MODULES = new Set([
 
 const VERSION = /^\d+(\.\d+){0,2}$/;
 
-const CORE_ANSWERS = [
-  spec({
-    name: 'name',
-    kind: 'string',
-    message: 'Project name (Compose project, image and volume names)',
-    description: 'Project name: lowercase letters, digits and hyphens, starting with a letter',
-    default: () => 'my-site',
-    check: (value) =>
-      /^[a-z][a-z0-9-]{0,39}$/.test(value) && !value.endsWith('-')
-        ? undefined
-        : 'must start with a lowercase letter and use only a-z, 0-9 and "-" (at most 40 characters), e.g. my-site',
-  }),
-  spec({
-    name: 'packageName',
-    advanced: true,
-    kind: 'string',
-    message: 'Python package of the Django project',
-    description: 'Python package holding settings, urls and the WSGI/ASGI modules',
-    default: (answers) => defaultPackageName(answers.name ?? 'my-site'),
-    // Every folder and module the generator writes at the top level, features included.
-    check: (value) =>
-      checkPackageName(value, {
-        shadowedModules: SHADOWED_MODULES,
-        generatedTopLevel: generatedTopLevelNames(everyGeneratedPath(), PACKAGE_PLACEHOLDER),
-      }),
-  }),
-  spec({
-    name: 'tlsMode',
-    kind: 'choice',
-    choices: TLS_MODES,
-    message: 'Where certificates come from',
-    description: 'letsencrypt, letsencrypt-staging (recommended first run), acme (any ACME directory) or self-signed (local trial)',
-    default: (): TlsMode => 'letsencrypt-staging',
-    check: oneOf(TLS_MODES),
-  }),
-  spec({
-    name: 'domain',
-    kind: 'string',
-    message: 'Primary domain the site is served on',
-    description: 'Primary domain (the certificate name and the canonical host)',
-    default: () => 'example.com',
-    check: checkDomain,
-  }),
-  spec({
-    name: 'extraDomains',
-    kind: 'list',
-    message: 'Extra domains on the same certificate (comma-separated, may be empty)',
-    description: 'Extra domains served and put on the certificate, comma-separated',
-    default: () => [],
-    check: (values, answers) => {
-      for (const domain of values) {
-        const problem = checkDomain(domain, answers);
-        if (problem) return `${messageValue(domain)} ${problem}`;
-      }
-      if (values.includes(answers.domain ?? '') || new Set(values).size !== values.length)
-        return 'must not repeat the primary domain or each other';
-      return undefined;
-    },
-  }),
-  spec({
-    name: 'email',
-    kind: 'string',
-    message: 'Admin e-mail (ACME account, error mails)',
-    description: 'Admin e-mail: the ACME account and Django ADMINS',
-    default: (answers) => `admin@${answers.domain ?? 'example.com'}`,
-    check: (value, answers) => {
-      const problem = checkEmail(value);
-      if (problem) return problem;
-      // The ACME account needs a reachable address; a local trial may use admin@localhost.
-      if (answers.tlsMode !== 'self-signed' && !value.split('@')[1]!.includes('.'))
-        return 'must be a public e-mail address for the ACME account';
-      return undefined;
-    },
-  }),
-  spec({
-    name: 'acmeDirectory',
-    kind: 'string',
-    message: 'ACME directory URL',
-    description: 'ACME directory URL (tls-mode acme only), e.g. https://ca.internal/acme/acme/directory',
-    default: () => '',
-    when: (answers) => answers.tlsMode === 'acme',
-    check: (value) => checkUrl(value),
-  }),
-  spec({
-    name: 'acmeCaBundle',
-    kind: 'string',
-    message: 'PEM file of the CA that signs the ACME server (empty if publicly trusted)',
-    description: "Path to a PEM CA bundle the ACME server's TLS certificate chains to (tls-mode acme only; copied into the repository)",
-    default: () => '',
-    when: (answers) => answers.tlsMode === 'acme',
-    check: (value) => (value === '' || /\.(pem|crt)$/.test(value) ? undefined : 'must be empty or the path of a .pem or .crt file'),
-  }),
-  spec({
-    name: 'server',
-    advanced: true,
-    kind: 'choice',
-    choices: SERVER_KINDS,
-    message: 'Application interface',
-    description: 'wsgi (gunicorn sync/gthread workers) or asgi (gunicorn with uvicorn workers)',
-    default: (): ServerKind => 'wsgi',
-    check: oneOf(SERVER_KINDS),
-  }),
-  spec({
-    name: 'cpus',
-    kind: 'number',
-    message: 'CPU cores of the PRODUCTION server (not this machine)',
-    description: "CPU cores of the production server (default: this machine's count)",
-    default: () => os.availableParallelism(),
-    check: (value) => checkInteger(value, 1, 256, 'cores'),
-  }),
-  spec({
-    name: 'memoryMb',
-    kind: 'number',
-    message: 'Memory of the PRODUCTION server in MiB (not this machine)',
-    description: "Memory of the production server in MiB (default: this machine's)",
-    default: () => machineMemoryMb(),
-    check: (value) => checkInteger(value, 1024, 4 * 1024 * 1024, 'MiB'),
-  }),
-  spec({
-    name: 'hstsSeconds',
-    advanced: true,
-    kind: 'number',
-    message: 'HSTS max-age in seconds (start modest, raise to 31536000 once HTTPS is proven)',
-    description: 'Strict-Transport-Security max-age in seconds',
-    default: () => 3600,
-    check: (value) => checkInteger(value, 1, 63072000, 'seconds'),
-  }),
-  spec({
-    name: 'hstsPreload',
-    advanced: true,
-    kind: 'boolean',
-    message: 'Ask browsers to preload HSTS (hard to undo)?',
-    description: 'Add "preload" to HSTS (needs max-age >= 31536000; hard to undo)',
-    default: () => false,
-    check: (value, answers) => (value && (answers.hstsSeconds ?? 0) < 31536000 ? 'needs --hsts-seconds 31536000 or more' : undefined),
-  }),
-  spec({
-    name: 'uploadLimitMb',
-    advanced: true,
-    kind: 'number',
-    message: 'Largest request body (uploads) in MiB',
-    description: 'Upload size limit in MiB (nginx client_max_body_size and Django)',
-    default: () => 10,
-    check: (value) => checkInteger(value, 1, 10240, 'MiB'),
-  }),
-  spec({
-    name: 'timeZone',
-    advanced: true,
-    kind: 'string',
-    message: 'Time zone (Django TIME_ZONE and cron)',
-    description: 'IANA time zone, e.g. UTC or Europe/Paris',
-    default: () => 'UTC',
-    check: checkTimeZone,
-  }),
-  spec({
-    name: 'pythonVersion',
-    advanced: true,
-    kind: 'string',
-    message: 'Python version (python:<version>-slim image)',
-    description: 'Python image version',
-    default: () => '3.13',
-    check: (value) =>
-      /^3\.\d{1,2}$/.test(value) && Number(value.split('.')[1]) >= 10 ? undefined : 'must be 3.10 or later, as MAJOR.MINOR',
-  }),
-  spec({
-    name: 'postgresVersion',
-    advanced: true,
-    kind: 'string',
-    message: 'PostgreSQL major version',
-    description: 'postgres image major version',
-    default: () => '17',
-    check: (value) => (/^\d{2}$/.test(value) && Number(value) >= 14 ? undefined : 'must be a major version from 14 on, e.g. 17'),
-  }),
-  spec({
-    name: 'redisVersion',
-    advanced: true,
-    kind: 'string',
-    message: 'Redis version',
-    description: 'redis image version',
-    default: () => '8',
-    check: (value) => (VERSION.test(value) && Number(value.split('.')[0]) >= 6 ? undefined : 'must be a version from 6 on, e.g. 8 or 7.4'),
-  }),
-  spec({
-    name: 'nginxVersion',
-    advanced: true,
-    kind: 'string',
-    message: 'nginx version',
-    description: 'nginx image version',
-    default: () => '1.28',
-    check: (value) =>
-      /^1\.\d{2}(\.\d+)?$/.test(value) && Number(value.split('.')[1]) >= 25
-        ? undefined
-        : 'must be 1.25 or later (for "http2 on"), e.g. 1.28',
-  }),
-  spec({
-    name: 'existing',
-    kind: 'boolean',
-    message: 'Deploy the existing Django project in the target directory (adds files, edits none)?',
-    description:
-      'Existing-project mode: add the deployment to the Django project in the target directory (default: on when a new run finds a manage.py there)',
-    default: () => false,
-    check: () => undefined,
-  }),
-  spec({
-    name: 'appPath',
-    kind: 'string',
-    message: 'A URL path of your project that answers 200 (verify requests it through nginx)',
-    description: 'Existing-project mode: a path of your own URLs that verify requests through nginx, e.g. /hello/',
-    default: () => '/',
-    when: (answers) => answers.existing === true,
-    check: (value) =>
-      /^\/[A-Za-z0-9\-._~!$&'()*+,;=:@%/?]*$/.test(value) ? undefined : 'must be a URL path starting with "/", e.g. /hello/',
-  }),
-  spec({
-    name: 'dependencyBot',
-    advanced: true,
-    kind: 'choice',
-    choices: DEPENDENCY_BOTS,
-    message: 'Dependency update bot',
-    description: 'dependabot (.github/dependabot.yml) or renovate (renovate.json): weekly grouped update pull requests',
-    default: (): DependencyBot => 'dependabot',
-    check: oneOf(DEPENDENCY_BOTS),
-  }),
-  spec({
-    name: 'ciImage',
-    advanced: true,
-    kind: 'string',
-    message: 'Image repository CI pushes to from the default branch (empty: no push)',
-    description: 'Image repository the CI workflow pushes to on the default branch, e.g. ghcr.io/acme/my-site (empty: build and test only)',
-    default: () => '',
-    check: checkImageRepository,
-  }),
-] as const satisfies readonly AnswerSpec[];
+/** The core answers; a package name must not be one of the top-level names the generator writes. */
+const coreAnswers = (generatedTopLevel: ReadonlySet<string>) =>
+  [
+    spec({
+      name: 'name',
+      kind: 'string',
+      message: 'Project name (Compose project, image and volume names)',
+      description: 'Project name: lowercase letters, digits and hyphens, starting with a letter',
+      default: () => 'my-site',
+      check: (value) =>
+        /^[a-z][a-z0-9-]{0,39}$/.test(value) && !value.endsWith('-')
+          ? undefined
+          : 'must start with a lowercase letter and use only a-z, 0-9 and "-" (at most 40 characters), e.g. my-site',
+    }),
+    spec({
+      name: 'packageName',
+      advanced: true,
+      kind: 'string',
+      message: 'Python package of the Django project',
+      description: 'Python package holding settings, urls and the WSGI/ASGI modules',
+      default: (answers) => defaultPackageName(answers.name ?? 'my-site'),
+      // Every folder and module the generator writes at the top level, features included.
+      check: (value) => checkPackageName(value, { shadowedModules: SHADOWED_MODULES, generatedTopLevel }),
+    }),
+    spec({
+      name: 'tlsMode',
+      kind: 'choice',
+      choices: TLS_MODES,
+      message: 'Where certificates come from',
+      description: 'letsencrypt, letsencrypt-staging (recommended first run), acme (any ACME directory) or self-signed (local trial)',
+      default: (): TlsMode => 'letsencrypt-staging',
+      check: oneOf(TLS_MODES),
+    }),
+    spec({
+      name: 'domain',
+      kind: 'string',
+      message: 'Primary domain the site is served on',
+      description: 'Primary domain (the certificate name and the canonical host)',
+      default: () => 'example.com',
+      check: checkDomain,
+    }),
+    spec({
+      name: 'extraDomains',
+      kind: 'list',
+      message: 'Extra domains on the same certificate (comma-separated, may be empty)',
+      description: 'Extra domains served and put on the certificate, comma-separated',
+      default: () => [],
+      check: (values, answers) => {
+        for (const domain of values) {
+          const problem = checkDomain(domain, answers);
+          if (problem) return `${messageValue(domain)} ${problem}`;
+        }
+        if (values.includes(answers.domain ?? '') || new Set(values).size !== values.length)
+          return 'must not repeat the primary domain or each other';
+        return undefined;
+      },
+    }),
+    spec({
+      name: 'email',
+      kind: 'string',
+      message: 'Admin e-mail (ACME account, error mails)',
+      description: 'Admin e-mail: the ACME account and Django ADMINS',
+      default: (answers) => `admin@${answers.domain ?? 'example.com'}`,
+      check: (value, answers) => {
+        const problem = checkEmail(value);
+        if (problem) return problem;
+        // The ACME account needs a reachable address; a local trial may use admin@localhost.
+        if (answers.tlsMode !== 'self-signed' && !value.split('@')[1]!.includes('.'))
+          return 'must be a public e-mail address for the ACME account';
+        return undefined;
+      },
+    }),
+    spec({
+      name: 'acmeDirectory',
+      kind: 'string',
+      message: 'ACME directory URL',
+      description: 'ACME directory URL (tls-mode acme only), e.g. https://ca.internal/acme/acme/directory',
+      default: () => '',
+      when: (answers) => answers.tlsMode === 'acme',
+      check: (value) => checkUrl(value),
+    }),
+    spec({
+      name: 'acmeCaBundle',
+      kind: 'string',
+      message: 'PEM file of the CA that signs the ACME server (empty if publicly trusted)',
+      description: "Path to a PEM CA bundle the ACME server's TLS certificate chains to (tls-mode acme only; copied into the repository)",
+      default: () => '',
+      when: (answers) => answers.tlsMode === 'acme',
+      check: (value) => (value === '' || /\.(pem|crt)$/.test(value) ? undefined : 'must be empty or the path of a .pem or .crt file'),
+    }),
+    spec({
+      name: 'server',
+      advanced: true,
+      kind: 'choice',
+      choices: SERVER_KINDS,
+      message: 'Application interface',
+      description: 'wsgi (gunicorn sync/gthread workers) or asgi (gunicorn with uvicorn workers)',
+      default: (): ServerKind => 'wsgi',
+      check: oneOf(SERVER_KINDS),
+    }),
+    spec({
+      name: 'cpus',
+      kind: 'number',
+      message: 'CPU cores of the PRODUCTION server (not this machine)',
+      description: "CPU cores of the production server (default: this machine's count)",
+      default: () => os.availableParallelism(),
+      check: (value) => checkInteger(value, 1, 256, 'cores'),
+    }),
+    spec({
+      name: 'memoryMb',
+      kind: 'number',
+      message: 'Memory of the PRODUCTION server in MiB (not this machine)',
+      description: "Memory of the production server in MiB (default: this machine's)",
+      default: () => machineMemoryMb(),
+      check: (value) => checkInteger(value, 1024, 4 * 1024 * 1024, 'MiB'),
+    }),
+    spec({
+      name: 'hstsSeconds',
+      advanced: true,
+      kind: 'number',
+      message: 'HSTS max-age in seconds (start modest, raise to 31536000 once HTTPS is proven)',
+      description: 'Strict-Transport-Security max-age in seconds',
+      default: () => 3600,
+      check: (value) => checkInteger(value, 1, 63072000, 'seconds'),
+    }),
+    spec({
+      name: 'hstsPreload',
+      advanced: true,
+      kind: 'boolean',
+      message: 'Ask browsers to preload HSTS (hard to undo)?',
+      description: 'Add "preload" to HSTS (needs max-age >= 31536000; hard to undo)',
+      default: () => false,
+      check: (value, answers) => (value && (answers.hstsSeconds ?? 0) < 31536000 ? 'needs --hsts-seconds 31536000 or more' : undefined),
+    }),
+    spec({
+      name: 'uploadLimitMb',
+      advanced: true,
+      kind: 'number',
+      message: 'Largest request body (uploads) in MiB',
+      description: 'Upload size limit in MiB (nginx client_max_body_size and Django)',
+      default: () => 10,
+      check: (value) => checkInteger(value, 1, 10240, 'MiB'),
+    }),
+    spec({
+      name: 'timeZone',
+      advanced: true,
+      kind: 'string',
+      message: 'Time zone (Django TIME_ZONE and cron)',
+      description: 'IANA time zone, e.g. UTC or Europe/Paris',
+      default: () => 'UTC',
+      check: checkTimeZone,
+    }),
+    spec({
+      name: 'pythonVersion',
+      advanced: true,
+      kind: 'string',
+      message: 'Python version (python:<version>-slim image)',
+      description: 'Python image version',
+      default: () => '3.13',
+      check: (value) =>
+        /^3\.\d{1,2}$/.test(value) && Number(value.split('.')[1]) >= 10 ? undefined : 'must be 3.10 or later, as MAJOR.MINOR',
+    }),
+    spec({
+      name: 'postgresVersion',
+      advanced: true,
+      kind: 'string',
+      message: 'PostgreSQL major version',
+      description: 'postgres image major version',
+      default: () => '17',
+      check: (value) => (/^\d{2}$/.test(value) && Number(value) >= 14 ? undefined : 'must be a major version from 14 on, e.g. 17'),
+    }),
+    spec({
+      name: 'redisVersion',
+      advanced: true,
+      kind: 'string',
+      message: 'Redis version',
+      description: 'redis image version',
+      default: () => '8',
+      check: (value) =>
+        VERSION.test(value) && Number(value.split('.')[0]) >= 6 ? undefined : 'must be a version from 6 on, e.g. 8 or 7.4',
+    }),
+    spec({
+      name: 'nginxVersion',
+      advanced: true,
+      kind: 'string',
+      message: 'nginx version',
+      description: 'nginx image version',
+      default: () => '1.28',
+      check: (value) =>
+        /^1\.\d{2}(\.\d+)?$/.test(value) && Number(value.split('.')[1]) >= 25
+          ? undefined
+          : 'must be 1.25 or later (for "http2 on"), e.g. 1.28',
+    }),
+    spec({
+      name: 'existing',
+      kind: 'boolean',
+      message: 'Deploy the existing Django project in the target directory (adds files, edits none)?',
+      description:
+        'Existing-project mode: add the deployment to the Django project in the target directory (default: on when a new run finds a manage.py there)',
+      default: () => false,
+      check: () => undefined,
+    }),
+    spec({
+      name: 'appPath',
+      kind: 'string',
+      message: 'A URL path of your project that answers 200 (verify requests it through nginx)',
+      description: 'Existing-project mode: a path of your own URLs that verify requests through nginx, e.g. /hello/',
+      default: () => '/',
+      when: (answers) => answers.existing === true,
+      check: (value) =>
+        /^\/[A-Za-z0-9\-._~!$&'()*+,;=:@%/?]*$/.test(value) ? undefined : 'must be a URL path starting with "/", e.g. /hello/',
+    }),
+    spec({
+      name: 'dependencyBot',
+      advanced: true,
+      kind: 'choice',
+      choices: DEPENDENCY_BOTS,
+      message: 'Dependency update bot',
+      description: 'dependabot (.github/dependabot.yml) or renovate (renovate.json): weekly grouped update pull requests',
+      default: (): DependencyBot => 'dependabot',
+      check: oneOf(DEPENDENCY_BOTS),
+    }),
+    spec({
+      name: 'ciImage',
+      advanced: true,
+      kind: 'string',
+      message: 'Image repository CI pushes to from the default branch (empty: no push)',
+      description:
+        'Image repository the CI workflow pushes to on the default branch, e.g. ghcr.io/acme/my-site (empty: build and test only)',
+      default: () => '',
+      check: checkImageRepository,
+    }),
+  ] as const satisfies readonly AnswerSpec[];
+
+const schemas = new WeakMap<readonly Feature[], readonly AnswerSpec[]>();
 
 /** Every answer, in the order asked: the core ones, then each feature's (registry order). */
-export const ANSWER_SCHEMA: readonly AnswerSpec[] = [...CORE_ANSWERS, ...FEATURES.flatMap((feature) => feature.answers)];
+export function answerSchema(features: readonly Feature[]): readonly AnswerSpec[] {
+  let schema = schemas.get(features);
+  if (schema === undefined) {
+    const generatedTopLevel = generatedTopLevelNames(everyGeneratedPath(features), PACKAGE_PLACEHOLDER);
+    schema = [...coreAnswers(generatedTopLevel), ...features.flatMap((feature) => feature.answers)];
+    schemas.set(features, schema);
+  }
+  return schema;
+}
 
-export const answerSpec = (name: AnswerName): AnswerSpec => ANSWER_SCHEMA.find((entry) => entry.name === name)!;
+export const answerSpec = (name: AnswerName, features: readonly Feature[]): AnswerSpec =>
+  answerSchema(features).find((entry) => entry.name === name)!;
 
 /** kebab-case flag of an answer: packageName -> --package-name */
 export const flagOf = (name: string): string => name.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`);
@@ -390,9 +401,9 @@ export function coerceAnswer(entry: AnswerSpec, raw: unknown): unknown {
  * Completes partial answers with defaults in schema order (defaults may depend on earlier
  * answers) and validates every answer that applies. Throws AnswerError with one line.
  */
-export function resolveAnswers(given: Partial<Record<AnswerName, unknown>>): Answers {
+export function resolveAnswers(given: Partial<Record<AnswerName, unknown>>, features: readonly Feature[]): Answers {
   const answers: Partial<Record<AnswerName, unknown>> = {};
-  for (const entry of ANSWER_SCHEMA) {
+  for (const entry of answerSchema(features)) {
     const applies = entry.when?.(answers as Partial<Answers>) ?? true;
     const raw = given[entry.name];
     const value = applies && raw !== undefined ? coerceAnswer(entry, raw) : entry.default(answers as Partial<Answers>);
@@ -408,11 +419,11 @@ export function resolveAnswers(given: Partial<Record<AnswerName, unknown>>): Ans
 }
 
 /** Reads an answers file's parsed JSON: an object whose keys are answer names. */
-export function answersFromFile(file: string, parsed: unknown): Partial<Record<AnswerName, unknown>> {
+export function answersFromFile(file: string, parsed: unknown, features: readonly Feature[]): Partial<Record<AnswerName, unknown>> {
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw new AnswerError(`Answers file ${file}: must hold a JSON object of answers, e.g. {"name": "my-site"}`);
   }
-  const known = new Set<string>(ANSWER_SCHEMA.map((entry) => entry.name));
+  const known = new Set<string>(answerSchema(features).map((entry) => entry.name));
   const unknown = Object.keys(parsed).filter((key) => !known.has(key));
   if (unknown.length > 0) {
     throw new AnswerError(`Answers file ${file}: unknown answer ${messageValue(unknown[0])}; allowed: ${[...known].join(', ')}`);

@@ -1,9 +1,9 @@
 // Answers -> everything the templates read. Pure: no Yeoman, no file system, no clock,
 // no randomness, so the same answers always render the same tree. Templates read these
 // derived facts, never raw answers (the context holds none); each fact is computed here once.
-import { FEATURES } from '../features/index.ts';
 import type { Answers, TlsMode } from './answer-spec.ts';
 import type { DetectedProject } from './detect/index.ts';
+import type { Feature } from './feature.ts';
 import { existingDeployment, type ExistingDeployment } from './existing.ts';
 import { renderedTimeZone } from './grammar.ts';
 import { imagePush, type DependencyBot, type ImagePush } from './repo-health.ts';
@@ -27,6 +27,8 @@ export interface RenderContext extends Partial<FeatureFacts> {
   packageName: string;
   /** Which features are on, by feature name (ctx.has.celery). */
   has: Record<string, boolean>;
+  /** The features that are on, in registry order: their files, slots and probes are used. */
+  enabledFeatures: readonly Feature[];
   /** Primary domain first. */
   domains: string[];
   adminEmail: string;
@@ -111,9 +113,14 @@ export interface InputFiles {
   presentUserFiles?: readonly string[];
 }
 
-export function buildRenderContext(answers: Answers, generatorVersion: string, files: InputFiles = {}): RenderContext {
-  const enabled = FEATURES.filter((feature) => feature.enabled(answers));
-  const has = Object.fromEntries(FEATURES.map((feature) => [feature.name, enabled.includes(feature)]));
+export function buildRenderContext(
+  answers: Answers,
+  features: readonly Feature[],
+  generatorVersion: string,
+  files: InputFiles = {},
+): RenderContext {
+  const enabled = features.filter((feature) => feature.enabled(answers));
+  const has = Object.fromEntries(features.map((feature) => [feature.name, enabled.includes(feature)]));
   const sizing = sizeStack(
     { cpus: answers.cpus, memoryMb: answers.memoryMb },
     answers.server,
@@ -152,6 +159,7 @@ export function buildRenderContext(answers: Answers, generatorVersion: string, f
     name: answers.name,
     packageName: answers.packageName,
     has,
+    enabledFeatures: enabled,
     domains,
     adminEmail: answers.email,
     hardware: { cpus: answers.cpus, memoryMb: answers.memoryMb },

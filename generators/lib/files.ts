@@ -1,17 +1,16 @@
 // Every file the generator can write, and when: the core table below plus each enabled
-// feature's own rows (generators/features/<name>/index.ts). A row's path is the file's path in
+// feature's own rows (features/<name>/index.ts). A row's path is the file's path in
 // the generated repository and, with ".ejs" added, its template's path under templates/ (core)
 // or the feature's files/ folder ("_pkg_" stands for the Python package name).
 import path from 'node:path';
-import { FEATURES } from '../features/index.ts';
-import type { FeatureFiles } from '../features/feature.ts';
+import type { Feature, FeatureFiles } from './feature.ts';
 import type { RenderContext } from './context.ts';
 import { PACKAGE_ROOT } from './package-root.ts';
 
 type Condition = (ctx: RenderContext) => boolean;
 
 export const TEMPLATES_DIR = path.join(PACKAGE_ROOT, 'templates');
-export const FEATURES_DIR = path.join(PACKAGE_ROOT, 'generators', 'features');
+export const FEATURES_DIR = path.join(PACKAGE_ROOT, 'features');
 
 const withWsgi: Condition = (ctx) => !ctx.asgi;
 const withAsgi: Condition = (ctx) => ctx.asgi;
@@ -106,7 +105,7 @@ export function planFiles(ctx: RenderContext): PlannedFile[] {
     ...Object.values(CORE_FILE_TABLE)
       .flat()
       .map((section) => ({ section, dir: TEMPLATES_DIR })),
-    ...FEATURES.filter((feature) => ctx.has[feature.name]).flatMap((feature) =>
+    ...ctx.enabledFeatures.flatMap((feature) =>
       (feature.files ?? []).map((section) => ({ section, dir: path.join(FEATURES_DIR, feature.name, 'files') })),
     ),
   ];
@@ -138,8 +137,8 @@ function keptInExistingMode(file: string, ctx: RenderContext): boolean {
 }
 
 /** Every path the generator can write under some answers ("_pkg_" unreplaced): core rows and every feature's. */
-export function everyGeneratedPath(): string[] {
-  return [...Object.values(CORE_FILE_TABLE).flat(), ...FEATURES.flatMap((feature) => feature.files ?? [])].flatMap(
+export function everyGeneratedPath(features: readonly Feature[]): string[] {
+  return [...Object.values(CORE_FILE_TABLE).flat(), ...features.flatMap((feature) => feature.files ?? [])].flatMap(
     (section) => section.templates,
   );
 }

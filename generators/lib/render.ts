@@ -3,10 +3,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import ejs from 'ejs';
-import { FEATURES } from '../features/index.ts';
-import type { SlotName } from '../features/feature.ts';
 import type { RenderContext } from './context.ts';
 import * as escapeHelpers from './escape.ts';
+import type { SlotName } from './feature.ts';
 import { FEATURES_DIR, planFiles } from './files.ts';
 import { PACKAGE_ROOT } from './package-root.ts';
 
@@ -47,7 +46,7 @@ const renderFile = (file: string, locals: object) =>
 function slotRenderer(ctx: RenderContext): (name: SlotName) => string {
   const locals = { ...ctx, slot: (name: SlotName) => render(name) };
   const render = (name: SlotName) =>
-    FEATURES.filter((feature) => ctx.has[feature.name])
+    ctx.enabledFeatures
       .map((feature) => path.join(FEATURES_DIR, feature.name, 'slots', `${name}.ejs`))
       .filter((file) => existsSync(file))
       .map((file) => renderFile(file, locals))

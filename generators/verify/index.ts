@@ -1,6 +1,7 @@
 // `yo django-prod:verify`: boots the generated stack in this repository and checks it end to
 // end (see run.ts). The Yeoman run loop only: every public method is a run-loop task.
 import Generator, { type BaseOptions } from 'yeoman-generator';
+import { FEATURES } from '../../features/index.ts';
 import { runVerify, VerifyError } from './run.ts';
 
 type Options = BaseOptions & { keep?: boolean; only?: string };
@@ -19,6 +20,7 @@ export default class VerifyGenerator extends Generator<Record<string, unknown>, 
       .filter(Boolean);
     const report = await runVerify({
       repoDir: this.destinationRoot(),
+      features: FEATURES,
       keep: Boolean(this.options.keep),
       log: (line) => this.log(line),
       ...(only?.length ? { only } : {}),

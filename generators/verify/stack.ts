@@ -23,7 +23,7 @@ import {
   verifyAlertRules,
   verifyBlackboxConfig,
   verifyPrometheusConfig,
-} from '../features/monitoring/verify-config.ts';
+} from '../../features/monitoring/verify-config.ts';
 import { execIn, logsOf, type ExecOptions, type ExecResult } from './containers.ts';
 
 /** Thrown for anything that stops verify before or while booting; its message is one line. */

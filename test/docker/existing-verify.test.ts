@@ -2,6 +2,7 @@
 // what `yo django-prod:verify` runs. Every applicable probe must pass, including check --deploy on
 // the new settings module and the project's own /hello/ through nginx; the project's files must
 // be byte-identical afterwards. No Docker engine is a failure here, never a skip.
+import { FEATURES } from '../../features/index.ts';
 import { createHash } from 'node:crypto';
 import { cpSync, mkdtempSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import os from 'node:os';
@@ -41,7 +42,7 @@ describe('yo django-prod:verify on existing projects', () => {
       const before = fingerprints(dir);
       await generateProject({ tlsMode: 'self-signed', domain: 'app.test', backups: false, appPath: '/hello/', ...flags }, { cwd: dir });
       const lines: string[] = [];
-      const report = await runVerify({ repoDir: dir, log: (line) => lines.push(line) });
+      const report = await runVerify({ repoDir: dir, features: FEATURES, log: (line) => lines.push(line) });
       const failed = report.results.filter((probe) => probe.status === 'fail');
       expect(failed, `${fixture}: failed probes\n${report.table}\n--- progress ---\n${lines.join('\n')}`).toEqual([]);
       const passed = report.results.filter((probe) => probe.status === 'pass').map((probe) => probe.probe);

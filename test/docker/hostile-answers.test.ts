@@ -3,6 +3,7 @@
 // (docker compose config, py_compile, bash -n, shellcheck) and the value arrives literally where
 // it is used (Compose's resolved environment, the settings' Python literals). One rendered tree
 // per run, checked by every tool; refusals writing nothing is bad-input.test.ts's job.
+import { FEATURES } from '../../features/index.ts';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -81,7 +82,7 @@ describe('hostile free-text answers', () => {
         const given = { cpus: 2, memoryMb: 4096, ...CONTEXT[answer], [answer]: value };
         let answers;
         try {
-          answers = resolveAnswers(given);
+          answers = resolveAnswers(given, FEATURES);
         } catch (error) {
           expect(error).toBeInstanceOf(AnswerError);
           expect((error as Error).message).not.toMatch(/[\r\n\u0085\u2028\u2029\u202a-\u202e]/);
@@ -90,7 +91,7 @@ describe('hostile free-text answers', () => {
           return;
         }
         accepted++;
-        const tree = renderTree(buildRenderContext(answers, '0.0.0'));
+        const tree = renderTree(buildRenderContext(answers, FEATURES, '0.0.0'));
         const dir = mkdtempSync(path.join(os.tmpdir(), 'hostile-'));
         for (const [file, { content }] of tree) {
           mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });

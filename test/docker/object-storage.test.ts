@@ -2,6 +2,7 @@
 // against the S3 API verify runs next to the stack (moto). Proves an upload through Django comes
 // back through its signed URL (never through nginx), and that a backup restores from the bucket
 // alone once the local backups are gone. No Docker engine is a failure here, never a skip.
+import { FEATURES } from '../../features/index.ts';
 import { describe, expect, it } from 'vitest';
 import { runVerify } from '../../generators/verify/run.ts';
 import { generateProject } from '../helpers/generate.ts';
@@ -17,7 +18,7 @@ describe('object storage (s3 profile)', () => {
     const result = await generateProject({ ...PROFILES['s3']!, monitoring: false });
     addMissingStoragesS3Backend(result.cwd);
     const lines: string[] = [];
-    const report = await runVerify({ repoDir: result.cwd, only: PROBES, log: (line) => lines.push(line) });
+    const report = await runVerify({ repoDir: result.cwd, features: FEATURES, only: PROBES, log: (line) => lines.push(line) });
     const passed = report.results.filter((probe) => probe.status === 'pass').map((probe) => probe.probe);
     expect(passed.sort(), `${report.table}\n--- progress ---\n${lines.slice(-60).join('\n')}`).toEqual([...PROBES].sort());
     const details = Object.fromEntries(report.results.map((probe) => [probe.probe, probe.detail]));

@@ -7,7 +7,7 @@ import { generateProject } from '../helpers/generate.ts';
 import { PROFILES } from '../helpers/profiles.ts';
 import { filesMatching, readTree } from '../helpers/tree.ts';
 import { stackConfig } from '../helpers/swarm.ts';
-import { MONITORING_IMAGES } from '../../generators/features/monitoring/index.ts';
+import { MONITORING_IMAGES } from '../../features/monitoring/index.ts';
 
 const PYTHON_IMAGE = 'python:3.13-slim';
 const PROMETHEUS_IMAGE = MONITORING_IMAGES.prometheus;

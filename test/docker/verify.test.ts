@@ -1,5 +1,6 @@
 // End to end: generate a repository, then run exactly what `yo django-prod:verify` runs on it.
 // No Docker engine is a failure here, never a skip: this suite is the proof the stack works.
+import { FEATURES } from '../../features/index.ts';
 import { describe, expect, it } from 'vitest';
 import { generateProject } from '../helpers/generate.ts';
 import { PROFILES } from '../helpers/profiles.ts';
@@ -17,13 +18,13 @@ describe('yo django-prod:verify', () => {
     it(`boots the ${profile} profile and every probe passes`, async () => {
       const result = await generateProject(PROFILES[profile]!);
       const lines: string[] = [];
-      const report = await runVerify({ repoDir: result.cwd, log: (line) => lines.push(line) });
+      const report = await runVerify({ repoDir: result.cwd, features: FEATURES, log: (line) => lines.push(line) });
       const failed = report.results.filter((probe) => probe.status === 'fail');
       expect(failed, `${profile}: failed probes\n${report.table}\n--- progress ---\n${lines.join('\n')}`).toEqual([]);
       // Every probe of the profile ran: the core ones and those of each feature that is on.
       // testssl is skipped only where the tool is absent; CI installs it (.ci/run), so there it
       // must have run and passed.
-      const render = buildRenderContext(readStoredAnswers(result.cwd), GENERATOR_VERSION);
+      const render = buildRenderContext(readStoredAnswers(result.cwd, FEATURES), FEATURES, GENERATOR_VERSION);
       const expected = (await probesFor(render)).map((probe) => probe.name).filter((name) => name !== 'testssl' || process.env['CI']);
       expect(expected).toEqual(expect.arrayContaining(['services', 'https-health', 'check-deploy', 'hygiene']));
       const ran = report.results.filter((probe) => probe.status === 'pass').map((probe) => probe.probe);

@@ -1,6 +1,6 @@
 // The answer profiles every snapshot and static check runs over.
 import { fileURLToPath } from 'node:url';
-import { FEATURES } from '../../generators/features/index.ts';
+import { FEATURES } from '../../features/index.ts';
 import type { AnswerFlags } from './generate.ts';
 
 export const INTERNAL_CA = fileURLToPath(new URL('../fixtures/internal-ca.pem', import.meta.url));

@@ -5,8 +5,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FEATURES } from '../../generators/features/index.ts';
-import { ANSWER_SCHEMA, resolveAnswers } from '../../generators/lib/answers.ts';
+import { FEATURES } from '../../features/index.ts';
+import { answerSchema, resolveAnswers } from '../../generators/lib/answers.ts';
 import { generateProject } from '../helpers/generate.ts';
 import { regenerate } from '../helpers/regenerate.ts';
 
@@ -32,7 +32,7 @@ const ADVANCED_CORE = [
 // (backupS3AllowHttp and backupS3Endpoint only once a bucket is given).
 const FEATURE_ANSWERS = FEATURES.flatMap((feature) => feature.answers);
 const featureAnswers = (advanced: boolean, given: Record<string, unknown> = {}) => {
-  const answers = resolveAnswers({ cpus: 2, memoryMb: 4096, ...given });
+  const answers = resolveAnswers({ cpus: 2, memoryMb: 4096, ...given }, FEATURES);
   return FEATURE_ANSWERS.filter((entry) => Boolean(entry.advanced) === advanced && (entry.when?.(answers) ?? true)).map(
     (entry) => entry.name,
   );
@@ -79,7 +79,9 @@ describe('a first interactive run', () => {
   });
 
   it('gates exactly the tuning answers', () => {
-    const advancedCore = ANSWER_SCHEMA.filter((entry) => entry.advanced && !FEATURE_ANSWERS.includes(entry)).map((entry) => entry.name);
+    const advancedCore = answerSchema(FEATURES)
+      .filter((entry) => entry.advanced && !FEATURE_ANSWERS.includes(entry))
+      .map((entry) => entry.name);
     expect(advancedCore.toSorted()).toEqual(ADVANCED_CORE.toSorted());
     // A feature's on/off switch (named like the feature) is always essential.
     for (const feature of FEATURES)

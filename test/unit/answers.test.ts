@@ -1,10 +1,11 @@
+import { FEATURES } from '../../features/index.ts';
 import { describe, expect, it } from 'vitest';
-import { ANSWER_SCHEMA, AnswerError, answersFromFile, flagOf, resolveAnswers } from '../../generators/lib/answers.ts';
+import { answerSchema, AnswerError, answersFromFile, flagOf, resolveAnswers } from '../../generators/lib/answers.ts';
 
 const base = { cpus: 2, memoryMb: 4096 };
 const problemOf = (given: Record<string, unknown>): string => {
   try {
-    resolveAnswers({ ...base, ...given });
+    resolveAnswers({ ...base, ...given }, FEATURES);
   } catch (error) {
     expect(error).toBeInstanceOf(AnswerError);
     return (error as Error).message;
@@ -14,8 +15,12 @@ const problemOf = (given: Record<string, unknown>): string => {
 
 describe('answer defaults', () => {
   it('fills every answer with a valid default', () => {
-    const answers = resolveAnswers(base);
-    expect(Object.keys(answers).sort()).toEqual(ANSWER_SCHEMA.map((entry) => entry.name).sort());
+    const answers = resolveAnswers(base, FEATURES);
+    expect(Object.keys(answers).sort()).toEqual(
+      answerSchema(FEATURES)
+        .map((entry) => entry.name)
+        .sort(),
+    );
     expect(answers).toMatchObject({
       name: 'my-site',
       packageName: 'my_site',
@@ -26,26 +31,26 @@ describe('answer defaults', () => {
   });
 
   it('derives the package name and e-mail from earlier answers', () => {
-    expect(resolveAnswers({ ...base, name: 'shop-front', domain: 'shop.io' })).toMatchObject({
+    expect(resolveAnswers({ ...base, name: 'shop-front', domain: 'shop.io' }, FEATURES)).toMatchObject({
       packageName: 'shop_front',
       email: 'admin@shop.io',
     });
   });
 
   it('takes the hardware default from the machine running the generator', () => {
-    const answers = resolveAnswers({});
+    const answers = resolveAnswers({}, FEATURES);
     expect(answers.cpus).toBeGreaterThan(0);
     expect(answers.memoryMb).toBeGreaterThan(512);
   });
 
   it('coerces flag strings into numbers, booleans and lists', () => {
-    const answers = resolveAnswers({ ...base, cpus: '4', celery: 'false', extraDomains: 'www.example.com, api.example.com' });
+    const answers = resolveAnswers({ ...base, cpus: '4', celery: 'false', extraDomains: 'www.example.com, api.example.com' }, FEATURES);
     expect(answers).toMatchObject({ cpus: 4, celery: false, extraDomains: ['www.example.com', 'api.example.com'] });
   });
 
   it('gives every answer a kebab-case flag', () => {
     expect(flagOf('packageName')).toBe('package-name');
-    expect(new Set(ANSWER_SCHEMA.map((entry) => flagOf(entry.name))).size).toBe(ANSWER_SCHEMA.length);
+    expect(new Set(answerSchema(FEATURES).map((entry) => flagOf(entry.name))).size).toBe(answerSchema(FEATURES).length);
   });
 });
 
@@ -119,15 +124,15 @@ describe('answer validation: one line naming the answer and what is allowed', ()
   });
 
   it('accepts localhost and IP addresses for a self-signed local trial', () => {
-    expect(resolveAnswers({ ...base, tlsMode: 'self-signed', domain: 'localhost' }).domain).toBe('localhost');
+    expect(resolveAnswers({ ...base, tlsMode: 'self-signed', domain: 'localhost' }, FEATURES).domain).toBe('localhost');
   });
 
   it('admits legal hostile-looking values the software accepts', () => {
-    expect(resolveAnswers({ ...base, email: "o'brien+ops@example.com", timeZone: 'Asia/Kolkata', backupSchedule: '@daily' })).toMatchObject(
-      { email: "o'brien+ops@example.com", timeZone: 'Asia/Kolkata', backupSchedule: '@daily' },
-    );
     expect(
-      resolveAnswers({ ...base, backupS3Bucket: 'bucket', backupS3AllowHttp: true, backupS3Endpoint: 'http://minio:9000' })
+      resolveAnswers({ ...base, email: "o'brien+ops@example.com", timeZone: 'Asia/Kolkata', backupSchedule: '@daily' }, FEATURES),
+    ).toMatchObject({ email: "o'brien+ops@example.com", timeZone: 'Asia/Kolkata', backupSchedule: '@daily' });
+    expect(
+      resolveAnswers({ ...base, backupS3Bucket: 'bucket', backupS3AllowHttp: true, backupS3Endpoint: 'http://minio:9000' }, FEATURES)
         .backupS3Endpoint,
     ).toBe('http://minio:9000');
   });
@@ -140,21 +145,21 @@ describe('answer validation: one line naming the answer and what is allowed', ()
   });
 
   it('ignores the alert routing answers while monitoring is off', () => {
-    expect(resolveAnswers({ ...base, monitoring: false, alertWebhookUrl: 'not a url' }).alertWebhookUrl).toBe('');
+    expect(resolveAnswers({ ...base, monitoring: false, alertWebhookUrl: 'not a url' }, FEATURES).alertWebhookUrl).toBe('');
   });
 
   it('ignores answers that do not apply (no ACME URL needed outside acme mode)', () => {
-    expect(resolveAnswers({ ...base, tlsMode: 'letsencrypt', acmeDirectory: 'not a url' }).acmeDirectory).toBe('');
+    expect(resolveAnswers({ ...base, tlsMode: 'letsencrypt', acmeDirectory: 'not a url' }, FEATURES).acmeDirectory).toBe('');
   });
 });
 
 describe('answers file', () => {
   it('refuses unknown keys, naming the key and what is allowed', () => {
-    expect(() => answersFromFile('a.json', { nmae: 'x' })).toThrow(
+    expect(() => answersFromFile('a.json', { nmae: 'x' }, FEATURES)).toThrow(
       /Answers file a.json: unknown answer "nmae"; allowed: name, packageName/,
     );
   });
   it('refuses anything but an object', () => {
-    expect(() => answersFromFile('a.json', ['name'])).toThrow(/must hold a JSON object/);
+    expect(() => answersFromFile('a.json', ['name'], FEATURES)).toThrow(/must hold a JSON object/);
   });
 });

@@ -1,6 +1,7 @@
 // The backup container's healthcheck, run with bash against a scratch backup directory: it must
 // turn unhealthy when no successful backup is younger than the schedule's longest interval plus
 // grace, also when none ever succeeded since cron started.
+import { FEATURES } from '../../features/index.ts';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -11,7 +12,9 @@ import { buildRenderContext } from '../../generators/lib/context.ts';
 import { renderTree } from '../../generators/lib/render.ts';
 
 function healthcheckFor(schedule: string): string {
-  const tree = renderTree(buildRenderContext(resolveAnswers({ cpus: 2, memoryMb: 4096, backupSchedule: schedule }), '0.0.0'));
+  const tree = renderTree(
+    buildRenderContext(resolveAnswers({ cpus: 2, memoryMb: 4096, backupSchedule: schedule }, FEATURES), FEATURES, '0.0.0'),
+  );
   return tree.get('backup/healthcheck.sh')!.content;
 }
 

@@ -1,6 +1,6 @@
 // Celery's limits, the worker's stop grace and Redis's visibility timeout follow from one answer.
 import { describe, expect, it } from 'vitest';
-import { celeryTiming } from '../../generators/features/celery/timing.ts';
+import { celeryTiming } from '../../features/celery/timing.ts';
 import { generateProject } from '../helpers/generate.ts';
 import { readTree } from '../helpers/tree.ts';
 

@@ -1,6 +1,7 @@
 // Existing-project mode: the generator run on copies of the fixture projects. What it writes is
 // snapshotted per fixture; the user's files must be byte-identical afterwards; bad input stops
 // with one line and writes nothing.
+import { FEATURES } from '../../features/index.ts';
 import { createHash } from 'node:crypto';
 import { cpSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -222,10 +223,12 @@ describe('the deployment derived from detection', () => {
 
   it('is in the render context only in existing-project mode', () => {
     const project = detectProject(directoryReader(path.join(FIXTURES, 'celery')));
-    const answers = resolveAnswers({ cpus: 2, memoryMb: 4096, existing: true, celery: true });
-    const ctx = buildRenderContext(answers, '0.0.0-test', { existingProject: project });
+    const answers = resolveAnswers({ cpus: 2, memoryMb: 4096, existing: true, celery: true }, FEATURES);
+    const ctx = buildRenderContext(answers, FEATURES, '0.0.0-test', { existingProject: project });
     expect(ctx).toMatchObject({ settingsModule: 'proj.deploy', celeryApp: 'proj.celery:app', appModule: 'proj.wsgi:application' });
-    const fresh = buildRenderContext(resolveAnswers({ cpus: 2, memoryMb: 4096 }), '0.0.0-test', { existingProject: project });
+    const fresh = buildRenderContext(resolveAnswers({ cpus: 2, memoryMb: 4096 }, FEATURES), FEATURES, '0.0.0-test', {
+      existingProject: project,
+    });
     expect(fresh.existing).toBeUndefined();
     expect(fresh.settingsModule).toBe('my_site.settings.production');
   });

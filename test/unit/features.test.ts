@@ -3,15 +3,15 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FEATURES } from '../../generators/features/index.ts';
-import { SLOTS } from '../../generators/features/feature.ts';
-import { ANSWER_SCHEMA, resolveAnswers } from '../../generators/lib/answers.ts';
+import { FEATURES } from '../../features/index.ts';
+import { SLOTS } from '../../generators/lib/feature.ts';
+import { answerSchema, resolveAnswers } from '../../generators/lib/answers.ts';
 import { buildRenderContext } from '../../generators/lib/context.ts';
 import { FEATURES_DIR, TEMPLATES_DIR } from '../../generators/lib/files.ts';
 import { renderTree } from '../../generators/lib/render.ts';
 
 const contextWith = (given: Record<string, unknown>) =>
-  buildRenderContext(resolveAnswers({ cpus: 2, memoryMb: 4096, ...given }), '0.0.0-test');
+  buildRenderContext(resolveAnswers({ cpus: 2, memoryMb: 4096, ...given }, FEATURES), FEATURES, '0.0.0-test');
 const allOff = Object.fromEntries(FEATURES.map((feature) => [feature.name, false]));
 
 function templatesUnder(dir: string): string[] {
@@ -32,7 +32,7 @@ describe.each(FEATURES.map((feature) => [feature.name, feature] as const))('feat
       for (const template of section.templates)
         expect(existsSync(path.join(FEATURES_DIR, name, 'files', `${template}.ejs`)), template).toBe(true);
     }
-    for (const answer of feature.answers) expect(ANSWER_SCHEMA).toContain(answer);
+    for (const answer of feature.answers) expect(answerSchema(FEATURES)).toContain(answer);
   });
 
   it('adds nothing to the render when it is off: no files, services, requirements or slot text', () => {

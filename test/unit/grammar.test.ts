@@ -1,3 +1,4 @@
+import { FEATURES } from '../../features/index.ts';
 import { describe, expect, it } from 'vitest';
 import { PACKAGE_PLACEHOLDER, everyGeneratedPath } from '../../generators/lib/files.ts';
 import {
@@ -191,7 +192,7 @@ describe('longest interval between two runs', () => {
 });
 
 describe('package names', () => {
-  const generatedTopLevel = generatedTopLevelNames(everyGeneratedPath(), PACKAGE_PLACEHOLDER);
+  const generatedTopLevel = generatedTopLevelNames(everyGeneratedPath(FEATURES), PACKAGE_PLACEHOLDER);
   const check = (value: string) => checkPackageName(value, { shadowedModules: new Set(['django']), generatedTopLevel });
 
   it('derives the generated top-level folders and modules from the file table, features included', () => {

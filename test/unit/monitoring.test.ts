@@ -1,5 +1,6 @@
 // The monitoring feature's facts that matter most, asserted directly on the render (snapshots show
 // the rest; promtool and amtool run on every profile in test/docker/static-checks.test.ts).
+import { FEATURES } from '../../features/index.ts';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { resolveAnswers } from '../../generators/lib/answers.ts';
@@ -8,7 +9,7 @@ import { renderTree } from '../../generators/lib/render.ts';
 import { MONITORING_MB } from '../../generators/lib/sizing.ts';
 
 const render = (given: Record<string, unknown>): Record<string, string> => {
-  const tree = renderTree(buildRenderContext(resolveAnswers({ cpus: 2, memoryMb: 4096, ...given }), '0.0.0-test'));
+  const tree = renderTree(buildRenderContext(resolveAnswers({ cpus: 2, memoryMb: 4096, ...given }, FEATURES), FEATURES, '0.0.0-test'));
   return Object.fromEntries([...tree].map(([file, { content }]) => [file, content]));
 };
 

@@ -1,3 +1,4 @@
+import { FEATURES } from '../../features/index.ts';
 import { describe, expect, it } from 'vitest';
 import { AnswerError, resolveAnswers } from '../../generators/lib/answers.ts';
 import { checkImageRepository, imagePush } from '../../generators/lib/repo-health.ts';
@@ -38,12 +39,12 @@ describe('repository health answers', () => {
   const base = { cpus: 2, memoryMb: 4096 };
 
   it('defaults to Dependabot and no image push', () => {
-    expect(resolveAnswers(base)).toMatchObject({ dependencyBot: 'dependabot', ciImage: '' });
+    expect(resolveAnswers(base, FEATURES)).toMatchObject({ dependencyBot: 'dependabot', ciImage: '' });
   });
 
   it('refuses an unknown bot and a tagged image, naming the flag', () => {
-    expect(() => resolveAnswers({ ...base, dependencyBot: 'greenkeeper' })).toThrow(AnswerError);
-    expect(() => resolveAnswers({ ...base, dependencyBot: 'greenkeeper' })).toThrow(/--dependency-bot.*dependabot, renovate/);
-    expect(() => resolveAnswers({ ...base, ciImage: 'ghcr.io/acme/web:1' })).toThrow(/--ci-image/);
+    expect(() => resolveAnswers({ ...base, dependencyBot: 'greenkeeper' }, FEATURES)).toThrow(AnswerError);
+    expect(() => resolveAnswers({ ...base, dependencyBot: 'greenkeeper' }, FEATURES)).toThrow(/--dependency-bot.*dependabot, renovate/);
+    expect(() => resolveAnswers({ ...base, ciImage: 'ghcr.io/acme/web:1' }, FEATURES)).toThrow(/--ci-image/);
   });
 });

@@ -1,11 +1,12 @@
 // The lines printed after writing: the sizing decisions, the services and the next command.
+import { FEATURES } from '../../features/index.ts';
 import { describe, expect, it } from 'vitest';
 import { resolveAnswers } from '../../generators/lib/answers.ts';
 import { buildRenderContext } from '../../generators/lib/context.ts';
 import { formatDecisions } from '../../generators/lib/summary.ts';
 
 const contextFor = (given: Record<string, unknown>) =>
-  buildRenderContext(resolveAnswers({ tlsMode: 'self-signed', domain: 'app.test', ...given }), '0.0.0-test');
+  buildRenderContext(resolveAnswers({ tlsMode: 'self-signed', domain: 'app.test', ...given }, FEATURES), FEATURES, '0.0.0-test');
 
 describe('formatDecisions', () => {
   it('says how the stack is sized, what runs and what to do next', () => {

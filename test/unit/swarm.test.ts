@@ -1,8 +1,9 @@
 // The Swarm feature's answers and facts: a strict registry name, replicas sized into PostgreSQL,
 // secrets delivered as files. (stack.yaml itself is checked by docker stack config in
 // test/docker/static-checks.test.ts and deployed on three nodes in test/docker/swarm.test.ts.)
+import { FEATURES } from '../../features/index.ts';
 import { describe, expect, it } from 'vitest';
-import { checkRegistry } from '../../generators/features/swarm/index.ts';
+import { checkRegistry } from '../../features/swarm/index.ts';
 import { AnswerError } from '../../generators/lib/answer-spec.ts';
 import { resolveAnswers } from '../../generators/lib/answers.ts';
 import { buildRenderContext } from '../../generators/lib/context.ts';
@@ -10,7 +11,7 @@ import { renderTree } from '../../generators/lib/render.ts';
 import { sizeReplicated } from '../../generators/lib/sizing.ts';
 
 const contextWith = (given: Record<string, unknown>) =>
-  buildRenderContext(resolveAnswers({ cpus: 2, memoryMb: 4096, swarm: true, ...given }), '0.0.0-test');
+  buildRenderContext(resolveAnswers({ cpus: 2, memoryMb: 4096, swarm: true, ...given }, FEATURES), FEATURES, '0.0.0-test');
 
 describe('swarmRegistry', () => {
   it.each([
@@ -43,11 +44,11 @@ describe('swarmRegistry', () => {
     'registry.example.com/a;rm',
   ])('rejects %j', (value) => {
     expect(checkRegistry(value)).toMatch(/^must be a registry host/);
-    expect(() => resolveAnswers({ swarm: true, swarmRegistry: value })).toThrow(AnswerError);
+    expect(() => resolveAnswers({ swarm: true, swarmRegistry: value }, FEATURES)).toThrow(AnswerError);
   });
 
   it('is not asked, nor checked, while Swarm is off', () => {
-    expect(() => resolveAnswers({ swarm: false, swarmRegistry: 'https://x' })).not.toThrow();
+    expect(() => resolveAnswers({ swarm: false, swarmRegistry: 'https://x' }, FEATURES)).not.toThrow();
   });
 });
 

@@ -1,4 +1,5 @@
 // The compose override verify boots with: what keeps a verification run local and isolated.
+import { FEATURES } from '../../features/index.ts';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { resolveAnswers, type Answers } from '../../generators/lib/answers.ts';
@@ -14,7 +15,7 @@ import {
   type ComposeConfig,
 } from '../../generators/verify/stack.ts';
 import { renderTree } from '../../generators/lib/render.ts';
-import { VERIFY_FOR, VERIFY_INTERVAL } from '../../generators/features/monitoring/verify-config.ts';
+import { VERIFY_FOR, VERIFY_INTERVAL } from '../../features/monitoring/verify-config.ts';
 
 const app = { image: 'my-site-app:latest' };
 const base: ComposeConfig = {
@@ -28,7 +29,8 @@ const base: ComposeConfig = {
     db: { image: 'postgres:17' },
   },
 };
-const answersWith = (given: Partial<Answers>) => buildRenderContext(resolveAnswers({ cpus: 2, memoryMb: 4096, ...given }), '0.0.0-test');
+const answersWith = (given: Partial<Answers>) =>
+  buildRenderContext(resolveAnswers({ cpus: 2, memoryMb: 4096, ...given }, FEATURES), FEATURES, '0.0.0-test');
 type Override = {
   services: Record<string, { image?: string; environment?: Record<string, string>; networks?: Record<string, { aliases: string[] }> }>;
 };

@@ -1,6 +1,5 @@
 // The probes, in the order they run: the stack's own health first, then what a visitor sees,
 // then each enabled feature's probes (registry order), then hygiene and the TLS audit.
-import { FEATURES } from '../../features/index.ts';
 import type { RenderContext } from '../../lib/context.ts';
 import { appUrlProbe } from './app-url.ts';
 import { certificateProbe } from './certificate.ts';
@@ -30,8 +29,6 @@ const CORE_LAST: readonly Probe[] = [hygieneProbe, tlsProbe, testsslProbe];
 
 /** Every probe that applies to this render, in running order. */
 export async function probesFor(render: RenderContext): Promise<Probe[]> {
-  const featureProbes = await Promise.all(
-    FEATURES.filter((feature) => render.has[feature.name] && feature.probes).map((feature) => feature.probes!()),
-  );
+  const featureProbes = await Promise.all(render.enabledFeatures.filter((feature) => feature.probes).map((feature) => feature.probes!()));
   return [...CORE_FIRST, ...featureProbes.flat(), ...CORE_LAST].filter((probe) => probe.when?.(render) ?? true);
 }

@@ -1,10 +1,10 @@
 // Scheduled pg_dump backups with retention, an optional off-site copy, and a tested restore.
-import { checkInteger, featureSwitch, spec } from '../../lib/answer-spec.ts';
-import { checkCronSchedule, maxCronIntervalSeconds, normalizeCronSchedule, parseCronSchedule } from '../../lib/grammar.ts';
-import { checkBucketPath, checkEndpointUrl } from '../../lib/object-storage.ts';
-import { defineFeature } from '../feature.ts';
+import { checkInteger, featureSwitch, spec } from '../../generators/lib/answer-spec.ts';
+import { checkCronSchedule, maxCronIntervalSeconds, normalizeCronSchedule, parseCronSchedule } from '../../generators/lib/grammar.ts';
+import { checkBucketPath, checkEndpointUrl } from '../../generators/lib/object-storage.ts';
+import { defineFeature } from '../../generators/lib/feature.ts';
 
-declare module '../../lib/answer-spec.ts' {
+declare module '../../generators/lib/answer-spec.ts' {
   interface Answers {
     backups: boolean;
     backupSchedule: string;
@@ -33,7 +33,7 @@ export interface BackupFacts {
   s3: { bucket: string; endpoint: string; allowHttp: boolean; encrypt: boolean } | undefined;
 }
 
-declare module '../../lib/context.ts' {
+declare module '../../generators/lib/context.ts' {
   interface FeatureFacts {
     backups: BackupFacts;
   }

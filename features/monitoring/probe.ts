@@ -2,9 +2,9 @@
 // shows in both their counters in Prometheus; the metrics are not reachable from the public
 // side; and with web paused, TargetDown reaches Alertmanager and clears once web is back.
 // Verify's override shortens intervals and for: durations (verify-config.ts).
-import { poll } from '../../verify/containers.ts';
-import { request } from '../../verify/http.ts';
-import { expectThat, tailOf, type Probe, type ProbeContext } from '../../verify/probes/probe.ts';
+import { poll } from '../../generators/verify/containers.ts';
+import { request } from '../../generators/verify/http.ts';
+import { expectThat, tailOf, type Probe, type ProbeContext } from '../../generators/verify/probes/probe.ts';
 
 const PROMETHEUS = 'http://prometheus:9090';
 const ALERTMANAGER = 'http://alertmanager:9093';

@@ -1,7 +1,7 @@
 // Celery: a task round trip through Redis (web -> broker -> worker -> result), and beat
 // actually scheduling the heartbeat entry.
-import { poll } from '../../verify/containers.ts';
-import { djangoShell, expectThat, tailOf, type Probe } from '../../verify/probes/probe.ts';
+import { poll } from '../../generators/verify/containers.ts';
+import { djangoShell, expectThat, tailOf, type Probe } from '../../generators/verify/probes/probe.ts';
 
 export const celeryProbe: Probe = {
   name: 'celery',

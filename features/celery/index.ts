@@ -1,16 +1,16 @@
 // Celery worker and beat, with the stack's Redis as broker and result backend.
-import { checkInteger, featureSwitch, spec } from '../../lib/answer-spec.ts';
-import { defineFeature } from '../feature.ts';
+import { checkInteger, featureSwitch, spec } from '../../generators/lib/answer-spec.ts';
+import { defineFeature } from '../../generators/lib/feature.ts';
 import { celeryTiming, type CeleryTiming } from './timing.ts';
 
-declare module '../../lib/answer-spec.ts' {
+declare module '../../generators/lib/answer-spec.ts' {
   interface Answers {
     celery: boolean;
     celeryLongestTaskSeconds: number;
   }
 }
 
-declare module '../../lib/context.ts' {
+declare module '../../generators/lib/context.ts' {
   interface FeatureFacts {
     celery: CeleryFacts;
   }

@@ -2,11 +2,17 @@
 // from the render context compose.yaml uses, a deploy script that turns .env into Swarm secrets
 // and runs migrations before web rolls, and make targets. Off by default: a single server needs
 // none of it, and the files would only be noise there.
-import { checkInteger, featureSwitch, spec } from '../../lib/answer-spec.ts';
-import { sizeReplicated, UPDATE_PARALLELISM, type AppConnections, type PostgresSizing, type Replicas } from '../../lib/sizing.ts';
-import { defineFeature } from '../feature.ts';
+import { checkInteger, featureSwitch, spec } from '../../generators/lib/answer-spec.ts';
+import {
+  sizeReplicated,
+  UPDATE_PARALLELISM,
+  type AppConnections,
+  type PostgresSizing,
+  type Replicas,
+} from '../../generators/lib/sizing.ts';
+import { defineFeature } from '../../generators/lib/feature.ts';
 
-declare module '../../lib/answer-spec.ts' {
+declare module '../../generators/lib/answer-spec.ts' {
   interface Answers {
     swarm: boolean;
     swarmRegistry: string;
@@ -43,7 +49,7 @@ export interface SwarmFacts {
   secrets: SwarmSecret[];
 }
 
-declare module '../../lib/context.ts' {
+declare module '../../generators/lib/context.ts' {
   interface FeatureFacts {
     swarm: SwarmFacts;
   }

@@ -1,7 +1,7 @@
 // Microcache: an anonymous page is answered from nginx's cache (same render, X-Cache-Status HIT);
 // a signed-in user, a request with Authorization, and a response that sets a cookie never are.
-import { header, request, type HttpResponse } from '../../verify/http.ts';
-import { djangoShell, expectThat, type Probe, type ProbeContext } from '../../verify/probes/probe.ts';
+import { header, request, type HttpResponse } from '../../generators/verify/http.ts';
+import { djangoShell, expectThat, type Probe, type ProbeContext } from '../../generators/verify/probes/probe.ts';
 
 const renderedAt = (response: HttpResponse) => /<time id="rendered">([^<]+)<\/time>/.exec(response.body)?.[1];
 

@@ -2,7 +2,7 @@
 // parts appear in shared files. Adding a feature = its folder + one line here.
 import backups from './backups/index.ts';
 import celery from './celery/index.ts';
-import type { Feature } from './feature.ts';
+import type { Feature } from '../generators/lib/feature.ts';
 import microcache from './microcache/index.ts';
 import monitoring from './monitoring/index.ts';
 import sentry from './sentry/index.ts';

@@ -1,12 +1,12 @@
 // Prometheus and Alertmanager watching every part of the stack: Django (django-prometheus),
 // nginx, PostgreSQL, Redis and Celery's queue, the host and the volumes' disks, the backups and
 // the public HTTPS endpoint; alert rules with promtool unit tests; nothing published on the host.
-import { checkInteger, featureSwitch, spec, type Answers } from '../../lib/answer-spec.ts';
-import { isDnsName, checkUrl } from '../../lib/grammar.ts';
-import { MONITORING_MB, type MonitoringService } from '../../lib/sizing.ts';
-import { defineFeature } from '../feature.ts';
+import { checkInteger, featureSwitch, spec, type Answers } from '../../generators/lib/answer-spec.ts';
+import { isDnsName, checkUrl } from '../../generators/lib/grammar.ts';
+import { MONITORING_MB, type MonitoringService } from '../../generators/lib/sizing.ts';
+import { defineFeature } from '../../generators/lib/feature.ts';
 
-declare module '../../lib/answer-spec.ts' {
+declare module '../../generators/lib/answer-spec.ts' {
   interface Answers {
     monitoring: boolean;
     monitoringRetention: string;
@@ -52,7 +52,7 @@ export interface MonitoringFacts {
   webhookUrl: string | undefined;
 }
 
-declare module '../../lib/context.ts' {
+declare module '../../generators/lib/context.ts' {
   interface FeatureFacts {
     monitoring: MonitoringFacts;
   }

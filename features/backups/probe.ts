@@ -3,7 +3,7 @@
 // come back from the bucket alone once the local backups are gone (and, encrypted, the object in
 // the bucket must not be a readable pg_dump archive).
 import { randomBytes, randomInt } from 'node:crypto';
-import { expectThat, tailOf, type Probe, type ProbeContext } from '../../verify/probes/probe.ts';
+import { expectThat, tailOf, type Probe, type ProbeContext } from '../../generators/verify/probes/probe.ts';
 
 /** psql/pg_* in the backup container, which has the connection settings as PG* variables. */
 async function inBackup(ctx: ProbeContext, what: string, cmd: string[], timeoutMs = 120_000): Promise<string> {

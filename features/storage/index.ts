@@ -1,13 +1,13 @@
 // Media (and optionally static) files on S3-compatible object storage through django-storages:
 // uploads go straight to the bucket, private files get signed URLs, nginx mounts no media volume.
-import { spec } from '../../lib/answer-spec.ts';
-import { checkBucketName, checkCustomDomain, checkEndpointUrl } from '../../lib/object-storage.ts';
-import { defineFeature } from '../feature.ts';
+import { spec } from '../../generators/lib/answer-spec.ts';
+import { checkBucketName, checkCustomDomain, checkEndpointUrl } from '../../generators/lib/object-storage.ts';
+import { defineFeature } from '../../generators/lib/feature.ts';
 
 export const MEDIA_STORAGES = ['local', 's3'] as const;
 export type MediaStorage = (typeof MEDIA_STORAGES)[number];
 
-declare module '../../lib/answer-spec.ts' {
+declare module '../../generators/lib/answer-spec.ts' {
   interface Answers {
     mediaStorage: MediaStorage;
     s3Bucket: string;
@@ -33,7 +33,7 @@ export interface StorageFacts {
   staticOnS3: boolean;
 }
 
-declare module '../../lib/context.ts' {
+declare module '../../generators/lib/context.ts' {
   interface FeatureFacts {
     storage: StorageFacts;
   }

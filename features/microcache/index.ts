@@ -2,10 +2,10 @@
 // visitors to the same page costs Django one render per period. Never for a request carrying a
 // session or CSRF cookie or an Authorization header, never for a response that sets a cookie or
 // says private/no-store (nginx honours Cache-Control and Set-Cookie from upstream).
-import { checkInteger, featureSwitch, spec } from '../../lib/answer-spec.ts';
-import { defineFeature } from '../feature.ts';
+import { checkInteger, featureSwitch, spec } from '../../generators/lib/answer-spec.ts';
+import { defineFeature } from '../../generators/lib/feature.ts';
 
-declare module '../../lib/answer-spec.ts' {
+declare module '../../generators/lib/answer-spec.ts' {
   interface Answers {
     microcache: boolean;
     microcacheSeconds: number;
@@ -19,7 +19,7 @@ export interface MicrocacheFacts {
   csrfCookie: string;
 }
 
-declare module '../../lib/context.ts' {
+declare module '../../generators/lib/context.ts' {
   interface FeatureFacts {
     microcache: MicrocacheFacts;
   }

@@ -2,8 +2,8 @@
 // URL Django answers with is signed and points at the bucket (not the site), reading it back
 // gives the file, the unsigned URL is refused, and nginx has no media volume to serve it from.
 import { randomBytes } from 'node:crypto';
-import { request, type HttpResponse } from '../../verify/http.ts';
-import { djangoShell, expectThat, fetchInsideNetwork, type Probe, type ProbeContext } from '../../verify/probes/probe.ts';
+import { request, type HttpResponse } from '../../generators/verify/http.ts';
+import { djangoShell, expectThat, fetchInsideNetwork, type Probe, type ProbeContext } from '../../generators/verify/probes/probe.ts';
 
 /** name=value of every Set-Cookie, merged into a jar. */
 function remember(jar: Map<string, string>, response: HttpResponse): void {

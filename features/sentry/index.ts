@@ -1,8 +1,8 @@
 // Sentry error reporting from Django and Celery; off while SENTRY_DSN is empty.
-import { featureSwitch } from '../../lib/answer-spec.ts';
-import { defineFeature } from '../feature.ts';
+import { featureSwitch } from '../../generators/lib/answer-spec.ts';
+import { defineFeature } from '../../generators/lib/feature.ts';
 
-declare module '../../lib/answer-spec.ts' {
+declare module '../../generators/lib/answer-spec.ts' {
   interface Answers {
     sentry: boolean;
   }

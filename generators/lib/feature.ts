@@ -1,14 +1,14 @@
 // What a feature module is: one optional part of the stack (Celery, backups, Sentry, ...),
-// declared in one folder, generators/features/<name>/:
+// declared in one folder, features/<name>/:
 //   index.ts      this declaration: answers, facts, files, services, requirements, probes
 //   files/        whole files it adds, laid out as the generated tree (<path>.ejs; "_pkg_" = package)
 //   slots/        its parts of shared files, one <slot>.ejs per slot (see SLOTS)
 //   probe.ts      its verify probes (loaded lazily: generating never loads Docker code)
 // The shared files (answers, file table, compose.yaml, README, requirements, probes) are
 // assembled from the registry in ./index.ts; adding a feature touches nothing else.
-import type { AnswerSpec, Answers } from '../lib/answer-spec.ts';
-import type { RenderContext } from '../lib/context.ts';
-import type { Sizing } from '../lib/sizing.ts';
+import type { AnswerSpec, Answers } from './answer-spec.ts';
+import type { RenderContext } from './context.ts';
+import type { Sizing } from './sizing.ts';
 import type { Probe } from '../verify/probes/probe.ts';
 
 /**

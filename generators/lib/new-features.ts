@@ -103,7 +103,7 @@ export function formatNewParts(entries: readonly { part: OptionalPart; effect: P
       ...(effect.newFiles > 0 ? [count(effect.newFiles, 'new file')] : []),
       ...(effect.changedFiles > 0 ? [`${effect.changedFiles} changed`] : []),
     ];
-    return `  new: ${part.name} — ${adds.join(', ') || 'no file changes'}; \`--${flagOf(part.switchAnswer)} ${String(part.on)}\``;
+    return `  new: ${part.name} — ${adds.join(', ')}; \`--${flagOf(part.switchAnswer)} ${String(part.on)}\``;
   });
   return ['New since this project was generated, left off (nothing is switched on unasked; the flag turns it on):', ...lines].join('\n');
 }
@@ -118,6 +118,10 @@ export async function describeNewParts(
   if (off.length === 0) return '';
   const without = await render(answers);
   const entries = [];
-  for (const part of off) entries.push({ part, effect: effectOf(without, await render({ ...answers, [part.switchAnswer]: part.on })) });
+  for (const part of off) {
+    const effect = effectOf(without, await render({ ...answers, [part.switchAnswer]: part.on }));
+    // Nothing to offer where the part does not apply (the test suite of an existing project).
+    if (effect.newFiles + effect.changedFiles > 0) entries.push({ part, effect });
+  }
   return formatNewParts(entries);
 }

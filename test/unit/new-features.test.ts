@@ -6,8 +6,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FEATURES } from '../../generators/features/index.ts';
-import { ANSWER_SCHEMA } from '../../generators/lib/answers.ts';
-import { effectOf, formatNewParts, leftOff, optionalParts, partsNewTo } from '../../generators/lib/new-features.ts';
+import { ANSWER_SCHEMA, resolveAnswers } from '../../generators/lib/answers.ts';
+import { describeNewParts, effectOf, formatNewParts, leftOff, optionalParts, partsNewTo } from '../../generators/lib/new-features.ts';
 import type { RenderedTree } from '../../generators/lib/render.ts';
 import { MONITORING_MB } from '../../generators/lib/sizing.ts';
 import { generateProject } from '../helpers/generate.ts';
@@ -82,6 +82,22 @@ describe('optional parts', () => {
       '  new: monitoring — 2 services, 96 MiB, 3 new files, 1 changed; `--monitoring true`',
       '  new: microcache — 2 changed; `--microcache true`',
     ]);
+  });
+});
+
+describe('describeNewParts', () => {
+  it('measures each part left off by a render with it on, and leaves out a part that would change nothing', async () => {
+    const answers = resolveAnswers({ cpus: 2, memoryMb: 4096, monitoring: false, ci: false });
+    const [monitoring, tests] = [PARTS.find((part) => part.name === 'monitoring')!, PARTS.find((part) => part.name === 'tests and CI')!];
+    // A stand-in render: monitoring adds a file; the test suite adds nothing (as in an existing project).
+    const render = (given: typeof answers) =>
+      tree({ 'compose.yaml': 'services: {}\n', ...(given.monitoring ? { 'prometheus.yml': '' } : {}) });
+    const summary = await describeNewParts([monitoring, tests], answers, render);
+    expect(summary).toContain('  new: monitoring — 1 new file; `--monitoring true`');
+    expect(summary).not.toContain('tests and CI');
+    expect(await describeNewParts([tests], answers, render)).toBe('');
+    // A part the answers switched on is not listed.
+    expect(await describeNewParts([monitoring], { ...answers, monitoring: true }, render)).toBe('');
   });
 });
 

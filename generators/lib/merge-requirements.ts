@@ -28,15 +28,28 @@ export function requirementKey(line: string): string | undefined {
 }
 
 interface KeyedLine {
+  /** One requirement with its continuation lines (ending in a backslash: --hash options), or a comment or blank line. */
   line: string;
   /** requirementKey, "#n" added to the n-th line of one key; undefined for comments and blanks. */
   key: string | undefined;
 }
 
+/** The file's lines, each requirement joined with its continuation lines. */
+function logicalLines(text: string): string[] {
+  const lines: string[] = [];
+  let continued = false;
+  for (const line of splitLines(text)) {
+    if (continued) lines[lines.length - 1] += line;
+    else lines.push(line);
+    continued = /\\\s*$/.test(line) && requirementKey(line) !== undefined;
+  }
+  return lines;
+}
+
 function keyedLines(text: string): KeyedLine[] {
   const seen = new Map<string, number>();
-  return splitLines(text).map((line) => {
-    const key = requirementKey(line);
+  return logicalLines(text).map((line) => {
+    const key = requirementKey(line.split('\n')[0]!.replace(/\\\s*$/, ''));
     if (key === undefined) return { line, key };
     const count = (seen.get(key) ?? 0) + 1;
     seen.set(key, count);

@@ -99,6 +99,14 @@ describe('mergeRequirements', () => {
     const yours = text('pytest>=8', 'tomli>=2; python_version < "3.11"', 'tomli>=1; python_version >= "3.11"');
     expect(merged(dev, yours, text('pytest>=8', 'pytest-django>=4.9'))).toBe(`${yours}pytest-django>=4.9\n`);
   });
+  it('a requirement with its --hash continuation lines is one package', () => {
+    const hashed = (name: string, hash: string) => [`${name} \\`, `    --hash=sha256:${hash}`];
+    const baseHashed = text(...hashed('Django==5.2.7', 'aaa'), ...hashed('gunicorn==23.0.0', 'bbb'));
+    const yours = text(...hashed('Django==5.2.8', 'ccc'), ...hashed('gunicorn==23.0.0', 'bbb'));
+    // Both moved Django on: the user's pin and hash win, whole; gunicorn follows the generator.
+    const generator = text(...hashed('Django==5.2.9', 'eee'), ...hashed('gunicorn==23.0.1', 'ddd'));
+    expect(merged(baseHashed, yours, generator)).toBe(text(...hashed('Django==5.2.8', 'ccc'), ...hashed('gunicorn==23.0.1', 'ddd')));
+  });
   it("with no base (a file the user created first): the user's file, then the generator's other packages", () => {
     expect(merged('', text('Django==5.2.7', 'requests'), text('Django>=5.2,<6.0', 'gunicorn>=23.0,<24'))).toBe(
       text('Django==5.2.7', 'requests', 'gunicorn>=23.0,<24'),

@@ -175,8 +175,8 @@ export default class DjangoProdGenerator extends Generator<StoredConfig, Options
         this.log(['Suggestions (your files were not changed):', ...suggestions.map((line) => `  - ${line}`)].join('\n'));
     }
     if (this.regenerating || dryRun) this.log(formatSummary(this.plan, { dryRun }));
-    if (this.newPartsSummary) this.log(this.newPartsSummary);
     else this.log(`Wrote ${this.plan.length} files for ${this.ctx.domains.join(', ')} into ${this.destinationRoot()}`);
+    if (this.newPartsSummary) this.log(this.newPartsSummary);
     if (!dryRun) {
       const target = path.relative(process.cwd(), this.destinationRoot()) || '.';
       this.log(formatDecisions(this.ctx, { target, regenerating: this.regenerating }));

@@ -141,6 +141,8 @@ describe('upgrading a project older than some parts', () => {
     const { error, log } = await regenerate(dir);
     expect(error, log).toBeUndefined();
     expect(log).not.toContain('New since this project was generated');
+    expect(log).toContain('Regeneration summary');
+    expect(log).not.toMatch(/^Wrote \d+ files/m);
     expect(stored(dir)).toMatchObject({ ci: true, dependencyBot: 'dependabot', monitoring: true });
     expect(has(dir, 'tests/test_health.py')).toBe(true);
   }, 60_000);

@@ -27,16 +27,17 @@ const REPOSITORY_PARTS: readonly OptionalPart[] = [
 ];
 
 /**
- * Every optional part: each feature (switched by its answer named like it, or by its
- * switchedOnBy answer, off at that answer's default) and the repository-health parts.
+ * Every optional part: each feature switched by an answer of its own (named like it, or its
+ * switchedOnBy answer; off at false, or at that answer's default) and the repository-health parts.
  */
 export function optionalParts(features: readonly Feature[]): OptionalPart[] {
   return [
-    ...features.map((feature) => {
+    ...features.flatMap((feature) => {
       const [switchAnswer, on] = Object.entries(feature.switchedOnBy ?? { [feature.name]: true })[0] as [AnswerName, unknown];
       const spec = feature.answers.find((entry) => entry.name === switchAnswer);
-      const off = typeof on === 'boolean' ? false : spec?.default({});
-      return { name: feature.name, switchAnswer, on, off, answers: feature.answers.map((entry) => entry.name) };
+      if (spec === undefined) return [];
+      const off = typeof on === 'boolean' ? false : spec.default({});
+      return [{ name: feature.name, switchAnswer, on, off, answers: feature.answers.map((entry) => entry.name) }];
     }),
     ...REPOSITORY_PARTS,
   ];

@@ -7,10 +7,11 @@
 // Tests assert properties (no conflict, every edit kept, verify green), never the exact output:
 // the templates keep changing.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { onTestFinished } from 'vitest';
 import { fillEnvFile } from '../../generators/lib/secrets.ts';
 import type { AnswerFlags } from './generate.ts';
 import { commitAll, regenerate, type RegenerateOutcome } from './regenerate.ts';
@@ -28,9 +29,13 @@ export const CORPUS = Object.entries(RELEASES).flatMap(([release, profiles]) =>
   profiles.map((profile) => ({ release: release as Release, profile: profile as string })),
 );
 
-/** A copy of a fixture as a team has it: a git repository with everything committed, and a .env (git-ignored). */
+/**
+ * A copy of a fixture as a team has it: a git repository with everything committed, and a .env
+ * (git-ignored). Called in a test, which removes it when it ends.
+ */
 export function checkoutFixture(release: Release, profile: string): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), `upgrade-${release}-${profile}-`));
+  onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
   cpSync(path.join(CORPUS_DIR, release, profile), dir, { recursive: true });
   // The server's secrets, for the variables the old .env.example lists.
   writeFileSync(path.join(dir, '.env'), fillEnvFile(read(dir, '.env.example'), ''), { mode: 0o600 });

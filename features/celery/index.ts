@@ -40,8 +40,8 @@ export default defineFeature<CeleryFacts>({
   requirements: ['celery[redis]>=5.5,<6'],
   files: [
     { templates: ['_pkg_/celery.py', '_pkg_/tasks.py'] },
-    // Joins the generated test suite, which only new projects get.
-    { condition: (ctx) => ctx.existing === undefined, templates: ['tests/test_tasks.py'] },
+    // Joins the generated test suite.
+    { condition: (ctx) => ctx.repoHealth.testSuite, templates: ['tests/test_tasks.py'] },
   ],
   probes: async () => [(await import('./probe.ts')).celeryProbe],
 });

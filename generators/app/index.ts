@@ -40,6 +40,7 @@ import {
   type FileAction,
 } from '../lib/merge.ts';
 import { migrateAnswers, storedVersionProblem } from '../lib/migrations.ts';
+import { describeNewParts, leftOff, optionalParts, partsNewTo, type OptionalPart } from '../lib/new-features.ts';
 import { PRISTINE_PATH, PristineError, parsePristine, pristineOf, serializePristine, type PristineFiles } from '../lib/pristine.ts';
 import { renderTree, type RenderedTree } from '../lib/render.ts';
 import { VERB_COLORS, formatReportLine, reportVerb, type ReportVerb } from '../lib/report.ts';
@@ -88,6 +89,9 @@ export default class DjangoProdGenerator extends Generator<StoredConfig, Options
   private lock: TargetLock | undefined;
   /** Existing-project mode: what detection found in the target directory. */
   private project: DetectedProject | undefined;
+  /** Regeneration: optional parts newer than the project (offered, never switched on unasked), and the summary of those left off. */
+  private newParts: OptionalPart[] = [];
+  private newPartsSummary = '';
 
   constructor(args: string[], options: Options) {
     // This generator writes no package.json: no install step, so no "No change to package.json" line.
@@ -137,10 +141,19 @@ export default class DjangoProdGenerator extends Generator<StoredConfig, Options
   async prompting(): Promise<void> {
     const given = this.#givenAnswers();
     const nonInteractive = Boolean(this.options['defaults'] || this.options['yes']);
-    const asked = nonInteractive ? {} : await this.#ask(given);
-    this.answers = resolveAnswers({ ...given.stored, ...given.explicit, ...asked }, FEATURES);
+    if (this.regenerating) this.newParts = partsNewTo(given.stored, optionalParts(FEATURES));
+    const proposed = leftOff(this.newParts);
+    const asked = nonInteractive ? {} : await this.#ask(given, proposed);
+    this.answers = resolveAnswers({ ...given.stored, ...proposed, ...given.explicit, ...asked }, FEATURES);
     if (this.project) checkAgainstProject(this.answers, this.project);
     this.inputFiles = this.#readInputFiles();
+  }
+
+  /** Regeneration: what each new part left off would add, measured by rendering with it on. */
+  async summarizeNewParts(): Promise<void> {
+    this.newPartsSummary = await describeNewParts(this.newParts, this.answers, (answers) =>
+      renderTree(buildRenderContext(answers, FEATURES, GENERATOR_VERSION, this.inputFiles)),
+    );
   }
 
   async writing(): Promise<void> {
@@ -163,6 +176,7 @@ export default class DjangoProdGenerator extends Generator<StoredConfig, Options
     }
     if (this.regenerating || dryRun) this.log(formatSummary(this.plan, { dryRun }));
     else this.log(`Wrote ${this.plan.length} files for ${this.ctx.domains.join(', ')} into ${this.destinationRoot()}`);
+    if (this.newPartsSummary) this.log(this.newPartsSummary);
     if (!dryRun) {
       const target = path.relative(process.cwd(), this.destinationRoot()) || '.';
       this.log(formatDecisions(this.ctx, { target, regenerating: this.regenerating }));
@@ -367,8 +381,9 @@ export default class DjangoProdGenerator extends Generator<StoredConfig, Options
    * generator version). --ask-answered asks stored ones again, the stored value as default.
    * Answers given by flag or answers file are never asked. Essential answers come first; advanced
    * ones only after a yes to the ADVANCED_GATE confirm, which is asked only when one of them would be.
+   * `proposed`: defaults offered instead of the schema's (a part newer than the project: off).
    */
-  async #ask({ stored, explicit }: { stored: GivenAnswers; explicit: GivenAnswers }): Promise<GivenAnswers> {
+  async #ask({ stored, explicit }: { stored: GivenAnswers; explicit: GivenAnswers }, proposed: GivenAnswers = {}): Promise<GivenAnswers> {
     const askAnswered = Boolean(this.#option('ask-answered'));
     const known: GivenAnswers = { ...stored, ...explicit };
     const soFar = (asked: Asked) => ({ ...known, ...asked }) as Partial<Answers>;
@@ -377,11 +392,11 @@ export default class DjangoProdGenerator extends Generator<StoredConfig, Options
     const question = (entry: AnswerSpec) => ({
       type: entry.kind === 'boolean' ? 'confirm' : entry.kind === 'choice' ? 'select' : 'input',
       name: entry.name,
-      message: entry.message,
+      message: proposed[entry.name] === undefined ? entry.message : `${entry.message} (new since this project was generated)`,
       choices: entry.choices as string[] | undefined,
       when: (asked: Asked) => (!entry.advanced || asked[ADVANCED_GATE] === true) && wouldAsk(entry, asked),
       default: (asked: Asked) => {
-        const value = stored[entry.name] ?? entry.default(soFar(asked));
+        const value = stored[entry.name] ?? proposed[entry.name] ?? entry.default(soFar(asked));
         return Array.isArray(value) ? value.join(',') : value;
       },
       filter: (raw: unknown) => (entry.kind === 'number' || entry.kind === 'list' ? safeCoerce(entry, raw) : raw),

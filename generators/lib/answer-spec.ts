@@ -33,6 +33,7 @@ export interface Answers {
   existing: boolean;
   appPath: string;
   dependencyBot: DependencyBot;
+  ci: boolean;
   ciImage: string;
 }
 

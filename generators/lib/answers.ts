@@ -333,9 +333,19 @@ const coreAnswers = (generatedTopLevel: ReadonlySet<string>) =>
       kind: 'choice',
       choices: DEPENDENCY_BOTS,
       message: 'Dependency update bot',
-      description: 'dependabot (.github/dependabot.yml) or renovate (renovate.json): weekly grouped update pull requests',
+      description: 'dependabot (.github/dependabot.yml), renovate (renovate.json) or none: weekly grouped update pull requests',
       default: (): DependencyBot => 'dependabot',
       check: oneOf(DEPENDENCY_BOTS),
+    }),
+    spec({
+      name: 'ci',
+      advanced: true,
+      kind: 'boolean',
+      message: 'Write a test suite (make test) and a CI workflow that runs it?',
+      description: 'A pytest suite (make test) and a GitHub Actions workflow running it on every pull request (new projects)',
+      default: () => true,
+      when: (answers) => answers.existing !== true,
+      check: () => undefined,
     }),
     spec({
       name: 'ciImage',
@@ -345,6 +355,7 @@ const coreAnswers = (generatedTopLevel: ReadonlySet<string>) =>
       description:
         'Image repository the CI workflow pushes to on the default branch, e.g. ghcr.io/acme/my-site (empty: build and test only)',
       default: () => '',
+      when: (answers) => answers.ci === true,
       check: checkImageRepository,
     }),
   ] as const satisfies readonly AnswerSpec[];

@@ -81,6 +81,8 @@ export interface RenderContext extends Partial<FeatureFacts> {
   existing: (ExistingDeployment & { appPath: string }) | undefined;
   /** The repository's own health: tests, CI workflow, dependency updates. */
   repoHealth: {
+    /** The test suite (make test) and the CI workflow: new projects only (an existing one keeps its own tests). */
+    testSuite: boolean;
     dependencyBot: DependencyBot;
     /** Where CI pushes the image from the default branch; undefined: it only builds and tests. */
     push: ImagePush | undefined;
@@ -199,7 +201,7 @@ export function buildRenderContext(
     settingsModule: existing?.settingsModule ?? `${answers.packageName}.settings.production`,
     celeryApp: existing?.celeryApp ?? answers.packageName,
     existing,
-    repoHealth: { dependencyBot: answers.dependencyBot, push: imagePush(answers.ciImage) },
+    repoHealth: { testSuite: answers.ci && existing === undefined, dependencyBot: answers.dependencyBot, push: imagePush(answers.ciImage) },
     backgroundAppServices: longRunningAppServices.filter((service) => service !== 'web'),
   };
 }

@@ -17,6 +17,7 @@ const withAsgi: Condition = (ctx) => ctx.asgi;
 const withAcmeCaBundle: Condition = (ctx) => ctx.tls.hasCaBundle;
 const forNewProject: Condition = (ctx) => ctx.existing === undefined;
 const forExistingProject: Condition = (ctx) => ctx.existing !== undefined;
+const withTestSuite: Condition = (ctx) => ctx.repoHealth.testSuite;
 const withDependabot: Condition = (ctx) => ctx.repoHealth.dependencyBot === 'dependabot';
 const withRenovate: Condition = (ctx) => ctx.repoHealth.dependencyBot === 'renovate';
 
@@ -68,8 +69,7 @@ export const CORE_FILE_TABLE: Record<string, FeatureFiles[]> = {
   // The repository's own health: the test suite (make test), the CI workflow, dependency updates.
   'repository health': [
     {
-      // The suite tests the files a new project gets (an existing project keeps its own tests).
-      condition: forNewProject,
+      condition: withTestSuite,
       templates: [
         'requirements-dev.txt',
         'pytest.ini',
@@ -81,7 +81,7 @@ export const CORE_FILE_TABLE: Record<string, FeatureFiles[]> = {
         'tests/test_logging.py',
       ],
     },
-    { condition: (ctx) => forNewProject(ctx) && withAsgi(ctx), templates: ['tests/test_asgi.py'] },
+    { condition: (ctx) => withTestSuite(ctx) && withAsgi(ctx), templates: ['tests/test_asgi.py'] },
     { condition: withDependabot, templates: ['.github/dependabot.yml'] },
     { condition: withRenovate, templates: ['renovate.json'] },
   ],

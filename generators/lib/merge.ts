@@ -5,11 +5,10 @@
 //   generator = the new render (new generator version and/or changed answers).
 // The shape follows Copier's `_apply_update`: one small step per case, named after what it does,
 // and a plan that is computed completely before anything is written (so --dry-run is the same
-// code path minus the writes). Real three-way merges use git's own `git merge-file`.
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+// code path minus the writes). Real three-way merges use git's own `git merge-file` (merge-lines.ts),
+// requirements files merge by package (merge-requirements.ts).
+import { MARKER_LABELS, gitMergeFile, mergeLines, type ThreeWayMerge } from './merge-lines.ts';
+import { REQUIREMENTS_FILE, mergeRequirements } from './merge-requirements.ts';
 import type { PristineFiles } from './pristine.ts';
 import type { RenderedTree } from './render.ts';
 import { fillEnvFile, type RandomToken } from './secrets.ts';
@@ -30,15 +29,6 @@ export interface FileAction {
   note?: string;
 }
 
-export interface MergeResult {
-  content: string;
-  /** Number of conflict blocks left in content (0 = clean merge). */
-  conflicts: number;
-}
-
-/** A three-way merge of one file's text. */
-export type ThreeWayMerge = (base: string, yours: string, generator: string) => MergeResult;
-
 export interface RegenerationInput {
   /** The pristine previous render; empty when the repository has none (every edit then merges against nothing). */
   base: PristineFiles;
@@ -46,54 +36,22 @@ export interface RegenerationInput {
   render: RenderedTree;
   /** The file as it is in the repository now; undefined when it does not exist. */
   readCurrent: (file: string) => string | undefined;
+  /** One merge for every file (tests); by default mergeFor picks it per file. */
   merge?: ThreeWayMerge;
 }
-
-/** Labels of git's conflict markers: `<<<<<<< yours` / `=======` / `>>>>>>> generator`. */
-export const MARKER_LABELS = { yours: 'yours', base: 'previous render', generator: 'generator' } as const;
 
 const modeOf = (executable: boolean): number => (executable ? 0o755 : 0o644);
 
 /**
- * Three-way merge with `git merge-file -p` (standard "merge" conflict style, whatever the user's
- * git config says, so output is deterministic). Runs outside any repository, on temp files.
+ * The merge of a file: requirements files by package; other files line by line, both sides'
+ * insertions at one place kept. A file the user created where the generator now adds one has no
+ * base: "both only inserted" would be the whole file, two versions of it to choose between, so
+ * git's plain merge marks the differences.
  */
-export const gitMergeFile: ThreeWayMerge = (base, yours, generator) => {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'django-prod-merge-'));
-  try {
-    const files = { yours: path.join(dir, 'yours'), base: path.join(dir, 'base'), generator: path.join(dir, 'generator') };
-    writeFileSync(files.yours, yours);
-    writeFileSync(files.base, base);
-    writeFileSync(files.generator, generator);
-    const result = spawnSync(
-      'git',
-      [
-        '-c',
-        'merge.conflictStyle=merge',
-        'merge-file',
-        '-p',
-        '-L',
-        MARKER_LABELS.yours,
-        '-L',
-        MARKER_LABELS.base,
-        '-L',
-        MARKER_LABELS.generator,
-        files.yours,
-        files.base,
-        files.generator,
-      ],
-      { cwd: dir, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
-    );
-    if (result.error) throw new Error(`git merge-file could not run (${result.error.message}): regeneration needs git on PATH`);
-    // Exit status = number of conflicts (capped at 127); above that git reports an error.
-    if (result.status === null || result.status > 127) {
-      throw new Error(`git merge-file failed: ${result.stderr.trim().split('\n')[0] ?? `status ${result.status}`}`);
-    }
-    return { content: result.stdout, conflicts: result.status };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-};
+export function mergeFor(file: string, options: { createdByUser?: boolean } = {}): ThreeWayMerge {
+  if (REQUIREMENTS_FILE.test(file)) return mergeRequirements;
+  return options.createdByUser ? gitMergeFile : mergeLines;
+}
 
 // --- one step per case -------------------------------------------------------------------
 
@@ -153,10 +111,10 @@ function addNewFile(file: string, generator: string, executable: boolean, curren
 
 /** Decides one file from its three versions. */
 export function planFile(file: string, input: RegenerationInput): FileAction | undefined {
-  const merge = input.merge ?? gitMergeFile;
   const base = input.base.get(file);
   const rendered = input.render.get(file);
   const current = input.readCurrent(file);
+  const merge = input.merge ?? mergeFor(file, { createdByUser: base === undefined });
   if (rendered === undefined) return base === undefined ? undefined : removeDroppedFile(file, base, current);
   if (base === undefined) return addNewFile(file, rendered.content, rendered.executable, current, merge);
   if (current === undefined) return keepUserDeletion(file);

@@ -1,7 +1,7 @@
 // The generated repository's own health: where CI pushes the image, and which bot keeps the
 // dependencies up to date. Pure: the answers module validates with these, the context derives from them.
 
-export const DEPENDENCY_BOTS = ['dependabot', 'renovate'] as const;
+export const DEPENDENCY_BOTS = ['dependabot', 'renovate', 'none'] as const;
 export type DependencyBot = (typeof DEPENDENCY_BOTS)[number];
 
 /** Where the CI workflow pushes the image built on the default branch. */

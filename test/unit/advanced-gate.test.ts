@@ -25,6 +25,7 @@ const ADVANCED_CORE = [
   'redisVersion',
   'nginxVersion',
   'dependencyBot',
+  'ci',
   'ciImage',
 ];
 

@@ -7,11 +7,11 @@ import {
   filesWithConflictMarkers,
   fillSecretsFile,
   formatSummary,
-  gitMergeFile,
   planFreshGeneration,
   planRegeneration,
   type FileAction,
 } from '../../generators/lib/merge.ts';
+import { gitMergeFile, mergeLines } from '../../generators/lib/merge-lines.ts';
 import { parsePristine, pristineOf, serializePristine, PRISTINE_PATH } from '../../generators/lib/pristine.ts';
 import type { RenderedTree } from '../../generators/lib/render.ts';
 
@@ -48,6 +48,116 @@ describe('gitMergeFile', () => {
   });
   it('keeps a missing final newline', () => {
     expect(gitMergeFile('a\nb', 'A\nb', 'a\nb').content).toBe('A\nb');
+  });
+});
+
+describe('mergeLines: insertions on both sides are kept', () => {
+  const urlsBase = text('from .health import health', '', 'urlpatterns = [', '    path("health/", health),', ']');
+  const urlsYours = text(
+    'from .health import health',
+    'from .views import hello',
+    '',
+    'urlpatterns = [',
+    '    path("health/", health),',
+    '    path("hello/", hello),',
+    ']',
+  );
+  const urlsGenerator = text(
+    'from .health import health',
+    'from .pages import home',
+    '',
+    'urlpatterns = [',
+    '    path("health/", health),',
+    '    path("", home),',
+    ']',
+  );
+
+  it("both inserted at the same places: both kept, the user's first, where git alone conflicts", () => {
+    expect(gitMergeFile(urlsBase, urlsYours, urlsGenerator).conflicts).toBe(1);
+    expect(mergeLines(urlsBase, urlsYours, urlsGenerator)).toEqual({
+      content: text(
+        'from .health import health',
+        'from .views import hello',
+        'from .pages import home',
+        '',
+        'urlpatterns = [',
+        '    path("health/", health),',
+        '    path("hello/", hello),',
+        '    path("", home),',
+        ']',
+      ),
+      conflicts: 0,
+    });
+  });
+  it("keeps each side's block whole (git's --union would interleave lines they share)", () => {
+    const base = text('a', 'b');
+    const merged = mergeLines(base, text('a', 'foo(', '    x,', ')', 'b'), text('a', 'bar(', '    y,', ')', 'b'));
+    expect(merged).toEqual({ content: text('a', 'foo(', '    x,', ')', 'bar(', '    y,', ')', 'b'), conflicts: 0 });
+  });
+  it('a line changed on one side and lines inserted beside it on the other: both applied', () => {
+    const base = text('a', 'b', 'c');
+    expect(gitMergeFile(base, text('a', 'B', 'c'), text('a', 'b', 'new', 'c')).conflicts).toBe(1);
+    expect(mergeLines(base, text('a', 'B', 'c'), text('a', 'b', 'new', 'c'))).toEqual({
+      content: text('a', 'B', 'new', 'c'),
+      conflicts: 0,
+    });
+    expect(mergeLines(base, text('a', 'new', 'b', 'c'), text('a', 'B', 'c'))).toEqual({
+      content: text('a', 'new', 'B', 'c'),
+      conflicts: 0,
+    });
+  });
+  it('a change both made, one side also adding a line after it: merged', () => {
+    expect(mergeLines(text('a', 'b', 'c'), text('a', 'B', 'mine', 'c'), text('a', 'B', 'c'))).toEqual({
+      content: text('a', 'B', 'mine', 'c'),
+      conflicts: 0,
+    });
+  });
+  it('both changed or deleted the same lines: still a conflict, standard markers', () => {
+    const base = text('a', 'b', 'c');
+    expect(mergeLines(base, text('a', 'mine', 'c'), text('a', 'theirs', 'c'))).toEqual(
+      gitMergeFile(base, text('a', 'mine', 'c'), text('a', 'theirs', 'c')),
+    );
+    expect(mergeLines(base, text('a', 'c'), text('a', 'theirs', 'c')).conflicts).toBe(1);
+    // An insertion inside lines the other side replaced has no place left.
+    expect(mergeLines(text('a', 'b', 'c', 'd'), text('a', 'b', 'new', 'c', 'd'), text('a', 'X', 'd')).conflicts).toBe(1);
+  });
+  it('resolves the insertions and leaves the real conflict of the same file marked', () => {
+    const base = text('1', '2', '3', '4', '5', '6', '7', '8', '9');
+    const merged = mergeLines(
+      base,
+      text('1', 'mine', '2', '3', '4', '5', '6', '7', 'eight', '9'),
+      text('1', 'theirs', '2', '3', '4', '5', '6', '7', 'EIGHT', '9'),
+    );
+    expect(merged).toEqual({
+      content: text(
+        '1',
+        'mine',
+        'theirs',
+        '2',
+        '3',
+        '4',
+        '5',
+        '6',
+        '7',
+        '<<<<<<< yours',
+        'eight',
+        '=======',
+        'EIGHT',
+        '>>>>>>> generator',
+        '9',
+      ),
+      conflicts: 1,
+    });
+  });
+  it('a file\'s own "=======" lines (a Markdown heading) are not taken for markers', () => {
+    const base = text('Title', '=======', '', 'text');
+    expect(mergeLines(base, text('Title', '=======', 'mine', '', 'text'), text('Title', '=======', 'theirs', '', 'text'))).toEqual({
+      content: text('Title', '=======', 'mine', 'theirs', '', 'text'),
+      conflicts: 0,
+    });
+  });
+  it("keeps a missing final newline of the user's file", () => {
+    expect(mergeLines('a\nb', 'a\nb\nmine', 'a\nb\ntheirs')).toEqual({ content: 'a\nb\nmine\ntheirs', conflicts: 0 });
   });
 });
 
@@ -100,6 +210,28 @@ describe('planRegeneration: one case each', () => {
   });
   it('new in the render: added', () => {
     expect(only(plan({}, { f: v1 }, {}))).toEqual({ path: 'f', status: 'added', write: { content: v1, mode: 0o644 } });
+  });
+  it('both inserted at the same place: merged, not a conflict', () => {
+    const action = only(
+      plan(
+        { f: v1 },
+        { f: text('one', 'two', 'new', 'three', 'four', 'five') },
+        { f: text('one', 'two', 'mine', 'three', 'four', 'five') },
+      ),
+    );
+    expect(action).toMatchObject({ status: 'merged', write: { content: text('one', 'two', 'mine', 'new', 'three', 'four', 'five') } });
+  });
+  it("requirements files merge by package: the user's pin wins, no conflict", () => {
+    const base = text('Django>=5.2,<6.0', 'gunicorn>=23.0,<24');
+    const render = text('Django>=5.2,<7.0', 'gunicorn>=23.0,<24', 'whitenoise>=6.5');
+    const action = only(
+      plan(
+        { 'requirements-dev.txt': base },
+        { 'requirements-dev.txt': render },
+        { 'requirements-dev.txt': text('Django==5.2.7', 'gunicorn>=23.0,<24') },
+      ),
+    );
+    expect(action).toMatchObject({ status: 'merged', write: { content: text('Django==5.2.7', 'gunicorn>=23.0,<24', 'whitenoise>=6.5') } });
   });
   it('new in the render where the user made a file: merged against an empty base', () => {
     expect(only(plan({}, { f: v1 }, { f: v1 })).status).toBe('unchanged');

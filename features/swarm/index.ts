@@ -130,5 +130,5 @@ export default defineFeature<SwarmFacts>({
       secrets: [...django, ...backupOnly].map((file) => ({ file, variable: file.toUpperCase(), django: django.includes(file) })),
     };
   },
-  files: [{ templates: ['stack.yaml', 'swarm/nginx-upstream.conf'] }, { executable: true, templates: ['swarm/deploy.sh'] }],
+  files: [{ templates: ['stack.yaml'] }, { executable: true, templates: ['swarm/deploy.sh'] }],
 });

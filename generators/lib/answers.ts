@@ -302,11 +302,15 @@ const coreAnswers = (generatedTopLevel: ReadonlySet<string>) =>
       kind: 'string',
       message: 'nginx version',
       description: 'nginx image version',
-      default: () => '1.28',
-      check: (value) =>
-        /^1\.\d{2}(\.\d+)?$/.test(value) && Number(value.split('.')[1]) >= 25
+      default: () => '1.30',
+      // resolve (upstream servers re-resolved by name) is open source since 1.27.3.
+      check: (value) => {
+        const [, minor, patch] = /^1\.(\d{2})(?:\.(\d+))?$/.exec(value) ?? [];
+        const resolves = Number(minor) > 27 || (Number(minor) === 27 && (patch === undefined || Number(patch) >= 3));
+        return minor !== undefined && resolves
           ? undefined
-          : 'must be 1.25 or later (for "http2 on"), e.g. 1.28',
+          : 'must be 1.27.3 or later (upstream servers re-resolved by name: resolve), e.g. 1.30';
+      },
     }),
     spec({
       name: 'existing',

@@ -64,7 +64,6 @@ export const CORE_FILE_TABLE: Record<string, FeatureFiles[]> = {
         'nginx/snippets/upstream.conf',
       ],
     },
-    { executable: true, templates: ['nginx/web-upstream.sh'] },
   ],
   // The repository's own health: the test suite (make test), the CI workflow, dependency updates.
   'repository health': [

@@ -102,7 +102,9 @@ describe('answer validation: one line naming the answer and what is allowed', ()
     [{ pythonVersion: '2.7' }, /"pythonVersion".*3.10 or later/],
     [{ postgresVersion: '9' }, /"postgresVersion".*from 14 on/],
     [{ redisVersion: 'latest' }, /"redisVersion".*from 6 on/],
-    [{ nginxVersion: '1.18' }, /"nginxVersion".*1.25 or later/],
+    [{ nginxVersion: '1.18' }, /"nginxVersion".*1.27.3 or later/],
+    [{ nginxVersion: '1.26' }, /"nginxVersion".*1.27.3 or later/],
+    [{ nginxVersion: '1.27.2' }, /"nginxVersion".*1.27.3 or later/],
     [{ monitoring: 'yes please' }, /"monitoring".*must be true or false/],
     [{ monitoringRetention: '15' }, /"monitoringRetention" \(--monitoring-retention\): "15" must be a duration such as 15d/],
     [{ monitoringRetention: '1.5d' }, /must be a duration/],
@@ -121,6 +123,11 @@ describe('answer validation: one line naming the answer and what is allowed', ()
     const message = problemOf(given);
     expect(message).toMatch(expected);
     expect(message).not.toContain('\n');
+  });
+
+  it('accepts every nginx version whose upstream servers re-resolve by name (resolve: 1.27.3 on)', () => {
+    for (const nginxVersion of ['1.27', '1.27.3', '1.28', '1.30', '1.30.6', '1.31'])
+      expect(resolveAnswers({ ...base, nginxVersion }, FEATURES).nginxVersion).toBe(nginxVersion);
   });
 
   it('accepts localhost and IP addresses for a self-signed local trial', () => {

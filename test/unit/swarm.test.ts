@@ -110,13 +110,13 @@ describe('a web task leaving the Swarm', () => {
     const web = /\n {2}web:\n([\s\S]*?)\n {2}\w+:\n/.exec(stack)![1]!;
     const delay = Number(/^ {6}GUNICORN_SHUTDOWN_DELAY: "(\d+)"$/m.exec(web)?.[1]);
     const grace = Number(/^ {4}stop_grace_period: (\d+)s$/m.exec(web)?.[1]);
-    const cached = Number(/^resolver .* valid=(\d+)s/m.exec(tree.get('swarm/nginx-upstream.conf')!.content)?.[1]);
+    const cached = Number(/^resolver .* valid=(\d+)s/m.exec(tree.get('nginx/conf.d/upstream.conf')!.content)?.[1]);
     const gunicorn = tree.get('gunicorn.conf.py')!.content;
     const graceful = Number(/^graceful_timeout = (\d+)$/m.exec(gunicorn)?.[1]);
     expect(SWARM_DNS_REMOVAL_BEFORE_SIGTERM + delay).toBeGreaterThan(cached + GOSSIP_MARGIN);
     expect(delay + graceful).toBeLessThan(grace);
     expect(gunicorn).toContain('SHUTDOWN_DELAY = float(os.environ.get("GUNICORN_SHUTDOWN_DELAY", "0"))');
-    // Compose does not delay: bin/deploy takes a container out of nginx before stopping it.
+    // Compose does not delay: a stopping container refuses new connections at once (nginx leaves it out).
     expect(tree.get('compose.yaml')!.content).not.toContain('GUNICORN_SHUTDOWN_DELAY');
   });
 });
@@ -128,27 +128,30 @@ describe("the Swarm's nginx", () => {
     {},
     { domain: 'shop.example.com', extraDomains: 'www.shop.example.com', server: 'asgi' },
     { mediaStorage: 's3', staticOnS3: true },
-  ])('is conf.d/site.conf with the Swarm upstream snippet (%j)', (given) => {
+  ])('is conf.d/site.conf with the Compose upstream files (%j)', (given) => {
     const tree = renderTree(contextWith(given));
     const stack = tree.get('stack.yaml')!.content;
     const configFile = (name: string) => new RegExp(`^  ${name}:\\n.*\\n {4}file: (.+)$`, 'm').exec(stack)?.[1];
     const mountedAt = (name: string) => new RegExp(`- source: ${name}\\n {8}target: (.+)$`, 'm').exec(stack)?.[1];
     expect([configFile('nginx_site'), mountedAt('nginx_site')]).toEqual(['./nginx/conf.d/site.conf', '/etc/nginx/conf.d/site.conf']);
     expect([configFile('nginx_upstream'), mountedAt('nginx_upstream')]).toEqual([
-      './swarm/nginx-upstream.conf',
+      './nginx/snippets/upstream.conf',
       '/etc/nginx/snippets/upstream.conf',
+    ]);
+    expect([configFile('nginx_upstreams'), mountedAt('nginx_upstreams')]).toEqual([
+      './nginx/conf.d/upstream.conf',
+      '/etc/nginx/conf.d/upstream.conf',
     ]);
     const site = tree.get('nginx/conf.d/site.conf')!.content;
     // Every proxying location takes the upstream from the snippet; nothing else in the site names web.
     expect(site.match(/include \/etc\/nginx\/snippets\/upstream\.conf;/g)).toHaveLength(3);
     expect(site).not.toMatch(/proxy_pass|resolver|\bweb\b/);
-    // Compose: the upstream block nginx/web-upstream.sh keeps current (conf.d/upstream.conf). The Swarm
-    // looks web up per request and mounts neither.
+    // Compose and Swarm alike: the upstream block re-resolves web (conf.d/upstream.conf), and the
+    // stack ships the very files compose.yaml mounts.
     expect(tree.get('nginx/snippets/upstream.conf')!.content).toMatch(/^proxy_pass http:\/\/django;$[\s\S]*^proxy_next_upstream /m);
-    expect(tree.get('nginx/conf.d/upstream.conf')!.content).toMatch(/^upstream django \{$/m);
-    expect(tree.get('swarm/nginx-upstream.conf')!.content).toMatch(
-      /^resolver 127\.0\.0\.11 [\s\S]*^proxy_pass http:\/\/\$\w+(:8000)?;$[\s\S]*^proxy_next_upstream /m,
+    expect(tree.get('nginx/conf.d/upstream.conf')!.content).toMatch(
+      /^resolver 127\.0\.0\.11 [\s\S]*^upstream django \{$[\s\S]*^ {4}server web:8000 resolve /m,
     );
-    expect(stack).not.toMatch(/conf\.d\/upstream\.conf|web-upstream/);
+    expect(stack).not.toMatch(/swarm\/nginx-upstream|web-upstream/);
   });
 });

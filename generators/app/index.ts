@@ -25,7 +25,8 @@ import {
   checkSettingsImport,
   detectedAnswers,
   isExistingMode,
-  presentUserFiles,
+  placementFor,
+  protectSecretsFromGit,
   refuseCollisions,
 } from '../lib/existing-mode.ts';
 import {
@@ -153,10 +154,11 @@ export default class DjangoProdGenerator extends Generator<StoredConfig, Options
   end(): void {
     const dryRun = this.#dryRun();
     // mem-fs keeps an existing file's mode: make sure the secrets file is private.
-    if (!dryRun) chmodSync(this.destinationPath('.env'), 0o600);
+    if (!dryRun) chmodSync(this.destinationPath(this.#secretsFile()), 0o600);
     this.#releaseLock('finished');
     if (this.project && this.ctx.existing) {
-      const suggestions = suggestionsFor(this.project, this.ctx.existing);
+      const gitNote = dryRun ? undefined : protectSecretsFromGit(this.destinationRoot(), this.ctx.existing.directory);
+      const suggestions = [...(gitNote ? [gitNote] : []), ...suggestionsFor(this.project, this.ctx.existing)];
       if (suggestions.length > 0)
         this.log(['Suggestions (your files were not changed):', ...suggestions.map((line) => `  - ${line}`)].join('\n'));
     }
@@ -182,7 +184,14 @@ export default class DjangoProdGenerator extends Generator<StoredConfig, Options
     const plan = this.regenerating
       ? planRegeneration({ base: this.#readPristine(), render: tree, readCurrent })
       : planFreshGeneration(tree);
-    return [...plan, fillSecretsFile(tree.get('.env.example')?.content ?? '', readCurrent('.env'))];
+    const secretsFile = this.#secretsFile();
+    const example = tree.get(path.posix.join(path.posix.dirname(secretsFile), '.env.example'))?.content ?? '';
+    return [...plan, { ...fillSecretsFile(example, readCurrent(secretsFile)), path: secretsFile }];
+  }
+
+  /** .env beside compose.yaml, where Compose reads it: the root, or our folder in an existing project. */
+  #secretsFile(): string {
+    return this.ctx.existing ? `${this.ctx.existing.directory}/.env` : '.env';
   }
 
   #apply(plan: readonly FileAction[], tree: RenderedTree): void {
@@ -296,7 +305,10 @@ export default class DjangoProdGenerator extends Generator<StoredConfig, Options
    */
   #readInputFiles(): InputFiles {
     const existing: InputFiles = this.project
-      ? { existingProject: this.project, presentUserFiles: presentUserFiles(this.destinationRoot(), this.#generatedBefore()) }
+      ? {
+          existingProject: this.project,
+          placement: placementFor(this.destinationRoot(), this.project, this.#generatedBefore(), this.answers.dependencyBot),
+        }
       : {};
     return { ...existing, ...this.#readCaBundle() };
   }
@@ -349,6 +361,11 @@ export default class DjangoProdGenerator extends Generator<StoredConfig, Options
     for (const entry of ANSWER_SCHEMA) {
       const raw = this.#option(flagOf(entry.name));
       if (raw !== undefined) fromFlags[entry.name] = raw;
+    }
+    // A settings module given by flag, answers file or the store: detection reads that one.
+    const wanted = fromFlags.settingsModule ?? fromFile.settingsModule ?? stored.settingsModule;
+    if (this.project && typeof wanted === 'string' && wanted !== '' && wanted !== this.project.settings.module) {
+      this.project = detectProject(directoryReader(this.destinationRoot()), this.destinationRoot(), { settingsModule: wanted });
     }
     // Existing-project mode: what detection settles is not asked; stored answers (regeneration),
     // the answers file and flags still win.

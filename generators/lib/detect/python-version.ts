@@ -68,7 +68,8 @@ function satisfiesClause(version: Version, clause: string): boolean | undefined 
 export function minorSatisfies(minor: string, spec: string): boolean | undefined {
   const version = [...parseVersion(minor)!, NEWEST_PATCH];
   // Poetry's "||" alternatives; PEP 440's "," conjunctions (Poetry also takes spaces between clauses).
-  const alternatives = spec.split('||').map((alternative) => alternative.split(/,|\s+(?=[<>=!~^\d])/).filter((part) => part.trim() !== ''));
+  const alternatives = normalizeSpec(spec)
+    .split('||').map((alternative) => alternative.split(/,|\s+(?=[<>=!~^\d])/).filter((part) => part.trim() !== ''));
   let readable = true;
   const results = alternatives.map((clauses) =>
     clauses.every((clause) => {
@@ -88,7 +89,7 @@ export type ImagePython = { version: string } | { problem: string };
  * An unreadable spec keeps the default.
  */
 export function imagePythonFor(spec: string): ImagePython {
-  const fits = IMAGE_PYTHONS.filter((minor) => minorSatisfies(minor, normalizeSpec(spec)) !== false);
+  const fits = IMAGE_PYTHONS.filter((minor) => minorSatisfies(minor, spec) !== false);
   const defaultIndex = IMAGE_PYTHONS.indexOf(DEFAULT_IMAGE_PYTHON);
   const chosen = fits.find((minor) => IMAGE_PYTHONS.indexOf(minor) >= defaultIndex) ?? fits.at(-1);
   return chosen ? { version: chosen } : { problem: `no python image (${IMAGE_PYTHONS.at(-1)} to ${IMAGE_PYTHONS[0]}) satisfies it` };

@@ -337,7 +337,9 @@ const CORE_ANSWERS = [
     default: () => '',
     when: (answers) => answers.existing === true,
     check: (value) =>
-      value === '' || /^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$/.test(value) ? undefined : 'must be a dotted module path, e.g. config.settings.production',
+      value === '' || /^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$/.test(value)
+        ? undefined
+        : 'must be a dotted module path, e.g. config.settings.production',
   }),
   spec({
     name: 'dependencyBot',

@@ -69,7 +69,8 @@ export function placementFor(root: string, project: DetectedProject, generatedBe
   const ours = (file: string) => [...generatedBefore].some((generated) => generated === file || generated.startsWith(`${file}/`));
   const free = (file: string) => ours(file) || !existsSync(path.join(root, file));
   const directory = DEPLOY_DIRECTORIES.find(free) ?? DEPLOY_DIRECTORIES.at(-1)!;
-  const settingsName = DEPLOY_SETTINGS_NAMES.find((name) => free(`${project.settingsPackage.directory}/${name}.py`)) ?? DEPLOY_SETTINGS_NAMES.at(-1)!;
+  const settingsName =
+    DEPLOY_SETTINGS_NAMES.find((name) => free(`${project.settingsPackage.directory}/${name}.py`)) ?? DEPLOY_SETTINGS_NAMES.at(-1)!;
   const botConfigInDirectory = BOT_CONFIGS[bot].some((file) => !free(file));
   const dockerignore = path.join(root, '.dockerignore');
   const projectDockerignore = existsSync(dockerignore) ? readFileSync(dockerignore, 'utf8') : '';
@@ -83,7 +84,9 @@ export function placementFor(root: string, project: DetectedProject, generatedBe
 export function refuseCollisions(root: string, paths: Iterable<string>): void {
   const taken = [...paths].filter((file) => existsSync(path.join(root, file)));
   if (taken.length > 0) {
-    throw new AnswerError(`The deployment would overwrite your ${taken.join(', ')}: move ${taken.length === 1 ? 'it' : 'them'} aside first (nothing was written)`);
+    throw new AnswerError(
+      `The deployment would overwrite your ${taken.join(', ')}: move ${taken.length === 1 ? 'it' : 'them'} aside first (nothing was written)`,
+    );
   }
 }
 

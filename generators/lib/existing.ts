@@ -14,7 +14,15 @@ export const LOCK_REQUIREMENTS_FILE = 'requirements-lock.txt';
 /** Dependency-bot configurations the project may already have: ours then goes to our folder, for them to merge. */
 export const BOT_CONFIGS = {
   dependabot: ['.github/dependabot.yml', '.github/dependabot.yaml'],
-  renovate: ['renovate.json', 'renovate.json5', '.github/renovate.json', '.github/renovate.json5', '.gitlab/renovate.json', '.renovaterc', '.renovaterc.json'],
+  renovate: [
+    'renovate.json',
+    'renovate.json5',
+    '.github/renovate.json',
+    '.github/renovate.json5',
+    '.gitlab/renovate.json',
+    '.renovaterc',
+    '.renovaterc.json',
+  ],
 } as const;
 
 /** Where the deployment's files go in the project, decided from what the project has (existing-mode.ts). */
@@ -146,7 +154,13 @@ const CELERY_VARIABLES = new Set(['CELERY_BROKER_URL', 'CELERY_RESULT_BACKEND'])
 function installOf(project: DetectedProject): ExistingDeployment['install'] {
   const dependencies = project.dependencies;
   if (!dependencies) {
-    return { manager: 'none', label: "none declared: only the stack's own requirements", copyFirst: [], installsProject: false, needsGit: false };
+    return {
+      manager: 'none',
+      label: "none declared: only the stack's own requirements",
+      copyFirst: [],
+      installsProject: false,
+      needsGit: false,
+    };
   }
   const common = { manager: dependencies.manager, installsProject: dependencies.buildsPackage, needsGit: dependencies.needsGit };
   const locked = dependencies.locked;
@@ -160,11 +174,21 @@ function installOf(project: DetectedProject): ExistingDeployment['install'] {
   }
   switch (dependencies.manager) {
     case 'requirements':
-      return { ...common, label: `pip install -r ${dependencies.entry}`, copyFirst: dependencies.files, requirementsFile: dependencies.entry };
+      return {
+        ...common,
+        label: `pip install -r ${dependencies.entry}`,
+        copyFirst: dependencies.files,
+        requirementsFile: dependencies.entry,
+      };
     case 'pipenv':
       return { ...common, label: 'pipenv install --system --deploy', copyFirst: ['Pipfile', 'Pipfile.lock'] };
     default:
-      return { ...common, installsProject: true, label: `pip install . (${dependencies.manager === 'pyproject' ? 'PEP 621' : `${dependencies.manager} project`})`, copyFirst: [] };
+      return {
+        ...common,
+        installsProject: true,
+        label: `pip install . (${dependencies.manager === 'pyproject' ? 'PEP 621' : `${dependencies.manager} project`})`,
+        copyFirst: [],
+      };
   }
 }
 

@@ -145,7 +145,22 @@ function applicationOf(server: ServerKind, facts: SettingsFacts, topPackage: str
 }
 
 // Folders that hold no code of the project's own (virtualenvs, dependencies, build output, assets).
-const NOT_PROJECT_CODE = new Set(['node_modules', 'site-packages', 'venv', 'env', 'build', 'dist', 'static', 'staticfiles', 'media', 'templates', 'migrations', 'tests', 'test', 'docs']);
+const NOT_PROJECT_CODE = new Set([
+  'node_modules',
+  'site-packages',
+  'venv',
+  'env',
+  'build',
+  'dist',
+  'static',
+  'staticfiles',
+  'media',
+  'templates',
+  'migrations',
+  'tests',
+  'test',
+  'docs',
+]);
 
 /** Every .py file of the project under a directory, skipping hidden folders and NOT_PROJECT_CODE. */
 function pythonFiles(reader: ProjectReader, directory: string, depth = 0): string[] {
@@ -173,7 +188,11 @@ function findCeleryApp(reader: ProjectReader, sourceRoot: string, topPackage: st
     .at(0);
   if (!found) return undefined;
   const relative = sourceRoot === '' ? found.file : found.file.slice(sourceRoot.length + 1);
-  const module = relative.replace(/\.py$/, '').replace(/\/__init__$/, '').split('/').join('.');
+  const module = relative
+    .replace(/\.py$/, '')
+    .replace(/\/__init__$/, '')
+    .split('/')
+    .join('.');
   const { variable, namespace } = found.instance;
   return { module, file: found.file, variable, target: `${module}:${variable}`, ...(namespace ? { namespace } : {}) };
 }

@@ -69,7 +69,8 @@ export function minorSatisfies(minor: string, spec: string): boolean | undefined
   const version = [...parseVersion(minor)!, NEWEST_PATCH];
   // Poetry's "||" alternatives; PEP 440's "," conjunctions (Poetry also takes spaces between clauses).
   const alternatives = normalizeSpec(spec)
-    .split('||').map((alternative) => alternative.split(/,|\s+(?=[<>=!~^\d])/).filter((part) => part.trim() !== ''));
+    .split('||')
+    .map((alternative) => alternative.split(/,|\s+(?=[<>=!~^\d])/).filter((part) => part.trim() !== ''));
   let readable = true;
   const results = alternatives.map((clauses) =>
     clauses.every((clause) => {

@@ -496,6 +496,16 @@ export default class DjangoProdGenerator extends Generator<StoredConfig, Options
     const entries = existsSync(root)
       ? readdirSync(root).filter((entry) => entry !== STORED_CONFIG_FILE && entry !== LOCK_FILE && path.join(root, entry) !== answersFile)
       : [];
+    // A Django project of the user's is never overwritten by a new one, --force or not.
+    if (
+      !this.regenerating &&
+      !interruptedNewProject &&
+      (entries.includes('manage.py') || existsSync(path.join(root, 'src', 'manage.py')))
+    ) {
+      throw new AnswerError(
+        `Target ${root} is a Django project (manage.py): a new project would overwrite its files; deploy it with --existing true`,
+      );
+    }
     if (!this.regenerating && entries.length > 0 && !this.options['force']) {
       throw new AnswerError(
         interruptedNewProject

@@ -231,6 +231,13 @@ describe('existing-project mode: bad input writes nothing', () => {
     );
   });
 
+  it('a new project over a Django project, even with --force', async () => {
+    const dir = copyOf('startproject');
+    expect(await refusal(dir, { existing: false, force: true })).toBe(
+      `Target ${dir} is a Django project (manage.py): a new project would overwrite its files; deploy it with --existing true`,
+    );
+  });
+
   it('celery on for a project without a Celery app', async () => {
     expect(await refusal(copyOf('startproject'), { celery: true })).toMatch(
       /^Invalid answer "celery" \(--celery\): true needs a Celery app in the project/,

@@ -2,6 +2,7 @@
 // versions the team tested, with the lock's hashes, and only the runtime dependencies (the
 // project's own, transitively; no dev groups). pip installs them in the image, so neither uv nor
 // Poetry nor PDM is needed there.
+import { DetectionError } from './reader.ts';
 import { normalizeName } from './requirements.ts';
 
 type Table = Record<string, unknown>;
@@ -166,11 +167,26 @@ function walk(nodes: Map<string, Node>, roots: Edge[]): LockedPackage[] {
   });
 }
 
+// What a requirements line may hold from a lock: anything else (a newline, an option) could
+// smuggle a line of its own into the file pip reads.
+const WELL_FORMED = {
+  pin: /^(==[A-Za-z0-9.+!_-]+| @ git\+[A-Za-z0-9.:/_~%+-]+(@[A-Za-z0-9._/-]+)?)$/,
+  hash: /^[0-9a-f]{64}$/,
+  marker: /^[A-Za-z0-9_ .'"<>=!~(),*-]+$/,
+};
+
 /** The runtime packages a lock pins; `projectRoots` are the pyproject's own dependencies (Poetry). */
 export function lockedRequirements(lockFile: string, lock: Table, projectRoots: string[]): LockedRequirements {
   const rootEdges = projectRoots.flatMap((requirement) => edgeOf(requirement) ?? []);
   const { nodes, roots } = lockFile === 'uv.lock' ? readUv(lock) : lockFile === 'poetry.lock' ? readPoetry(lock, rootEdges) : readPdm(lock);
   const packages = walk(nodes, roots);
+  const malformed = packages.find(
+    (found) =>
+      !WELL_FORMED.pin.test(found.pin) ||
+      !found.hashes.every((hash) => WELL_FORMED.hash.test(hash)) ||
+      (found.marker !== undefined && !WELL_FORMED.marker.test(found.marker)),
+  );
+  if (malformed) throw new DetectionError(`${lockFile}: the entry of ${malformed.name} is not a version, hash or marker pip can read`);
   return { lockFile, packages, hashed: packages.length > 0 && packages.every((found) => found.hashes.length > 0) };
 }
 

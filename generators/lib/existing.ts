@@ -261,7 +261,7 @@ export function describeDetection(project: DetectedProject): string[] {
     `application         ${project.application} (${project.server.toUpperCase()}: ${project.serverReason})`,
     `source root         ${project.sourceRoot === '' ? '.' : project.sourceRoot}`,
     `dependencies        ${project.dependencies ? `${project.dependencies.manager}: ${project.dependencies.files.join(', ')}${project.dependencies.lockFile ? ` (lock: ${project.dependencies.lockFile})` : ''}` : 'none found'}`,
-    `python              ${project.python ? `${project.python.spec} (${project.python.source})` : 'not declared'}`,
+    `python              ${project.python ? `${project.python.spec} (${project.python.source})${'version' in project.python.image ? `: the python:${project.python.image.version} image` : ''}` : 'not declared'}`,
     `celery              ${project.celery ? `${project.celery.target}${project.celery.namespace ? ` (namespace ${project.celery.namespace})` : ''}` : 'no Celery app'}`,
     `static              STATIC_ROOT ${facts.staticRoot ?? 'unset'}; storage ${staticStorage}`,
     `media               MEDIA_ROOT ${facts.mediaRoot ?? 'unset'}`,

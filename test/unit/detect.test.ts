@@ -133,6 +133,72 @@ describe('detection of the fixture projects', () => {
   });
 });
 
+describe('detection of the shapes teams really have', () => {
+  it('Celery wherever Celery() is instantiated: celeryconf.py, a tasks package', () => {
+    expect(detectFixture('celeryconf').celery).toEqual({
+      module: 'market.celeryconf',
+      file: 'market/celeryconf.py',
+      variable: 'app',
+      target: 'market.celeryconf:app',
+      namespace: 'CELERY',
+    });
+    expect(detectFixture('tasks-package').celery).toMatchObject({ module: 'shop.tasks.celery', target: 'shop.tasks.celery:app' });
+  });
+
+  it('conditional and defaulted reads are optional; a commented-out read is nothing', () => {
+    const reads = Object.fromEntries(detectFixture('celeryconf').facts.environment.map((read) => [read.variable, read]));
+    expect(reads['SECRET_KEY']).toMatchObject({ required: true, conditional: false });
+    expect(reads['AWS_STORAGE_BUCKET_NAME']).toMatchObject({ required: false, conditional: true });
+    expect(reads['LEGACY_SECRET_KEY']).toBeUndefined();
+  });
+
+  it('the production module beside the one wsgi.py names (config/django/base -> production)', () => {
+    expect(detectFixture('styleguide')).toMatchObject({
+      settings: { module: 'config.django.production', source: 'the production module beside config.django.base' },
+      manageSettingsModule: 'config.django.local',
+      settingsPackage: { module: 'config.django', directory: 'config/django' },
+      facts: { files: ['config/django/base.py', 'config/django/production.py'] },
+    });
+  });
+
+  it('the settingsModule answer wins over detection', () => {
+    const project = detectProject(directoryReader(path.join(FIXTURES, 'styleguide')), 'styleguide', {
+      settingsModule: 'config.django.base',
+    });
+    expect(project.settings).toMatchObject({ module: 'config.django.base', source: 'the settingsModule answer' });
+  });
+
+  it('manage.py inside src/', () => {
+    expect(detectFixture('src-manage')).toMatchObject({
+      manageDirectory: 'src',
+      sourceRoot: 'src',
+      settings: { file: 'src/notes/settings.py' },
+    });
+  });
+
+  it('requires-python below the default picks that image; Git dependencies are noticed', () => {
+    expect(detectFixture('requires-python').python).toEqual({
+      source: 'pyproject.toml',
+      spec: '>=3.11,<3.12',
+      minimum: '3.11',
+      image: { version: '3.11' },
+    });
+    expect(detectFixture('git-dependency').dependencies).toMatchObject({ needsGit: true, packages: ['django', 'psycopg', 'acme-sso'] });
+  });
+
+  it('lock files: the runtime closure of uv.lock and poetry.lock, dev groups left out', () => {
+    const uv = detectFixture('uv-lock').dependencies!;
+    expect(uv).toMatchObject({ manager: 'uv', lockFile: 'uv.lock', buildsPackage: true, locked: { hashed: true } });
+    expect(uv.locked!.packages.map((found) => found.name)).not.toContain('pytest');
+    const poetry = detectFixture('poetry-lock').dependencies!;
+    expect(poetry.locked!.packages.find((found) => found.name === 'psycopg-binary')).toMatchObject({
+      pin: '==3.2.6',
+      marker: 'implementation_name != "pypy"',
+    });
+    expect(poetry.locked!.packages.map((found) => found.name)).not.toContain('pytest');
+  });
+});
+
 describe('layouts and managers without a fixture', () => {
   it('manage.py inside src/', () => {
     const project = detectProject(

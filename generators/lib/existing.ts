@@ -281,7 +281,7 @@ export function suggestionsFor(project: DetectedProject, deployment: ExistingDep
   }
   if (facts.environment.length === 0) {
     suggestions.push(
-      `${project.settings.file} reads no environment variables: secrets such as SECRET_KEY belong in the environment (${deployment.settingsFile} sets them from .env).`,
+      `${project.settings.file} reads no environment variables: secrets such as SECRET_KEY belong in the environment (${deployment.settingsFile} sets them from ${deployment.directory}/.env).`,
     );
   }
   if (facts.databaseEngine === 'django.db.backends.sqlite3') {
@@ -303,7 +303,9 @@ export function suggestionsFor(project: DetectedProject, deployment: ExistingDep
     );
   }
   if (deployment.requiredByUser.length > 0) {
-    suggestions.push(`Your settings require ${deployment.requiredByUser.join(', ')}: set them in .env (listed in .env.example).`);
+    suggestions.push(
+      `Your settings require ${deployment.requiredByUser.join(', ')}: set them in ${deployment.directory}/.env (listed in .env.example there).`,
+    );
   }
   if (deployment.install.lock && !deployment.install.lock.hashed) {
     suggestions.push(
@@ -312,7 +314,7 @@ export function suggestionsFor(project: DetectedProject, deployment: ExistingDep
   }
   if (deployment.extraRequirements.length > 0) {
     suggestions.push(
-      `Declare ${deployment.extraRequirements.map((line) => requirementName(line)).join(', ')} in your own dependencies; ${DEPLOY_REQUIREMENTS_FILE} adds them meanwhile.`,
+      `Declare ${deployment.extraRequirements.map((line) => requirementName(line)).join(', ')} in your own dependencies; ${deployment.directory}/${DEPLOY_REQUIREMENTS_FILE} adds them meanwhile.`,
     );
   }
   return suggestions;

@@ -197,6 +197,40 @@ describe('detection of the shapes teams really have', () => {
     });
     expect(poetry.locked!.packages.map((found) => found.name)).not.toContain('pytest');
   });
+
+  it('pdm.lock: the default group only; a malformed pin is one line', () => {
+    const pyproject = '[project]\nname = "x"\ndependencies = ["Django>=5.2"]\n[tool.pdm]\ndistribution = false\n';
+    const pdmLock = [
+      '[metadata]',
+      'groups = ["default", "dev"]',
+      '[[package]]',
+      'name = "django"',
+      'version = "5.2.19"',
+      'groups = ["default"]',
+      'dependencies = ["asgiref>=3.8.1", "tzdata; sys_platform == \\"win32\\""]',
+      `files = [{file = "django-5.2.19-py3-none-any.whl", hash = "sha256:${'a'.repeat(64)}"}]`,
+      '[[package]]',
+      'name = "asgiref"',
+      'version = "3.8.1"',
+      'groups = ["default"]',
+      `files = [{file = "asgiref-3.8.1-py3-none-any.whl", hash = "sha256:${'b'.repeat(64)}"}]`,
+      '[[package]]',
+      'name = "pytest"',
+      'version = "9.1.1"',
+      'groups = ["dev"]',
+      `files = [{file = "pytest-9.1.1-py3-none-any.whl", hash = "sha256:${'c'.repeat(64)}"}]`,
+    ].join('\n');
+    const project = detectProject(minimalProject({ 'pyproject.toml': pyproject, 'pdm.lock': pdmLock }));
+    expect(project.dependencies).toMatchObject({ manager: 'pdm', lockFile: 'pdm.lock', buildsPackage: false, locked: { hashed: true } });
+    expect(project.dependencies!.locked!.packages.map((found) => `${found.name}${found.pin}`)).toEqual([
+      'asgiref==3.8.1',
+      'django==5.2.19',
+    ]);
+    const smuggled = pdmLock.replace('version = "3.8.1"', 'version = "3.8.1\\n--index-url https://evil.example"');
+    expect(() => detectProject(minimalProject({ 'pyproject.toml': pyproject, 'pdm.lock': smuggled }))).toThrow(
+      'pdm.lock: the entry of asgiref is not a version, hash or marker pip can read',
+    );
+  });
 });
 
 describe('layouts and managers without a fixture', () => {

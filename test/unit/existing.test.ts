@@ -314,7 +314,9 @@ describe('the deployment derived from detection', () => {
     const deployment = derive(project);
     expect(deployment.requiredByUser).toEqual(['STRIPE_KEY']);
     expect(deployment.buildPlaceholders).toEqual([{ name: 'STRIPE_KEY', value: 'build-only-placeholder' }]);
-    expect(suggestionsFor(project, deployment)).toContain('Your settings require STRIPE_KEY: set them in .env (listed in .env.example).');
+    expect(suggestionsFor(project, deployment)).toContain(
+      'Your settings require STRIPE_KEY: set them in deploy/.env (listed in .env.example there).',
+    );
   });
 
   it("a Celery app that ignores Django's CELERY_* settings is reported", () => {

@@ -27,7 +27,9 @@ export const BOT_CONFIGS = {
 
 /** Where the deployment's files go in the project, decided from what the project has (existing-mode.ts). */
 export interface Placement {
+  /** Our folder at the project's root (one of DEPLOY_DIRECTORIES). */
   directory: string;
+  /** The new settings module's name in the project's settings package (one of DEPLOY_SETTINGS_NAMES). */
   settingsName: string;
   /** The project has its own dependency-bot configuration: ours is written into our folder instead. */
   botConfigInDirectory: boolean;

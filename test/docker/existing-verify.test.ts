@@ -22,14 +22,28 @@ import { runVerify } from '../../generators/verify/run.ts';
 const FIXTURES = path.resolve(fileURLToPath(import.meta.url), '../../fixtures/existing');
 
 const LEAN = { backups: false, monitoring: false, sentry: false };
-const CASES: Record<string, { flags: AnswerFlags; probes: string[] }> = {
+/** Python run in web with the stack's settings, printing what a fixture is about. */
+const inDjango = (code: string) => ['python', '-c', `import django; django.setup(); ${code}`];
+const CASES: Record<string, { flags: AnswerFlags; probes: string[]; settings?: { code: string; prints: string } }> = {
   // Django's startproject: monitoring on, as a new project has it.
   startproject: { flags: { name: 'e14-startproject', sentry: false, backups: false }, probes: ['monitoring'] },
   // Celery in celeryconf.py, psycopg2 (psycopg 3 added for the pool), conditional S3 variables.
-  celeryconf: { flags: { name: 'e14-celeryconf', backups: false, monitoring: false }, probes: ['celery', 'sentry'] },
+  celeryconf: {
+    flags: { name: 'e14-celeryconf', backups: false, monitoring: false },
+    probes: ['celery', 'sentry'],
+    // Django runs on psycopg 3 (its pool needs it), psycopg2 installed beside it.
+    settings: { code: 'from django.db import connection; print(connection.Database.__name__)', prints: 'psycopg' },
+  },
   // config/django/{base,local,production}: production chosen; a second database, the project's
   // LOGGING and an Error-level check it silences (migrate would stop if deploy.py dropped it).
-  styleguide: { flags: { name: 'e14-styleguide', ...LEAN }, probes: [] },
+  styleguide: {
+    flags: { name: 'e14-styleguide', ...LEAN },
+    probes: [],
+    settings: {
+      code: 'from django.conf import settings as s; print(sorted(s.DATABASES), sorted(s.LOGGING["handlers"]), s.SILENCED_SYSTEM_CHECKS)',
+      prints: "['default', 'reports'] ['audit', 'console', 'stdout'] ['core.E001', 'security.W021']",
+    },
+  },
   // Its own Dockerfile, docker-compose.yml, .dockerignore and .gitignore without .env, .env files,
   // gunicorn.conf.py; a flat setuptools pyproject that `pip install .` builds.
   'own-docker': { flags: { name: 'e14-own-docker', ...LEAN }, probes: [] },
@@ -56,7 +70,7 @@ function fingerprints(dir: string, relative = ''): Record<string, string> {
 const run = (command: string, args: string[], cwd: string) => spawnSync(command, args, { cwd, encoding: 'utf8' });
 
 describe('yo django-prod:verify on existing projects', () => {
-  for (const [fixture, { flags, probes }] of Object.entries(CASES)) {
+  for (const [fixture, { flags, probes, settings }] of Object.entries(CASES)) {
     it(`deploys the ${fixture} fixture and every probe passes`, async () => {
       const dir = mkdtempSync(path.join(os.tmpdir(), `existing-e2e-${fixture}-`));
       cpSync(path.join(FIXTURES, fixture), dir, { recursive: true });
@@ -98,6 +112,10 @@ describe('yo django-prod:verify on existing projects', () => {
         );
         expect(found.status, found.stderr).toBe(0);
         expect(found.stdout.trim()).toBe('');
+        if (settings) {
+          const printed = run('docker', ['exec', `${report.project}-web-1`, ...inDjango(settings.code)], dir);
+          expect(printed.stdout.trim(), printed.stderr).toBe(settings.prints);
+        }
       } finally {
         const down = run('sh', ['-c', report.downCommand!], path.join(dir, 'deploy'));
         expect(down.status, down.stderr).toBe(0);

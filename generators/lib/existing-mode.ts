@@ -1,5 +1,5 @@
 // Existing-project mode, the generator's side: whether a run is in that mode, the answers
-// detection settles, what the user already has, and the settings import check. The file-system
+// detection settles, where the deployment goes, keeping .env out of git, and the settings import check. The file-system
 // and process access of that mode lives here, so generators/app stays the run loop.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';

@@ -1,5 +1,5 @@
 // Detection of an existing Django project: everything the deployment needs to know about it,
-// read from its files as text (nothing of the user's is run or changed here).
+// read from its files through parsers (nothing of the user's is run or changed here).
 import { detectDependencies, detectPythonVersion, type Dependencies, type PythonVersion } from './dependencies.ts';
 import { celeryInstances, settingsModuleDefault } from './python-source.ts';
 import { DetectionError, type ProjectReader } from './reader.ts';

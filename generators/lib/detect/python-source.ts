@@ -129,7 +129,7 @@ function literalOf(parsed: Parsed, node: SyntaxNode): PythonValue | undefined {
 }
 
 /** The expression's value when it is a literal (nested dicts and lists included), else undefined. */
-export function literalValue(expression: string): PythonValue | undefined {
+function literalValue(expression: string): PythonValue | undefined {
   const parsed = parse(expression);
   const statement = parsed.top.firstChild;
   if (statement?.name !== 'ExpressionStatement' || statement.nextSibling) return undefined;

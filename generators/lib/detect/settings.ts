@@ -1,4 +1,4 @@
-// What a settings module (and the modules it star-imports) sets, read as text.
+// What a settings module (and the modules it star-imports) sets, read through the Python parser.
 import {
   dictString,
   environmentReads,

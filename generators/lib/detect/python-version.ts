@@ -86,8 +86,8 @@ export type ImagePython = { version: string } | { problem: string };
 
 /**
  * The image minor for a declared Python spec: the default when it fits, else the newest minor
- * below it that fits, else the newest above; a spec no image fits is a problem to report.
- * An unreadable spec keeps the default.
+ * below it that fits, else the one above it closest to it; a spec no image fits is a problem to
+ * report. An unreadable spec keeps the default.
  */
 export function imagePythonFor(spec: string): ImagePython {
   const fits = IMAGE_PYTHONS.filter((minor) => minorSatisfies(minor, spec) !== false);

@@ -26,7 +26,8 @@ import {
   checkSettingsImport,
   detectedAnswers,
   isExistingMode,
-  presentUserFiles,
+  placementFor,
+  protectSecretsFromGit,
   refuseCollisions,
 } from '../lib/existing-mode.ts';
 import {
@@ -167,10 +168,11 @@ export default class DjangoProdGenerator extends Generator<StoredConfig, Options
   end(): void {
     const dryRun = this.#dryRun();
     // mem-fs keeps an existing file's mode: make sure the secrets file is private.
-    if (!dryRun) chmodSync(this.destinationPath('.env'), 0o600);
+    if (!dryRun) chmodSync(this.destinationPath(this.#secretsFile()), 0o600);
     this.#releaseLock('finished');
     if (this.project && this.ctx.existing) {
-      const suggestions = suggestionsFor(this.project, this.ctx.existing);
+      const gitNote = dryRun ? undefined : protectSecretsFromGit(this.destinationRoot(), this.ctx.existing.directory);
+      const suggestions = [...(gitNote ? [gitNote] : []), ...suggestionsFor(this.project, this.ctx.existing)];
       if (suggestions.length > 0)
         this.log(['Suggestions (your files were not changed):', ...suggestions.map((line) => `  - ${line}`)].join('\n'));
     }
@@ -197,7 +199,14 @@ export default class DjangoProdGenerator extends Generator<StoredConfig, Options
     const plan = this.regenerating
       ? planRegeneration({ base: this.#readPristine(), render: tree, readCurrent })
       : planFreshGeneration(tree);
-    return [...plan, fillSecretsFile(tree.get('.env.example')?.content ?? '', readCurrent('.env'))];
+    const secretsFile = this.#secretsFile();
+    const example = tree.get(path.posix.join(path.posix.dirname(secretsFile), '.env.example'))?.content ?? '';
+    return [...plan, { ...fillSecretsFile(example, readCurrent(secretsFile)), path: secretsFile }];
+  }
+
+  /** .env beside compose.yaml, where Compose reads it: the root, or our folder in an existing project. */
+  #secretsFile(): string {
+    return this.ctx.existing ? `${this.ctx.existing.directory}/.env` : '.env';
   }
 
   #apply(plan: readonly FileAction[], tree: RenderedTree): void {
@@ -311,7 +320,10 @@ export default class DjangoProdGenerator extends Generator<StoredConfig, Options
    */
   #readInputFiles(): InputFiles {
     const existing: InputFiles = this.project
-      ? { existingProject: this.project, presentUserFiles: presentUserFiles(this.destinationRoot(), this.#generatedBefore()) }
+      ? {
+          existingProject: this.project,
+          placement: placementFor(this.destinationRoot(), this.project, this.#generatedBefore(), this.answers.dependencyBot),
+        }
       : {};
     return { ...existing, ...this.#readCaBundle() };
   }
@@ -364,6 +376,11 @@ export default class DjangoProdGenerator extends Generator<StoredConfig, Options
     for (const entry of answerSchema(FEATURES)) {
       const raw = this.#option(flagOf(entry.name));
       if (raw !== undefined) fromFlags[entry.name] = raw;
+    }
+    // A settings module given by flag, answers file or the store: detection reads that one.
+    const wanted = fromFlags.settingsModule ?? fromFile.settingsModule ?? stored.settingsModule;
+    if (this.project && typeof wanted === 'string' && wanted !== '' && wanted !== this.project.settings.module) {
+      this.project = detectProject(directoryReader(this.destinationRoot()), this.destinationRoot(), { settingsModule: wanted });
     }
     // Existing-project mode: what detection settles is not asked; stored answers (regeneration),
     // the answers file and flags still win.
@@ -495,6 +512,16 @@ export default class DjangoProdGenerator extends Generator<StoredConfig, Options
     const entries = existsSync(root)
       ? readdirSync(root).filter((entry) => entry !== STORED_CONFIG_FILE && entry !== LOCK_FILE && path.join(root, entry) !== answersFile)
       : [];
+    // A Django project of the user's is never overwritten by a new one, --force or not.
+    if (
+      !this.regenerating &&
+      !interruptedNewProject &&
+      (entries.includes('manage.py') || existsSync(path.join(root, 'src', 'manage.py')))
+    ) {
+      throw new AnswerError(
+        `Target ${root} is a Django project (manage.py): a new project would overwrite its files; deploy it with --existing true`,
+      );
+    }
     if (!this.regenerating && entries.length > 0 && !this.options['force']) {
       throw new AnswerError(
         interruptedNewProject

@@ -32,6 +32,7 @@ export interface Answers {
   nginxVersion: string;
   existing: boolean;
   appPath: string;
+  settingsModule: string;
   dependencyBot: DependencyBot;
   ci: boolean;
   ciImage: string;

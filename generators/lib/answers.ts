@@ -332,6 +332,19 @@ const coreAnswers = (generatedTopLevel: ReadonlySet<string>) =>
         /^\/[A-Za-z0-9\-._~!$&'()*+,;=:@%/?]*$/.test(value) ? undefined : 'must be a URL path starting with "/", e.g. /hello/',
     }),
     spec({
+      name: 'settingsModule',
+      kind: 'string',
+      message: 'Your settings module that production imports (the deployment adds its own on top)',
+      description:
+        'Existing-project mode: the settings module production imports, e.g. config.settings.production (default: detected; a production module beside the one wsgi.py names is preferred)',
+      default: () => '',
+      when: (answers) => answers.existing === true,
+      check: (value) =>
+        value === '' || /^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$/.test(value)
+          ? undefined
+          : 'must be a dotted module path, e.g. config.settings.production',
+    }),
+    spec({
       name: 'dependencyBot',
       advanced: true,
       kind: 'choice',

@@ -3,8 +3,8 @@
 // derived facts, never raw answers (the context holds none); each fact is computed here once.
 import type { Answers, TlsMode } from './answer-spec.ts';
 import type { DetectedProject } from './detect/index.ts';
+import { existingDeployment, type ExistingDeployment, type Placement } from './existing.ts';
 import type { Feature } from './feature.ts';
-import { existingDeployment, type ExistingDeployment } from './existing.ts';
 import { renderedTimeZone } from './grammar.ts';
 import { imagePush, type DependencyBot, type ImagePush } from './repo-health.ts';
 import { sizeStack, MEMORY_SHARE, PROCESS_MB, LIMITS, THREADS_PER_WORKER, type Sizing } from './sizing.ts';
@@ -111,8 +111,8 @@ export interface InputFiles {
   acmeCaBundlePem?: string;
   /** Existing-project mode: what detection found in the target directory. */
   existingProject?: DetectedProject;
-  /** Existing-project mode: files the user had before the first generation (top level). */
-  presentUserFiles?: readonly string[];
+  /** Existing-project mode: where the deployment's files go in the project. */
+  placement?: Placement;
 }
 
 export function buildRenderContext(
@@ -144,13 +144,14 @@ export function buildRenderContext(
   ];
   const domains = [answers.domain, ...answers.extraDomains];
   const existing =
-    answers.existing && files.existingProject
+    answers.existing && files.existingProject && files.placement
       ? {
           ...existingDeployment({
             project: files.existingProject,
             stackRequirements,
             domains,
-            presentUserFiles: files.presentUserFiles ?? [],
+            placement: files.placement,
+            celery: has['celery'] === true,
           }),
           appPath: answers.appPath,
         }

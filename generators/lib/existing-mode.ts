@@ -1,12 +1,14 @@
 // Existing-project mode, the generator's side: whether a run is in that mode, the answers
-// detection settles, what the user already has, and the settings import check. The file-system
+// detection settles, where the deployment goes, keeping .env out of git, and the settings import check. The file-system
 // and process access of that mode lives here, so generators/app stays the run loop.
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { AnswerError, type AnswerName, type Answers } from './answers.ts';
 import type { DetectedProject } from './detect/index.ts';
-import { SHAREABLE_FILES, type ExistingDeployment } from './existing.ts';
+import { minorSatisfies } from './detect/python-version.ts';
+import { BOT_CONFIGS, DEPLOY_DIRECTORIES, DEPLOY_SETTINGS_NAMES, type ExistingDeployment, type Placement } from './existing.ts';
+import type { DependencyBot } from './repo-health.ts';
 
 type GivenAnswers = Partial<Record<AnswerName, unknown>>;
 
@@ -37,41 +39,81 @@ export function detectedAnswers(project: DetectedProject, root: string): GivenAn
     celery: project.celery !== undefined,
     // Caching anonymous pages changes how the project behaves: opt-in for a project we did not write.
     microcache: false,
+    settingsModule: project.settings.module,
     ...(/^[a-z][a-z0-9-]*$/.test(name) ? { name } : {}),
-    ...(project.python?.pinned ? { pythonVersion: project.python.pinned } : {}),
+    ...(project.python && 'version' in project.python.image ? { pythonVersion: project.python.image.version } : {}),
   };
 }
 
 /** Answers that contradict the project: one line. */
 export function checkAgainstProject(answers: Answers, project: DetectedProject): void {
-  if (project.manageDirectory !== '') {
-    throw new AnswerError(
-      `${project.manageDirectory}/manage.py: existing-project mode needs manage.py at the project root (the image runs "python manage.py" in /app)`,
-    );
-  }
   if (answers.celery && !project.celery) {
     throw new AnswerError(
-      'Invalid answer "celery" (--celery): true needs a Celery app in the project (a celery.py defining app = Celery(...)); existing-project mode runs the project\'s own app',
+      'Invalid answer "celery" (--celery): true needs a Celery app in the project (a module defining app = Celery(...)); existing-project mode runs the project\'s own app',
     );
   }
-}
-
-/** Shareable files (.gitignore, Makefile, ...) the user has: present, and not written by us before. */
-export function presentUserFiles(root: string, generatedBefore: ReadonlySet<string>): string[] {
-  return SHAREABLE_FILES.filter((file) => existsSync(path.join(root, file)) && !generatedBefore.has(file));
+  if (project.python && minorSatisfies(answers.pythonVersion, project.python.spec) === false) {
+    throw new AnswerError(
+      `Invalid answer "pythonVersion" (--python-version): ${answers.pythonVersion} does not satisfy the project's Python ${project.python.spec} (${project.python.source})`,
+    );
+  }
 }
 
 /**
- * The deployment never writes over a user's file: on the first run every path it would write must
- * be free (.env included: the stack's secrets go there).
+ * Where the deployment goes: our folder (deploy/, or another name when the project has its own
+ * deploy/), the settings module's name (deploy.py unless the project has one) and the bot config
+ * (in our folder when the project has its own). A path the previous run wrote is ours, so a
+ * regeneration finds the same places.
+ */
+export function placementFor(root: string, project: DetectedProject, generatedBefore: ReadonlySet<string>, bot: DependencyBot): Placement {
+  const ours = (file: string) => [...generatedBefore].some((generated) => generated === file || generated.startsWith(`${file}/`));
+  const free = (file: string) => ours(file) || !existsSync(path.join(root, file));
+  const directory = DEPLOY_DIRECTORIES.find(free) ?? DEPLOY_DIRECTORIES.at(-1)!;
+  const settingsName =
+    DEPLOY_SETTINGS_NAMES.find((name) => free(`${project.settingsPackage.directory}/${name}.py`)) ?? DEPLOY_SETTINGS_NAMES.at(-1)!;
+  const botConfigInDirectory = bot !== 'none' && BOT_CONFIGS[bot].some((file) => !free(file));
+  const dockerignore = path.join(root, '.dockerignore');
+  const projectDockerignore = existsSync(dockerignore) ? readFileSync(dockerignore, 'utf8') : '';
+  return { directory, settingsName, botConfigInDirectory, projectDockerignore };
+}
+
+/**
+ * The deployment never writes over a file of the project: on the first run every path it would
+ * write must be free (placementFor chose them so; this is the last guard, --force or not).
  */
 export function refuseCollisions(root: string, paths: Iterable<string>): void {
-  const taken = [...paths, '.env'].filter((file) => existsSync(path.join(root, file)));
+  const taken = [...paths].filter((file) => existsSync(path.join(root, file)));
   if (taken.length > 0) {
     throw new AnswerError(
       `The deployment would overwrite your ${taken.join(', ')}: move ${taken.length === 1 ? 'it' : 'them'} aside first (nothing was written)`,
     );
   }
+}
+
+/** Lines of .git/info/exclude that keep secrets files out of commits at any depth. */
+export const SECRETS_EXCLUDE = ['# generator-django-prod: secrets files are never committed', '.env', '.env.*', '!.env.example'];
+
+/**
+ * Makes sure git ignores .env files at any depth (ours in the deployment folder, and the project's
+ * own): `git check-ignore` asks git itself; when the project's .gitignore does not cover them,
+ * SECRETS_EXCLUDE goes into .git/info/exclude (this clone only, no file of the project changes).
+ * Returns the line to report, or undefined when git already ignores them all.
+ */
+export function protectSecretsFromGit(root: string, directory: string): string | undefined {
+  const git = (...args: string[]) => spawnSync('git', ['-c', 'safe.directory=*', ...args], { cwd: root, encoding: 'utf8' });
+  const inside = git('rev-parse', '--is-inside-work-tree');
+  if (inside.error || inside.status !== 0) {
+    return `${root} is not a git repository: when you make it one, make sure .gitignore covers .env at any depth (${directory}/.env holds the secrets).`;
+  }
+  const probes = ['.env', `${directory}/.env`, 'any/.env', 'any/.env.production'];
+  const ignored = (file: string) => git('check-ignore', '--no-index', '-q', '--', file).status === 0;
+  const uncovered = probes.filter((file) => !ignored(file));
+  if (uncovered.length === 0) return undefined;
+  const exclude = path.resolve(root, git('rev-parse', '--git-path', 'info/exclude').stdout.trim());
+  const current = existsSync(exclude) ? readFileSync(exclude, 'utf8') : '';
+  mkdirSync(path.dirname(exclude), { recursive: true });
+  writeFileSync(exclude, `${current}${current === '' || current.endsWith('\n') ? '' : '\n'}${SECRETS_EXCLUDE.join('\n')}\n`);
+  return `git did not ignore ${uncovered.join(', ')}: added ${SECRETS_EXCLUDE.slice(1).join(' ')} to ${path.relative(root, exclude)} (this clone only; add them to your .gitignore for every clone).`;
 }
 
 // Failures that only mean "this Python lacks the project's dependencies", not a broken project.

@@ -1,17 +1,44 @@
 // Existing-project mode: from what detection found in the user's project (detect/) to what the
 // deployment around it needs. Pure: the generator and verify pass the detection in.
 import type { DetectedProject, DependencyManager } from './detect/index.ts';
+import { requirementLines } from './detect/lock.ts';
 import { normalizeName, requirementName } from './detect/requirements.ts';
 
-/** The one settings module the deployment adds (next to the user's), and its requirements file. */
-export const DEPLOY_SETTINGS_NAME = 'deploy';
+/** The settings module the deployment adds next to the user's (another name when the project has a deploy module). */
+export const DEPLOY_SETTINGS_NAMES = ['deploy', 'django_prod_deploy'];
+/** Our folder at the project's root, holding every file of the deployment but that settings module. */
+export const DEPLOY_DIRECTORIES = ['deploy', 'deploy-django-prod'];
 export const DEPLOY_REQUIREMENTS_FILE = 'requirements-deploy.txt';
+/** The project's lock file as pinned requirements (in our folder). */
+export const LOCK_REQUIREMENTS_FILE = 'requirements-lock.txt';
+/** Dependency-bot configurations the project may already have: ours then goes to our folder, for them to merge. */
+export const BOT_CONFIGS = {
+  dependabot: ['.github/dependabot.yml', '.github/dependabot.yaml'],
+  renovate: [
+    'renovate.json',
+    'renovate.json5',
+    '.github/renovate.json',
+    '.github/renovate.json5',
+    '.gitlab/renovate.json',
+    '.renovaterc',
+    '.renovaterc.json',
+  ],
+} as const;
+
+/** Where the deployment's files go in the project, decided from what the project has (existing-mode.ts). */
+export interface Placement {
+  /** Our folder at the project's root (one of DEPLOY_DIRECTORIES). */
+  directory: string;
+  /** The new settings module's name in the project's settings package (one of DEPLOY_SETTINGS_NAMES). */
+  settingsName: string;
+  /** The project has its own dependency-bot configuration: ours is written into our folder instead. */
+  botConfigInDirectory: boolean;
+  /** The project's own .dockerignore ('' when none): repeated in ours, which BuildKit reads instead. */
+  projectDockerignore: string;
+}
 /** Where the image keeps the collected static files before the migrate job publishes them (nginx's volume). */
 export const IMAGE_STATIC_ROOT = '/app/staticfiles';
 export const MEDIA_ROOT = '/srv/media';
-
-/** Files the deployment writes that a project may already have: skipped (with a suggestion) when the user has one. */
-export const SHAREABLE_FILES = ['.gitignore', '.dockerignore', 'Makefile'] as const;
 
 export interface ExistingDeployment {
   /** The user's production settings module, imported by the new one. */
@@ -22,13 +49,37 @@ export interface ExistingDeployment {
   settingsFile: string;
   /** Added to PYTHONPATH in the image ('' when the project imports from the root). */
   sourceRoot: string;
+  /** Where manage.py is ('' or 'src'): the image's working directory under /app. */
+  manageDirectory: string;
+  /** Our folder at the project's root (compose.yaml, Dockerfile, .env, ...). */
+  directory: string;
+  /** The runbook: README.md in our folder (the project keeps its own README). */
+  runbook: string;
+  /** The project has its own dependency-bot configuration: ours is in our folder. */
+  botConfigInDirectory: boolean;
+  /** The project's .dockerignore patterns, repeated first in ours. */
+  projectDockerignore: string[];
   /**
    * How the Dockerfile installs the project's own dependencies: `pip install -r requirementsFile`,
-   * pipenv, or (every pyproject kind) `pip install .` through the project's build backend.
+   * pipenv, the lock's pinned requirements, or (every pyproject kind) `pip install .` through the
+   * project's build backend.
    */
-  install: { manager: DependencyManager | 'none'; label: string; copyFirst: string[]; requirementsFile?: string };
+  install: {
+    manager: DependencyManager | 'none';
+    label: string;
+    copyFirst: string[];
+    requirementsFile?: string;
+    /** Lines of requirements-lock.txt (the lock's runtime packages, pinned, hashed when the lock has hashes). */
+    lock?: { file: string; source: string; lines: string[]; hashed: boolean };
+    /** pip install . builds the project itself (its pyproject has a [build-system]); --no-deps with a lock. */
+    installsProject: boolean;
+    /** A dependency comes from a Git repository: the builder installs git. */
+    needsGit: boolean;
+  };
   /** Lines of requirements-deploy.txt: what the stack needs and the project does not declare. */
   extraRequirements: string[];
+  /** The project declares psycopg2 only: psycopg 3 is added for Django's connection pool (Django prefers it when both are there). */
+  psycopgAdded: boolean;
   /** celery -A target of the user's app, when the project has one. */
   celeryApp?: string;
   /** The user's Celery app reads Django's CELERY_* settings (config_from_object namespace CELERY). */
@@ -37,10 +88,10 @@ export interface ExistingDeployment {
   environment: { name: string; value: string }[];
   /** Variables the user's settings require that the stack cannot fill: left for .env. */
   requiredByUser: string[];
+  /** Variables the settings read optionally or under a condition: passed from .env when set there. */
+  optionalFromUser: string[];
   /** collectstatic runs at build time without the stack: values for every variable the settings require. */
   buildPlaceholders: { name: string; value: string }[];
-  /** Files the user already has among SHAREABLE_FILES: not written. */
-  userOwnedFiles: string[];
   /** STATIC_ROOT and MEDIA_ROOT in the containers (the image's collect target and nginx's media volume). */
   staticRoot: string;
   mediaRoot: string;
@@ -87,69 +138,113 @@ const STACK_VARIABLES = new Set([
   'REDIS_PASSWORD',
 ]);
 
-/** Distributions that satisfy a stack requirement when the project declares them instead. */
+/**
+ * Distributions that satisfy a stack requirement when the project declares them instead. Not
+ * psycopg2: Django's connection pool (which gunicorn.conf.py turns on) needs psycopg 3.
+ */
 const EQUIVALENTS: Record<string, string[]> = {
-  psycopg: ['psycopg', 'psycopg2', 'psycopg2-binary', 'psycopg-binary', 'psycopg-c'],
+  psycopg: ['psycopg', 'psycopg-binary', 'psycopg-c'],
 };
+const PSYCOPG2 = ['psycopg2', 'psycopg2-binary'];
+/** Filled only when the stack runs the project's Celery app: otherwise a project that runs tasks eagerly without a broker keeps doing so. */
+const CELERY_VARIABLES = new Set(['CELERY_BROKER_URL', 'CELERY_RESULT_BACKEND']);
 
 // Every pyproject kind: the project's build backend (hatchling, setuptools, poetry-core,
-// pdm-backend) builds it and pip installs its declared dependencies; the code itself runs from
+// pdm-backend) builds it and pip installs its declared dependencies, or with a lock file the
+// locked versions first and the project itself without dependencies; the code itself runs from
 // /app, which comes first on the path and shadows the installed copy.
-const INSTALLS: Record<DependencyManager, (project: DetectedProject) => ExistingDeployment['install']> = {
-  requirements: (project) => ({
-    manager: 'requirements',
-    label: `pip install -r ${project.dependencies!.entry}`,
-    copyFirst: project.dependencies!.files,
-    requirementsFile: project.dependencies!.entry,
-  }),
-  pyproject: () => ({ manager: 'pyproject', label: 'pip install . (PEP 621)', copyFirst: [] }),
-  poetry: () => ({ manager: 'poetry', label: 'pip install . (poetry-core build backend)', copyFirst: [] }),
-  pdm: () => ({ manager: 'pdm', label: 'pip install . (pdm-backend)', copyFirst: [] }),
-  uv: () => ({ manager: 'uv', label: 'pip install . (uv project)', copyFirst: [] }),
-  pipenv: () => ({ manager: 'pipenv', label: 'pipenv install --system --deploy', copyFirst: ['Pipfile', 'Pipfile.lock'] }),
-};
+function installOf(project: DetectedProject): ExistingDeployment['install'] {
+  const dependencies = project.dependencies;
+  if (!dependencies) {
+    return {
+      manager: 'none',
+      label: "none declared: only the stack's own requirements",
+      copyFirst: [],
+      installsProject: false,
+      needsGit: false,
+    };
+  }
+  const common = { manager: dependencies.manager, installsProject: dependencies.buildsPackage, needsGit: dependencies.needsGit };
+  const locked = dependencies.locked;
+  if (locked && locked.packages.length > 0) {
+    return {
+      ...common,
+      label: `pip install${locked.hashed ? ' --require-hashes' : ''} -r ${LOCK_REQUIREMENTS_FILE} (from ${locked.lockFile})${dependencies.buildsPackage ? ', then pip install --no-deps .' : ''}`,
+      copyFirst: [],
+      lock: { file: LOCK_REQUIREMENTS_FILE, source: locked.lockFile, lines: requirementLines(locked), hashed: locked.hashed },
+    };
+  }
+  switch (dependencies.manager) {
+    case 'requirements':
+      return {
+        ...common,
+        label: `pip install -r ${dependencies.entry}`,
+        copyFirst: dependencies.files,
+        requirementsFile: dependencies.entry,
+      };
+    case 'pipenv':
+      return { ...common, label: 'pipenv install --system --deploy', copyFirst: ['Pipfile', 'Pipfile.lock'] };
+    default:
+      return {
+        ...common,
+        installsProject: true,
+        label: `pip install . (${dependencies.manager === 'pyproject' ? 'PEP 621' : `${dependencies.manager} project`})`,
+        copyFirst: [],
+      };
+  }
+}
 
 export interface ExistingInput {
   project: DetectedProject;
   /** Requirement lines the stack needs (core and enabled features), as new projects list them. */
   stackRequirements: readonly string[];
   domains: string[];
-  /** Files present in the project before the first generation (not written by us). */
-  presentUserFiles: readonly string[];
+  placement: Placement;
+  /** The stack runs the project's Celery app (the celery answer). */
+  celery: boolean;
 }
 
-export function existingDeployment({ project, stackRequirements, domains, presentUserFiles }: ExistingInput): ExistingDeployment {
-  const settingsModule = `${project.settingsPackage.module}.${DEPLOY_SETTINGS_NAME}`;
+export function existingDeployment({ project, stackRequirements, domains, placement, celery }: ExistingInput): ExistingDeployment {
+  const settingsModule = `${project.settingsPackage.module}.${placement.settingsName}`;
   const declared = new Set(project.dependencies?.packages ?? []);
   const satisfied = (line: string) => {
     const name = requirementName(line)!;
     return (EQUIVALENTS[name] ?? [name]).some((candidate) => declared.has(normalizeName(candidate)));
   };
   const reads = project.facts.environment;
+  const known = (variable: string) => KNOWN_VARIABLES[variable] !== undefined && (celery || !CELERY_VARIABLES.has(variable));
   const environment = reads
-    .filter((read) => KNOWN_VARIABLES[read.variable] && !STACK_VARIABLES.has(read.variable))
+    .filter((read) => known(read.variable) && !STACK_VARIABLES.has(read.variable))
     .map((read) => ({ name: read.variable, value: KNOWN_VARIABLES[read.variable]!(domains) }));
-  const requiredByUser = reads
-    .filter((read) => read.required && !KNOWN_VARIABLES[read.variable] && !STACK_VARIABLES.has(read.variable))
-    .map((read) => read.variable);
+  const fromUser = reads.filter((read) => !known(read.variable) && !STACK_VARIABLES.has(read.variable));
+  const requiredByUser = fromUser.filter((read) => read.required).map((read) => read.variable);
+  const optionalFromUser = fromUser.filter((read) => !read.required).map((read) => read.variable);
+  const extraRequirements = stackRequirements.filter((line) => !satisfied(line));
   const buildPlaceholders = reads
     .filter((read) => read.required && read.variable !== 'DJANGO_SECRET_KEY')
     .map((read) => ({ name: read.variable, value: BUILD_VALUES[read.variable] ?? BUILD_PLACEHOLDER }));
   return {
     userSettingsModule: project.settings.module,
     settingsModule,
-    settingsFile: `${project.settingsPackage.directory}/${DEPLOY_SETTINGS_NAME}.py`,
+    settingsFile: `${project.settingsPackage.directory}/${placement.settingsName}.py`,
     sourceRoot: project.sourceRoot,
-    install: project.dependencies
-      ? INSTALLS[project.dependencies.manager](project)
-      : { manager: 'none', label: "none declared: only the stack's own requirements", copyFirst: [] },
-    extraRequirements: stackRequirements.filter((line) => !satisfied(line)),
+    manageDirectory: project.manageDirectory,
+    directory: placement.directory,
+    runbook: `${placement.directory}/README.md`,
+    botConfigInDirectory: placement.botConfigInDirectory,
+    projectDockerignore: placement.projectDockerignore
+      .split(/\r?\n/)
+      .map((line) => line.trim())
+      .filter((line) => line !== '' && !line.startsWith('#')),
+    install: installOf(project),
+    extraRequirements,
+    psycopgAdded: extraRequirements.some((line) => requirementName(line) === 'psycopg') && PSYCOPG2.some((name) => declared.has(name)),
     ...(project.celery ? { celeryApp: project.celery.target } : {}),
     celeryReadsSettings: project.celery?.namespace === 'CELERY',
     environment,
     requiredByUser,
+    optionalFromUser,
     buildPlaceholders,
-    userOwnedFiles: SHAREABLE_FILES.filter((file) => presentUserFiles.includes(file)),
     staticRoot: IMAGE_STATIC_ROOT,
     mediaRoot: MEDIA_ROOT,
   };
@@ -168,7 +263,7 @@ export function describeDetection(project: DetectedProject): string[] {
     `application         ${project.application} (${project.server.toUpperCase()}: ${project.serverReason})`,
     `source root         ${project.sourceRoot === '' ? '.' : project.sourceRoot}`,
     `dependencies        ${project.dependencies ? `${project.dependencies.manager}: ${project.dependencies.files.join(', ')}${project.dependencies.lockFile ? ` (lock: ${project.dependencies.lockFile})` : ''}` : 'none found'}`,
-    `python              ${project.python ? `${project.python.spec} (${project.python.source})` : 'not declared'}`,
+    `python              ${project.python ? `${project.python.spec} (${project.python.source})${'version' in project.python.image ? `: the python:${project.python.image.version} image` : ''}` : 'not declared'}`,
     `celery              ${project.celery ? `${project.celery.target}${project.celery.namespace ? ` (namespace ${project.celery.namespace})` : ''}` : 'no Celery app'}`,
     `static              STATIC_ROOT ${facts.staticRoot ?? 'unset'}; storage ${staticStorage}`,
     `media               MEDIA_ROOT ${facts.mediaRoot ?? 'unset'}`,
@@ -188,17 +283,20 @@ export function suggestionsFor(project: DetectedProject, deployment: ExistingDep
   }
   if (facts.environment.length === 0) {
     suggestions.push(
-      `${project.settings.file} reads no environment variables: secrets such as SECRET_KEY belong in the environment (${deployment.settingsFile} sets them from .env).`,
+      `${project.settings.file} reads no environment variables: secrets such as SECRET_KEY belong in the environment (${deployment.settingsFile} sets them from ${deployment.directory}/.env).`,
     );
   }
   if (facts.databaseEngine === 'django.db.backends.sqlite3') {
     suggestions.push('The project uses SQLite; the deployment runs PostgreSQL (copy existing data with dumpdata/loaddata).');
   }
-  for (const file of deployment.userOwnedFiles) {
+  if (deployment.botConfigInDirectory) {
     suggestions.push(
-      file === 'Makefile'
-        ? 'You have a Makefile, so none is written: see DEPLOY.md for the compose commands.'
-        : `You have a ${file}, so it is left alone: add .env${file === '.dockerignore' ? ', .git and .django-prod' : ''} to it.`,
+      `You have your own dependency-bot configuration, so ours is in ${deployment.directory}/: merge its entries (our Dockerfile and compose.yaml images) into yours.`,
+    );
+  }
+  if (deployment.psycopgAdded) {
+    suggestions.push(
+      "You declare psycopg2: psycopg 3 is added (Django's connection pool needs it; Django uses it when both are installed). Move to psycopg 3 in your own dependencies.",
     );
   }
   if (project.celery && !deployment.celeryReadsSettings) {
@@ -207,16 +305,18 @@ export function suggestionsFor(project: DetectedProject, deployment: ExistingDep
     );
   }
   if (deployment.requiredByUser.length > 0) {
-    suggestions.push(`Your settings require ${deployment.requiredByUser.join(', ')}: set them in .env (listed in .env.example).`);
-  }
-  if (project.dependencies?.lockFile && deployment.install.manager !== 'pipenv') {
     suggestions.push(
-      `${project.dependencies.lockFile} is not used by the image (pip installs from pyproject.toml): export pinned requirements for reproducible builds.`,
+      `Your settings require ${deployment.requiredByUser.join(', ')}: set them in ${deployment.directory}/.env (listed in .env.example there).`,
+    );
+  }
+  if (deployment.install.lock && !deployment.install.lock.hashed) {
+    suggestions.push(
+      `${project.dependencies!.lockFile} has packages without hashes (Git or URL sources): the image installs its pinned versions without --require-hashes.`,
     );
   }
   if (deployment.extraRequirements.length > 0) {
     suggestions.push(
-      `Declare ${deployment.extraRequirements.map((line) => requirementName(line)).join(', ')} in your own dependencies; ${DEPLOY_REQUIREMENTS_FILE} adds them meanwhile.`,
+      `Declare ${deployment.extraRequirements.map((line) => requirementName(line)).join(', ')} in your own dependencies; ${deployment.directory}/${DEPLOY_REQUIREMENTS_FILE} adds them meanwhile.`,
     );
   }
   return suggestions;

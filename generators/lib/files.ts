@@ -24,8 +24,8 @@ const withRenovate: Condition = (ctx) => ctx.repoHealth.dependencyBot === 'renov
 export const PACKAGE_PLACEHOLDER = '_pkg_';
 /** Existing-project mode: the new settings module's path (next to the user's settings). */
 export const DEPLOY_SETTINGS_PLACEHOLDER = '_deploy_settings_.py';
-/** Existing-project mode: the runbook, beside (not over) the project's own README.md. */
-export const EXISTING_RUNBOOK = 'DEPLOY.md';
+/** Existing-project mode: files placed at the project's root (where their tools look), unless the project has its own. */
+const BOT_CONFIG_FILES = new Set(['.github/dependabot.yml', 'renovate.json']);
 
 export const CORE_FILE_TABLE: Record<string, FeatureFiles[]> = {
   repository: [
@@ -50,8 +50,10 @@ export const CORE_FILE_TABLE: Record<string, FeatureFiles[]> = {
     },
     { condition: (ctx) => forNewProject(ctx) && withWsgi(ctx), templates: ['_pkg_/wsgi.py'] },
     { condition: (ctx) => forNewProject(ctx) && withAsgi(ctx), templates: ['_pkg_/asgi.py'] },
-    // The project's own code stays untouched: one new settings module and the missing requirements.
-    { condition: forExistingProject, templates: [DEPLOY_SETTINGS_PLACEHOLDER, 'requirements-deploy.txt'] },
+    // The project's own code stays untouched: one new settings module and the missing requirements;
+    // the image's build context is the project, with an ignore file of its own (Dockerfile.dockerignore).
+    { condition: forExistingProject, templates: [DEPLOY_SETTINGS_PLACEHOLDER, 'requirements-deploy.txt', 'Dockerfile.dockerignore'] },
+    { condition: (ctx) => ctx.existing?.install.lock !== undefined, templates: ['requirements-lock.txt'] },
   ],
   proxy: [
     {
@@ -111,28 +113,32 @@ export function planFiles(ctx: RenderContext): PlannedFile[] {
   return sources
     .filter(({ section }) => section.condition?.(ctx) ?? true)
     .flatMap(({ section, dir }) =>
-      section.templates.map((template) => ({
-        template: path.join(dir, `${template}.ejs`),
-        path: generatedPath(template, ctx),
-        executable: section.executable ?? false,
-      })),
-    )
-    .filter((file) => keptInExistingMode(file.path, ctx));
-}
-
-function generatedPath(template: string, ctx: RenderContext): string {
-  if (ctx.existing === undefined) return template.replaceAll(PACKAGE_PLACEHOLDER, ctx.packageName);
-  if (template === DEPLOY_SETTINGS_PLACEHOLDER) return ctx.existing.settingsFile;
-  return template === 'README.md' ? EXISTING_RUNBOOK : template;
+      section.templates
+        .filter((template) => keptInExistingMode(template, ctx))
+        .map((template) => ({
+          template: path.join(dir, `${template}.ejs`),
+          path: generatedPath(template, ctx),
+          executable: section.executable ?? false,
+        })),
+    );
 }
 
 /**
- * Existing-project mode writes around the user's code: never the new-project package (features'
- * _pkg_ files included), never over a shareable file the user already has (.gitignore, Makefile...).
+ * Existing-project mode puts every file in one folder of ours (ctx.existing.directory), so none can
+ * be one of the project's and the project's own compose file keeps `docker compose` for
+ * development; only the settings module goes beside the project's settings, and the bot config
+ * where its tool reads it (unless the project has its own).
  */
-function keptInExistingMode(file: string, ctx: RenderContext): boolean {
-  if (ctx.existing === undefined) return true;
-  return !file.startsWith(`${PACKAGE_PLACEHOLDER}/`) && !ctx.existing.userOwnedFiles.includes(file);
+function generatedPath(template: string, ctx: RenderContext): string {
+  if (ctx.existing === undefined) return template.replaceAll(PACKAGE_PLACEHOLDER, ctx.packageName);
+  if (template === DEPLOY_SETTINGS_PLACEHOLDER) return ctx.existing.settingsFile;
+  if (BOT_CONFIG_FILES.has(template) && !ctx.existing.botConfigInDirectory) return template;
+  return `${ctx.existing.directory}/${BOT_CONFIG_FILES.has(template) ? path.posix.basename(template) : template}`;
+}
+
+/** Existing-project mode writes around the user's code: never the new-project package (features' _pkg_ files included). */
+function keptInExistingMode(template: string, ctx: RenderContext): boolean {
+  return ctx.existing === undefined || !template.startsWith(`${PACKAGE_PLACEHOLDER}/`);
 }
 
 /** Every path the generator can write under some answers ("_pkg_" unreplaced): core rows and every feature's. */

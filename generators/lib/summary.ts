@@ -27,7 +27,7 @@ export function formatDecisions(ctx: RenderContext, facts: RunFacts): string {
   const cd = facts.target === '.' || facts.target === '' ? '' : `cd ${quoteForShell(facts.target)} && `;
   const next = facts.regenerating
     ? `${cd}git diff   (review this run's changes, then commit)`
-    : `${cd}make verify   (boots the stack here and proves it; then ${ctx.existing ? 'DEPLOY.md' : 'README.md'} for the server)`;
+    : `${cd}make ${ctx.existing ? `-C ${ctx.existing.directory} ` : ''}verify   (boots the stack here and proves it; then ${ctx.existing ? ctx.existing.runbook : 'README.md'} for the server)`;
   return [
     `Sized for ${plural(ctx.hardware.cpus, 'CPU core')} and ${ctx.hardware.memoryMb} MiB (--cpus, --memory-mb):`,
     ...rows.map(([label, value]) => `  ${label.padEnd(width)}  ${value}`),

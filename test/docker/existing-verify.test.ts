@@ -1,8 +1,16 @@
 // End to end, existing-project mode: the generator on a copy of a fixture project, then exactly
 // what `yo django-prod:verify` runs. Every applicable probe must pass, including check --deploy on
 // the new settings module and the project's own /hello/ through nginx; the project's files must
-// be byte-identical afterwards. No Docker engine is a failure here, never a skip.
+// be byte-identical afterwards, no .env may be in the image or staged in git. No Docker engine is
+// a failure here, never a skip.
+//
+// Booted: six fixtures whose shapes the kit can build (Python 3.13, the wheelhouse's versions).
+// Detection and snapshot tests (test/unit/existing.test.ts) cover the others: requires-python
+// below 3.13 (the kit has no python:3.11 image), a Git dependency (no network here), Poetry's lock
+// (its psycopg-binary wheel is not the kit's). Lean for CI: self-signed TLS, no backups, and
+// monitoring and Sentry only where a fixture is about them.
 import { FEATURES } from '../../features/index.ts';
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cpSync, mkdtempSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import os from 'node:os';
@@ -14,17 +22,43 @@ import { runVerify } from '../../generators/verify/run.ts';
 
 const FIXTURES = path.resolve(fileURLToPath(import.meta.url), '../../fixtures/existing');
 
-// Kept small for CI: self-signed TLS, no backups. startproject has no Celery app (celery off);
-// the celery fixture runs its own app with worker, beat and Sentry.
-const CASES: Record<string, AnswerFlags> = {
-  startproject: { name: 'e14-startproject', sentry: false },
-  celery: { name: 'e14-celery' },
+const LEAN = { backups: false, monitoring: false, sentry: false };
+/** Python run in web with the stack's settings, printing what a fixture is about. */
+const inDjango = (code: string) => ['python', '-c', `import django; django.setup(); ${code}`];
+const CASES: Record<string, { flags: AnswerFlags; probes: string[]; settings?: { code: string; prints: string } }> = {
+  // Django's startproject: monitoring on, as a new project has it.
+  startproject: { flags: { name: 'e14-startproject', sentry: false, backups: false }, probes: ['monitoring'] },
+  // Celery in celeryconf.py, psycopg2 (psycopg 3 added for the pool), conditional S3 variables.
+  celeryconf: {
+    flags: { name: 'e14-celeryconf', backups: false, monitoring: false },
+    probes: ['celery', 'sentry'],
+    // Django runs on psycopg 3 (its pool needs it), psycopg2 installed beside it.
+    settings: { code: 'from django.db import connection; print(connection.Database.__name__)', prints: 'psycopg' },
+  },
+  // config/django/{base,local,production}: production chosen; a second database, the project's
+  // LOGGING and an Error-level check it silences (migrate would stop if deploy.py dropped it).
+  styleguide: {
+    flags: { name: 'e14-styleguide', ...LEAN },
+    probes: [],
+    settings: {
+      code: 'from django.conf import settings as s; print(sorted(s.DATABASES), sorted(s.LOGGING["handlers"]), s.SILENCED_SYSTEM_CHECKS)',
+      prints: "['default', 'reports'] ['audit', 'console', 'stdout'] ['core.E001', 'security.W021']",
+    },
+  },
+  // Its own Dockerfile, docker-compose.yml, .dockerignore and .gitignore without .env, .env files,
+  // gunicorn.conf.py; a flat setuptools pyproject that `pip install .` builds.
+  'own-docker': { flags: { name: 'e14-own-docker', ...LEAN }, probes: [] },
+  // uv.lock (the kit's versions and their sha256): installed with --require-hashes.
+  'uv-lock': { flags: { name: 'e14-uv-lock', ...LEAN }, probes: [] },
+  // manage.py inside src/.
+  'src-manage': { flags: { name: 'e14-src-manage', ...LEAN }, probes: [] },
 };
 
 function fingerprints(dir: string, relative = ''): Record<string, string> {
   const found: Record<string, string> = {};
   for (const entry of readdirSync(path.join(dir, relative)).sort()) {
     const file = path.join(relative, entry);
+    if (file === '.git') continue;
     if (statSync(path.join(dir, file)).isDirectory()) Object.assign(found, fingerprints(dir, file));
     else
       found[file] = createHash('sha256')
@@ -34,32 +68,65 @@ function fingerprints(dir: string, relative = ''): Record<string, string> {
   return found;
 }
 
+const run = (command: string, args: string[], cwd: string) => spawnSync(command, args, { cwd, encoding: 'utf8' });
+
 describe('yo django-prod:verify on existing projects', () => {
-  for (const [fixture, flags] of Object.entries(CASES)) {
+  for (const [fixture, { flags, probes, settings }] of Object.entries(CASES)) {
     it(`deploys the ${fixture} fixture and every probe passes`, async () => {
       const dir = mkdtempSync(path.join(os.tmpdir(), `existing-e2e-${fixture}-`));
       cpSync(path.join(FIXTURES, fixture), dir, { recursive: true });
+      expect(run('git', ['init', '-q'], dir).status).toBe(0);
       const before = fingerprints(dir);
-      await generateProject({ tlsMode: 'self-signed', domain: 'app.test', backups: false, appPath: '/hello/', ...flags }, { cwd: dir });
+      await generateProject({ tlsMode: 'self-signed', domain: 'app.test', appPath: '/hello/', ...flags }, { cwd: dir });
       const lines: string[] = [];
-      const report = await runVerify({ repoDir: dir, features: FEATURES, log: (line) => lines.push(line) });
-      const failed = report.results.filter((probe) => probe.status === 'fail');
-      expect(failed, `${fixture}: failed probes\n${report.table}\n--- progress ---\n${lines.join('\n')}`).toEqual([]);
-      const passed = report.results.filter((probe) => probe.status === 'pass').map((probe) => probe.probe);
-      expect(passed, report.table).toEqual(
-        expect.arrayContaining([
-          'services',
-          'https-health',
-          'app-url',
-          'static',
-          'check-deploy',
-          'hygiene',
-          ...(fixture === 'celery' ? ['celery', 'sentry'] : []),
-        ]),
-      );
-      expect(report.results.find((probe) => probe.probe === 'app-url')?.detail).toContain(`hello from ${fixture}`);
+      // Kept after the probes, to look inside the image; removed below.
+      const report = await runVerify({ repoDir: dir, features: FEATURES, log: (line) => lines.push(line), keep: true });
+      try {
+        const failed = report.results.filter((probe) => probe.status === 'fail');
+        expect(failed, `${fixture}: failed probes\n${report.table}\n--- progress ---\n${lines.join('\n')}`).toEqual([]);
+        const passed = report.results.filter((probe) => probe.status === 'pass').map((probe) => probe.probe);
+        expect(passed, report.table).toEqual(
+          expect.arrayContaining(['services', 'https-health', 'app-url', 'static', 'check-deploy', 'hygiene', ...probes]),
+        );
+        expect(report.results.find((probe) => probe.probe === 'app-url')?.detail).toContain(`hello from ${fixture}`);
+        // No .env (nor .git, nor our folder) in the image the stack runs.
+        const found = run(
+          'docker',
+          [
+            'exec',
+            `${report.project}-web-1`,
+            'find',
+            '/app',
+            '/etc/gunicorn',
+            '-name',
+            '.env*',
+            '-o',
+            '-name',
+            '.git',
+            '-o',
+            '-name',
+            'deploy',
+            '-type',
+            'd',
+          ],
+          dir,
+        );
+        expect(found.status, found.stderr).toBe(0);
+        expect(found.stdout.trim()).toBe('');
+        if (settings) {
+          const printed = run('docker', ['exec', `${report.project}-web-1`, ...inDjango(settings.code)], dir);
+          expect(printed.stdout.trim(), printed.stderr).toBe(settings.prints);
+        }
+      } finally {
+        const down = run('sh', ['-c', report.downCommand!], path.join(dir, 'deploy'));
+        expect(down.status, down.stderr).toBe(0);
+      }
       const after = fingerprints(dir);
       for (const [file, hash] of Object.entries(before)) expect(after[file], `${file} changed`).toBe(hash);
+      // Nothing .env-like would be committed by `git add -A`.
+      run('git', ['add', '-A'], dir);
+      const staged = run('git', ['diff', '--cached', '--name-only'], dir).stdout.split('\n');
+      expect(staged.filter((file) => /(^|\/)\.env(\.|$)/.test(file) && !file.endsWith('.env.example'))).toEqual([]);
       console.log(
         `${fixture}: build ${report.buildSeconds.toFixed(0)} s, boot to healthy ${report.bootSeconds.toFixed(0)} s\n${report.table}`,
       );

@@ -7,9 +7,15 @@ import os from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { DetectionError, detectProject, directoryReader, memoryReader } from '../../generators/lib/detect/index.ts';
 import { rangeVersion } from '../../generators/lib/detect/dependencies.ts';
-import { environmentReads, starImports, topLevelAssignments } from '../../generators/lib/detect/python-source.ts';
+import { imagePythonFor } from '../../generators/lib/detect/python-version.ts';
+import {
+  celeryInstances,
+  environmentReads,
+  settingsModuleDefault,
+  starImports,
+  topLevelAssignments,
+} from '../../generators/lib/detect/python-source.ts';
 import { readRequirements } from '../../generators/lib/detect/requirements.ts';
-import { TomlError, parseToml } from '../../generators/lib/detect/toml.ts';
 
 const FIXTURES = path.resolve(fileURLToPath(import.meta.url), '../../fixtures/existing');
 const detectFixture = (name: string) => detectProject(directoryReader(path.join(FIXTURES, name)), name);
@@ -101,9 +107,9 @@ describe('detection of the fixture projects', () => {
     });
     expect(project.dependencies?.lockFile).toBeUndefined();
     expect(project.facts.environment).toEqual([
-      { variable: 'SECRET_KEY', required: false, via: 'os.environ' },
-      { variable: 'DEBUG', required: false, via: 'os.environ' },
-      { variable: 'DATABASE_URL', required: false, via: 'dj-database-url' },
+      { variable: 'SECRET_KEY', required: false, conditional: false, via: 'os.environ' },
+      { variable: 'DEBUG', required: false, conditional: false, via: 'os.environ' },
+      { variable: 'DATABASE_URL', required: false, conditional: false, via: 'dj-database-url' },
     ]);
   });
 
@@ -124,6 +130,106 @@ describe('detection of the fixture projects', () => {
       python: { source: 'runtime.txt', spec: 'python-3.13.5', pinned: '3.13' },
       facts: { staticRoot: "BASE_DIR / 'staticfiles'", mediaRoot: "BASE_DIR / 'media'" },
     });
+  });
+});
+
+describe('detection of the shapes teams really have', () => {
+  it('Celery wherever Celery() is instantiated: celeryconf.py, a tasks package', () => {
+    expect(detectFixture('celeryconf').celery).toEqual({
+      module: 'market.celeryconf',
+      file: 'market/celeryconf.py',
+      variable: 'app',
+      target: 'market.celeryconf:app',
+      namespace: 'CELERY',
+    });
+    expect(detectFixture('tasks-package').celery).toMatchObject({ module: 'shop.tasks.celery', target: 'shop.tasks.celery:app' });
+  });
+
+  it('conditional and defaulted reads are optional; a commented-out read is nothing', () => {
+    const reads = Object.fromEntries(detectFixture('celeryconf').facts.environment.map((read) => [read.variable, read]));
+    expect(reads['SECRET_KEY']).toMatchObject({ required: true, conditional: false });
+    expect(reads['AWS_STORAGE_BUCKET_NAME']).toMatchObject({ required: false, conditional: true });
+    expect(reads['LEGACY_SECRET_KEY']).toBeUndefined();
+  });
+
+  it('the production module beside the one wsgi.py names (config/django/base -> production)', () => {
+    expect(detectFixture('styleguide')).toMatchObject({
+      settings: { module: 'config.django.production', source: 'the production module beside config.django.base' },
+      manageSettingsModule: 'config.django.local',
+      settingsPackage: { module: 'config.django', directory: 'config/django' },
+      facts: { files: ['config/django/base.py', 'config/django/production.py'] },
+    });
+  });
+
+  it('the settingsModule answer wins over detection', () => {
+    const project = detectProject(directoryReader(path.join(FIXTURES, 'styleguide')), 'styleguide', {
+      settingsModule: 'config.django.base',
+    });
+    expect(project.settings).toMatchObject({ module: 'config.django.base', source: 'the settingsModule answer' });
+  });
+
+  it('manage.py inside src/', () => {
+    expect(detectFixture('src-manage')).toMatchObject({
+      manageDirectory: 'src',
+      sourceRoot: 'src',
+      settings: { file: 'src/notes/settings.py' },
+    });
+  });
+
+  it('requires-python below the default picks that image; Git dependencies are noticed', () => {
+    expect(detectFixture('requires-python').python).toEqual({
+      source: 'pyproject.toml',
+      spec: '>=3.11,<3.12',
+      minimum: '3.11',
+      image: { version: '3.11' },
+    });
+    expect(detectFixture('git-dependency').dependencies).toMatchObject({ needsGit: true, packages: ['django', 'psycopg', 'acme-sso'] });
+  });
+
+  it('lock files: the runtime closure of uv.lock and poetry.lock, dev groups left out', () => {
+    const uv = detectFixture('uv-lock').dependencies!;
+    expect(uv).toMatchObject({ manager: 'uv', lockFile: 'uv.lock', buildsPackage: true, locked: { hashed: true } });
+    expect(uv.locked!.packages.map((found) => found.name)).not.toContain('pytest');
+    const poetry = detectFixture('poetry-lock').dependencies!;
+    expect(poetry.locked!.packages.find((found) => found.name === 'psycopg-binary')).toMatchObject({
+      pin: '==3.2.6',
+      marker: 'implementation_name != "pypy"',
+    });
+    expect(poetry.locked!.packages.map((found) => found.name)).not.toContain('pytest');
+  });
+
+  it('pdm.lock: the default group only; a malformed pin is one line', () => {
+    const pyproject = '[project]\nname = "x"\ndependencies = ["Django>=5.2"]\n[tool.pdm]\ndistribution = false\n';
+    const pdmLock = [
+      '[metadata]',
+      'groups = ["default", "dev"]',
+      '[[package]]',
+      'name = "django"',
+      'version = "5.2.19"',
+      'groups = ["default"]',
+      'dependencies = ["asgiref>=3.8.1", "tzdata; sys_platform == \\"win32\\""]',
+      `files = [{file = "django-5.2.19-py3-none-any.whl", hash = "sha256:${'a'.repeat(64)}"}]`,
+      '[[package]]',
+      'name = "asgiref"',
+      'version = "3.8.1"',
+      'groups = ["default"]',
+      `files = [{file = "asgiref-3.8.1-py3-none-any.whl", hash = "sha256:${'b'.repeat(64)}"}]`,
+      '[[package]]',
+      'name = "pytest"',
+      'version = "9.1.1"',
+      'groups = ["dev"]',
+      `files = [{file = "pytest-9.1.1-py3-none-any.whl", hash = "sha256:${'c'.repeat(64)}"}]`,
+    ].join('\n');
+    const project = detectProject(minimalProject({ 'pyproject.toml': pyproject, 'pdm.lock': pdmLock }));
+    expect(project.dependencies).toMatchObject({ manager: 'pdm', lockFile: 'pdm.lock', buildsPackage: false, locked: { hashed: true } });
+    expect(project.dependencies!.locked!.packages.map((found) => `${found.name}${found.pin}`)).toEqual([
+      'asgiref==3.8.1',
+      'django==5.2.19',
+    ]);
+    const smuggled = pdmLock.replace('version = "3.8.1"', 'version = "3.8.1\\n--index-url https://evil.example"');
+    expect(() => detectProject(minimalProject({ 'pyproject.toml': pyproject, 'pdm.lock': smuggled }))).toThrow(
+      'pdm.lock: the entry of asgiref is not a version, hash or marker pip can read',
+    );
   });
 });
 
@@ -166,6 +272,8 @@ describe('layouts and managers without a fixture', () => {
       entry: 'pyproject.toml',
       files: ['pyproject.toml'],
       packages: ['django', 'gunicorn'],
+      buildsPackage: false,
+      needsGit: false,
     });
     const pipfile =
       '[packages]\ndjango = ">=5.2"\n"psycopg" = {extras = ["binary"], version = "*"}\n\n[dev-packages]\npytest = "*"\n\n[requires]\npython_version = "3.12"\n';
@@ -252,14 +360,16 @@ describe('requirements files', () => {
     'requirements/prod.txt': '-r base.txt\n--requirement=extra.txt\n-c ../constraints.txt\ngunicorn==23.0 \\\n  --hash=sha256:abc\n',
     'requirements/base.txt':
       '# comment\nDjango>=5.2,<6  # LTS\n-e git+https://example.com/x.git#egg=my_lib\npsycopg[binary]>=3.2 ; python_version >= "3.10"\n',
-    'requirements/extra.txt': '--index-url https://example.com\nDjango\n',
+    'requirements/extra.txt':
+      '--index-url https://example.com\nDjango\npsycopg[binary] @ https://files.example.com/psycopg-3.2.6.tar.gz\nmylib @ git+https://github.com/acme/mylib@v1\n',
     'constraints.txt': 'celery==5.5\n',
   };
-  it('follows includes, skips constraints and options, names editable installs by #egg', () => {
+  it('follows includes, skips constraints and options, keeps URL lines with extras, names editable installs by #egg', () => {
     expect(readRequirements('requirements/prod.txt', (file) => files[file])).toEqual({
       files: ['requirements/prod.txt', 'requirements/base.txt', 'requirements/extra.txt', 'constraints.txt'],
-      packages: ['django', 'my-lib', 'psycopg', 'gunicorn'],
+      packages: ['django', 'my-lib', 'psycopg', 'mylib', 'gunicorn'],
       missing: [],
+      needsGit: true,
     });
   });
   it('a missing include is bad input', () => {
@@ -269,41 +379,96 @@ describe('requirements files', () => {
   });
 });
 
-describe('TOML', () => {
-  it('tables, arrays of tables, inline tables, multi-line arrays and strings', () => {
-    const text = [
-      'top = "a\\tb" # comment',
-      '[a.b]',
-      "'quoted.key' = 'lit\\n'",
-      'n = 1_000',
-      'f = 2.5',
-      't = true',
-      'd = 1979-05-27',
-      'arr = [',
-      '  "x", # c',
-      "  'y',",
-      ']',
-      'inline = { k = [1, 2], s.t = "u" }',
-      '[[list]]',
-      'i = 1',
-      '[[list]]',
-      'i = 2',
-      'ml = """',
-      'one \\',
-      '   two"""',
+describe('TOML 1.0 (smol-toml)', () => {
+  const withPyproject = (text: string) => detectProject(minimalProject({ 'pyproject.toml': text }));
+  it('reads what a subset reader refused: a quote before the closing delimiter, a local date-time', () => {
+    const pyproject = [
+      '[project]',
+      'name = "x"',
+      'description = """He said "hi""""',
+      'dependencies = ["Django>=5.2"]',
+      '[tool.release]',
+      'when = 1979-05-27 07:32:00Z',
+      'local = 1979-05-27T07:32:00',
     ].join('\n');
-    expect(parseToml(text)).toEqual({
-      top: 'a\tb',
-      a: {
-        b: { 'quoted.key': 'lit\\n', n: 1000, f: 2.5, t: true, d: '1979-05-27', arr: ['x', 'y'], inline: { k: [1, 2], s: { t: 'u' } } },
-      },
-      list: [{ i: 1 }, { i: 2, ml: 'one two' }],
-    });
+    expect(withPyproject(pyproject).dependencies).toMatchObject({ manager: 'pyproject', packages: ['django'] });
   });
-  it('errors name the line', () => {
-    expect(() => parseToml('a = 1\nb = "open\n')).toThrow(TomlError);
-    expect(() => parseToml('a = 1\nb = "open\n')).toThrow(/line 2/);
-    expect(() => detectProject(minimalProject({ 'pyproject.toml': '[project\n' }))).toThrow(/pyproject.toml is not valid TOML \(line 1/);
+  it('a malformed file is one line naming the file, line and column', () => {
+    expect(() => withPyproject('[project\n')).toThrow(/^pyproject.toml is not valid TOML \(line 1, column \d+: [^\n]+\)$/);
+  });
+});
+
+describe('Python source through a parser: comments, docstrings and strings are not code', () => {
+  it('a commented-out or documented environment read is no variable at all', () => {
+    const source = [
+      '"""Settings. Set os.environ["DOC_SECRET"] and env("DOC_TOO") in production."""',
+      '# SECRET = os.environ["LEGACY_SECRET"]',
+      `HELP = "use os.environ['IN_STRING'] here"`,
+      'KEY = os.environ["REAL_KEY"]  # os.environ["TRAILING"]',
+    ].join('\n');
+    expect(environmentReads(source).map((read) => read.variable)).toEqual(['REAL_KEY']);
+  });
+
+  it('a commented-out DJANGO_SETTINGS_MODULE line is not the settings module', () => {
+    const manage = [
+      'import os',
+      '# os.environ.setdefault("DJANGO_SETTINGS_MODULE", "old.settings")',
+      'def main():',
+      '    """os.environ.setdefault("DJANGO_SETTINGS_MODULE", "doc.settings")"""',
+      '    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "site1.settings")',
+    ].join('\n');
+    expect(settingsModuleDefault(manage)).toBe('site1.settings');
+    expect(settingsModuleDefault('# os.environ["DJANGO_SETTINGS_MODULE"] = "x.settings"\n')).toBeUndefined();
+  });
+
+  it('reads under a condition are optional, whatever their default', () => {
+    const source = [
+      'USE_S3 = env.bool("USE_S3", default=False)',
+      'if USE_S3:',
+      '    AWS_STORAGE_BUCKET_NAME = env("AWS_STORAGE_BUCKET_NAME")',
+      'try:',
+      '    SENTRY = os.environ["SENTRY_DSN"]',
+      'except KeyError:',
+      '    SENTRY = None',
+      'X = os.environ["ON"] if USE_S3 else None',
+      'if os.environ["TESTED"]:',
+      '    pass',
+      'def f():',
+      '    return env("LATER")',
+    ].join('\n');
+    expect(environmentReads(source).map((read) => `${read.variable}:${read.required}:${read.conditional}`)).toEqual([
+      'USE_S3:false:false',
+      'AWS_STORAGE_BUCKET_NAME:false:true',
+      'SENTRY_DSN:false:true',
+      'ON:false:true',
+      'TESTED:true:false',
+      'LATER:false:true',
+    ]);
+  });
+
+  it("django-environ's schema defaults and URL readers", () => {
+    const source = [
+      'env = environ.Env(DEBUG=(bool, False))',
+      'DEBUG = env("DEBUG")',
+      'DATABASES = {"default": env.db()}',
+      'CACHES = {"default": env.cache("REDIS_URL", default="x")}',
+    ].join('\n');
+    expect(environmentReads(source).map((read) => `${read.variable}:${read.required}`)).toEqual([
+      'DEBUG:false',
+      'DATABASE_URL:true',
+      'REDIS_URL:false',
+    ]);
+  });
+
+  it('Celery instances and their namespace', () => {
+    const source = [
+      'from celery import Celery',
+      '# app = Celery("old")',
+      'celery_app = Celery("p")',
+      'celery_app.config_from_object("django.conf:settings", namespace="CELERY")',
+    ].join('\n');
+    expect(celeryInstances(source)).toEqual([{ variable: 'celery_app', namespace: 'CELERY' }]);
+    expect(celeryInstances('"""app = Celery("doc")"""\n')).toEqual([]);
   });
 });
 
@@ -316,7 +481,30 @@ describe('Python versions', () => {
     ['>3.9,<4', { minimum: '3.9' }],
     ['*', {}],
   ])('%s', (spec, expected) => {
-    expect(rangeVersion('pyproject.toml', spec)).toEqual({ source: 'pyproject.toml', spec, ...expected });
+    expect(rangeVersion('pyproject.toml', spec)).toMatchObject({ source: 'pyproject.toml', spec, ...expected });
+  });
+
+  it.each([
+    ['>=3.12', '3.13'],
+    ['>=3.12,<3.13', '3.12'],
+    ['>=3.11,<3.12', '3.11'],
+    ['~=3.11', '3.13'],
+    ['~=3.11.2', '3.11'],
+    ['^3.11', '3.13'],
+    ['~3.12', '3.12'],
+    ['<=3.12', '3.11'],
+    ['==3.12.*', '3.12'],
+    ['>=3.14', '3.14'],
+    ['python-3.12.4', '3.12'],
+    ['3.10', '3.10'],
+    ['>=3.10,!=3.13.*', '3.12'],
+    ['*', '3.13'],
+  ])('%s runs on the python:%s image', (spec, version) => {
+    expect(imagePythonFor(spec)).toEqual({ version });
+  });
+
+  it('a range no image satisfies is one clear problem', () => {
+    expect(imagePythonFor('<3.10')).toEqual({ problem: 'no python image (3.10 to 3.14) satisfies it' });
   });
 });
 

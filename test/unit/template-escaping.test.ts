@@ -17,8 +17,10 @@ const helpers = Object.keys(ESCAPE_HELPERS).join('|');
 // include(): a shared partial (templates/_partials/), itself held to these rules.
 const ESCAPED = new RegExp(`^(slot|include|${helpers})\\(|^[\\w.\\[\\], ]+\\.map\\(\\(\\w+\\) => (${helpers})\\(`);
 // Raw on purpose: the user's CA bundle is copied byte for byte (the generator checked it holds
-// PEM certificates), and requirement lines are the generator's own constants ("Django>=5.2,<6.0").
-const RAW_ALLOWED = new Set(['tls.caBundlePem', 'requirement']);
+// PEM certificates), requirement lines are the generator's own constants ("Django>=5.2,<6.0") or
+// pins it read from a lock file (lock.ts admits only well-formed names, versions, markers and
+// hashes), and a project's .dockerignore patterns are copied line by line into ours.
+const RAW_ALLOWED = new Set(['tls.caBundlePem', 'requirement', 'ignorePattern']);
 
 describe('templates', () => {
   it('are found', () => {

@@ -1,7 +1,7 @@
 // Detection of an existing Django project: everything the deployment needs to know about it,
-// read from its files as text (nothing of the user's is run or changed here).
+// read from its files through parsers (nothing of the user's is run or changed here).
 import { detectDependencies, detectPythonVersion, type Dependencies, type PythonVersion } from './dependencies.ts';
-import { settingsModuleDefault } from './python-source.ts';
+import { celeryInstances, settingsModuleDefault } from './python-source.ts';
 import { DetectionError, type ProjectReader } from './reader.ts';
 import { findModule, readSettingsFacts, settingsChain, type ModuleFile, type SettingsFacts } from './settings.ts';
 
@@ -49,8 +49,13 @@ export interface DetectedProject {
 const MANAGE_DIRECTORIES = ['', 'src'];
 const ASGI_SERVERS = ['uvicorn', 'daphne', 'hypercorn', 'channels', 'uvicorn-worker'];
 
+export interface DetectionChoices {
+  /** The settings module production imports (the settingsModule answer): wins over detection. */
+  settingsModule?: string;
+}
+
 /** Reads a project; throws DetectionError (one line) when it is not a Django project we can read. */
-export function detectProject(reader: ProjectReader, root = '.'): DetectedProject {
+export function detectProject(reader: ProjectReader, root = '.', choices: DetectionChoices = {}): DetectedProject {
   const manageDirectory = MANAGE_DIRECTORIES.find((directory) => reader.read(join(directory, 'manage.py')) !== undefined);
   if (manageDirectory === undefined) {
     throw new DetectionError(`${root} is not a Django project: no manage.py at its root or in src/`);
@@ -77,8 +82,12 @@ export function detectProject(reader: ProjectReader, root = '.'): DetectedProjec
   const servedSettings = entryPoints
     .flatMap((entry) => (entry ? [{ entry, module: settingsModuleDefault(reader.read(entry.file)!) }] : []))
     .find(({ module }) => module !== undefined && findModule(reader, module, [sourceRoot]) !== undefined);
-  const settingsFile = servedSettings ? findModule(reader, servedSettings.module!, [sourceRoot])! : manageSettings;
-  const settingsSource = servedSettings ? servedSettings.entry.file : managePy;
+  const served = servedSettings
+    ? { file: findModule(reader, servedSettings.module!, [sourceRoot])!, source: servedSettings.entry.file }
+    : { file: manageSettings, source: managePy };
+  const { file: settingsFile, source: settingsSource } = choices.settingsModule
+    ? { file: answeredSettings(reader, choices.settingsModule, sourceRoot), source: 'the settingsModule answer' }
+    : (productionBeside(reader, served.file, sourceRoot) ?? served);
 
   const facts = readSettingsFacts(reader, settingsChain(reader, settingsFile, [sourceRoot]));
   const dependencies = detectDependencies(reader);
@@ -87,6 +96,9 @@ export function detectProject(reader: ProjectReader, root = '.'): DetectedProjec
   const celery = findCeleryApp(reader, sourceRoot, topPackage);
   const settingsPackage = settingsFile.isPackage ? settingsFile.module : settingsFile.module.split('.').slice(0, -1).join('.');
   const python = detectPythonVersion(reader);
+  if (python && 'problem' in python.image) {
+    throw new DetectionError(`${python.source} asks for Python ${python.spec}: ${python.image.problem}`);
+  }
   return {
     manageDirectory,
     sourceRoot,
@@ -132,24 +144,80 @@ function applicationOf(server: ServerKind, facts: SettingsFacts, topPackage: str
   return `${module}:application`;
 }
 
-/** A Celery app in a top-level package: celery.py or celery_app.py defining `x = Celery(...)`. */
+// Folders that hold no code of the project's own (virtualenvs, dependencies, build output, assets).
+const NOT_PROJECT_CODE = new Set([
+  'node_modules',
+  'site-packages',
+  'venv',
+  'env',
+  'build',
+  'dist',
+  'static',
+  'staticfiles',
+  'media',
+  'templates',
+  'migrations',
+  'tests',
+  'test',
+  'docs',
+]);
+
+/** Every .py file of the project under a directory, skipping hidden folders and NOT_PROJECT_CODE. */
+function pythonFiles(reader: ProjectReader, directory: string, depth = 0): string[] {
+  if (depth > 6) return [];
+  return reader.list(directory).flatMap((name) => {
+    const path = join(directory, name);
+    if (name.endsWith('.py')) return reader.read(path) === undefined ? [] : [path];
+    if (name.startsWith('.') || NOT_PROJECT_CODE.has(name) || reader.read(path) !== undefined) return [];
+    return pythonFiles(reader, path, depth + 1);
+  });
+}
+
+/**
+ * The project's Celery app: a module-level `x = Celery(...)` wherever it is (proj/celery.py,
+ * proj/celeryconf.py, proj/tasks/celery.py, ...). The settings' top package first, then the
+ * conventional module names, then path order.
+ */
 function findCeleryApp(reader: ProjectReader, sourceRoot: string, topPackage: string): CeleryApp | undefined {
-  const packages = unique([
-    topPackage,
-    ...reader.list(sourceRoot).filter((name) => reader.exists(join(sourceRoot, `${name}/__init__.py`))),
-  ]);
-  for (const packageName of packages) {
-    for (const moduleName of ['celery', 'celery_app']) {
-      const file = join(sourceRoot, `${packageName}/${moduleName}.py`);
-      const source = reader.read(file);
-      const instance = source && /^(\w+)\s*=\s*Celery\(/m.exec(source);
-      if (!instance) continue;
-      const module = `${packageName}.${moduleName}`;
-      const namespace = /config_from_object\([^)]*namespace\s*=\s*["'](\w+)["']/.exec(source)?.[1];
-      return { module, file, variable: instance[1]!, target: `${module}:${instance[1]}`, ...(namespace ? { namespace } : {}) };
-    }
+  const rank = (file: string) =>
+    (file.startsWith(join(sourceRoot, `${topPackage}/`)) ? 0 : 2) + (/(^|\/)celery(_app|conf)?\.py$/.test(file) ? 0 : 1);
+  const found = pythonFiles(reader, sourceRoot)
+    .filter((file) => reader.read(file)!.includes('Celery('))
+    .sort((a, b) => rank(a) - rank(b))
+    .flatMap((file) => celeryInstances(reader.read(file)!).map((instance) => ({ file, instance })))
+    .at(0);
+  if (!found) return undefined;
+  const relative = sourceRoot === '' ? found.file : found.file.slice(sourceRoot.length + 1);
+  const module = relative
+    .replace(/\.py$/, '')
+    .replace(/\/__init__$/, '')
+    .split('/')
+    .join('.');
+  const { variable, namespace } = found.instance;
+  return { module, file: found.file, variable, target: `${module}:${variable}`, ...(namespace ? { namespace } : {}) };
+}
+
+const PRODUCTION_MODULES = ['production', 'prod'];
+
+/**
+ * Split settings whose entry points name a development or base module (config.settings.local,
+ * config.django.base): the production module beside it, when there is one.
+ */
+function productionBeside(reader: ProjectReader, served: ModuleFile, sourceRoot: string): { file: ModuleFile; source: string } | undefined {
+  const parts = served.module.split('.');
+  if (served.isPackage || parts.length < 2 || PRODUCTION_MODULES.includes(parts.at(-1)!)) return undefined;
+  const file = PRODUCTION_MODULES.map((name) => findModule(reader, [...parts.slice(0, -1), name].join('.'), [sourceRoot])).find(Boolean);
+  return file && { file, source: `the production module beside ${served.module}` };
+}
+
+function answeredSettings(reader: ProjectReader, module: string, sourceRoot: string): ModuleFile {
+  const file = findModule(reader, module, [sourceRoot]);
+  if (!file) {
+    throw new DetectionError(
+      `Invalid answer "settingsModule" (--settings-module): ${module} has no ${join(sourceRoot, module.split('.').join('/'))}.py`,
+    );
   }
-  return undefined;
+  return file;
 }
 
 function rootOf(moduleFile: ModuleFile): string {

@@ -19,15 +19,20 @@ export interface RequirementsRead {
   packages: string[];
   /** Includes naming a file that does not exist. */
   missing: string[];
+  /** A requirement installs from a Git repository (pip then needs git). */
+  needsGit: boolean;
 }
+
+const DIRECT_REFERENCE = /^[A-Za-z0-9][A-Za-z0-9._-]*\s*(\[[^\]]*\])?\s*@\s*\S/;
 
 /**
  * Reads a requirements file and everything it includes (-r, --requirement, -c, --constraint;
  * paths are relative to the including file). Constraint files only pin, so their names are not
- * declared packages. Editable installs and URLs count by their #egg= name.
+ * declared packages. Direct references ("name[extra] @ https://...") count by their name, editable
+ * installs and bare URLs by their #egg= name.
  */
 export function readRequirements(entry: string, read: (file: string) => string | undefined): RequirementsRead {
-  const result: RequirementsRead = { files: [], packages: [], missing: [] };
+  const result: RequirementsRead = { files: [], packages: [], missing: [], needsGit: false };
   const visit = (file: string, declares: boolean) => {
     if (result.files.includes(file)) return;
     const text = read(file);
@@ -46,7 +51,9 @@ export function readRequirements(entry: string, read: (file: string) => string |
         continue;
       }
       if (!declares) continue;
-      const name = line.startsWith('-') || line.includes('://') ? eggName(line) : requirementName(line);
+      if (/(^|[\s@])git\+/.test(line)) result.needsGit = true;
+      // "name[extras] @ url" (PEP 508) is named; "-e url#egg=name" and bare URLs only by #egg=.
+      const name = DIRECT_REFERENCE.test(line) || !(line.startsWith('-') || line.includes('://')) ? requirementName(line) : eggName(line);
       if (name !== undefined && !result.packages.includes(name)) result.packages.push(name);
     }
   };

@@ -1,5 +1,13 @@
-// What a settings module (and the modules it star-imports) sets, read as text.
-import { environmentReads, keyedStrings, starImports, stringLiteral, topLevelAssignments, type EnvironmentRead } from './python-source.ts';
+// What a settings module (and the modules it star-imports) sets, read through the Python parser.
+import {
+  dictString,
+  environmentReads,
+  starImports,
+  stringLiteral,
+  stringsIn,
+  topLevelAssignments,
+  type EnvironmentRead,
+} from './python-source.ts';
 import type { ProjectReader } from './reader.ts';
 
 export interface ModuleFile {
@@ -98,17 +106,18 @@ export function readSettingsFacts(reader: ProjectReader, chain: readonly ModuleF
           break;
         case 'STORAGES': {
           facts.hasStorages = true;
-          const backends = keyedStrings(expression, 'BACKEND');
-          const staticBlock = /["']staticfiles["']\s*:\s*\{[^}]*["']BACKEND["']\s*:\s*["']([^"']+)["']/.exec(expression);
-          const defaultBlock = /["']default["']\s*:\s*\{[^}]*["']BACKEND["']\s*:\s*["']([^"']+)["']/.exec(expression);
-          if (staticBlock) facts.storagesStaticBackend = staticBlock[1];
-          else if (!isWhole && target.includes('staticfiles') && backends[0]) facts.storagesStaticBackend = backends[0];
-          if (defaultBlock) facts.storagesDefaultBackend = defaultBlock[1];
+          // STORAGES = {...} replaces both backends; STORAGES["staticfiles"] = {...} sets that one.
+          const alias = /^STORAGES\[["'](\w+)["']\]$/.exec(target)?.[1];
+          if (isWhole) {
+            facts.storagesStaticBackend = dictString(expression, ['staticfiles', 'BACKEND']);
+            facts.storagesDefaultBackend = dictString(expression, ['default', 'BACKEND']);
+          } else if (alias === 'staticfiles') facts.storagesStaticBackend = dictString(expression, ['BACKEND']);
+          else if (alias === 'default') facts.storagesDefaultBackend = dictString(expression, ['BACKEND']);
           break;
         }
         case 'DATABASES': {
-          const engine = keyedStrings(expression, 'ENGINE').at(0);
-          const url = databaseUrlVariable(expression);
+          const engine = dictString(expression, isWhole ? ['default', 'ENGINE'] : ['ENGINE']);
+          const url = environmentReads(expression).at(0)?.variable;
           // A later whole assignment replaces what came before; a subscript one adds to it.
           if (isWhole || /^DATABASES\[["']default["']\]$/.test(target)) {
             facts.databaseEngine = engine;
@@ -117,21 +126,16 @@ export function readSettingsFacts(reader: ProjectReader, chain: readonly ModuleF
           break;
         }
         case 'MIDDLEWARE':
-          if (isWhole) facts.middleware = [...expression.matchAll(/["']([\w.]+)["']/g)].map((match) => match[1]!);
+          if (isWhole) facts.middleware = stringsIn(expression);
           break;
       }
     }
     for (const read of environmentReads(source)) {
-      if (!facts.environment.some((known) => known.variable === read.variable)) facts.environment.push(read);
+      // Required when any read needs it; conditional only when every read is.
+      const known = facts.environment.find((entry) => entry.variable === read.variable);
+      if (!known) facts.environment.push({ ...read });
+      else Object.assign(known, { required: known.required || read.required, conditional: known.conditional && read.conditional });
     }
   }
   return facts;
-}
-
-function databaseUrlVariable(expression: string): string | undefined {
-  const environ = /\benv\.(?:db|db_url)\(\s*(?:["']([A-Za-z_][A-Za-z0-9_]*)["'])?/.exec(expression);
-  if (environ) return environ[1] ?? 'DATABASE_URL';
-  const djDatabaseUrl = /dj_database_url\.(?:config|parse)\(([^)]*)/.exec(expression);
-  if (djDatabaseUrl) return /\benv\s*=\s*["']([A-Za-z_][A-Za-z0-9_]*)["']/.exec(djDatabaseUrl[1]!)?.[1] ?? 'DATABASE_URL';
-  return undefined;
 }

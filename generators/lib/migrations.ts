@@ -40,10 +40,24 @@ export function splitAnswer(
 }
 
 /**
+ * An answer still at the default of the version before `version` takes the new default: the store
+ * cannot tell a default from a choice, and an image version left alone follows the generator's.
+ */
+export function followDefault(version: string, name: string, before: unknown, after: unknown, why: string): AnswerMigration {
+  return {
+    version,
+    description: `answer "${name}" ${JSON.stringify(before)} (the default before ${version}) is now ${JSON.stringify(after)}: ${why}`,
+    migrate: (answers) => (answers[name] === before ? { ...answers, [name]: after } : answers),
+  };
+}
+
+/**
  * Every rename or split of an answer, oldest first. Add an entry when an answer's name or meaning
  * changes, with the version that ships the change, so stores written before it keep working.
  */
-export const ANSWER_MIGRATIONS: readonly AnswerMigration[] = [];
+export const ANSWER_MIGRATIONS: readonly AnswerMigration[] = [
+  followDefault('0.2.0', 'nginxVersion', '1.28', '1.30', 'nginx finds web containers itself (upstream resolve), the current stable line'),
+];
 
 /** Stores written before the generator recorded its version are older than every migration. */
 const UNRECORDED_VERSION = '0.0.0';

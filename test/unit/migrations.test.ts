@@ -7,6 +7,7 @@ import semver from 'semver';
 import { describe, expect, it } from 'vitest';
 import {
   ANSWER_MIGRATIONS,
+  followDefault,
   migrateAnswers,
   renameAnswer,
   splitAnswer,
@@ -94,6 +95,18 @@ describe('migrateAnswers', () => {
     const versions = ANSWER_MIGRATIONS.map((migration) => migration.version);
     expect(versions.every((version) => semver.valid(version) !== null && semver.lte(version, GENERATOR_VERSION))).toBe(true);
     expect(versions).toEqual(versions.toSorted(semver.compare));
+  });
+});
+
+describe('followDefault', () => {
+  const migration = followDefault('0.2.0', 'nginxVersion', '1.28', '1.30', 'why');
+
+  it('moves an answer left at the old default to the new one', () => {
+    expect(migrateAnswers({ nginxVersion: '1.28' }, '0.1.0', '0.2.0', [migration]).answers).toEqual({ nginxVersion: '1.30' });
+  });
+
+  it('keeps an answer the user set to anything else', () => {
+    expect(migrateAnswers({ nginxVersion: '1.29' }, '0.1.0', '0.2.0', [migration]).answers).toEqual({ nginxVersion: '1.29' });
   });
 });
 

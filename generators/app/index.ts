@@ -2,13 +2,14 @@
 // read answers -> build context -> render -> plan (fresh, or three-way merge on regeneration) -> write -> report.
 // The logic lives in ../lib.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, readdirSync, unlinkSync } from 'node:fs';
+import { chmodSync, existsSync, readdirSync, statSync, unlinkSync } from 'node:fs';
 import path from 'node:path';
 import { styleText } from 'node:util';
 import Generator, { type BaseOptions } from 'yeoman-generator';
 import { FEATURES } from '../../features/index.ts';
 import {
   answerSchema,
+  answerSpec,
   AnswerError,
   answersFromFile,
   coerceAnswer,
@@ -18,6 +19,8 @@ import {
   type AnswerSpec,
   type Answers,
 } from '../lib/answers.ts';
+import { answerHelp } from '../lib/answers-doc.ts';
+import { FileSystemError, asFileSystemError, checkCommandLine, quietOneLineErrors, sameFlag } from '../lib/cli.ts';
 import { buildRenderContext, type InputFiles, type RenderContext } from '../lib/context.ts';
 import { detectProject, directoryReader, type DetectedProject } from '../lib/detect/index.ts';
 import { describeDetection, suggestionsFor } from '../lib/existing.ts';
@@ -41,7 +44,7 @@ import {
 } from '../lib/merge.ts';
 import { migrateAnswers, storedVersionProblem } from '../lib/migrations.ts';
 import { PRISTINE_PATH, PristineError, parsePristine, pristineOf, serializePristine, type PristineFiles } from '../lib/pristine.ts';
-import { renderTree, type RenderedTree } from '../lib/render.ts';
+import { MissingTemplateError, renderTree, type RenderedTree } from '../lib/render.ts';
 import { VERB_COLORS, formatReportLine, reportVerb, type ReportVerb } from '../lib/report.ts';
 import { formatDecisions } from '../lib/summary.ts';
 import { readInputFile } from '../lib/input-files.ts';
@@ -96,12 +99,14 @@ export default class DjangoProdGenerator extends Generator<StoredConfig, Options
     // Our plan decides every file (fresh or merged), so Yeoman's conflicter must neither prompt nor
     // report "force": the run writes mem-fs to disk itself and reports each file from the plan.
     this.setFeatures({ customCommitTask: () => this.#commit() });
+    this.desc(
+      'Writes a repository that deploys a Django project to production with Docker Compose.\n' +
+        'Then, in that repository, yo django-prod:verify boots the stack and proves it works.',
+    );
     this.argument('destination', { type: String, required: false, description: 'Directory to generate into (default: the current one)' });
     for (const entry of answerSchema(FEATURES)) {
-      this.option(flagOf(entry.name), {
-        type: String,
-        description: `${entry.description} (default: ${JSON.stringify(entry.default({}))})`,
-      });
+      // A yes/no answer's value is optional: a bare --celery means true (and takes no following flag as its value).
+      this.option(flagOf(entry.name), { type: String, required: entry.kind !== 'boolean', description: answerHelp(entry) });
     }
     this.option('answers', { type: String, description: 'JSON file of answers; keys are the answer names above (camelCase)' });
     this.option('defaults', { type: Boolean, alias: 'y', description: 'Ask nothing: take defaults for every answer not given' });
@@ -112,18 +117,24 @@ export default class DjangoProdGenerator extends Generator<StoredConfig, Options
     // keeps the first declaration: replace it so --help says what it does here.
     delete this._options['ask-answered'];
     this.option('ask-answered', { type: Boolean, description: 'Regeneration: ask every question again, stored answers as defaults' });
-    this.#quietRefusals();
+    // A refusal (exit 2) or a merge conflict (exit 3) is the one line printed; any failure releases the target's lock.
+    quietOneLineErrors(this, isOneLineOutcome, () => this.#releaseLock('stopped'));
+    checkCommandLine(this, options);
   }
 
   initializing(): void {
     const destination = this.options['destination'] as string | undefined;
     if (destination) this.destinationRoot(path.resolve(destination));
+    if (existsSync(this.destinationRoot()) && !statSync(this.destinationRoot()).isDirectory())
+      throw new FileSystemError(`Target ${this.destinationRoot()} is a file, not a directory: choose a directory`);
     const lock = acquireTargetLock(this.destinationRoot());
     this.lock = lock;
     this.#checkStoredConfig();
     this.regenerating = this.config.get('answers') !== undefined;
     this.#refuseNewerGenerator();
-    if (isExistingMode(this.destinationRoot(), this.#option('existing'), this.config.get('answers'), lock.interruptedNewProject)) {
+    const existing = this.#option('existing');
+    const explicitExisting = existing === undefined ? undefined : coerceAnswer(answerSpec('existing', FEATURES), existing);
+    if (isExistingMode(this.destinationRoot(), explicitExisting, this.config.get('answers'), lock.interruptedNewProject)) {
       // Detection before anything is asked: a directory that is not a Django project stops here.
       this.project = detectProject(directoryReader(this.destinationRoot()), this.destinationRoot());
       this.log(['Existing Django project detected:', ...describeDetection(this.project).map((line) => `  ${line}`)].join('\n'));
@@ -223,8 +234,14 @@ export default class DjangoProdGenerator extends Generator<StoredConfig, Options
     const paint = (verb: ReportVerb, text: string) => styleText(VERB_COLORS[verb], text, { stream: process.stderr });
     for (const { verb, path: file } of this.report) this.log(formatReportLine(verb, file, paint));
     this.report = [];
-    await this.fs.commit();
-    this.#writeState();
+    try {
+      await this.fs.commit();
+      this.#writeState();
+    } catch (error) {
+      // Not a run-loop task: yo would print a file-system error's stack (and fail on its string code).
+      this.#releaseLock('stopped');
+      throw asFileSystemError(error, `files into ${this.destinationRoot()}`);
+    }
   }
 
   /**
@@ -255,40 +272,6 @@ export default class DjangoProdGenerator extends Generator<StoredConfig, Options
   #releaseLock(outcome: 'finished' | 'stopped'): void {
     this.lock?.release(outcome);
     this.lock = undefined;
-  }
-
-  /**
-   * Yeoman logs "An error occured while running <task>" before rethrowing any error; a refusal
-   * (exit 2) or a merge conflict (exit 3) must be the one line the CLI prints, so the wrapped task swallows it
-   * and it is thrown after. Any failure releases the target's lock first. Installed on the
-   * instance: Yeoman would run a method of this class's prototype as a task of its own.
-   */
-  #quietRefusals(): void {
-    type Task = Parameters<Generator['executeTask']>[0];
-    const executeTask = this.executeTask.bind(this) as (task: Task, ...rest: unknown[]) => Promise<void>;
-    const releaseLock = () => this.#releaseLock('stopped');
-    this.executeTask = async (task: Task, ...rest: unknown[]) => {
-      let refusal: Error | undefined;
-      const method = task.method;
-      const swallowing = async function (this: unknown, ...args: unknown[]) {
-        try {
-          return await method.apply(this, args);
-        } catch (error) {
-          if (!isOneLineOutcome(error)) throw error;
-          refusal = error;
-        }
-      };
-      try {
-        await executeTask({ ...task, method: swallowing }, ...rest);
-      } catch (error) {
-        releaseLock();
-        throw error;
-      }
-      if (refusal === undefined) return;
-      releaseLock();
-      if (task.reject) task.reject(refusal);
-      else throw refusal;
-    };
   }
 
   /**
@@ -415,10 +398,16 @@ export default class DjangoProdGenerator extends Generator<StoredConfig, Options
   /**
    * An option by its flag. yeoman-environment's command line passes camelCase (what the user
    * typed); yeoman-generator's own parse adds kebab-case, with the declared default when not given
-   * (false for ask-answered): so camelCase first, kebab-case (as yeoman-test passes it) otherwise.
+   * (false for ask-answered): so camelCase first, kebab-case (as yeoman-test passes it) otherwise,
+   * then any other spelling of the flag that checkCommandLine accepted (yo: --backups3bucket).
    */
   #option(flag: string): unknown {
-    return this.options[flag.replace(/-([a-z])/g, (_, letter: string) => letter.toUpperCase())] ?? this.options[flag];
+    const other = Object.keys(this.options).find((key) => sameFlag(key, flag));
+    return (
+      this.options[flag.replace(/-([a-z])/g, (_, letter: string) => letter.toUpperCase())] ??
+      this.options[flag] ??
+      (other === undefined ? undefined : this.options[other])
+    );
   }
 
   /** The previous pristine render; empty (every edit merges against nothing) when the repository has none. */
@@ -492,7 +481,10 @@ export default class DjangoProdGenerator extends Generator<StoredConfig, Options
 
 /** Errors whose message is the whole story, printed as one line with their exit code. */
 const isOneLineOutcome = (error: unknown): error is Error =>
-  error instanceof AnswerError || error instanceof PristineError || error instanceof MergeConflictError;
+  error instanceof AnswerError ||
+  error instanceof PristineError ||
+  error instanceof MergeConflictError ||
+  error instanceof MissingTemplateError;
 
 /**
  * Yeoman crashes on an empty or corrupt .yo-rc.json (left by an interrupted older run): this

@@ -7,7 +7,8 @@ import { PROFILES } from '../helpers/profiles.ts';
 import { buildRenderContext } from '../../generators/lib/context.ts';
 import { GENERATOR_VERSION } from '../../generators/lib/version.ts';
 import { probesFor } from '../../generators/verify/probes/index.ts';
-import { readStoredAnswers, runVerify } from '../../generators/verify/run.ts';
+import { readStoredAnswers } from '../../generators/verify/repository.ts';
+import { runVerify } from '../../generators/verify/run.ts';
 
 // Every default (Let's Encrypt staging, which verify swaps for Pebble, and every feature on), and
 // every feature off in self-signed mode.

@@ -33,8 +33,11 @@ export interface Installed {
   installSeconds: number;
   /** A new directory under scratch that the commands' user may write (with a copy of `from`'s files). */
   workDir(name: string, from?: string): string;
-  /** Runs a command of the prefix's bin (yo, django-prod-verify) as a normal user in cwd. */
-  run(command: string, args: readonly string[], cwd: string, input?: string): Promise<Ran>;
+  /**
+   * Runs a command of the prefix's bin (yo, django-prod-verify) as a normal user in cwd; with
+   * fullDisk, cwd is first mounted over with a 64 KiB tmpfs (in a mount namespace of its own).
+   */
+  run(command: string, args: readonly string[], cwd: string, options?: { input?: string; fullDisk?: boolean }): Promise<Ran>;
 }
 
 const asRoot = () => process.getuid?.() === 0;
@@ -92,10 +95,8 @@ export function packAndInstall(): Installed {
       if (asRoot()) for (const file of ['', ...listFiles(dir, '', true)]) chownSync(path.join(dir, file), NOBODY, NOBODY);
       return dir;
     },
-    run(command, args, cwd, input) {
-      const [file, argv] = asRoot()
-        ? ['setpriv', [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', '--', command, ...args]]
-        : [command, [...args]];
+    run(command, args, cwd, { input, fullDisk = false } = {}) {
+      const [file, argv] = commandLine([command, ...args], fullDisk ? cwd : undefined);
       return new Promise((resolve, reject) => {
         const child = spawn(file, argv, { cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
         let stdout = '';
@@ -108,6 +109,20 @@ export function packAndInstall(): Installed {
       });
     },
   };
+}
+
+/**
+ * The command as the user it runs as: as root, nobody (setpriv); otherwise the caller. With a
+ * tmpfs directory, a private mount namespace mounts it first (as root directly; otherwise in a
+ * user namespace, then back to the caller's uid in a nested one).
+ */
+function commandLine(command: readonly string[], tmpfs: string | undefined): [string, string[]] {
+  const asUser = asRoot() ? ['setpriv', `--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', '--'] : [];
+  if (tmpfs === undefined) return asUser.length > 0 ? [asUser[0]!, [...asUser.slice(1), ...command]] : [command[0]!, command.slice(1)];
+  const mount = 'mount -t tmpfs -o size=64k,mode=0777 tmpfs "$0" && cd "$0" && exec "$@"';
+  const namespace = asRoot() ? ['unshare', '--mount', '--'] : ['unshare', '--user', '--map-root-user', '--mount', '--'];
+  const back = asRoot() ? asUser : ['unshare', '--user', `--map-user=${process.getuid!()}`, `--map-group=${process.getgid!()}`, '--'];
+  return [namespace[0]!, [...namespace.slice(1), 'sh', '-c', mount, tmpfs, ...back, ...command]];
 }
 
 /** Every file path under dir, relative, sorted (with the directories too when asked). */

@@ -16,10 +16,10 @@ import {
   flagOf,
   resolveAnswers,
   type AnswerName,
-  type AnswerSpec,
   type Answers,
 } from '../lib/answers.ts';
 import { answerHelp } from '../lib/answers-doc.ts';
+import { interview } from '../lib/interview.ts';
 import { FileSystemError, asFileSystemError, checkCommandLine, quietOneLineErrors, sameFlag } from '../lib/cli.ts';
 import { buildRenderContext, type InputFiles, type RenderContext } from '../lib/context.ts';
 import { detectProject, directoryReader, type DetectedProject } from '../lib/detect/index.ts';
@@ -68,11 +68,6 @@ interface StoredConfig {
 
 /** Refusals before anything is asked or written: one line, exit code 2 like bad answers. */
 class RefusalError extends AnswerError {}
-
-/** The confirm that opens the advanced questions; a prompt name, never an answer (it is not stored). */
-export const ADVANCED_GATE = 'customizeAdvanced';
-/** What the prompts have answered so far: answers, and the gate once asked. */
-type Asked = GivenAnswers & { [ADVANCED_GATE]?: boolean };
 
 export default class DjangoProdGenerator extends Generator<StoredConfig, Options> {
   private answers!: Answers;
@@ -349,46 +344,19 @@ export default class DjangoProdGenerator extends Generator<StoredConfig, Options
    * Asks what is not known yet: on regeneration only answers missing from the store (new in this
    * generator version). --ask-answered asks stored ones again, the stored value as default.
    * Answers given by flag or answers file are never asked. Essential answers come first; advanced
-   * ones only after a yes to the ADVANCED_GATE confirm, which is asked only when one of them would be.
+   * ones only after a yes to the ADVANCED_GATE confirm, which is asked only when one of them would
+   * be; a rule between two answers is checked where it is completed (../lib/interview.ts).
    */
   async #ask({ stored, explicit }: { stored: GivenAnswers; explicit: GivenAnswers }): Promise<GivenAnswers> {
-    const askAnswered = Boolean(this.#option('ask-answered'));
-    const known: GivenAnswers = { ...stored, ...explicit };
-    const soFar = (asked: Asked) => ({ ...known, ...asked }) as Partial<Answers>;
-    const wouldAsk = (entry: AnswerSpec, asked: Asked) =>
-      explicit[entry.name] === undefined && (askAnswered || stored[entry.name] === undefined) && (entry.when?.(soFar(asked)) ?? true);
-    const question = (entry: AnswerSpec) => ({
-      type: entry.kind === 'boolean' ? 'confirm' : entry.kind === 'choice' ? 'select' : 'input',
-      name: entry.name,
-      message: entry.message,
-      choices: entry.choices as string[] | undefined,
-      when: (asked: Asked) => (!entry.advanced || asked[ADVANCED_GATE] === true) && wouldAsk(entry, asked),
-      default: (asked: Asked) => {
-        const value = stored[entry.name] ?? entry.default(soFar(asked));
-        return Array.isArray(value) ? value.join(',') : value;
-      },
-      filter: (raw: unknown) => (entry.kind === 'number' || entry.kind === 'list' ? safeCoerce(entry, raw) : raw),
-      validate: (value: unknown, asked: Asked) => {
-        try {
-          return entry.check(coerceAnswer(entry, value) as never, soFar(asked)) ?? true;
-        } catch (error) {
-          return (error as Error).message;
-        }
-      },
+    return interview({
+      features: FEATURES,
+      specs: answerSchema(FEATURES),
+      stored,
+      explicit,
+      askAnswered: Boolean(this.#option('ask-answered')),
+      ask: async (question) => ((await this.prompt([question] as never)) as Record<string, unknown>)[question.name],
+      warn: (line) => this.log(styleText('red', `✖ ${line}`, { stream: process.stderr })),
     });
-    const specs = answerSchema(FEATURES);
-    const advanced = specs.filter((entry) => entry.advanced);
-    const gate = {
-      type: 'confirm',
-      name: ADVANCED_GATE,
-      message: (asked: Asked) =>
-        `Customize advanced settings? (${advanced.filter((entry) => wouldAsk(entry, asked)).length} more; No keeps their defaults)`,
-      default: false,
-      when: (asked: Asked) => advanced.some((entry) => wouldAsk(entry, asked)),
-    };
-    const questions = [...specs.filter((entry) => !entry.advanced).map(question), gate, ...advanced.map(question)];
-    const { [ADVANCED_GATE]: _gate, ...answers } = (await this.prompt(questions as never)) as Asked;
-    return answers;
   }
 
   #dryRun(): boolean {
@@ -520,13 +488,5 @@ function readAnswersFile(file: string): unknown {
     return JSON.parse(text);
   } catch (error) {
     throw new AnswerError(`Answers file ${file}: not valid JSON (${(error as Error).message.split('\n')[0]})`);
-  }
-}
-
-function safeCoerce(entry: AnswerSpec, raw: unknown): unknown {
-  try {
-    return coerceAnswer(entry, raw);
-  } catch {
-    return raw;
   }
 }

@@ -2,7 +2,7 @@
 // read answers -> build context -> render -> plan (fresh, or three-way merge on regeneration) -> write -> report.
 // The logic lives in ../lib.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, readdirSync, statSync, unlinkSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, readdirSync, statSync, unlinkSync } from 'node:fs';
 import path from 'node:path';
 import { styleText } from 'node:util';
 import Generator, { type BaseOptions } from 'yeoman-generator';
@@ -46,7 +46,7 @@ import { migrateAnswers, storedVersionProblem } from '../lib/migrations.ts';
 import { PRISTINE_PATH, PristineError, parsePristine, pristineOf, serializePristine, type PristineFiles } from '../lib/pristine.ts';
 import { MissingTemplateError, renderTree, type RenderedTree } from '../lib/render.ts';
 import { VERB_COLORS, formatReportLine, reportVerb, type ReportVerb } from '../lib/report.ts';
-import { formatDecisions } from '../lib/summary.ts';
+import { formatDecisions, formatNextSteps } from '../lib/summary.ts';
 import { readInputFile } from '../lib/input-files.ts';
 import {
   LOCK_FILE,
@@ -171,7 +171,15 @@ export default class DjangoProdGenerator extends Generator<StoredConfig, Options
     else this.log(`Wrote ${this.plan.length} files for ${this.ctx.domains.join(', ')} into ${this.destinationRoot()}`);
     if (!dryRun) {
       const target = path.relative(process.cwd(), this.destinationRoot()) || '.';
-      this.log(formatDecisions(this.ctx, { target, regenerating: this.regenerating }));
+      this.log(formatDecisions(this.ctx));
+      this.log(
+        formatNextSteps(this.ctx, {
+          target,
+          regenerating: this.regenerating,
+          env: readFileSync(this.destinationPath('.env'), 'utf8'),
+          inGitRepository: this.#inGitRepository(),
+        }),
+      );
     }
     const conflicts = conflictsOf(this.plan);
     if (conflicts.length > 0) {
@@ -394,22 +402,29 @@ export default class DjangoProdGenerator extends Generator<StoredConfig, Options
   #refuseUncommittedChanges(): void {
     if (!this.regenerating || this.options['force'] || this.#dryRun()) return;
     const root = this.destinationRoot();
-    // safe.directory: a read-only status check must also work when yo runs as another user (root drops privileges).
-    const git = (...args: string[]) => spawnSync('git', ['-c', 'safe.directory=*', ...args], { cwd: root, encoding: 'utf8' });
-    const inside = git('rev-parse', '--is-inside-work-tree');
-    if (inside.error || inside.status !== 0 || inside.stdout.trim() !== 'true') {
+    if (!this.#inGitRepository()) {
       this.log(`Note: ${root} is not a git repository, so this regeneration cannot be undone; commit the project to git first.`);
       return;
     }
     // Only this directory counts: the project may live inside a larger repository.
     // This run's own lock file is the one untracked entry allowed.
-    const status = git('status', '--porcelain', '--', '.', `:(exclude)${LOCK_FILE}`);
+    const status = this.#git('status', '--porcelain', '--', '.', `:(exclude)${LOCK_FILE}`);
     const changed = status.stdout.split('\n').filter((line) => line.trim() !== '');
     if (status.status === 0 && changed.length > 0) {
       throw new RefusalError(
         `${root} has ${changed.length} uncommitted change(s): commit or stash them first so a bad merge can be undone with git (or pass --force)`,
       );
     }
+  }
+
+  #inGitRepository(): boolean {
+    const inside = this.#git('rev-parse', '--is-inside-work-tree');
+    return !inside.error && inside.status === 0 && inside.stdout.trim() === 'true';
+  }
+
+  /** git in the target; safe.directory: a read-only check must also work when yo runs as another user (root drops privileges). */
+  #git(...args: string[]) {
+    return spawnSync('git', ['-c', 'safe.directory=*', ...args], { cwd: this.destinationRoot(), encoding: 'utf8' });
   }
 
   /** Merging over unresolved markers would nest them; the last run's conflicts come first. */

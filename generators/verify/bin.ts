@@ -1,5 +1,5 @@
 // django-prod-verify [--keep] [--only a,b]: `yo django-prod:verify` without yo, which refuses to
-// run as root. The generated Makefile's `make verify` runs it (bin/django-prod-verify.js).
+// run as root. The generated Makefile's `make verify` runs it (bin/django-prod-verify).
 import { parseArgs } from 'node:util';
 import { FEATURES } from '../../features/index.ts';
 import { VERIFY_OPTIONS, verifyRepository } from './repository.ts';

@@ -52,7 +52,12 @@ describe('yo django-prod:verify', () => {
       expect(run.status, output).toBe(0);
       const passed = [...output.matchAll(/^(\S+)\s+\| PASS /gm)].map((match) => match[1]);
       expect(passed, output).toEqual(expect.arrayContaining(await expectedProbes(path.join(REPO, site))));
-      console.log(output.split('\n').filter((line) => line.includes(' | ')).join('\n'));
+      console.log(
+        output
+          .split('\n')
+          .filter((line) => line.includes(' | '))
+          .join('\n'),
+      );
     } finally {
       rmSync(path.join(REPO, site), { recursive: true, force: true });
     }

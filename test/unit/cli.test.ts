@@ -65,7 +65,9 @@ describe('node scripts/django-prod.ts', () => {
     expect(output).not.toMatch(/ force |nested\/site\/compose|package\.json|deprecated/);
     expect(output).toContain('Next: cd nested/site && make verify');
     // What is left, read from what was written: the blank .env values, and git (the target is in none).
-    expect(output).toMatch(/Still to do \(in nested\/site\):\n {2}- fill in \.env .*: SENTRY_DSN\n {2}- git init && git add -A && git commit/);
+    expect(output).toMatch(
+      /Still to do \(in nested\/site\):\n {2}- fill in \.env .*: SENTRY_DSN\n {2}- git init && git add -A && git commit/,
+    );
   });
 
   it('reads every yes/no flag given without a value as true, and the flag after it as a flag', () => {

@@ -93,7 +93,7 @@ export default class DjangoProdGenerator extends Generator<StoredConfig, Options
     super(args, checkStoredConfigBeforeYeoman(args, options), { customInstallTask: true });
     // Our plan decides every file (fresh or merged), so Yeoman's conflicter must neither prompt nor
     // report "force": the run writes mem-fs to disk itself and reports each file from the plan.
-    this.setFeatures({ customCommitTask: () => this.#commit() });
+    this.setFeatures({ customCommitTask: () => DjangoProdGenerator.#commitPending() });
     this.desc(
       'Writes a repository that deploys a Django project to production with Docker Compose.\n' +
         'Then, in that repository, yo django-prod:verify boots the stack and proves it works.',
@@ -216,6 +216,7 @@ export default class DjangoProdGenerator extends Generator<StoredConfig, Options
       path: STORED_CONFIG_FILE,
     });
     this.state = { yoRc, pristine };
+    DjangoProdGenerator.#pending.add(this);
   }
 
   /** Carries out one planned action in mem-fs and notes its report line (printed by #commit). */
@@ -230,6 +231,20 @@ export default class DjangoProdGenerator extends Generator<StoredConfig, Options
   #readCurrent(file: string): string | undefined {
     const target = this.destinationPath(file);
     return this.fs.exists(target) ? this.fs.read(target) : undefined;
+  }
+
+  /**
+   * Generators of this process with files to commit. yo runs several generators in one Yeoman
+   * environment (`yo django-prod a --yes, django-prod b --yes`), whose commit step is the first
+   * one's customCommitTask: it commits every run that has applied its plan.
+   */
+  static #pending = new Set<DjangoProdGenerator>();
+
+  static async #commitPending(): Promise<void> {
+    for (const generator of DjangoProdGenerator.#pending) {
+      DjangoProdGenerator.#pending.delete(generator);
+      await generator.#commit();
+    }
   }
 
   /** Writes mem-fs to disk (Yeoman's commit step, taken over by the customCommitTask feature), one line per file; the state files last. */

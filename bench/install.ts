@@ -69,7 +69,7 @@ function userInstall(label: string, tarball: string, extra: string[]): void {
   const ours = path.join(modules, 'generator-django-prod');
   console.log(
     `npm install -g ${label.padEnd(26)} ${seconds(times)}; ${megabytes(modules).toFixed(0)} MB, ${packagesIn(modules)} packages` +
-      ` (generator-django-prod and its dependencies: ${megabytes(ours).toFixed(0)} MB, ${packagesIn(ours) + 1} packages)`,
+      ` (generator-django-prod and its dependencies: ${megabytes(ours).toFixed(0)} MB, ${packagesIn(ours)} packages)`,
   );
 }
 

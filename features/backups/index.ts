@@ -129,6 +129,7 @@ export default defineFeature<BackupFacts>({
     }),
   ],
   enabled: (answers) => answers.backups,
+  slots: ['compose.services', 'compose.volumes', 'env', 'makefile', 'readme', 'readme.files', 'stack.services', 'stack.volumes'],
   facts: (answers) => {
     // The answer passed checkCronSchedule, so it parses and runs at some time.
     const maxIntervalSeconds = maxCronIntervalSeconds(parseCronSchedule(answers.backupSchedule).schedule!)!;

@@ -34,6 +34,7 @@ export default defineFeature<CeleryFacts>({
     }),
   ],
   enabled: (answers) => answers.celery,
+  slots: ['compose.services', 'env', 'settings.base', 'readme', 'readme.files', 'stack.services'],
   facts: (answers) => celeryTiming(answers.celeryLongestTaskSeconds),
   services: ['worker', 'beat'],
   appServices: ['worker', 'beat'],

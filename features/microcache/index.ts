@@ -46,6 +46,7 @@ export default defineFeature<MicrocacheFacts>({
     }),
   ],
   enabled: (answers) => answers.microcache,
+  slots: ['settings.production', 'urls.imports', 'urls', 'nginx.http', 'nginx.proxy', 'readme', 'readme.files'],
   facts: (answers) => ({ seconds: answers.microcacheSeconds, sessionCookie: 'sessionid', csrfCookie: 'csrftoken' }),
   files: [{ templates: ['_pkg_/pages.py'] }],
   probes: async () => [(await import('./probe.ts')).microcacheProbe],

@@ -133,6 +133,17 @@ export default defineFeature<MonitoringFacts>({
     }),
   ],
   enabled: (answers) => answers.monitoring,
+  slots: [
+    'compose.services',
+    'compose.volumes',
+    'compose.secrets',
+    'env',
+    'settings.production',
+    'gunicorn',
+    'makefile',
+    'readme',
+    'readme.files',
+  ],
   facts: (answers) => ({
     retention: answers.monitoringRetention,
     images: { ...MONITORING_IMAGES },

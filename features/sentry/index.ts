@@ -14,6 +14,7 @@ export default defineFeature({
     featureSwitch('sentry', 'Report errors to Sentry (DSN from .env)?', 'Sentry error reporting (off while SENTRY_DSN is empty)', true),
   ],
   enabled: (answers) => answers.sentry,
+  slots: ['compose.app-environment', 'env', 'settings.production', 'readme'],
   requirements: ['sentry-sdk>=2.0,<3'],
   probes: async () => [(await import('./probe.ts')).sentryProbe],
 });

@@ -113,6 +113,7 @@ export default defineFeature<StorageFacts>({
     }),
   ],
   enabled: onS3 as (answers: { mediaStorage: MediaStorage }) => boolean,
+  slots: ['compose.app-environment', 'env', 'settings.production', 'urls.imports', 'urls', 'readme', 'readme.files'],
   switchedOnBy: { mediaStorage: 's3' },
   facts: (answers) => ({
     bucket: answers.s3Bucket,

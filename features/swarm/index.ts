@@ -112,6 +112,7 @@ export default defineFeature<SwarmFacts>({
     }),
   ],
   enabled: (answers) => answers.swarm,
+  slots: ['settings.environment', 'gunicorn', 'makefile', 'readme', 'readme.files'],
   facts: (answers, sizing) => {
     const replicas = { web: answers.swarmWebReplicas, worker: answers.celery ? answers.swarmWorkerReplicas : 0 };
     const django = ['django_secret_key', 'postgres_password', 'redis_password'];

@@ -7,6 +7,7 @@ import { existingDeployment, type ExistingDeployment, type Placement } from './e
 import type { Feature } from './feature.ts';
 import { renderedTimeZone } from './grammar.ts';
 import { imagePush, type DependencyBot, type ImagePush } from './repo-health.ts';
+import { VERIFY_PEERS } from './verify-peers.ts';
 import { sizeStack, MEMORY_SHARE, PROCESS_MB, LIMITS, THREADS_PER_WORKER, type Sizing } from './sizing.ts';
 
 /** Images the stack runs; certbot is pinned because its CLI flags are part of our scripts. */
@@ -23,6 +24,8 @@ export interface FeatureFacts {}
 
 export interface RenderContext extends Partial<FeatureFacts> {
   generatorVersion: string;
+  /** What `make verify` fetches with npx when no django-prod-verify is on the PATH: this generator and verify's Docker libraries. */
+  verifyPackages: string[];
   name: string;
   packageName: string;
   /** Which features are on, by feature name (ctx.has.celery). */
@@ -159,6 +162,7 @@ export function buildRenderContext(
   return {
     ...featureFacts,
     generatorVersion,
+    verifyPackages: [`generator-django-prod@${generatorVersion}`, ...VERIFY_PEERS.map((peer) => `${peer.name}@${peer.range}`)],
     name: answers.name,
     packageName: answers.packageName,
     has,

@@ -2,7 +2,7 @@
 // declared in one folder, features/<name>/:
 //   index.ts      this declaration: answers, facts, files, services, requirements, probes
 //   files/        whole files it adds, laid out as the generated tree (<path>.ejs; "_pkg_" = package)
-//   slots/        its parts of shared files, one <slot>.ejs per slot (see SLOTS)
+//   slots/        its parts of shared files, one <slot>.ejs per slot it declares (see SLOTS)
 //   probe.ts      its verify probes (loaded lazily: generating never loads Docker code)
 // The shared files (answers, file table, compose.yaml, README, requirements, probes) are
 // assembled from the registry in ./index.ts; adding a feature touches nothing else.
@@ -13,8 +13,8 @@ import type { Probe } from '../verify/probes/probe.ts';
 
 /**
  * Where shared templates include the enabled features' parts, in registry order
- * (`<%- slot('compose.services') %>`). A feature has a part for a slot when
- * slots/<slot>.ejs exists in its folder.
+ * (`<%- slot('compose.services') %>`). A feature has a part for each slot it declares, in
+ * slots/<slot>.ejs of its folder (declared, so a file missing from an install is an error).
  */
 export const SLOTS = [
   /** Services in compose.yaml (indented by two spaces, starting with a blank line). */
@@ -71,6 +71,8 @@ export interface Feature<Facts = unknown> {
   answers: readonly AnswerSpec[];
   /** Whether the stack includes it for these answers. */
   enabled(answers: Answers): boolean;
+  /** The shared files it adds to: slots/<slot>.ejs for each. */
+  slots?: readonly SlotName[];
   /** Answers that turn it on, when its switch is not a boolean answer named like it (tests use this). */
   switchedOnBy?: Partial<Answers>;
   /** Compose services it adds. */

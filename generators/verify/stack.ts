@@ -25,11 +25,9 @@ import {
   verifyPrometheusConfig,
 } from '../../features/monitoring/verify-config.ts';
 import { execIn, logsOf, type ExecOptions, type ExecResult } from './containers.ts';
+import { VerifyError } from './repository.ts';
 
-/** Thrown for anything that stops verify before or while booting; its message is one line. */
-export class VerifyError extends Error {
-  readonly code = 1;
-}
+export { VerifyError };
 
 export type Log = (line: string) => void;
 

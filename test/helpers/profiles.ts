@@ -7,8 +7,13 @@ export const INTERNAL_CA = fileURLToPath(new URL('../fixtures/internal-ca.pem', 
 
 export const PROFILES: Record<string, AnswerFlags> = {
   defaults: {},
-  // Every feature off (so a new feature is off here without touching this file), self-signed.
-  minimal: { ...Object.fromEntries(FEATURES.map((feature) => [feature.name, false])), tlsMode: 'self-signed', domain: 'app.test' },
+  // Every feature off (so a new feature is off here without touching this file; one switched on by
+  // another answer is off by default), self-signed.
+  minimal: {
+    ...Object.fromEntries(FEATURES.filter((feature) => !feature.switchedOnBy).map((feature) => [feature.name, false])),
+    tlsMode: 'self-signed',
+    domain: 'app.test',
+  },
   asgi: { server: 'asgi' },
   'custom-acme': {
     tlsMode: 'acme',

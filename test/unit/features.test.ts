@@ -21,9 +21,10 @@ function templatesUnder(dir: string): string[] {
 }
 
 describe.each(FEATURES.map((feature) => [feature.name, feature] as const))('feature %s', (name, feature) => {
-  it('has a slot file only for slots the shared templates include', () => {
+  it('has a slot file for exactly the slots it declares, each one the shared templates include', () => {
     const slotsDir = path.join(FEATURES_DIR, name, 'slots');
     const slots = existsSync(slotsDir) ? readdirSync(slotsDir).map((file) => file.replace(/\.ejs$/, '')) : [];
+    expect(slots.toSorted()).toEqual([...(feature.slots ?? [])].toSorted());
     expect(slots.filter((slot) => !(SLOTS as readonly string[]).includes(slot))).toEqual([]);
   });
 

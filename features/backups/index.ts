@@ -154,4 +154,6 @@ export default defineFeature<BackupFacts>({
     { executable: true, condition: (ctx) => ctx.backups?.s3 !== undefined, templates: ['backup/offsite.sh'] },
   ],
   probes: async () => [(await import('./probe.ts')).backupsProbe],
+  // Next to db, with the backups volume on that node (copy it off-site: backupS3Bucket, which needs the way out).
+  swarm: (ctx) => ({ backup: { networks: ctx.backups!.s3 ? ['data', 'edge'] : ['data'], node: 'data' } }),
 });

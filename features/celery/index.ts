@@ -44,4 +44,9 @@ export default defineFeature<CeleryFacts>({
     { condition: (ctx) => ctx.repoHealth.testSuite, templates: ['tests/test_tasks.py'] },
   ],
   probes: async () => [(await import('./probe.ts')).celeryProbe],
+  swarm: (ctx) => ({
+    worker: { networks: ['edge', 'data'], replicas: ctx.swarm!.replicas.worker },
+    // Exactly one, anywhere, replaced stop-first so that two never run at once (the default; said because it matters).
+    beat: { networks: ['edge', 'data'], deploy: { replicas: 1, update_config: { order: 'stop-first', failure_action: 'rollback' } } },
+  }),
 });

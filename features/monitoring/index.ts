@@ -159,6 +159,16 @@ export default defineFeature<MonitoringFacts>({
     webhookUrl: answers.alertWebhookUrl || undefined,
   }),
   services: Object.keys(MONITORING_MB),
+  swarm: () =>
+    Object.fromEntries(
+      Object.keys(MONITORING_MB).map((service) => [
+        service,
+        {
+          composeOnly:
+            'Prometheus scrapes fixed targets (one web, one host) and redis_exporter takes its password only from the environment or a JSON file: a cluster needs per-task discovery, an exporter per node and secret files',
+        },
+      ]),
+    ),
   requirements: ['django-prometheus>=2.3,<3'],
   probes: async () => [(await import('./probe.ts')).monitoringProbe],
   files: [

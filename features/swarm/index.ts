@@ -1,5 +1,5 @@
-// The same stack on a multi-node Docker Swarm: stack.yaml (docker stack deploy's format) rendered
-// from the render context compose.yaml uses, a deploy script that turns .env into Swarm secrets
+// The same stack on a multi-node Docker Swarm: stack.yaml (docker stack deploy's format) derived
+// from the rendered compose.yaml (stack.ts), a deploy script that turns .env into Swarm secrets
 // and runs migrations before web rolls, and make targets. Off by default: a single server needs
 // none of it, and the files would only be noise there.
 import { checkInteger, featureSwitch, spec } from '../../generators/lib/answer-spec.ts';
@@ -7,10 +7,12 @@ import {
   sizeReplicated,
   UPDATE_PARALLELISM,
   type AppConnections,
+  type DatabaseBudget,
   type PostgresSizing,
   type Replicas,
 } from '../../generators/lib/sizing.ts';
 import { defineFeature } from '../../generators/lib/feature.ts';
+import { coreServices, deriveStack } from './stack.ts';
 
 declare module '../../generators/lib/answer-spec.ts' {
   interface Answers {
@@ -40,6 +42,8 @@ export interface SwarmFacts {
   /** PostgreSQL sized for every replica (max_connections), with the connections it covers. */
   connections: AppConnections;
   postgres: PostgresSizing;
+  /** What web may use of PostgreSQL's connections with every replica counted. */
+  database: DatabaseBudget;
   /** How long gunicorn goes on serving after SIGTERM, until nginx has stopped sending it requests (slots/gunicorn.ejs). */
   shutdownDelaySeconds: number;
   /** Tries of the migrate job, 5 s apart: a first deploy's database may take a minute to start. */
@@ -130,5 +134,7 @@ export default defineFeature<SwarmFacts>({
       secrets: [...django, ...backupOnly].map((file) => ({ file, variable: file.toUpperCase(), django: django.includes(file) })),
     };
   },
-  files: [{ templates: ['stack.yaml'] }, { executable: true, templates: ['swarm/deploy.sh'] }],
+  files: [{ executable: true, templates: ['swarm/deploy.sh'] }],
+  derived: [{ template: 'stack.yaml', derive: deriveStack }],
+  swarm: coreServices,
 });

@@ -10,6 +10,7 @@ import type { AnswerSpec, Answers } from './answer-spec.ts';
 import type { RenderContext } from './context.ts';
 import type { Sizing } from './sizing.ts';
 import type { Probe } from '../verify/probes/probe.ts';
+import type { RenderedTree } from './render.ts';
 
 /**
  * Where shared templates include the enabled features' parts, in registry order
@@ -49,10 +50,6 @@ export const SLOTS = [
   'readme',
   /** Rows of the generated README's table of files. */
   'readme.files',
-  /** Services in stack.yaml, the Docker Swarm stack (feature swarm): the service's compose.services part in docker stack deploy's format. */
-  'stack.services',
-  /** Named volumes under stack.yaml's top-level volumes:. */
-  'stack.volumes',
 ] as const;
 export type SlotName = (typeof SLOTS)[number];
 
@@ -62,6 +59,45 @@ export interface FeatureFiles {
   /** Executable scripts get mode 755. */
   executable?: boolean;
   templates: string[];
+}
+
+/** The overlay networks of the Swarm stack: edge (nginx, web, the way out) and data (PostgreSQL, Redis: no route out). */
+export type SwarmNetwork = 'edge' | 'data';
+
+/**
+ * How one service of compose.yaml runs on a Docker Swarm. stack.yaml is compose.yaml's services
+ * rewritten (feature swarm), so image, command, healthcheck, stop grace, limits and environment are
+ * compose.yaml's own; this says only what a cluster adds.
+ */
+export interface SwarmService {
+  networks: readonly SwarmNetwork[];
+  /** Pinned to the node labelled for it, where its volumes live: data (db, redis, backups) or edge (certificates, static files). */
+  node?: SwarmNetwork;
+  /** Copies of a stateless service, replaced start-first one at a time and rolled back on failure; hostnames name the task. */
+  replicas?: number;
+  /** A one-shot job run by every deploy (migrate), retried this often, 5 s apart, while what it needs starts. */
+  jobAttempts?: number;
+  /** Its image, when not compose.yaml's own pushed one (the migrate job runs the release's). */
+  image?: string;
+  /** compose.yaml's command, rewritten (db: PostgreSQL sized for every replica rather than one server). */
+  command?(command: readonly string[]): string[];
+  /** Merged into the service's deploy: (beat's stop-first update). */
+  deploy?: Record<string, unknown>;
+  /** Variables only the Swarm sets, added to the service's environment. */
+  environment?: Record<string, string>;
+}
+
+/** A service of compose.yaml left out of the Swarm stack, with the reason (said in stack.yaml). */
+export interface ComposeOnly {
+  composeOnly: string;
+}
+
+/** A file made from other rendered files rather than from a template (stack.yaml from compose.yaml). */
+export interface DerivedFile {
+  /** Path in the generated repository, as in a file table row (existing mode moves it like the others). */
+  template: string;
+  /** Its content; `pathOf` maps a file table path to the tree's path (existing mode: deploy/...). */
+  derive(tree: RenderedTree, ctx: RenderContext, pathOf: (template: string) => string): string;
 }
 
 export interface Feature<Facts = unknown> {
@@ -84,6 +120,10 @@ export interface Feature<Facts = unknown> {
   /** What it adds to the render context as ctx.<name> (only while enabled): computed once, here. */
   facts?(answers: Answers, sizing: Sizing): Facts;
   files?: readonly FeatureFiles[];
+  /** Files derived from the rendered tree, after every template is rendered. */
+  derived?: readonly DerivedFile[];
+  /** How its services run on a Docker Swarm (read by feature swarm), or why one does not. */
+  swarm?(ctx: RenderContext): Record<string, SwarmService | ComposeOnly>;
 }
 
 /** Identity with types: a feature module's default export. */

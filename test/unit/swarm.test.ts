@@ -133,12 +133,15 @@ describe("the Swarm's nginx", () => {
     const stack = tree.get('stack.yaml')!.content;
     const configFile = (name: string) => new RegExp(`^  ${name}:\\n.*\\n {4}file: (.+)$`, 'm').exec(stack)?.[1];
     const mountedAt = (name: string) => new RegExp(`- source: ${name}\\n {8}target: (.+)$`, 'm').exec(stack)?.[1];
-    expect([configFile('nginx_site'), mountedAt('nginx_site')]).toEqual(['./nginx/conf.d/site.conf', '/etc/nginx/conf.d/site.conf']);
-    expect([configFile('nginx_upstream'), mountedAt('nginx_upstream')]).toEqual([
+    expect([configFile('nginx_conf_d_site'), mountedAt('nginx_conf_d_site')]).toEqual([
+      './nginx/conf.d/site.conf',
+      '/etc/nginx/conf.d/site.conf',
+    ]);
+    expect([configFile('nginx_snippets_upstream'), mountedAt('nginx_snippets_upstream')]).toEqual([
       './nginx/snippets/upstream.conf',
       '/etc/nginx/snippets/upstream.conf',
     ]);
-    expect([configFile('nginx_upstreams'), mountedAt('nginx_upstreams')]).toEqual([
+    expect([configFile('nginx_conf_d_upstream'), mountedAt('nginx_conf_d_upstream')]).toEqual([
       './nginx/conf.d/upstream.conf',
       '/etc/nginx/conf.d/upstream.conf',
     ]);

@@ -3,6 +3,7 @@ import { checkInteger, featureSwitch, spec } from '../../generators/lib/answer-s
 import { checkCronSchedule, maxCronIntervalSeconds, normalizeCronSchedule, parseCronSchedule } from '../../generators/lib/grammar.ts';
 import { checkBucketPath, checkEndpointUrl } from '../../generators/lib/object-storage.ts';
 import { defineFeature } from '../../generators/lib/feature.ts';
+import { backupsOverride } from './verify.ts';
 
 declare module '../../generators/lib/answer-spec.ts' {
   interface Answers {
@@ -33,7 +34,7 @@ export interface BackupFacts {
   s3: { bucket: string; endpoint: string; allowHttp: boolean; encrypt: boolean } | undefined;
 }
 
-declare module '../../generators/lib/context.ts' {
+declare module '../../generators/lib/feature.ts' {
   interface FeatureFacts {
     backups: BackupFacts;
   }
@@ -153,6 +154,7 @@ export default defineFeature<BackupFacts>({
     { executable: true, templates: ['backup/entrypoint.sh', 'backup/backup.sh', 'backup/restore.sh', 'backup/healthcheck.sh'] },
     { executable: true, condition: (ctx) => ctx.backups?.s3 !== undefined, templates: ['backup/offsite.sh'] },
   ],
+  verify: backupsOverride,
   probes: async () => [(await import('./probe.ts')).backupsProbe],
   // Next to db, with the backups volume on that node (copy it off-site: backupS3Bucket, which needs the way out).
   swarm: (ctx) => ({ backup: { networks: ctx.backups!.s3 ? ['data', 'edge'] : ['data'], node: 'data' } }),

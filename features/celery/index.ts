@@ -10,7 +10,7 @@ declare module '../../generators/lib/answer-spec.ts' {
   }
 }
 
-declare module '../../generators/lib/context.ts' {
+declare module '../../generators/lib/feature.ts' {
   interface FeatureFacts {
     celery: CeleryFacts;
   }

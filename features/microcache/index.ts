@@ -19,7 +19,7 @@ export interface MicrocacheFacts {
   csrfCookie: string;
 }
 
-declare module '../../generators/lib/context.ts' {
+declare module '../../generators/lib/feature.ts' {
   interface FeatureFacts {
     microcache: MicrocacheFacts;
   }

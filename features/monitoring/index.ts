@@ -5,6 +5,7 @@ import { checkInteger, featureSwitch, spec, type Answers } from '../../generator
 import { isDnsName, checkUrl } from '../../generators/lib/grammar.ts';
 import { MONITORING_MB, type MonitoringService } from '../../generators/lib/sizing.ts';
 import { defineFeature } from '../../generators/lib/feature.ts';
+import { monitoringOverride } from './verify.ts';
 
 declare module '../../generators/lib/answer-spec.ts' {
   interface Answers {
@@ -52,7 +53,7 @@ export interface MonitoringFacts {
   webhookUrl: string | undefined;
 }
 
-declare module '../../generators/lib/context.ts' {
+declare module '../../generators/lib/feature.ts' {
   interface FeatureFacts {
     monitoring: MonitoringFacts;
   }
@@ -170,6 +171,7 @@ export default defineFeature<MonitoringFacts>({
       ]),
     ),
   requirements: ['django-prometheus>=2.3,<3'],
+  verify: monitoringOverride,
   probes: async () => [(await import('./probe.ts')).monitoringProbe],
   files: [
     {

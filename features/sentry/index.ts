@@ -1,6 +1,7 @@
 // Sentry error reporting from Django and Celery; off while SENTRY_DSN is empty.
 import { featureSwitch } from '../../generators/lib/answer-spec.ts';
 import { defineFeature } from '../../generators/lib/feature.ts';
+import { sentryOverride } from './verify.ts';
 
 declare module '../../generators/lib/answer-spec.ts' {
   interface Answers {
@@ -15,5 +16,6 @@ export default defineFeature({
   ],
   enabled: (answers) => answers.sentry,
   requirements: ['sentry-sdk>=2.0,<3'],
+  verify: sentryOverride,
   probes: async () => [(await import('./probe.ts')).sentryProbe],
 });

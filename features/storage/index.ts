@@ -3,6 +3,7 @@
 import { spec } from '../../generators/lib/answer-spec.ts';
 import { checkBucketName, checkCustomDomain, checkEndpointUrl } from '../../generators/lib/object-storage.ts';
 import { defineFeature } from '../../generators/lib/feature.ts';
+import { storageOverride } from './verify.ts';
 
 export const MEDIA_STORAGES = ['local', 's3'] as const;
 export type MediaStorage = (typeof MEDIA_STORAGES)[number];
@@ -33,7 +34,7 @@ export interface StorageFacts {
   staticOnS3: boolean;
 }
 
-declare module '../../generators/lib/context.ts' {
+declare module '../../generators/lib/feature.ts' {
   interface FeatureFacts {
     storage: StorageFacts;
   }
@@ -124,5 +125,6 @@ export default defineFeature<StorageFacts>({
   }),
   requirements: ['django-storages[s3]>=1.14,<2', 'boto3>=1.34,<2'],
   files: [{ templates: ['_pkg_/uploads.py', 's3/bucket-policy.json'] }],
+  verify: storageOverride,
   probes: async () => [(await import('./probe.ts')).storageProbe],
 });

@@ -53,7 +53,7 @@ export interface SwarmFacts {
   secrets: SwarmSecret[];
 }
 
-declare module '../../generators/lib/context.ts' {
+declare module '../../generators/lib/feature.ts' {
   interface FeatureFacts {
     swarm: SwarmFacts;
   }

@@ -1,16 +1,88 @@
-// What a feature module is: one optional part of the stack (Celery, backups, Sentry, ...),
+// The contract between lib and the features: what a feature module declares, and the render
+// context it is given. A feature is one optional part of the stack (Celery, backups, Sentry, ...),
 // declared in one folder, features/<name>/:
-//   index.ts      this declaration: answers, facts, files, services, requirements, probes
+//   index.ts      this declaration: answers, facts, files, services, memory, secrets, Swarm roles, verify part
 //   files/        whole files it adds, laid out as the generated tree (<path>.ejs; "_pkg_" = package)
 //   slots/        its parts of shared files, one <slot>.ejs per slot (see SLOTS)
 //   probe.ts      its verify probes (loaded lazily: generating never loads Docker code)
-// The shared files (answers, file table, compose.yaml, README, requirements, probes) are
-// assembled from the registry in ./index.ts; adding a feature touches nothing else.
-import type { AnswerSpec, Answers } from './answer-spec.ts';
-import type { RenderContext } from './context.ts';
-import type { Sizing } from './sizing.ts';
-import type { Probe } from '../verify/probes/probe.ts';
-import type { RenderedTree } from './render.ts';
+// The registry (features/index.ts) is passed down by the app, verify and scripts: nothing in lib
+// imports it, and adding a feature is its folder and one registry line.
+import type { AnswerSpec, Answers, TlsMode } from './answer-spec.ts';
+import type { ExistingDeployment } from './existing.ts';
+import type { DependencyBot, ImagePush } from './repo-health.ts';
+import type { LIMITS, MEMORY_SHARE, PROCESS_MB, Sizing } from './sizing.ts';
+
+/** What feature modules add to the render context, each under its own name (declaration merging). */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- filled by feature modules
+export interface FeatureFacts {}
+
+export interface RenderContext extends Partial<FeatureFacts> {
+  generatorVersion: string;
+  name: string;
+  packageName: string;
+  /** Which features are on, by feature name (ctx.has.celery). */
+  has: Record<string, boolean>;
+  /** The features that are on, in registry order: their files, slots and probes are used. */
+  enabledFeatures: readonly Feature[];
+  /** Primary domain first. */
+  domains: string[];
+  adminEmail: string;
+  hardware: { cpus: number; memoryMb: number };
+  /** ASGI (uvicorn workers) rather than WSGI. */
+  asgi: boolean;
+  images: { python: string; postgres: string; redis: string; nginx: string; certbot: string };
+  tls: {
+    mode: TlsMode;
+    /** Empty in self-signed mode, where certbot never runs. */
+    acmeDirectory: string;
+    /** Whether certbot/acme-ca.pem is written and trusted by certbot. */
+    hasCaBundle: boolean;
+    /** Content of certbot/acme-ca.pem: the user's CA bundle file, read by the generator (templates cannot read files). */
+    caBundlePem: string;
+  };
+  hsts: {
+    seconds: number;
+    preload: boolean;
+    /** "max-age=3600; includeSubDomains" (+ "; preload"): the one value nginx and Django agree on. */
+    header: string;
+  };
+  /** Referrer-Policy, one value for nginx and Django (Django's own default since 3.1). */
+  referrerPolicy: 'same-origin';
+  uploadLimitMb: number;
+  /** IANA time zone of Django and cron (an alias Debian's images lack is rendered as its zone). */
+  timeZone: string;
+  sizing: Sizing;
+  /** Constants the runtime sizing in gunicorn.conf.py shares with sizing.ts. */
+  sizingConstants: { processMb: typeof PROCESS_MB; limits: typeof LIMITS; memoryShare: typeof MEMORY_SHARE; threadsPerWorker: number };
+  /** Application module gunicorn loads, e.g. my_site.wsgi:application. */
+  appModule: string;
+  /** Services in compose.yaml, for the README and Makefile. */
+  services: string[];
+  /** Services running the application image: the migrate job first, then web and the features' ones. */
+  appServices: string[];
+  /** appServices without the one-shot migrate job: web first. */
+  longRunningAppServices: string[];
+  /** longRunningAppServices without web (worker, beat, ...): bin/deploy restarts them once web is through. */
+  backgroundAppServices: string[];
+  /** requirements.txt lines the enabled features add. */
+  featureRequirements: string[];
+  /** Every requirement of the stack: the core ones, the ASGI server's, then the features'. */
+  stackRequirements: string[];
+  /** DJANGO_SETTINGS_MODULE of every app container. */
+  settingsModule: string;
+  /** What `celery -A` loads. */
+  celeryApp: string;
+  /** Set in existing-project mode: the deployment around the user's project (undefined for new projects). */
+  existing: (ExistingDeployment & { appPath: string }) | undefined;
+  /** The repository's own health: tests, CI workflow, dependency updates. */
+  repoHealth: {
+    /** The test suite (make test) and the CI workflow: new projects only (an existing one keeps its own tests). */
+    testSuite: boolean;
+    dependencyBot: DependencyBot;
+    /** Where CI pushes the image from the default branch; undefined: it only builds and tests. */
+    push: ImagePush | undefined;
+  };
+}
 
 /**
  * Where shared templates include the enabled features' parts, in registry order
@@ -52,6 +124,14 @@ export const SLOTS = [
   'readme.files',
 ] as const;
 export type SlotName = (typeof SLOTS)[number];
+
+/**
+ * The types verify (generators/verify) gives features: its probe and its override part. Declared
+ * there by declaration merging, so that lib imports nothing of verify (no import circle).
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- filled by generators/verify
+export interface VerifyParts {}
+type VerifyPart<Name extends string> = VerifyParts extends Record<Name, infer Part> ? Part : never;
 
 /** Files a feature writes: paths in the generated repository, templates under its files/ folder. */
 export interface FeatureFiles {
@@ -97,7 +177,11 @@ export interface DerivedFile {
   /** Path in the generated repository, as in a file table row (existing mode moves it like the others). */
   template: string;
   /** Its content; `pathOf` maps a file table path to the tree's path (existing mode: deploy/...). */
-  derive(tree: RenderedTree, ctx: RenderContext, pathOf: (template: string) => string): string;
+  derive(
+    tree: ReadonlyMap<string, { content: string; executable: boolean }>,
+    ctx: RenderContext,
+    pathOf: (template: string) => string,
+  ): string;
 }
 
 export interface Feature<Facts = unknown> {
@@ -116,7 +200,9 @@ export interface Feature<Facts = unknown> {
   /** Lines added to requirements.txt. */
   requirements?: readonly string[];
   /** Its verify probes, loaded only by verify. */
-  probes?: () => Promise<readonly Probe[]>;
+  probes?: () => Promise<readonly VerifyPart<'probe'>[]>;
+  /** What it changes in verify's override of compose.yaml to run on one machine, offline (a test service, ...). */
+  verify?: VerifyPart<'override'>;
   /** What it adds to the render context as ctx.<name> (only while enabled): computed once, here. */
   facts?(answers: Answers, sizing: Sizing): Facts;
   files?: readonly FeatureFiles[];

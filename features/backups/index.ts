@@ -2,6 +2,7 @@
 import { checkInteger, featureSwitch, spec } from '../../generators/lib/answer-spec.ts';
 import { checkCronSchedule, maxCronIntervalSeconds, normalizeCronSchedule, parseCronSchedule } from '../../generators/lib/grammar.ts';
 import { checkBucketPath, checkEndpointUrl } from '../../generators/lib/object-storage.ts';
+import { generateAgeKeyPair } from '../../generators/lib/age-key.ts';
 import { defineFeature } from '../../generators/lib/feature.ts';
 import { backupsOverride } from './verify.ts';
 
@@ -149,6 +150,26 @@ export default defineFeature<BackupFacts>({
     };
   },
   services: ['backup'],
+  secrets: (answers) =>
+    answers.backupS3Bucket === ''
+      ? []
+      : [
+          // The bucket's key: a secret file on a Swarm (the entrypoint reads *_FILE).
+          { variables: ['BACKUP_S3_ACCESS_KEY_ID'], swarmFile: true },
+          { variables: ['BACKUP_S3_SECRET_ACCESS_KEY'], swarmFile: true },
+          // The age key pair, generated once: uploads are encrypted for the recipient; the identity restores.
+          ...(answers.backupEncrypt
+            ? [
+                {
+                  variables: ['BACKUP_AGE_RECIPIENT', 'BACKUP_AGE_IDENTITY'],
+                  generate: () => {
+                    const pair = generateAgeKeyPair();
+                    return [pair.recipient, pair.identity];
+                  },
+                },
+              ]
+            : []),
+        ],
   files: [
     { templates: ['backup/Dockerfile', 'backup/crontab'] },
     { executable: true, templates: ['backup/entrypoint.sh', 'backup/backup.sh', 'backup/restore.sh', 'backup/healthcheck.sh'] },

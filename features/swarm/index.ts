@@ -23,14 +23,6 @@ declare module '../../generators/lib/answer-spec.ts' {
   }
 }
 
-/** A secret of .env delivered as a Swarm secret file (/run/secrets/<file>); readers get <variable>_FILE. */
-export interface SwarmSecret {
-  variable: string;
-  file: string;
-  /** Read by Django (settings), rather than by another service only. */
-  django: boolean;
-}
-
 export interface SwarmFacts {
   /** Registry (host[:port][/namespace]) the nodes pull the app image from. */
   registry: string;
@@ -50,7 +42,6 @@ export interface SwarmFacts {
   migrateAttempts: number;
   /** Node labels pinning the stateful services: node.labels.<key> == true. */
   labels: { data: string; edge: string };
-  secrets: SwarmSecret[];
 }
 
 declare module '../../generators/lib/feature.ts' {
@@ -118,8 +109,6 @@ export default defineFeature<SwarmFacts>({
   enabled: (answers) => answers.swarm,
   facts: (answers, sizing) => {
     const replicas = { web: answers.swarmWebReplicas, worker: answers.celery ? answers.swarmWorkerReplicas : 0 };
-    const django = ['django_secret_key', 'postgres_password', 'redis_password'];
-    const backupOnly = answers.backups && answers.backupS3Bucket !== '' ? ['backup_s3_access_key_id', 'backup_s3_secret_access_key'] : [];
     return {
       registry: answers.swarmRegistry,
       repositories: { app: `${answers.swarmRegistry}/${answers.name}-app`, backup: `${answers.swarmRegistry}/${answers.name}-backup` },
@@ -131,7 +120,6 @@ export default defineFeature<SwarmFacts>({
       shutdownDelaySeconds: 5,
       migrateAttempts: 12,
       labels: { data: `${answers.name}.data`, edge: `${answers.name}.edge` },
-      secrets: [...django, ...backupOnly].map((file) => ({ file, variable: file.toUpperCase(), django: django.includes(file) })),
     };
   },
   files: [{ executable: true, templates: ['swarm/deploy.sh'] }],

@@ -187,7 +187,7 @@ export function deriveStack(tree: RenderedTree, ctx: RenderContext, pathOf: (tem
   moveCommentsOfEmptyValues(doc.contents);
   const plain = doc.toJS({ maxAliasCount: -1 }) as { services: Record<string, Record<string, unknown>>; volumes?: Record<string, unknown> };
   const roles = swarmRoles(ctx);
-  const secretFiles = new Map(swarm.secrets.map((secret) => [secret.variable, secret.file]));
+  const secretFiles = new Map(ctx.secrets.filter((secret) => secret.swarmFile).map(({ variable }) => [variable, variable.toLowerCase()]));
   const services = doc.get('services') as YAMLMap;
   const configs = new Map<string, Shipped>();
   const usedSecrets = new Set<string>();
@@ -333,7 +333,7 @@ export function deriveStack(tree: RenderedTree, ctx: RenderContext, pathOf: (tem
     ' Our files the services mount in compose.yaml, shipped by Swarm to whichever node runs them. Configs are\n' +
       ' immutable: the name carries CONFIG_VERSION, which swarm/deploy.sh derives from their content.',
   );
-  const secrets = swarm.secrets.filter((secret) => usedSecrets.has(secret.file));
+  const secrets = [...secretFiles].filter(([, file]) => usedSecrets.has(file)).map(([variable, file]) => ({ variable, file }));
   section(
     'secrets',
     Object.fromEntries(

@@ -6,6 +6,7 @@ import type { DetectedProject } from './detect/index.ts';
 import { existingDeployment, type Placement } from './existing.ts';
 import type { Feature, RenderContext } from './feature.ts';
 import { renderedTimeZone } from './grammar.ts';
+import { stackSecrets } from './secrets.ts';
 import { imagePush } from './repo-health.ts';
 import { sizeStack, MEMORY_SHARE, PROCESS_MB, LIMITS, THREADS_PER_WORKER } from './sizing.ts';
 
@@ -127,6 +128,9 @@ export function buildRenderContext(
     services: ['db', 'redis', 'migrate', 'web', 'nginx', 'certbot', ...enabled.flatMap((feature) => feature.services ?? [])],
     appServices: ['migrate', ...longRunningAppServices],
     longRunningAppServices,
+    secrets: stackSecrets(answers, enabled).flatMap((secret) =>
+      secret.variables.map((variable) => ({ variable, swarmFile: secret.swarmFile === true, app: secret.app === true })),
+    ),
     featureRequirements,
     stackRequirements,
     settingsModule: existing?.settingsModule ?? `${answers.packageName}.settings.production`,

@@ -64,6 +64,8 @@ export interface RenderContext extends Partial<FeatureFacts> {
   longRunningAppServices: string[];
   /** longRunningAppServices without web (worker, beat, ...): bin/deploy restarts them once web is through. */
   backgroundAppServices: string[];
+  /** The secret variables of .env, the core ones first, then the enabled features' (their values never in a file we write but .env). */
+  secrets: readonly { variable: string; swarmFile: boolean; app: boolean }[];
   /** requirements.txt lines the enabled features add. */
   featureRequirements: string[];
   /** Every requirement of the stack: the core ones, the ASGI server's, then the features'. */
@@ -141,6 +143,18 @@ export interface FeatureFiles {
   templates: string[];
 }
 
+/** Secret values of .env a feature's services read. */
+export interface Secret {
+  /** .env variables filled together by one generate() (a key pair is two; see fillEnvFile). */
+  variables: readonly string[];
+  /** Values for a new .env; none: the user fills them in. */
+  generate?(): readonly string[];
+  /** On a Swarm a secret file (/run/secrets/<variable>, read through <VARIABLE>_FILE) instead of a variable: .env must set it. */
+  swarmFile?: boolean;
+  /** Read by the app's settings (which then read <VARIABLE>_FILE too). */
+  app?: boolean;
+}
+
 /** The overlay networks of the Swarm stack: edge (nginx, web, the way out) and data (PostgreSQL, Redis: no route out). */
 export type SwarmNetwork = 'edge' | 'data';
 
@@ -197,6 +211,8 @@ export interface Feature<Facts = unknown> {
   services?: readonly string[];
   /** Of those, the ones running the application image (they get the app environment). */
   appServices?: readonly string[];
+  /** The secrets of .env it needs, for these answers (generated into .env, or Swarm secret files). */
+  secrets?(answers: Answers): readonly Secret[];
   /** Lines added to requirements.txt. */
   requirements?: readonly string[];
   /** Its verify probes, loaded only by verify. */

@@ -53,7 +53,7 @@ function renderWithSwarm(
 
 /** compose.yaml's environment as the Swarm passes it: a secret's variable NAME becomes NAME_FILE, the secret's file. */
 function asSecretFiles(environment: Record<string, unknown>, ctx: RenderContext): Record<string, unknown> {
-  const files = new Map(ctx.swarm!.secrets.map((secret) => [secret.variable, secret.file]));
+  const files = new Map(ctx.secrets.filter((secret) => secret.swarmFile).map(({ variable }) => [variable, variable.toLowerCase()]));
   return Object.fromEntries(
     Object.entries(environment).map(([name, value]) => {
       const variable = typeof value === 'string' ? /^\$\{([A-Z0-9_]+)[:?}-]/.exec(value)?.[1] : undefined;

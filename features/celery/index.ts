@@ -1,6 +1,7 @@
 // Celery worker and beat, with the stack's Redis as broker and result backend.
 import { checkInteger, featureSwitch, spec } from '../../generators/lib/answer-spec.ts';
 import { defineFeature } from '../../generators/lib/feature.ts';
+import type { ProcessPool } from '../../generators/lib/sizing.ts';
 import { celeryTiming, type CeleryTiming } from './timing.ts';
 
 declare module '../../generators/lib/answer-spec.ts' {
@@ -16,7 +17,19 @@ declare module '../../generators/lib/feature.ts' {
   }
 }
 
-export type CeleryFacts = CeleryTiming;
+export interface CeleryFacts extends CeleryTiming {
+  /** Worker processes (prefork) and the worker container's memory limit, from Celery's share of the memory. */
+  concurrency: number;
+  memoryLimitMb: number;
+  /** How the worker's processes are sized (README). */
+  pool: ProcessPool;
+}
+
+/**
+ * One prefork process per core, as memory allows, within 1..8; 200 MiB each (measured plus headroom).
+ * The worker gets 15 % of the memory, out of web's 50 %; beat holds one more database connection.
+ */
+const CELERY_POOL: ProcessPool = { share: 0.15, processMb: 200, maxProcesses: 8, extraConnections: 1 };
 
 export default defineFeature<CeleryFacts>({
   name: 'celery',
@@ -34,7 +47,13 @@ export default defineFeature<CeleryFacts>({
     }),
   ],
   enabled: (answers) => answers.celery,
-  facts: (answers) => celeryTiming(answers.celeryLongestTaskSeconds),
+  facts: (answers, sizing) => ({
+    ...celeryTiming(answers.celeryLongestTaskSeconds),
+    concurrency: sizing.pools['celery']!.processes,
+    memoryLimitMb: sizing.pools['celery']!.memoryLimitMb,
+    pool: CELERY_POOL,
+  }),
+  memory: { pool: CELERY_POOL },
   services: ['worker', 'beat'],
   appServices: ['worker', 'beat'],
   requirements: ['celery[redis]>=5.5,<6'],

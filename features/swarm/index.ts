@@ -9,7 +9,6 @@ import {
   type AppConnections,
   type DatabaseBudget,
   type PostgresSizing,
-  type Replicas,
 } from '../../generators/lib/sizing.ts';
 import { defineFeature } from '../../generators/lib/feature.ts';
 import { coreServices, deriveStack } from './stack.ts';
@@ -28,7 +27,8 @@ export interface SwarmFacts {
   registry: string;
   /** Repositories in it, tagged by git commit at push time. */
   repositories: { app: string; backup: string };
-  replicas: Replicas;
+  /** web and Celery worker replicas (beat is always one). */
+  replicas: { web: number; worker: number };
   /** Tasks a rolling update replaces at once (and so runs extra meanwhile). */
   updateParallelism: number;
   /** PostgreSQL sized for every replica (max_connections), with the connections it covers. */
@@ -114,7 +114,7 @@ export default defineFeature<SwarmFacts>({
       repositories: { app: `${answers.swarmRegistry}/${answers.name}-app`, backup: `${answers.swarmRegistry}/${answers.name}-backup` },
       replicas,
       updateParallelism: UPDATE_PARALLELISM,
-      ...sizeReplicated(sizing, replicas),
+      ...sizeReplicated(sizing, { web: replicas.web, pools: { celery: replicas.worker } }),
       // Swarm's own 2 s between the DNS removal and SIGTERM, plus this, must cover nginx's 2 s cache
       // and the removal's gossip to the edge node (measured: requests up to 0.34 s after SIGTERM).
       shutdownDelaySeconds: 5,

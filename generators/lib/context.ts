@@ -8,7 +8,7 @@ import type { Feature, RenderContext } from './feature.ts';
 import { renderedTimeZone } from './grammar.ts';
 import { stackSecrets } from './secrets.ts';
 import { imagePush } from './repo-health.ts';
-import { sizeStack, MEMORY_SHARE, PROCESS_MB, LIMITS, THREADS_PER_WORKER } from './sizing.ts';
+import { sizeStack, MEMORY_SHARE, PROCESS_MB, LIMITS, THREADS_PER_WORKER, type MemoryDemands } from './sizing.ts';
 
 /** Images the stack runs; certbot is pinned because its CLI flags are part of our scripts. */
 export const CERTBOT_IMAGE = 'certbot/certbot:v4.0.0';
@@ -46,6 +46,14 @@ export interface InputFiles {
   placement?: Placement;
 }
 
+/** What the features ask of the server's memory: their services' set-aside limits and their process pools. */
+export function memoryDemands(enabled: readonly Feature[]): MemoryDemands {
+  return {
+    reservedMb: Object.assign({}, ...enabled.map((feature) => feature.memory?.reservedMb ?? {})) as Record<string, number>,
+    pools: Object.fromEntries(enabled.filter((feature) => feature.memory?.pool).map((feature) => [feature.name, feature.memory!.pool!])),
+  };
+}
+
 export function buildRenderContext(
   answers: Answers,
   features: readonly Feature[],
@@ -54,12 +62,7 @@ export function buildRenderContext(
 ): RenderContext {
   const enabled = features.filter((feature) => feature.enabled(answers));
   const has = Object.fromEntries(features.map((feature) => [feature.name, enabled.includes(feature)]));
-  const sizing = sizeStack(
-    { cpus: answers.cpus, memoryMb: answers.memoryMb },
-    answers.server,
-    has['celery'] === true,
-    has['monitoring'] === true,
-  );
+  const sizing = sizeStack({ cpus: answers.cpus, memoryMb: answers.memoryMb }, answers.server, memoryDemands(enabled));
   const acmeDirectory =
     answers.tlsMode === 'acme' ? answers.acmeDirectory : answers.tlsMode === 'self-signed' ? '' : ACME_DIRECTORIES[answers.tlsMode];
   const featureFacts = Object.fromEntries(

@@ -10,7 +10,7 @@
 import type { AnswerSpec, Answers, TlsMode } from './answer-spec.ts';
 import type { ExistingDeployment } from './existing.ts';
 import type { DependencyBot, ImagePush } from './repo-health.ts';
-import type { LIMITS, MEMORY_SHARE, PROCESS_MB, Sizing } from './sizing.ts';
+import type { LIMITS, MEMORY_SHARE, PROCESS_MB, ProcessPool, Sizing } from './sizing.ts';
 
 /** What feature modules add to the render context, each under its own name (declaration merging). */
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- filled by feature modules
@@ -124,6 +124,9 @@ export const SLOTS = [
   'readme',
   /** Rows of the generated README's table of files. */
   'readme.files',
+  /** Rows of the generated README's sizing table, and bullets of how they come about. */
+  'readme.sizing',
+  'readme.sizing.notes',
 ] as const;
 export type SlotName = (typeof SLOTS)[number];
 
@@ -211,6 +214,13 @@ export interface Feature<Facts = unknown> {
   services?: readonly string[];
   /** Of those, the ones running the application image (they get the app environment). */
   appServices?: readonly string[];
+  /** What its services take of the server's memory (lib/sizing.ts shares the rest out). */
+  memory?: {
+    /** Memory limits (MiB) of its services, set aside before the shares are applied (monitoring's). */
+    reservedMb?: Readonly<Record<string, number>>;
+    /** A pool of processes beside web, sized from a share of the memory taken out of web's (Celery's workers). */
+    pool?: ProcessPool;
+  };
   /** The secrets of .env it needs, for these answers (generated into .env, or Swarm secret files). */
   secrets?(answers: Answers): readonly Secret[];
   /** Lines added to requirements.txt. */

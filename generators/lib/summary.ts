@@ -13,14 +13,12 @@ export interface RunFacts {
 const plural = (count: number, noun: string) => `${count} ${noun}${count === 1 ? '' : 's'}`;
 
 export function formatDecisions(ctx: RenderContext, facts: RunFacts): string {
-  const { gunicorn, celery, postgres, monitoring } = ctx.sizing;
+  const { gunicorn, pools, postgres, reserved } = ctx.sizing;
   const rows: [string, string][] = [
     ['gunicorn', `${plural(gunicorn.workers, 'worker')} x ${plural(gunicorn.threads, 'thread')}, ${gunicorn.workerClass} workers`],
-    ...(celery ? [['celery', `concurrency ${celery.concurrency}`] as [string, string]] : []),
+    ...Object.entries(pools).map(([name, pool]): [string, string] => [name, `concurrency ${pool.processes}`]),
     ['postgresql', `max_connections ${postgres.maxConnections}, shared_buffers ${postgres.sharedBuffersMb} MiB`],
-    ...(monitoring
-      ? [['monitoring', `Prometheus, Alertmanager and exporters, ${monitoring.totalMb} MiB set aside`] as [string, string]]
-      : []),
+    ...(reserved ? [['set aside', `${reserved.totalMb} MiB for ${Object.keys(reserved.limitsMb).join(', ')}`] as [string, string]] : []),
     ['services', ctx.services.join(', ')],
   ];
   const width = Math.max(...rows.map(([label]) => label.length));

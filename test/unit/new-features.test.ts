@@ -9,7 +9,7 @@ import { FEATURES } from '../../features/index.ts';
 import { answerSchema, resolveAnswers } from '../../generators/lib/answers.ts';
 import { describeNewParts, effectOf, formatNewParts, leftOff, optionalParts, partsNewTo } from '../../generators/lib/new-features.ts';
 import type { RenderedTree } from '../../generators/lib/render.ts';
-import { MONITORING_MB } from '../../generators/lib/sizing.ts';
+import { MONITORING_MB } from '../../features/monitoring/index.ts';
 import { generateProject } from '../helpers/generate.ts';
 import { regenerate } from '../helpers/regenerate.ts';
 import { checkoutFixture } from '../helpers/upgrade-corpus.ts';

@@ -55,7 +55,7 @@ describe('swarmRegistry', () => {
 describe('swarm facts', () => {
   it('sizes PostgreSQL for the replicas, and only the stack file gets that size', () => {
     const ctx = contextWith({ swarmWebReplicas: 4, swarmWorkerReplicas: 3 });
-    const expected = sizeReplicated(ctx.sizing, { web: 4, worker: 3 });
+    const expected = sizeReplicated(ctx.sizing, { web: 4, pools: { celery: 3 } });
     expect(ctx.swarm!.postgres).toEqual(expected.postgres);
     expect(ctx.swarm!.postgres.maxConnections).toBeGreaterThan(ctx.sizing.postgres.maxConnections);
     const tree = renderTree(ctx);
@@ -93,7 +93,7 @@ describe('swarm facts', () => {
   it('has no worker replicas without Celery, and no Celery connections', () => {
     const ctx = contextWith({ celery: false, swarmWebReplicas: 2 });
     expect(ctx.swarm!.replicas).toEqual({ web: 2, worker: 0 });
-    expect(ctx.swarm!.connections.celery).toBe(0);
+    expect(ctx.swarm!.connections.pools).toEqual({});
     expect(renderTree(ctx).get('stack.yaml')!.content).not.toMatch(/^ {2}(worker|beat):/m);
   });
 });

@@ -112,6 +112,12 @@ export const SLOTS = [
   'urls.imports',
   /** URL patterns appended to <pkg>/urls.py's urlpatterns (indented by four spaces). */
   'urls',
+  /**
+   * Checks of /health/, after the core ones (database, redis): functions that raise when their part is
+   * down, registered as `HEALTH_CHECKS["name"] = function` (module-level Python in <pkg>/health.py, and in
+   * the existing-project settings module).
+   */
+  'health',
   /** nginx http-level directives (nginx.conf), before the site configuration is included. */
   'nginx.http',
   /** Directives of the site's catch-all `location /` that proxies to gunicorn (site.conf). */

@@ -9,14 +9,14 @@ import { GENERATOR_VERSION } from '../../generators/lib/version.ts';
 import { probesFor } from '../../generators/verify/probes/index.ts';
 import { readStoredAnswers, runVerify } from '../../generators/verify/run.ts';
 
-// Every default (Let's Encrypt staging, which verify swaps for Pebble, and every feature on), and
-// every feature off in self-signed mode.
-const VERIFIED = ['defaults', 'minimal'];
+// Every default (Let's Encrypt staging, which verify swaps for Pebble, and the features on by default),
+// with the cache's own Redis too; and every feature off in self-signed mode.
+const VERIFIED: Record<string, Record<string, unknown>> = { defaults: { cache: true }, minimal: {} };
 
 describe('yo django-prod:verify', () => {
-  for (const profile of VERIFIED) {
-    it(`boots the ${profile} profile and every probe passes`, async () => {
-      const result = await generateProject(PROFILES[profile]!);
+  for (const [profile, extra] of Object.entries(VERIFIED)) {
+    it(`boots the ${profile} profile${Object.keys(extra).length ? ` with ${JSON.stringify(extra)}` : ''} and every probe passes`, async () => {
+      const result = await generateProject({ ...PROFILES[profile]!, ...extra });
       const lines: string[] = [];
       const report = await runVerify({ repoDir: result.cwd, features: FEATURES, log: (line) => lines.push(line) });
       const failed = report.results.filter((probe) => probe.status === 'fail');

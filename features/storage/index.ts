@@ -123,6 +123,7 @@ export default defineFeature<StorageFacts>({
     customDomain: answers.s3CustomDomain,
     staticOnS3: answers.staticOnS3,
   }),
+  filesElsewhere: (answers) => (answers.staticOnS3 ? ['media', 'static'] : ['media']),
   requirements: ['django-storages[s3]>=1.14,<2', 'boto3>=1.34,<2'],
   files: [{ templates: ['_pkg_/uploads.py', 's3/bucket-policy.json'] }],
   verify: storageOverride,

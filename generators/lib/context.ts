@@ -121,6 +121,10 @@ export function buildRenderContext(
     },
     referrerPolicy: 'same-origin',
     uploadLimitMb: answers.uploadLimitMb,
+    localFiles: {
+      media: !enabled.some((feature) => feature.filesElsewhere?.(answers).includes('media')),
+      static: !enabled.some((feature) => feature.filesElsewhere?.(answers).includes('static')),
+    },
     timeZone: renderedTimeZone(answers.timeZone),
     sizing,
     sizingConstants: { processMb: PROCESS_MB, limits: LIMITS, memoryShare: MEMORY_SHARE, threadsPerWorker: THREADS_PER_WORKER },

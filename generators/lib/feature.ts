@@ -49,6 +49,8 @@ export interface RenderContext extends Partial<FeatureFacts> {
   /** Referrer-Policy, one value for nginx and Django (Django's own default since 3.1). */
   referrerPolicy: 'same-origin';
   uploadLimitMb: number;
+  /** Whether uploaded media and collected static files live on local volumes nginx serves (else a feature keeps them elsewhere). */
+  localFiles: { media: boolean; static: boolean };
   /** IANA time zone of Django and cron (an alias Debian's images lack is rendered as its zone). */
   timeZone: string;
   sizing: Sizing;
@@ -100,12 +102,18 @@ export const SLOTS = [
   'compose.secrets',
   /** Variables of x-app-environment: every container running the app image gets them. */
   'compose.app-environment',
+  /** Variables of the test service in compose.test.yaml (make test, CI), e.g. placeholders for the settings' start-up checks. */
+  'compose.test.environment',
   /** Blocks appended to .env.example (secrets stay empty there; .env gets random values). */
   'env',
+  /** The new project's <pkg>/__init__.py, when a feature has one (else a docstring naming the project). */
+  'package.init',
   /** Code at the top of <pkg>/settings/base.py, before any setting reads the environment. */
   'settings.environment',
   /** Settings appended to <pkg>/settings/base.py. */
   'settings.base',
+  /** Entries of the settings' LOGGING["loggers"] (indented by eight spaces): a feature's own loggers, to stdout as JSON. */
+  'settings.loggers',
   /** Settings appended to <pkg>/settings/production.py. */
   'settings.production',
   /** Imports at the top of <pkg>/urls.py, for the patterns below. */
@@ -227,6 +235,8 @@ export interface Feature<Facts = unknown> {
     /** A pool of processes beside web, sized from a share of the memory taken out of web's (Celery's workers). */
     pool?: ProcessPool;
   };
+  /** Files it keeps off the stack's local volumes (object storage): nginx then serves no such volume. */
+  filesElsewhere?(answers: Answers): readonly ('media' | 'static')[];
   /** The secrets of .env it needs, for these answers (generated into .env, or Swarm secret files). */
   secrets?(answers: Answers): readonly Secret[];
   /** Lines added to requirements.txt. */

@@ -10,7 +10,11 @@ import type { ComposeOnly, SwarmService } from '../../generators/lib/feature.ts'
 import type { RenderedTree } from '../../generators/lib/render.ts';
 import type { PostgresSizing } from '../../generators/lib/sizing.ts';
 
-/** Compose keys that docker stack deploy ignores or rejects, and what stands in for them on a Swarm. */
+/**
+ * Compose keys that docker stack deploy ignores or rejects, and what stands in for them on a Swarm.
+ * Every other key of a service passes through as compose.yaml has it (user, init, sysctls, and
+ * hardening such as cap_drop, read_only or tmpfs): written once there, it reaches both targets.
+ */
 export const DROPPED_KEYS: Record<string, string> = {
   build: 'make swarm-push builds and pushes the images',
   restart: "Swarm's restart_policy restarts tasks (any exit, 5 s apart)",

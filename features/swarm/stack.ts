@@ -2,7 +2,7 @@
 // its other targets): the same service definitions rewritten for `docker stack deploy`, so image,
 // command, healthcheck, stop grace, limits and environment are written once for both. What only a
 // cluster needs (networks, placement, replicas, rolling updates, secret files, configs) comes from
-// each feature's swarm() and, for the core services, from CORE_SERVICES below.
+// each feature's swarm() and, for the core services, from coreServices() below.
 import path from 'node:path';
 import { isAlias, isMap, isScalar, isSeq, parseDocument, Scalar, YAMLMap, YAMLSeq, type Document, type Node } from 'yaml';
 import type { RenderContext } from '../../generators/lib/context.ts';
@@ -182,6 +182,98 @@ const flow = (doc: Document, values: readonly string[]) => {
   return node;
 };
 
+/** The image a Swarm pulls: the pushed one where compose.yaml builds it, where compose.yaml names it (a shared anchor too). */
+function rewriteImage(doc: Document, map: YAMLMap, sources: YAMLMap[], role: SwarmService, service: Record<string, unknown>): void {
+  const image = role.image ?? swarmImage(String(service['image']));
+  if (image === undefined) return;
+  const owner = sources.find((source) => source.has('image'));
+  // The release job runs a newer image than the services sharing its anchor: a key of its own.
+  if (role.image !== undefined || owner === undefined) setAfter(map, 'image', image, doc, 'image');
+  else owner.set('image', image);
+  // What compose.yaml says about building and naming the image is not so here.
+  const imageKey = (role.image !== undefined || owner === undefined ? map : owner).items.find(
+    (pair) => isScalar(pair.key) && pair.key.value === 'image',
+  )?.key;
+  if (isScalar(imageKey)) imageKey.commentBefore = undefined;
+  const anchorPair = owner && owner !== map ? (doc.contents as YAMLMap).items.find((pair) => pair.value === owner) : undefined;
+  if (anchorPair)
+    (anchorPair.key as Scalar).commentBefore =
+      ` The app services run the image make swarm-push pushed for the commit (swarm/deploy.sh sets APP_IMAGE).`;
+}
+
+/**
+ * Secrets as files: NAME: ${SECRET} becomes NAME_FILE: /run/secrets/<secret> (Django's settings, the
+ * postgres image and the backup entrypoint read *_FILE), once in each shared anchor; the service
+ * gets secrets: with those it reads. Returns them.
+ */
+function secretsAsFiles(
+  doc: Document,
+  map: YAMLMap,
+  service: Record<string, unknown>,
+  secretFiles: ReadonlyMap<string, string>,
+  rewritten: Set<YAMLMap>,
+): string[] {
+  for (const environment of mapsOf(doc, map.get('environment', true))) {
+    if (rewritten.has(environment)) continue;
+    rewritten.add(environment);
+    for (const pair of environment.items) {
+      const file = secretFiles.get(variableOf(isScalar(pair.value) ? pair.value.value : undefined) ?? '');
+      if (!file || !isScalar(pair.key)) continue;
+      pair.key = doc.createNode(`${String(pair.key.value)}_FILE`) as Scalar;
+      (pair.value as Scalar).value = `/run/secrets/${file}`;
+    }
+  }
+  const secrets = [
+    ...new Set(
+      Object.values((service['environment'] ?? {}) as Record<string, unknown>)
+        .map((value) => secretFiles.get(variableOf(value) ?? ''))
+        .filter((file): file is string => file !== undefined),
+    ),
+  ];
+  if (secrets.length > 0) setAfter(map, 'secrets', flow(doc, secrets), doc, 'environment');
+  return secrets;
+}
+
+/**
+ * Bind mounts of our files become configs (Swarm ships them to the node; there is no repository
+ * there), named volumes stay, shm_size becomes a tmpfs on /dev/shm. Returns the configs.
+ */
+function mountsAsConfigs(
+  doc: Document,
+  map: YAMLMap,
+  service: Record<string, unknown>,
+  tree: RenderedTree,
+  root: string,
+  usedVolumes: Set<string>,
+): Shipped[] {
+  const volumes = map.get('volumes', true);
+  const kept: unknown[] = [];
+  const shipped: Shipped[] = [];
+  for (const entry of isSeq(volumes) ? volumes.items : []) {
+    const value = isScalar(entry) ? String(entry.value) : undefined;
+    if (value?.startsWith('./')) shipped.push(...configsFor(value, tree, root));
+    else {
+      kept.push(entry);
+      if (value) usedVolumes.add(value.split(':')[0]!);
+    }
+  }
+  if (typeof service['shm_size'] === 'string')
+    kept.push(doc.createNode({ type: 'tmpfs', target: '/dev/shm', tmpfs: { size: toBytes(service['shm_size']) } }));
+  if (isSeq(volumes)) {
+    if (kept.length > 0) volumes.items = kept as Node[];
+    else map.delete('volumes');
+  } else if (kept.length > 0) setAfter(map, 'volumes', kept, doc);
+  if (shipped.length > 0) {
+    const mounts = shipped.map((config) => ({
+      source: config.key,
+      target: config.target,
+      ...(config.executable ? { mode: octal(doc, 0o555) } : {}),
+    }));
+    setAfter(map, 'configs', mounts, doc, 'environment');
+  }
+  return shipped;
+}
+
 /** stack.yaml's text from the rendered compose.yaml (pathOf: where a file of ours is in the tree). */
 export function deriveStack(tree: RenderedTree, ctx: RenderContext, pathOf: (template: string) => string): string {
   const swarm = ctx.swarm!;
@@ -189,14 +281,14 @@ export function deriveStack(tree: RenderedTree, ctx: RenderContext, pathOf: (tem
   const root = path.posix.dirname(composePath) === '.' ? '' : path.posix.dirname(composePath);
   const doc = parseDocument(tree.get(composePath)!.content, { merge: true });
   moveCommentsOfEmptyValues(doc.contents);
-  const plain = doc.toJS({ maxAliasCount: -1 }) as { services: Record<string, Record<string, unknown>>; volumes?: Record<string, unknown> };
+  const plain = doc.toJS({ maxAliasCount: -1 }) as { services: Record<string, Record<string, unknown>> };
   const roles = swarmRoles(ctx);
   const secretFiles = new Map(ctx.secrets.filter((secret) => secret.swarmFile).map(({ variable }) => [variable, variable.toLowerCase()]));
   const services = doc.get('services') as YAMLMap;
   const configs = new Map<string, Shipped>();
   const usedSecrets = new Set<string>();
   const usedVolumes = new Set<string>();
-  const rewritten = new Set<YAMLMap>();
+  const rewrittenEnvironments = new Set<YAMLMap>();
   const composeOnly: { service: string; reason: string }[] = [];
 
   for (const name of Object.keys(plain.services)) {
@@ -219,77 +311,16 @@ export function deriveStack(tree: RenderedTree, ctx: RenderContext, pathOf: (tem
       .filter(Boolean);
     for (const source of sources) for (const key of Object.keys(DROPPED_KEYS)) source.delete(key);
 
-    const image = role.image ?? swarmImage(String(service['image']));
-    const owner = sources.find((source) => source.has('image'));
-    // The release job runs a newer image than the services sharing its anchor: its own key.
-    if (role.image || (image && owner === undefined)) setAfter(map, 'image', image, doc, 'image');
-    else if (image) owner!.set('image', image);
-    // What compose.yaml says about building and naming the image is not so here.
-    const imageKey = (role.image ? map : owner)?.items.find((pair) => isScalar(pair.key) && pair.key.value === 'image')?.key;
-    if (image && isScalar(imageKey)) imageKey.commentBefore = undefined;
-    if (image && owner && owner !== map) {
-      const anchorPair = (doc.contents as YAMLMap).items.find((pair) => pair.value === owner);
-      if (anchorPair)
-        (anchorPair.key as Scalar).commentBefore =
-          ` The app services run the image make swarm-push pushed for the commit (swarm/deploy.sh sets APP_IMAGE).`;
-    }
-
-    // Secrets as files: NAME: ${SECRET} becomes NAME_FILE: /run/secrets/<secret> (Django's settings,
-    // the postgres image and the backup entrypoint read *_FILE), once in each shared anchor.
-    const environments = mapsOf(doc, map.get('environment', true));
-    for (const environment of environments) {
-      if (rewritten.has(environment)) continue;
-      rewritten.add(environment);
-      for (const pair of environment.items) {
-        const file = secretFiles.get(variableOf(isScalar(pair.value) ? pair.value.value : undefined) ?? '');
-        if (!file || !isScalar(pair.key)) continue;
-        pair.key = doc.createNode(`${String(pair.key.value)}_FILE`) as Scalar;
-        (pair.value as Scalar).value = `/run/secrets/${file}`;
-      }
-    }
-    const ownSecrets = [
-      ...new Set(
-        Object.values((service['environment'] ?? {}) as Record<string, unknown>)
-          .map((value) => secretFiles.get(variableOf(value) ?? ''))
-          .filter((file): file is string => file !== undefined),
-      ),
-    ];
-    for (const secret of ownSecrets) usedSecrets.add(secret);
+    rewriteImage(doc, map, sources, role, service);
+    for (const secret of secretsAsFiles(doc, map, service, secretFiles, rewrittenEnvironments)) usedSecrets.add(secret);
     // Only this service's: onto its own environment map, never into a shared anchor.
     if (role.environment) {
       const own = map.get('environment', true);
       if (!isMap(own)) throw new Error(`stack.yaml: ${name}'s Swarm variables need an environment map of its own in compose.yaml`);
       for (const [key, value] of Object.entries(role.environment)) own.set(key, value);
     }
-    if (ownSecrets.length > 0) setAfter(map, 'secrets', flow(doc, ownSecrets), doc, 'environment');
 
-    const volumes = map.get('volumes', true);
-    const kept: unknown[] = [];
-    const shipped: Shipped[] = [];
-    for (const entry of isSeq(volumes) ? volumes.items : []) {
-      const value = isScalar(entry) ? String(entry.value) : undefined;
-      if (value?.startsWith('./')) shipped.push(...configsFor(value, tree, root));
-      else {
-        kept.push(entry);
-        if (value) usedVolumes.add(value.split(':')[0]!);
-      }
-    }
-    if (typeof service['shm_size'] === 'string')
-      kept.push(doc.createNode({ type: 'tmpfs', target: '/dev/shm', tmpfs: { size: toBytes(service['shm_size']) } }));
-    if (isSeq(volumes)) {
-      if (kept.length > 0) volumes.items = kept as Node[];
-      else map.delete('volumes');
-    } else if (kept.length > 0) setAfter(map, 'volumes', kept, doc);
-    if (shipped.length > 0) {
-      for (const config of shipped) configs.set(config.key, config);
-      setAfter(
-        map,
-        'configs',
-        shipped.map((config) => ({ source: config.key, target: config.target, ...(config.executable ? { mode: octal(doc, 0o555) } : {}) })),
-        doc,
-        'environment',
-      );
-    }
+    for (const config of mountsAsConfigs(doc, map, service, tree, root, usedVolumes)) configs.set(config.key, config);
 
     if (role.command) setAfter(map, 'command', role.command(service['command'] as string[]), doc);
     // Host mode: bound on the node itself (no routing mesh), clients' addresses kept.

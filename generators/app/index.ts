@@ -43,6 +43,7 @@ import {
   planRegeneration,
   type FileAction,
 } from '../lib/merge.ts';
+import { stackSecrets } from '../lib/secrets.ts';
 import { migrateAnswers, storedVersionProblem } from '../lib/migrations.ts';
 import { describeNewParts, leftOff, optionalParts, partsNewTo, type OptionalPart } from '../lib/new-features.ts';
 import { PRISTINE_PATH, PristineError, parsePristine, pristineOf, serializePristine, type PristineFiles } from '../lib/pristine.ts';
@@ -215,7 +216,8 @@ export default class DjangoProdGenerator extends Generator<StoredConfig, Options
       : planFreshGeneration(tree);
     const secretsFile = this.#secretsFile();
     const example = tree.get(path.posix.join(path.posix.dirname(secretsFile), '.env.example'))?.content ?? '';
-    return [...plan, { ...fillSecretsFile(example, readCurrent(secretsFile)), path: secretsFile }];
+    const secrets = stackSecrets(this.answers, this.ctx.enabledFeatures);
+    return [...plan, { ...fillSecretsFile(example, readCurrent(secretsFile), secrets), path: secretsFile }];
   }
 
   /** .env beside compose.yaml, where Compose reads it: the root, or our folder in an existing project. */

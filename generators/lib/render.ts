@@ -6,7 +6,7 @@ import ejs from 'ejs';
 import type { RenderContext } from './context.ts';
 import * as escapeHelpers from './escape.ts';
 import type { SlotName } from './feature.ts';
-import { FEATURES_DIR, planFiles } from './files.ts';
+import { FEATURES_DIR, generatedPath, planFiles } from './files.ts';
 import { PACKAGE_ROOT } from './package-root.ts';
 
 export interface RenderedFile {
@@ -90,6 +90,10 @@ export function renderTree(ctx: RenderContext): RenderedTree {
   const tree: RenderedTree = new Map();
   for (const file of planFiles(ctx)) {
     tree.set(file.path, { content: renderFile(file.template, locals), executable: file.executable });
+  }
+  const pathOf = (template: string) => generatedPath(template, ctx);
+  for (const file of ctx.enabledFeatures.flatMap((feature) => feature.derived ?? [])) {
+    tree.set(pathOf(file.template), { content: file.derive(tree, ctx, pathOf), executable: false });
   }
   return tree;
 }

@@ -3,7 +3,6 @@
 // run next. Pure text from the render context and the facts of the run, so it is unit-tested and
 // says exactly what the templates were rendered with.
 import type { RenderContext } from './context.ts';
-import { AGE_IDENTITY } from './secrets.ts';
 
 export interface RunFacts {
   /** The target directory as the user should type it (relative to where they ran the generator). */
@@ -19,14 +18,12 @@ export interface RunFacts {
 const plural = (count: number, noun: string) => `${count} ${noun}${count === 1 ? '' : 's'}`;
 
 export function formatDecisions(ctx: RenderContext): string {
-  const { gunicorn, celery, postgres, monitoring } = ctx.sizing;
+  const { gunicorn, pools, postgres, reserved } = ctx.sizing;
   const rows: [string, string][] = [
     ['gunicorn', `${plural(gunicorn.workers, 'worker')} x ${plural(gunicorn.threads, 'thread')}, ${gunicorn.workerClass} workers`],
-    ...(celery ? [['celery', `concurrency ${celery.concurrency}`] as [string, string]] : []),
+    ...Object.entries(pools).map(([name, pool]): [string, string] => [name, `concurrency ${pool.processes}`]),
     ['postgresql', `max_connections ${postgres.maxConnections}, shared_buffers ${postgres.sharedBuffersMb} MiB`],
-    ...(monitoring
-      ? [['monitoring', `Prometheus, Alertmanager and exporters, ${monitoring.totalMb} MiB set aside`] as [string, string]]
-      : []),
+    ...(reserved ? [['set aside', `${reserved.totalMb} MiB for ${Object.keys(reserved.limitsMb).join(', ')}`] as [string, string]] : []),
     ['services', ctx.services.join(', ')],
   ];
   const width = Math.max(...rows.map(([label]) => label.length));
@@ -55,12 +52,13 @@ export function formatNextSteps(ctx: RenderContext, facts: RunFacts): string {
           `fill in ${envFile} (git-ignored; the comment above each value says what it is and whether it may stay empty): ${blank.join(', ')}`,
         ]
       : []),
-    ...(new RegExp(`^${AGE_IDENTITY}=\\S`, 'm').test(facts.env)
-      ? [
-          `${AGE_IDENTITY} in ${envFile} is the only key that decrypts the off-site backups: copy it into your password manager now, ` +
-            `and keep it off the server (delete it from the server's ${envFile}; ${runbook}, "Backups and restore")`,
-        ]
-      : []),
+    ...ctx.secrets
+      .filter((secret) => secret.offServer !== undefined && new RegExp(`^${secret.variable}=\\S`, 'm').test(facts.env))
+      .map(
+        (secret) =>
+          `${secret.variable} in ${envFile} is ${secret.offServer!.what}: copy it into your password manager now, ` +
+          `and keep it off the server (delete it from the server's ${envFile}; ${runbook}, "${secret.offServer!.section}")`,
+      ),
     ...(facts.inGitRepository
       ? []
       : [`git init && git add -A && git commit -m "Deployment by generator-django-prod"   (a regeneration is undone with git)`]),

@@ -13,7 +13,7 @@ import { PRISTINE_PATH, parsePristine } from '../lib/pristine.ts';
 import { GENERATOR_VERSION } from '../lib/version.ts';
 import { probesFor } from './probes/index.ts';
 import { ProbeSkipped, type ProbeContext } from './probes/probe.ts';
-import { notGenerated, readStoredAnswers } from './repository.ts';
+import { notGenerated, readStoredAnswers } from './stored-answers.ts';
 import { bootStack, pingDocker, type Log, type Stack } from './stack.ts';
 
 export interface ProbeResult {

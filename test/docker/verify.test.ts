@@ -13,7 +13,7 @@ import { PROFILES } from '../helpers/profiles.ts';
 import { buildRenderContext } from '../../generators/lib/context.ts';
 import { GENERATOR_VERSION } from '../../generators/lib/version.ts';
 import { probesFor } from '../../generators/verify/probes/index.ts';
-import { readStoredAnswers } from '../../generators/verify/repository.ts';
+import { readStoredAnswers } from '../../generators/verify/stored-answers.ts';
 import { runVerify } from '../../generators/verify/run.ts';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));

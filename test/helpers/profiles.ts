@@ -65,6 +65,7 @@ export const PROFILES: Record<string, AnswerFlags> = {
     alertSmtpPort: 465,
     alertSmtpUser: 'alerts@example.com',
     alertWebhookUrl: 'https://hooks.example.com/alerts?team=ops',
+    cache: true,
   },
   // Docker Swarm on top of the defaults (Celery, Sentry, backups); off in every other profile but large.
   swarm: { swarm: true, swarmRegistry: 'registry.internal:5000', swarmWebReplicas: 3, swarmWorkerReplicas: 2 },

@@ -45,7 +45,8 @@ describe.each(FEATURES.map((feature) => [feature.name, feature] as const))('feat
     const added = [...on.keys()].filter((file) => !off.has(file));
     const declared = (feature.files ?? [])
       .filter((section) => section.condition?.(ctxOn) ?? true)
-      .flatMap((section) => section.templates.map((template) => template.replaceAll('_pkg_', ctxOn.packageName)));
+      .flatMap((section) => section.templates.map((template) => template.replaceAll('_pkg_', ctxOn.packageName)))
+      .concat((feature.derived ?? []).map((file) => file.template));
     expect(added.sort()).toEqual(declared.sort());
     for (const service of feature.services ?? []) {
       expect(on.get('compose.yaml')!.content).toMatch(new RegExp(`^  ${service}:$`, 'm'));

@@ -18,7 +18,7 @@ describe('formatDecisions', () => {
         '  gunicorn    1 worker x 4 threads, gthread workers',
         '  celery      concurrency 1',
         '  postgresql  max_connections 30, shared_buffers 38 MiB',
-        '  monitoring  Prometheus, Alertmanager and exporters, 512 MiB set aside',
+        '  set aside   512 MiB for prometheus, alertmanager, node-exporter, postgres-exporter, redis-exporter, nginx-exporter, blackbox-exporter',
         '  services    db, redis, migrate, web, nginx, certbot, worker, beat, backup, prometheus, alertmanager, node-exporter, postgres-exporter, redis-exporter, nginx-exporter, blackbox-exporter',
       ].join('\n'),
     );
@@ -28,7 +28,7 @@ describe('formatDecisions', () => {
     const ctx = contextFor({ cpus: 8, memoryMb: 16384, celery: false, backups: false, monitoring: false, server: 'asgi' });
     const text = formatDecisions(ctx);
     expect(text).not.toContain('celery');
-    expect(text).not.toContain('monitoring');
+    expect(text).not.toContain('set aside');
     expect(text).toContain(`  gunicorn    8 workers x 4 threads, uvicorn_worker.UvicornWorker workers\n`);
     expect(text).toContain(
       `postgresql  max_connections ${ctx.sizing.postgres.maxConnections}, shared_buffers ${ctx.sizing.postgres.sharedBuffersMb} MiB`,

@@ -22,6 +22,7 @@ registerHooks({
     STAND_INS[specifier] ? { url: STAND_INS[specifier], shortCircuit: true } : nextResolve(specifier, context),
 });
 const { addEnvironmentOptions, createEnv } = await import('yeoman-environment');
+const { HELP_WIDTH } = await import('../generators/lib/cli.ts');
 
 const [first, ...rest] = process.argv.slice(2);
 const subGenerator = first === 'app' || first === 'verify' ? first : 'app';
@@ -34,7 +35,8 @@ if (!existsSync(generatorPath)) throw new Error(`no sub-generator "${subGenerato
 // generator's command is a subcommand of this one and inherits both settings.
 const command = addEnvironmentOptions()
   .exitOverride()
-  .configureOutput({ writeErr: () => undefined });
+  .configureOutput({ writeErr: () => undefined })
+  .configureHelp({ helpWidth: HELP_WIDTH });
 const env = createEnv({ command });
 env.register(generatorPath, { namespace: `django-prod:${subGenerator}` });
 try {
@@ -44,7 +46,7 @@ try {
   const { code: commanderCode, exitCode } = error as { code?: unknown; exitCode?: unknown };
   if (typeof commanderCode === 'string' && commanderCode.startsWith('commander.')) {
     if (exitCode === 0) process.exit(0);
-    console.error(`Error: ${(error as Error).message.replace(/^error: /, '')}; see --help`);
+    console.error(`Error: ${(error as Error).message.replace(/^error: /, '').replaceAll('\n', ' ')}; see --help`);
     process.exit(2);
   }
   const { message, code } = error as Error & { code?: unknown };

@@ -2,7 +2,9 @@
 import { checkInteger, featureSwitch, spec } from '../../generators/lib/answer-spec.ts';
 import { checkCronSchedule, maxCronIntervalSeconds, normalizeCronSchedule, parseCronSchedule } from '../../generators/lib/grammar.ts';
 import { checkBucketPath, checkEndpointUrl } from '../../generators/lib/object-storage.ts';
+import { generateAgeKeyPair } from '../../generators/lib/age-key.ts';
 import { defineFeature } from '../../generators/lib/feature.ts';
+import { backupsOverride } from './verify.ts';
 
 declare module '../../generators/lib/answer-spec.ts' {
   interface Answers {
@@ -33,7 +35,7 @@ export interface BackupFacts {
   s3: { bucket: string; endpoint: string; allowHttp: boolean; encrypt: boolean } | undefined;
 }
 
-declare module '../../generators/lib/context.ts' {
+declare module '../../generators/lib/feature.ts' {
   interface FeatureFacts {
     backups: BackupFacts;
   }
@@ -129,6 +131,7 @@ export default defineFeature<BackupFacts>({
     }),
   ],
   enabled: (answers) => answers.backups,
+  slots: ['compose.services', 'compose.volumes', 'env', 'makefile', 'readme', 'readme.files'],
   facts: (answers) => {
     // The answer passed checkCronSchedule, so it parses and runs at some time.
     const maxIntervalSeconds = maxCronIntervalSeconds(parseCronSchedule(answers.backupSchedule).schedule!)!;
@@ -148,10 +151,38 @@ export default defineFeature<BackupFacts>({
     };
   },
   services: ['backup'],
+  secrets: (answers) =>
+    answers.backupS3Bucket === ''
+      ? []
+      : [
+          // The bucket's key: a secret file on a Swarm (the entrypoint reads *_FILE).
+          { variables: ['BACKUP_S3_ACCESS_KEY_ID'], swarmFile: true },
+          { variables: ['BACKUP_S3_SECRET_ACCESS_KEY'], swarmFile: true },
+          // The age key pair, generated once: uploads are encrypted for the recipient; the identity restores.
+          ...(answers.backupEncrypt
+            ? [
+                {
+                  variables: ['BACKUP_AGE_RECIPIENT', 'BACKUP_AGE_IDENTITY'],
+                  offServer: {
+                    variable: 'BACKUP_AGE_IDENTITY',
+                    what: 'the only key that decrypts the off-site backups',
+                    section: 'Backups and restore',
+                  },
+                  generate: () => {
+                    const pair = generateAgeKeyPair();
+                    return [pair.recipient, pair.identity];
+                  },
+                },
+              ]
+            : []),
+        ],
   files: [
     { templates: ['backup/Dockerfile', 'backup/crontab'] },
     { executable: true, templates: ['backup/entrypoint.sh', 'backup/backup.sh', 'backup/restore.sh', 'backup/healthcheck.sh'] },
     { executable: true, condition: (ctx) => ctx.backups?.s3 !== undefined, templates: ['backup/offsite.sh'] },
   ],
+  verify: backupsOverride,
   probes: async () => [(await import('./probe.ts')).backupsProbe],
+  // Next to db, with the backups volume on that node (copy it off-site: backupS3Bucket, which needs the way out).
+  swarm: (ctx) => ({ backup: { networks: ctx.backups!.s3 ? ['data', 'edge'] : ['data'], node: 'data' } }),
 });

@@ -1,6 +1,7 @@
 // Celery worker and beat, with the stack's Redis as broker and result backend.
 import { checkInteger, featureSwitch, spec } from '../../generators/lib/answer-spec.ts';
 import { defineFeature } from '../../generators/lib/feature.ts';
+import type { ProcessPool } from '../../generators/lib/sizing.ts';
 import { celeryTiming, type CeleryTiming } from './timing.ts';
 
 declare module '../../generators/lib/answer-spec.ts' {
@@ -10,13 +11,25 @@ declare module '../../generators/lib/answer-spec.ts' {
   }
 }
 
-declare module '../../generators/lib/context.ts' {
+declare module '../../generators/lib/feature.ts' {
   interface FeatureFacts {
     celery: CeleryFacts;
   }
 }
 
-export type CeleryFacts = CeleryTiming;
+export interface CeleryFacts extends CeleryTiming {
+  /** Worker processes (prefork) and the worker container's memory limit, from Celery's share of the memory. */
+  concurrency: number;
+  memoryLimitMb: number;
+  /** How the worker's processes are sized (README). */
+  pool: ProcessPool;
+}
+
+/**
+ * One prefork process per core, as memory allows, within 1..8; 200 MiB each (measured plus headroom).
+ * The worker gets 15 % of the memory, out of web's 50 %; beat holds one more database connection.
+ */
+const CELERY_POOL: ProcessPool = { share: 0.15, processMb: 200, maxProcesses: 8, extraConnections: 1 };
 
 export default defineFeature<CeleryFacts>({
   name: 'celery',
@@ -34,7 +47,25 @@ export default defineFeature<CeleryFacts>({
     }),
   ],
   enabled: (answers) => answers.celery,
-  facts: (answers) => celeryTiming(answers.celeryLongestTaskSeconds),
+  slots: [
+    'compose.services',
+    'env',
+    'package.init',
+    'readme',
+    'readme.files',
+    'readme.sizing',
+    'readme.sizing.notes',
+    'settings.base',
+    'settings.loggers',
+    'settings.production',
+  ],
+  facts: (answers, sizing) => ({
+    ...celeryTiming(answers.celeryLongestTaskSeconds),
+    concurrency: sizing.pools['celery']!.processes,
+    memoryLimitMb: sizing.pools['celery']!.memoryLimitMb,
+    pool: CELERY_POOL,
+  }),
+  memory: { pool: CELERY_POOL },
   services: ['worker', 'beat'],
   appServices: ['worker', 'beat'],
   requirements: ['celery[redis]>=5.5,<6'],
@@ -44,4 +75,9 @@ export default defineFeature<CeleryFacts>({
     { condition: (ctx) => ctx.repoHealth.testSuite, templates: ['tests/test_tasks.py'] },
   ],
   probes: async () => [(await import('./probe.ts')).celeryProbe],
+  swarm: (ctx) => ({
+    worker: { networks: ['edge', 'data'], replicas: ctx.swarm!.replicas.worker },
+    // Exactly one, anywhere, replaced stop-first so that two never run at once (the default; said because it matters).
+    beat: { networks: ['edge', 'data'], deploy: { replicas: 1, update_config: { order: 'stop-first', failure_action: 'rollback' } } },
+  }),
 });

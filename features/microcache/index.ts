@@ -19,7 +19,7 @@ export interface MicrocacheFacts {
   csrfCookie: string;
 }
 
-declare module '../../generators/lib/context.ts' {
+declare module '../../generators/lib/feature.ts' {
   interface FeatureFacts {
     microcache: MicrocacheFacts;
   }
@@ -46,6 +46,7 @@ export default defineFeature<MicrocacheFacts>({
     }),
   ],
   enabled: (answers) => answers.microcache,
+  slots: ['nginx.http', 'nginx.proxy', 'readme', 'readme.files', 'settings.production', 'urls', 'urls.imports'],
   facts: (answers) => ({ seconds: answers.microcacheSeconds, sessionCookie: 'sessionid', csrfCookie: 'csrftoken' }),
   files: [{ templates: ['_pkg_/pages.py'] }],
   probes: async () => [(await import('./probe.ts')).microcacheProbe],

@@ -3,8 +3,8 @@
 // the public HTTPS endpoint; alert rules with promtool unit tests; nothing published on the host.
 import { checkInteger, featureSwitch, spec, type Answers } from '../../generators/lib/answer-spec.ts';
 import { isDnsName, checkUrl } from '../../generators/lib/grammar.ts';
-import { MONITORING_MB, type MonitoringService } from '../../generators/lib/sizing.ts';
 import { defineFeature } from '../../generators/lib/feature.ts';
+import { monitoringOverride } from './verify.ts';
 
 declare module '../../generators/lib/answer-spec.ts' {
   interface Answers {
@@ -16,6 +16,22 @@ declare module '../../generators/lib/answer-spec.ts' {
     alertWebhookUrl: string;
   }
 }
+
+/**
+ * Memory limits of the monitoring services (MiB), measured idle on the generated stack (Prometheus
+ * ~40 MiB, Alertmanager ~26, each exporter 8-20) with room for growth: a few thousand series keep
+ * Prometheus well under its limit. Set aside before the app's shares are applied.
+ */
+export const MONITORING_MB = {
+  prometheus: 256,
+  alertmanager: 64,
+  'node-exporter': 48,
+  'postgres-exporter': 48,
+  'redis-exporter': 32,
+  'nginx-exporter': 32,
+  'blackbox-exporter': 32,
+} as const;
+export type MonitoringService = keyof typeof MONITORING_MB;
 
 /** The images (the kit provides these tags offline; Prometheus config must suit 2.53 and 3.x). */
 export const MONITORING_IMAGES: Record<MonitoringService, string> = {
@@ -52,7 +68,7 @@ export interface MonitoringFacts {
   webhookUrl: string | undefined;
 }
 
-declare module '../../generators/lib/context.ts' {
+declare module '../../generators/lib/feature.ts' {
   interface FeatureFacts {
     monitoring: MonitoringFacts;
   }
@@ -133,6 +149,17 @@ export default defineFeature<MonitoringFacts>({
     }),
   ],
   enabled: (answers) => answers.monitoring,
+  slots: [
+    'compose.secrets',
+    'compose.services',
+    'compose.volumes',
+    'env',
+    'gunicorn',
+    'makefile',
+    'readme',
+    'readme.files',
+    'settings.production',
+  ],
   facts: (answers) => ({
     retention: answers.monitoringRetention,
     images: { ...MONITORING_IMAGES },
@@ -159,7 +186,19 @@ export default defineFeature<MonitoringFacts>({
     webhookUrl: answers.alertWebhookUrl || undefined,
   }),
   services: Object.keys(MONITORING_MB),
+  memory: { reservedMb: MONITORING_MB },
+  swarm: () =>
+    Object.fromEntries(
+      Object.keys(MONITORING_MB).map((service) => [
+        service,
+        {
+          composeOnly:
+            'Prometheus scrapes fixed targets (one web, one host) and redis_exporter takes its password only from the environment or a JSON file: a cluster needs per-task discovery, an exporter per node and secret files',
+        },
+      ]),
+    ),
   requirements: ['django-prometheus>=2.3,<3'],
+  verify: monitoringOverride,
   probes: async () => [(await import('./probe.ts')).monitoringProbe],
   files: [
     {

@@ -1,7 +1,7 @@
 // Errors reach Sentry: from Django and from a failing Celery task, into verify's sink.
 import { randomBytes } from 'node:crypto';
 import { poll } from '../../generators/verify/containers.ts';
-import { SINK_PORT, SINK_SERVICE } from '../../generators/verify/stack.ts';
+import { SINK_PORT, SINK_SERVICE } from './verify.ts';
 import { djangoShell, expectThat, tailOf, type Probe, type ProbeContext } from '../../generators/verify/probes/probe.ts';
 
 interface SinkEvent {

@@ -3,6 +3,7 @@
 import { spec } from '../../generators/lib/answer-spec.ts';
 import { checkBucketName, checkCustomDomain, checkEndpointUrl } from '../../generators/lib/object-storage.ts';
 import { defineFeature } from '../../generators/lib/feature.ts';
+import { storageOverride } from './verify.ts';
 
 export const MEDIA_STORAGES = ['local', 's3'] as const;
 export type MediaStorage = (typeof MEDIA_STORAGES)[number];
@@ -33,7 +34,7 @@ export interface StorageFacts {
   staticOnS3: boolean;
 }
 
-declare module '../../generators/lib/context.ts' {
+declare module '../../generators/lib/feature.ts' {
   interface FeatureFacts {
     storage: StorageFacts;
   }
@@ -113,6 +114,16 @@ export default defineFeature<StorageFacts>({
     }),
   ],
   enabled: onS3 as (answers: { mediaStorage: MediaStorage }) => boolean,
+  slots: [
+    'compose.app-environment',
+    'compose.test.environment',
+    'env',
+    'readme',
+    'readme.files',
+    'settings.production',
+    'urls',
+    'urls.imports',
+  ],
   switchedOnBy: { mediaStorage: 's3' },
   facts: (answers) => ({
     bucket: answers.s3Bucket,
@@ -122,7 +133,9 @@ export default defineFeature<StorageFacts>({
     customDomain: answers.s3CustomDomain,
     staticOnS3: answers.staticOnS3,
   }),
+  filesElsewhere: (answers) => (answers.staticOnS3 ? ['media', 'static'] : ['media']),
   requirements: ['django-storages[s3]>=1.14,<2', 'boto3>=1.34,<2'],
   files: [{ templates: ['_pkg_/uploads.py', 's3/bucket-policy.json'] }],
+  verify: storageOverride,
   probes: async () => [(await import('./probe.ts')).storageProbe],
 });

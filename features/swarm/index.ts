@@ -1,5 +1,5 @@
-// The same stack on a multi-node Docker Swarm: stack.yaml (docker stack deploy's format) rendered
-// from the render context compose.yaml uses, a deploy script that turns .env into Swarm secrets
+// The same stack on a multi-node Docker Swarm: stack.yaml (docker stack deploy's format) derived
+// from the rendered compose.yaml (stack.ts), a deploy script that turns .env into Swarm secrets
 // and runs migrations before web rolls, and make targets. Off by default: a single server needs
 // none of it, and the files would only be noise there.
 import { checkInteger, featureSwitch, spec } from '../../generators/lib/answer-spec.ts';
@@ -7,10 +7,11 @@ import {
   sizeReplicated,
   UPDATE_PARALLELISM,
   type AppConnections,
+  type DatabaseBudget,
   type PostgresSizing,
-  type Replicas,
 } from '../../generators/lib/sizing.ts';
 import { defineFeature } from '../../generators/lib/feature.ts';
+import { coreServices, deriveStack } from './stack.ts';
 
 declare module '../../generators/lib/answer-spec.ts' {
   interface Answers {
@@ -21,35 +22,29 @@ declare module '../../generators/lib/answer-spec.ts' {
   }
 }
 
-/** A secret of .env delivered as a Swarm secret file (/run/secrets/<file>); readers get <variable>_FILE. */
-export interface SwarmSecret {
-  variable: string;
-  file: string;
-  /** Read by Django (settings), rather than by another service only. */
-  django: boolean;
-}
-
 export interface SwarmFacts {
   /** Registry (host[:port][/namespace]) the nodes pull the app image from. */
   registry: string;
   /** Repositories in it, tagged by git commit at push time. */
   repositories: { app: string; backup: string };
-  replicas: Replicas;
+  /** web and Celery worker replicas (beat is always one). */
+  replicas: { web: number; worker: number };
   /** Tasks a rolling update replaces at once (and so runs extra meanwhile). */
   updateParallelism: number;
   /** PostgreSQL sized for every replica (max_connections), with the connections it covers. */
   connections: AppConnections;
   postgres: PostgresSizing;
+  /** What web may use of PostgreSQL's connections with every replica counted. */
+  database: DatabaseBudget;
   /** How long gunicorn goes on serving after SIGTERM, until nginx has stopped sending it requests (slots/gunicorn.ejs). */
   shutdownDelaySeconds: number;
   /** Tries of the migrate job, 5 s apart: a first deploy's database may take a minute to start. */
   migrateAttempts: number;
   /** Node labels pinning the stateful services: node.labels.<key> == true. */
   labels: { data: string; edge: string };
-  secrets: SwarmSecret[];
 }
 
-declare module '../../generators/lib/context.ts' {
+declare module '../../generators/lib/feature.ts' {
   interface FeatureFacts {
     swarm: SwarmFacts;
   }
@@ -112,23 +107,23 @@ export default defineFeature<SwarmFacts>({
     }),
   ],
   enabled: (answers) => answers.swarm,
+  slots: ['gunicorn', 'makefile', 'readme', 'readme.files', 'settings.environment'],
   facts: (answers, sizing) => {
     const replicas = { web: answers.swarmWebReplicas, worker: answers.celery ? answers.swarmWorkerReplicas : 0 };
-    const django = ['django_secret_key', 'postgres_password', 'redis_password'];
-    const backupOnly = answers.backups && answers.backupS3Bucket !== '' ? ['backup_s3_access_key_id', 'backup_s3_secret_access_key'] : [];
     return {
       registry: answers.swarmRegistry,
       repositories: { app: `${answers.swarmRegistry}/${answers.name}-app`, backup: `${answers.swarmRegistry}/${answers.name}-backup` },
       replicas,
       updateParallelism: UPDATE_PARALLELISM,
-      ...sizeReplicated(sizing, replicas),
+      ...sizeReplicated(sizing, { web: replicas.web, pools: { celery: replicas.worker } }),
       // Swarm's own 2 s between the DNS removal and SIGTERM, plus this, must cover nginx's 2 s cache
       // and the removal's gossip to the edge node (measured: requests up to 0.34 s after SIGTERM).
       shutdownDelaySeconds: 5,
       migrateAttempts: 12,
       labels: { data: `${answers.name}.data`, edge: `${answers.name}.edge` },
-      secrets: [...django, ...backupOnly].map((file) => ({ file, variable: file.toUpperCase(), django: django.includes(file) })),
     };
   },
-  files: [{ templates: ['stack.yaml'] }, { executable: true, templates: ['swarm/deploy.sh'] }],
+  files: [{ executable: true, templates: ['swarm/deploy.sh'] }],
+  derived: [{ template: 'stack.yaml', derive: deriveStack }],
+  swarm: coreServices,
 });

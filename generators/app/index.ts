@@ -2,22 +2,25 @@
 // read answers -> build context -> render -> plan (fresh, or three-way merge on regeneration) -> write -> report.
 // The logic lives in ../lib.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, readdirSync, unlinkSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, readdirSync, statSync, unlinkSync } from 'node:fs';
 import path from 'node:path';
 import { styleText } from 'node:util';
 import Generator, { type BaseOptions } from 'yeoman-generator';
 import { FEATURES } from '../../features/index.ts';
 import {
   answerSchema,
+  answerSpec,
   AnswerError,
   answersFromFile,
   coerceAnswer,
   flagOf,
   resolveAnswers,
   type AnswerName,
-  type AnswerSpec,
   type Answers,
 } from '../lib/answers.ts';
+import { answerHelp } from '../lib/answers-doc.ts';
+import { interview } from '../lib/interview.ts';
+import { FileSystemError, asFileSystemError, checkCommandLine, quietOneLineErrors, sameFlag } from '../lib/cli.ts';
 import { buildRenderContext, type InputFiles, type RenderContext } from '../lib/context.ts';
 import { detectProject, directoryReader, type DetectedProject } from '../lib/detect/index.ts';
 import { describeDetection, suggestionsFor } from '../lib/existing.ts';
@@ -40,12 +43,13 @@ import {
   planRegeneration,
   type FileAction,
 } from '../lib/merge.ts';
+import { stackSecrets } from '../lib/secrets.ts';
 import { migrateAnswers, storedVersionProblem } from '../lib/migrations.ts';
 import { describeNewParts, leftOff, optionalParts, partsNewTo, type OptionalPart } from '../lib/new-features.ts';
 import { PRISTINE_PATH, PristineError, parsePristine, pristineOf, serializePristine, type PristineFiles } from '../lib/pristine.ts';
-import { renderTree, type RenderedTree } from '../lib/render.ts';
+import { MissingTemplateError, renderTree, type RenderedTree } from '../lib/render.ts';
 import { VERB_COLORS, formatReportLine, reportVerb, type ReportVerb } from '../lib/report.ts';
-import { formatDecisions } from '../lib/summary.ts';
+import { formatDecisions, formatNextSteps } from '../lib/summary.ts';
 import { readInputFile } from '../lib/input-files.ts';
 import {
   LOCK_FILE,
@@ -67,11 +71,6 @@ interface StoredConfig {
 
 /** Refusals before anything is asked or written: one line, exit code 2 like bad answers. */
 class RefusalError extends AnswerError {}
-
-/** The confirm that opens the advanced questions; a prompt name, never an answer (it is not stored). */
-export const ADVANCED_GATE = 'customizeAdvanced';
-/** What the prompts have answered so far: answers, and the gate once asked. */
-type Asked = GivenAnswers & { [ADVANCED_GATE]?: boolean };
 
 export default class DjangoProdGenerator extends Generator<StoredConfig, Options> {
   private answers!: Answers;
@@ -100,13 +99,15 @@ export default class DjangoProdGenerator extends Generator<StoredConfig, Options
     super(args, checkStoredConfigBeforeYeoman(args, options), { customInstallTask: true });
     // Our plan decides every file (fresh or merged), so Yeoman's conflicter must neither prompt nor
     // report "force": the run writes mem-fs to disk itself and reports each file from the plan.
-    this.setFeatures({ customCommitTask: () => this.#commit() });
+    this.setFeatures({ customCommitTask: () => DjangoProdGenerator.#commitPending() });
+    this.desc(
+      'Writes a repository that deploys a Django project to production with Docker Compose.\n' +
+        'Then, in that repository, yo django-prod:verify boots the stack and proves it works.',
+    );
     this.argument('destination', { type: String, required: false, description: 'Directory to generate into (default: the current one)' });
     for (const entry of answerSchema(FEATURES)) {
-      this.option(flagOf(entry.name), {
-        type: String,
-        description: `${entry.description} (default: ${JSON.stringify(entry.default({}))})`,
-      });
+      // A yes/no answer's value is optional: a bare --celery means true (and takes no following flag as its value).
+      this.option(flagOf(entry.name), { type: String, required: entry.kind !== 'boolean', description: answerHelp(entry) });
     }
     this.option('answers', { type: String, description: 'JSON file of answers; keys are the answer names above (camelCase)' });
     this.option('defaults', { type: Boolean, alias: 'y', description: 'Ask nothing: take defaults for every answer not given' });
@@ -117,18 +118,24 @@ export default class DjangoProdGenerator extends Generator<StoredConfig, Options
     // keeps the first declaration: replace it so --help says what it does here.
     delete this._options['ask-answered'];
     this.option('ask-answered', { type: Boolean, description: 'Regeneration: ask every question again, stored answers as defaults' });
-    this.#quietRefusals();
+    // A refusal (exit 2) or a merge conflict (exit 3) is the one line printed; any failure releases the target's lock.
+    quietOneLineErrors(this, isOneLineOutcome, () => this.#releaseLock('stopped'));
+    checkCommandLine(this, options);
   }
 
   initializing(): void {
     const destination = this.options['destination'] as string | undefined;
     if (destination) this.destinationRoot(path.resolve(destination));
+    if (existsSync(this.destinationRoot()) && !statSync(this.destinationRoot()).isDirectory())
+      throw new FileSystemError(`Target ${this.destinationRoot()} is a file, not a directory: choose a directory`);
     const lock = acquireTargetLock(this.destinationRoot());
     this.lock = lock;
     this.#checkStoredConfig();
     this.regenerating = this.config.get('answers') !== undefined;
     this.#refuseNewerGenerator();
-    if (isExistingMode(this.destinationRoot(), this.#option('existing'), this.config.get('answers'), lock.interruptedNewProject)) {
+    const existing = this.#option('existing');
+    const explicitExisting = existing === undefined ? undefined : coerceAnswer(answerSpec('existing', FEATURES), existing);
+    if (isExistingMode(this.destinationRoot(), explicitExisting, this.config.get('answers'), lock.interruptedNewProject)) {
       // Detection before anything is asked: a directory that is not a Django project stops here.
       this.project = detectProject(directoryReader(this.destinationRoot()), this.destinationRoot());
       this.log(['Existing Django project detected:', ...describeDetection(this.project).map((line) => `  ${line}`)].join('\n'));
@@ -181,7 +188,15 @@ export default class DjangoProdGenerator extends Generator<StoredConfig, Options
     if (this.newPartsSummary) this.log(this.newPartsSummary);
     if (!dryRun) {
       const target = path.relative(process.cwd(), this.destinationRoot()) || '.';
-      this.log(formatDecisions(this.ctx, { target, regenerating: this.regenerating }));
+      this.log(formatDecisions(this.ctx));
+      this.log(
+        formatNextSteps(this.ctx, {
+          target,
+          regenerating: this.regenerating,
+          env: readFileSync(this.destinationPath(this.#secretsFile()), 'utf8'),
+          inGitRepository: this.#inGitRepository(),
+        }),
+      );
     }
     const conflicts = conflictsOf(this.plan);
     if (conflicts.length > 0) {
@@ -201,7 +216,8 @@ export default class DjangoProdGenerator extends Generator<StoredConfig, Options
       : planFreshGeneration(tree);
     const secretsFile = this.#secretsFile();
     const example = tree.get(path.posix.join(path.posix.dirname(secretsFile), '.env.example'))?.content ?? '';
-    return [...plan, { ...fillSecretsFile(example, readCurrent(secretsFile)), path: secretsFile }];
+    const secrets = stackSecrets(this.answers, this.ctx.enabledFeatures);
+    return [...plan, { ...fillSecretsFile(example, readCurrent(secretsFile), secrets), path: secretsFile }];
   }
 
   /** .env beside compose.yaml, where Compose reads it: the root, or our folder in an existing project. */
@@ -225,6 +241,7 @@ export default class DjangoProdGenerator extends Generator<StoredConfig, Options
       path: STORED_CONFIG_FILE,
     });
     this.state = { yoRc, pristine };
+    DjangoProdGenerator.#pending.add(this);
   }
 
   /** Carries out one planned action in mem-fs and notes its report line (printed by #commit). */
@@ -241,13 +258,33 @@ export default class DjangoProdGenerator extends Generator<StoredConfig, Options
     return this.fs.exists(target) ? this.fs.read(target) : undefined;
   }
 
+  /**
+   * Generators of this process with files to commit. yo runs several generators in one Yeoman
+   * environment (`yo django-prod a --yes, django-prod b --yes`), whose commit step is the first
+   * one's customCommitTask: it commits every run that has applied its plan.
+   */
+  static #pending = new Set<DjangoProdGenerator>();
+
+  static async #commitPending(): Promise<void> {
+    for (const generator of DjangoProdGenerator.#pending) {
+      DjangoProdGenerator.#pending.delete(generator);
+      await generator.#commit();
+    }
+  }
+
   /** Writes mem-fs to disk (Yeoman's commit step, taken over by the customCommitTask feature), one line per file; the state files last. */
   async #commit(): Promise<void> {
     const paint = (verb: ReportVerb, text: string) => styleText(VERB_COLORS[verb], text, { stream: process.stderr });
     for (const { verb, path: file } of this.report) this.log(formatReportLine(verb, file, paint));
     this.report = [];
-    await this.fs.commit();
-    this.#writeState();
+    try {
+      await this.fs.commit();
+      this.#writeState();
+    } catch (error) {
+      // Not a run-loop task: yo would print a file-system error's stack (and fail on its string code).
+      this.#releaseLock('stopped');
+      throw asFileSystemError(error, `files into ${this.destinationRoot()}`);
+    }
   }
 
   /**
@@ -278,40 +315,6 @@ export default class DjangoProdGenerator extends Generator<StoredConfig, Options
   #releaseLock(outcome: 'finished' | 'stopped'): void {
     this.lock?.release(outcome);
     this.lock = undefined;
-  }
-
-  /**
-   * Yeoman logs "An error occured while running <task>" before rethrowing any error; a refusal
-   * (exit 2) or a merge conflict (exit 3) must be the one line the CLI prints, so the wrapped task swallows it
-   * and it is thrown after. Any failure releases the target's lock first. Installed on the
-   * instance: Yeoman would run a method of this class's prototype as a task of its own.
-   */
-  #quietRefusals(): void {
-    type Task = Parameters<Generator['executeTask']>[0];
-    const executeTask = this.executeTask.bind(this) as (task: Task, ...rest: unknown[]) => Promise<void>;
-    const releaseLock = () => this.#releaseLock('stopped');
-    this.executeTask = async (task: Task, ...rest: unknown[]) => {
-      let refusal: Error | undefined;
-      const method = task.method;
-      const swallowing = async function (this: unknown, ...args: unknown[]) {
-        try {
-          return await method.apply(this, args);
-        } catch (error) {
-          if (!isOneLineOutcome(error)) throw error;
-          refusal = error;
-        }
-      };
-      try {
-        await executeTask({ ...task, method: swallowing }, ...rest);
-      } catch (error) {
-        releaseLock();
-        throw error;
-      }
-      if (refusal === undefined) return;
-      releaseLock();
-      if (task.reject) task.reject(refusal);
-      else throw refusal;
-    };
   }
 
   /**
@@ -397,47 +400,21 @@ export default class DjangoProdGenerator extends Generator<StoredConfig, Options
    * Asks what is not known yet: on regeneration only answers missing from the store (new in this
    * generator version). --ask-answered asks stored ones again, the stored value as default.
    * Answers given by flag or answers file are never asked. Essential answers come first; advanced
-   * ones only after a yes to the ADVANCED_GATE confirm, which is asked only when one of them would be.
+   * ones only after a yes to the ADVANCED_GATE confirm, which is asked only when one of them would
+   * be; a rule between two answers is checked where it is completed (../lib/interview.ts).
    * `proposed`: defaults offered instead of the schema's (a part newer than the project: off).
    */
   async #ask({ stored, explicit }: { stored: GivenAnswers; explicit: GivenAnswers }, proposed: GivenAnswers = {}): Promise<GivenAnswers> {
-    const askAnswered = Boolean(this.#option('ask-answered'));
-    const known: GivenAnswers = { ...stored, ...explicit };
-    const soFar = (asked: Asked) => ({ ...known, ...asked }) as Partial<Answers>;
-    const wouldAsk = (entry: AnswerSpec, asked: Asked) =>
-      explicit[entry.name] === undefined && (askAnswered || stored[entry.name] === undefined) && (entry.when?.(soFar(asked)) ?? true);
-    const question = (entry: AnswerSpec) => ({
-      type: entry.kind === 'boolean' ? 'confirm' : entry.kind === 'choice' ? 'select' : 'input',
-      name: entry.name,
-      message: proposed[entry.name] === undefined ? entry.message : `${entry.message} (new since this project was generated)`,
-      choices: entry.choices as string[] | undefined,
-      when: (asked: Asked) => (!entry.advanced || asked[ADVANCED_GATE] === true) && wouldAsk(entry, asked),
-      default: (asked: Asked) => {
-        const value = stored[entry.name] ?? proposed[entry.name] ?? entry.default(soFar(asked));
-        return Array.isArray(value) ? value.join(',') : value;
-      },
-      filter: (raw: unknown) => (entry.kind === 'number' || entry.kind === 'list' ? safeCoerce(entry, raw) : raw),
-      validate: (value: unknown, asked: Asked) => {
-        try {
-          return entry.check(coerceAnswer(entry, value) as never, soFar(asked)) ?? true;
-        } catch (error) {
-          return (error as Error).message;
-        }
-      },
+    return interview({
+      features: FEATURES,
+      specs: answerSchema(FEATURES),
+      stored,
+      explicit,
+      askAnswered: Boolean(this.#option('ask-answered')),
+      proposed,
+      ask: async (question) => ((await this.prompt([question] as never)) as Record<string, unknown>)[question.name],
+      warn: (line) => this.log(styleText('red', `✖ ${line}`, { stream: process.stderr })),
     });
-    const specs = answerSchema(FEATURES);
-    const advanced = specs.filter((entry) => entry.advanced);
-    const gate = {
-      type: 'confirm',
-      name: ADVANCED_GATE,
-      message: (asked: Asked) =>
-        `Customize advanced settings? (${advanced.filter((entry) => wouldAsk(entry, asked)).length} more; No keeps their defaults)`,
-      default: false,
-      when: (asked: Asked) => advanced.some((entry) => wouldAsk(entry, asked)),
-    };
-    const questions = [...specs.filter((entry) => !entry.advanced).map(question), gate, ...advanced.map(question)];
-    const { [ADVANCED_GATE]: _gate, ...answers } = (await this.prompt(questions as never)) as Asked;
-    return answers;
   }
 
   #dryRun(): boolean {
@@ -447,10 +424,16 @@ export default class DjangoProdGenerator extends Generator<StoredConfig, Options
   /**
    * An option by its flag. yeoman-environment's command line passes camelCase (what the user
    * typed); yeoman-generator's own parse adds kebab-case, with the declared default when not given
-   * (false for ask-answered): so camelCase first, kebab-case (as yeoman-test passes it) otherwise.
+   * (false for ask-answered): so camelCase first, kebab-case (as yeoman-test passes it) otherwise,
+   * then any other spelling of the flag that checkCommandLine accepted (yo: --backups3bucket).
    */
   #option(flag: string): unknown {
-    return this.options[flag.replace(/-([a-z])/g, (_, letter: string) => letter.toUpperCase())] ?? this.options[flag];
+    const other = Object.keys(this.options).find((key) => sameFlag(key, flag));
+    return (
+      this.options[flag.replace(/-([a-z])/g, (_, letter: string) => letter.toUpperCase())] ??
+      this.options[flag] ??
+      (other === undefined ? undefined : this.options[other])
+    );
   }
 
   /** The previous pristine render; empty (every edit merges against nothing) when the repository has none. */
@@ -469,22 +452,29 @@ export default class DjangoProdGenerator extends Generator<StoredConfig, Options
   #refuseUncommittedChanges(): void {
     if (!this.regenerating || this.options['force'] || this.#dryRun()) return;
     const root = this.destinationRoot();
-    // safe.directory: a read-only status check must also work when yo runs as another user (root drops privileges).
-    const git = (...args: string[]) => spawnSync('git', ['-c', 'safe.directory=*', ...args], { cwd: root, encoding: 'utf8' });
-    const inside = git('rev-parse', '--is-inside-work-tree');
-    if (inside.error || inside.status !== 0 || inside.stdout.trim() !== 'true') {
+    if (!this.#inGitRepository()) {
       this.log(`Note: ${root} is not a git repository, so this regeneration cannot be undone; commit the project to git first.`);
       return;
     }
     // Only this directory counts: the project may live inside a larger repository.
     // This run's own lock file is the one untracked entry allowed.
-    const status = git('status', '--porcelain', '--', '.', `:(exclude)${LOCK_FILE}`);
+    const status = this.#git('status', '--porcelain', '--', '.', `:(exclude)${LOCK_FILE}`);
     const changed = status.stdout.split('\n').filter((line) => line.trim() !== '');
     if (status.status === 0 && changed.length > 0) {
       throw new RefusalError(
         `${root} has ${changed.length} uncommitted change(s): commit or stash them first so a bad merge can be undone with git (or pass --force)`,
       );
     }
+  }
+
+  #inGitRepository(): boolean {
+    const inside = this.#git('rev-parse', '--is-inside-work-tree');
+    return !inside.error && inside.status === 0 && inside.stdout.trim() === 'true';
+  }
+
+  /** git in the target; safe.directory: a read-only check must also work when yo runs as another user (root drops privileges). */
+  #git(...args: string[]) {
+    return spawnSync('git', ['-c', 'safe.directory=*', ...args], { cwd: this.destinationRoot(), encoding: 'utf8' });
   }
 
   /** Merging over unresolved markers would nest them; the last run's conflicts come first. */
@@ -534,7 +524,10 @@ export default class DjangoProdGenerator extends Generator<StoredConfig, Options
 
 /** Errors whose message is the whole story, printed as one line with their exit code. */
 const isOneLineOutcome = (error: unknown): error is Error =>
-  error instanceof AnswerError || error instanceof PristineError || error instanceof MergeConflictError;
+  error instanceof AnswerError ||
+  error instanceof PristineError ||
+  error instanceof MergeConflictError ||
+  error instanceof MissingTemplateError;
 
 /**
  * Yeoman crashes on an empty or corrupt .yo-rc.json (left by an interrupted older run): this
@@ -570,13 +563,5 @@ function readAnswersFile(file: string): unknown {
     return JSON.parse(text);
   } catch (error) {
     throw new AnswerError(`Answers file ${file}: not valid JSON (${(error as Error).message.split('\n')[0]})`);
-  }
-}
-
-function safeCoerce(entry: AnswerSpec, raw: unknown): unknown {
-  try {
-    return coerceAnswer(entry, raw);
-  } catch {
-    return raw;
   }
 }

@@ -4,12 +4,19 @@ import type { Feature } from './feature.ts';
 
 const MACHINE_DEPENDENT = new Set(['cpus', 'memoryMb']);
 
+/** The default as the docs show it (a machine-dependent or derived one in words). */
 function shownDefault(entry: AnswerSpec): string {
   if (MACHINE_DEPENDENT.has(entry.name)) return "this machine's";
   const value = entry.default({});
   if (entry.name === 'packageName') return 'from name';
   if (entry.name === 'email') return 'admin@ + domain';
   return Array.isArray(value) ? (value.length ? value.join(',') : '(none)') : value === '' ? '(empty)' : String(value);
+}
+
+/** The --help text of an answer's flag: what it is, and its default once. */
+export function answerHelp(entry: AnswerSpec): string {
+  const shown = shownDefault(entry).replace(/^\((.*)\)$/, '$1');
+  return entry.description.includes('(default:') ? entry.description : `${entry.description} (default: ${shown})`;
 }
 
 export function answersMarkdownTable(features: readonly Feature[]): string {

@@ -430,20 +430,65 @@ export function coerceAnswer(entry: AnswerSpec, raw: unknown): unknown {
  * answers) and validates every answer that applies. Throws AnswerError with one line.
  */
 export function resolveAnswers(given: Partial<Record<AnswerName, unknown>>, features: readonly Feature[]): Answers {
+  const { answers, problem } = walkAnswers(given, features, () => true);
+  if (problem) throw problem;
+  return answers;
+}
+
+/**
+ * The first broken rule among the answers decided so far (given, or asked, or passed over with
+ * their default), during an interactive run: a rule is checked once its answer and every answer
+ * it reads are decided, so a rule between two answers is checked at whichever completes it.
+ */
+export function firstProblem(
+  given: Partial<Record<AnswerName, unknown>>,
+  decided: ReadonlySet<AnswerName>,
+  features: readonly Feature[],
+): AnswerError | undefined {
+  return walkAnswers(given, features, (name) => decided.has(name)).problem;
+}
+
+function walkAnswers(
+  given: Partial<Record<AnswerName, unknown>>,
+  features: readonly Feature[],
+  decided: (name: AnswerName) => boolean,
+): { answers: Answers; problem: AnswerError | undefined } {
   const answers: Partial<Record<AnswerName, unknown>> = {};
+  // A rule that reads an answer not decided yet is checked later, when that answer is (set by the view, reset per answer).
+  let readsUndecided: boolean;
+  const view = new Proxy(answers, {
+    get: (target, name) => {
+      if (typeof name === 'string' && !decided(name as AnswerName)) readsUndecided = true;
+      return target[name as AnswerName];
+    },
+  }) as Partial<Answers>;
   for (const entry of answerSchema(features)) {
-    const applies = entry.when?.(answers as Partial<Answers>) ?? true;
+    readsUndecided = false;
+    const applies = entry.when?.(view) ?? true;
     const raw = given[entry.name];
-    const value = applies && raw !== undefined ? coerceAnswer(entry, raw) : entry.default(answers as Partial<Answers>);
-    if (applies) {
-      const problem = entry.check(value as never, answers as Partial<Answers>);
-      if (problem) {
-        throw new AnswerError(`Invalid answer "${entry.name}" (--${flagOf(entry.name)}): ${messageValue(value)} ${problem}`);
+    let value: unknown = entry.default(answers as Partial<Answers>);
+    if (applies && decided(entry.name) && !readsUndecided) {
+      try {
+        if (raw !== undefined) value = coerceAnswer(entry, raw);
+        const problem = entry.check(value as never, view);
+        if (problem && !readsUndecided) {
+          throw new AnswerError(`Invalid answer "${entry.name}" (--${flagOf(entry.name)}): ${messageValue(value)} ${problem}`);
+        }
+      } catch (error) {
+        if (error instanceof AnswerError) return { answers: answers as Answers, problem: error };
+        throw error;
+      }
+    } else if (applies && raw !== undefined) {
+      // Not checkable yet: its value still counts for the answers after it, when it is one.
+      try {
+        value = coerceAnswer(entry, raw);
+      } catch {
+        // Checked once it is decided.
       }
     }
     answers[entry.name] = value;
   }
-  return answers as Answers;
+  return { answers: answers as Answers, problem: undefined };
 }
 
 /** Reads an answers file's parsed JSON: an object whose keys are answer names. */

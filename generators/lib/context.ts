@@ -3,11 +3,13 @@
 // derived facts, never raw answers (the context holds none); each fact is computed here once.
 import type { Answers, TlsMode } from './answer-spec.ts';
 import type { DetectedProject } from './detect/index.ts';
-import { existingDeployment, type ExistingDeployment, type Placement } from './existing.ts';
-import type { Feature } from './feature.ts';
+import { existingDeployment, type Placement } from './existing.ts';
+import type { Feature, RenderContext } from './feature.ts';
 import { renderedTimeZone } from './grammar.ts';
-import { imagePush, type DependencyBot, type ImagePush } from './repo-health.ts';
-import { sizeStack, MEMORY_SHARE, PROCESS_MB, LIMITS, THREADS_PER_WORKER, type Sizing } from './sizing.ts';
+import { stackSecrets } from './secrets.ts';
+import { imagePush } from './repo-health.ts';
+import { VERIFY_PEERS } from './verify-peers.ts';
+import { sizeStack, MEMORY_SHARE, PROCESS_MB, LIMITS, THREADS_PER_WORKER, type MemoryDemands } from './sizing.ts';
 
 /** Images the stack runs; certbot is pinned because its CLI flags are part of our scripts. */
 export const CERTBOT_IMAGE = 'certbot/certbot:v4.0.0';
@@ -17,77 +19,7 @@ const ACME_DIRECTORIES: Record<Exclude<TlsMode, 'acme' | 'self-signed'>, string>
   'letsencrypt-staging': 'https://acme-staging-v02.api.letsencrypt.org/directory',
 };
 
-/** What feature modules add to the context, each under its own name (declaration merging). */
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- filled by feature modules
-export interface FeatureFacts {}
-
-export interface RenderContext extends Partial<FeatureFacts> {
-  generatorVersion: string;
-  name: string;
-  packageName: string;
-  /** Which features are on, by feature name (ctx.has.celery). */
-  has: Record<string, boolean>;
-  /** The features that are on, in registry order: their files, slots and probes are used. */
-  enabledFeatures: readonly Feature[];
-  /** Primary domain first. */
-  domains: string[];
-  adminEmail: string;
-  hardware: { cpus: number; memoryMb: number };
-  /** ASGI (uvicorn workers) rather than WSGI. */
-  asgi: boolean;
-  images: { python: string; postgres: string; redis: string; nginx: string; certbot: string };
-  tls: {
-    mode: TlsMode;
-    /** Empty in self-signed mode, where certbot never runs. */
-    acmeDirectory: string;
-    /** Whether certbot/acme-ca.pem is written and trusted by certbot. */
-    hasCaBundle: boolean;
-    /** Content of certbot/acme-ca.pem: the user's CA bundle file, read by the generator (templates cannot read files). */
-    caBundlePem: string;
-  };
-  hsts: {
-    seconds: number;
-    preload: boolean;
-    /** "max-age=3600; includeSubDomains" (+ "; preload"): the one value nginx and Django agree on. */
-    header: string;
-  };
-  /** Referrer-Policy, one value for nginx and Django (Django's own default since 3.1). */
-  referrerPolicy: 'same-origin';
-  uploadLimitMb: number;
-  /** IANA time zone of Django and cron (an alias Debian's images lack is rendered as its zone). */
-  timeZone: string;
-  sizing: Sizing;
-  /** Constants the runtime sizing in gunicorn.conf.py shares with sizing.ts. */
-  sizingConstants: { processMb: typeof PROCESS_MB; limits: typeof LIMITS; memoryShare: typeof MEMORY_SHARE; threadsPerWorker: number };
-  /** Application module gunicorn loads, e.g. my_site.wsgi:application. */
-  appModule: string;
-  /** Services in compose.yaml, for the README and Makefile. */
-  services: string[];
-  /** Services running the application image: the migrate job first, then web and the features' ones. */
-  appServices: string[];
-  /** appServices without the one-shot migrate job: web first. */
-  longRunningAppServices: string[];
-  /** longRunningAppServices without web (worker, beat, ...): bin/deploy restarts them once web is through. */
-  backgroundAppServices: string[];
-  /** requirements.txt lines the enabled features add. */
-  featureRequirements: string[];
-  /** Every requirement of the stack: the core ones, the ASGI server's, then the features'. */
-  stackRequirements: string[];
-  /** DJANGO_SETTINGS_MODULE of every app container. */
-  settingsModule: string;
-  /** What `celery -A` loads. */
-  celeryApp: string;
-  /** Set in existing-project mode: the deployment around the user's project (undefined for new projects). */
-  existing: (ExistingDeployment & { appPath: string }) | undefined;
-  /** The repository's own health: tests, CI workflow, dependency updates. */
-  repoHealth: {
-    /** The test suite (make test) and the CI workflow: new projects only (an existing one keeps its own tests). */
-    testSuite: boolean;
-    dependencyBot: DependencyBot;
-    /** Where CI pushes the image from the default branch; undefined: it only builds and tests. */
-    push: ImagePush | undefined;
-  };
-}
+export type { FeatureFacts, RenderContext } from './feature.ts';
 
 // Ranges, not pins. psycopg is pure Python on the system libpq5 the image installs (no compiler),
 // psycopg-pool gives each web worker its bounded pool (settings' DATABASES; the .dev0 floor admits
@@ -115,6 +47,14 @@ export interface InputFiles {
   placement?: Placement;
 }
 
+/** What the features ask of the server's memory: their services' set-aside limits and their process pools. */
+export function memoryDemands(enabled: readonly Feature[]): MemoryDemands {
+  return {
+    reservedMb: Object.assign({}, ...enabled.map((feature) => feature.memory?.reservedMb ?? {})) as Record<string, number>,
+    pools: Object.fromEntries(enabled.filter((feature) => feature.memory?.pool).map((feature) => [feature.name, feature.memory!.pool!])),
+  };
+}
+
 export function buildRenderContext(
   answers: Answers,
   features: readonly Feature[],
@@ -123,12 +63,7 @@ export function buildRenderContext(
 ): RenderContext {
   const enabled = features.filter((feature) => feature.enabled(answers));
   const has = Object.fromEntries(features.map((feature) => [feature.name, enabled.includes(feature)]));
-  const sizing = sizeStack(
-    { cpus: answers.cpus, memoryMb: answers.memoryMb },
-    answers.server,
-    has['celery'] === true,
-    has['monitoring'] === true,
-  );
+  const sizing = sizeStack({ cpus: answers.cpus, memoryMb: answers.memoryMb }, answers.server, memoryDemands(enabled));
   const acmeDirectory =
     answers.tlsMode === 'acme' ? answers.acmeDirectory : answers.tlsMode === 'self-signed' ? '' : ACME_DIRECTORIES[answers.tlsMode];
   const featureFacts = Object.fromEntries(
@@ -159,6 +94,7 @@ export function buildRenderContext(
   return {
     ...featureFacts,
     generatorVersion,
+    verifyPackages: [`generator-django-prod@${generatorVersion}`, ...VERIFY_PEERS.map((peer) => `${peer.name}@${peer.range}`)],
     name: answers.name,
     packageName: answers.packageName,
     has,
@@ -187,6 +123,10 @@ export function buildRenderContext(
     },
     referrerPolicy: 'same-origin',
     uploadLimitMb: answers.uploadLimitMb,
+    localFiles: {
+      media: !enabled.some((feature) => feature.filesElsewhere?.(answers).includes('media')),
+      static: !enabled.some((feature) => feature.filesElsewhere?.(answers).includes('static')),
+    },
     timeZone: renderedTimeZone(answers.timeZone),
     sizing,
     sizingConstants: { processMb: PROCESS_MB, limits: LIMITS, memoryShare: MEMORY_SHARE, threadsPerWorker: THREADS_PER_WORKER },
@@ -197,6 +137,16 @@ export function buildRenderContext(
     services: ['db', 'redis', 'migrate', 'web', 'nginx', 'certbot', ...enabled.flatMap((feature) => feature.services ?? [])],
     appServices: ['migrate', ...longRunningAppServices],
     longRunningAppServices,
+    secrets: stackSecrets(answers, enabled).flatMap((secret) =>
+      secret.variables.map((variable) => ({
+        variable,
+        swarmFile: secret.swarmFile === true,
+        app: secret.app === true,
+        ...(secret.offServer?.variable === variable
+          ? { offServer: { what: secret.offServer.what, section: secret.offServer.section } }
+          : {}),
+      })),
+    ),
     featureRequirements,
     stackRequirements,
     settingsModule: existing?.settingsModule ?? `${answers.packageName}.settings.production`,

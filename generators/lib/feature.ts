@@ -1,20 +1,99 @@
-// What a feature module is: one optional part of the stack (Celery, backups, Sentry, ...),
+// The contract between lib and the features: what a feature module declares, and the render
+// context it is given. A feature is one optional part of the stack (Celery, backups, Sentry, ...),
 // declared in one folder, features/<name>/:
-//   index.ts      this declaration: answers, facts, files, services, requirements, probes
+//   index.ts      this declaration: answers, facts, files, services, memory, secrets, Swarm roles, verify part
 //   files/        whole files it adds, laid out as the generated tree (<path>.ejs; "_pkg_" = package)
-//   slots/        its parts of shared files, one <slot>.ejs per slot (see SLOTS)
+//   slots/        its parts of shared files, one <slot>.ejs per slot it declares (see SLOTS)
 //   probe.ts      its verify probes (loaded lazily: generating never loads Docker code)
-// The shared files (answers, file table, compose.yaml, README, requirements, probes) are
-// assembled from the registry in ./index.ts; adding a feature touches nothing else.
-import type { AnswerSpec, Answers } from './answer-spec.ts';
-import type { RenderContext } from './context.ts';
-import type { Sizing } from './sizing.ts';
-import type { Probe } from '../verify/probes/probe.ts';
+// The registry (features/index.ts) is passed down by the app, verify and scripts: nothing in lib
+// imports it, and adding a feature is its folder and one registry line.
+import type { AnswerSpec, Answers, TlsMode } from './answer-spec.ts';
+import type { ExistingDeployment } from './existing.ts';
+import type { DependencyBot, ImagePush } from './repo-health.ts';
+import type { LIMITS, MEMORY_SHARE, PROCESS_MB, ProcessPool, Sizing } from './sizing.ts';
+
+/** What feature modules add to the render context, each under its own name (declaration merging). */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- filled by feature modules
+export interface FeatureFacts {}
+
+export interface RenderContext extends Partial<FeatureFacts> {
+  generatorVersion: string;
+  /** What `make verify` fetches with npx when no django-prod-verify is on the PATH: this generator and verify's Docker libraries. */
+  verifyPackages: string[];
+  name: string;
+  packageName: string;
+  /** Which features are on, by feature name (ctx.has.celery). */
+  has: Record<string, boolean>;
+  /** The features that are on, in registry order: their files, slots and probes are used. */
+  enabledFeatures: readonly Feature[];
+  /** Primary domain first. */
+  domains: string[];
+  adminEmail: string;
+  hardware: { cpus: number; memoryMb: number };
+  /** ASGI (uvicorn workers) rather than WSGI. */
+  asgi: boolean;
+  images: { python: string; postgres: string; redis: string; nginx: string; certbot: string };
+  tls: {
+    mode: TlsMode;
+    /** Empty in self-signed mode, where certbot never runs. */
+    acmeDirectory: string;
+    /** Whether certbot/acme-ca.pem is written and trusted by certbot. */
+    hasCaBundle: boolean;
+    /** Content of certbot/acme-ca.pem: the user's CA bundle file, read by the generator (templates cannot read files). */
+    caBundlePem: string;
+  };
+  hsts: {
+    seconds: number;
+    preload: boolean;
+    /** "max-age=3600; includeSubDomains" (+ "; preload"): the one value nginx and Django agree on. */
+    header: string;
+  };
+  /** Referrer-Policy, one value for nginx and Django (Django's own default since 3.1). */
+  referrerPolicy: 'same-origin';
+  uploadLimitMb: number;
+  /** Whether uploaded media and collected static files live on local volumes nginx serves (else a feature keeps them elsewhere). */
+  localFiles: { media: boolean; static: boolean };
+  /** IANA time zone of Django and cron (an alias Debian's images lack is rendered as its zone). */
+  timeZone: string;
+  sizing: Sizing;
+  /** Constants the runtime sizing in gunicorn.conf.py shares with sizing.ts. */
+  sizingConstants: { processMb: typeof PROCESS_MB; limits: typeof LIMITS; memoryShare: typeof MEMORY_SHARE; threadsPerWorker: number };
+  /** Application module gunicorn loads, e.g. my_site.wsgi:application. */
+  appModule: string;
+  /** Services in compose.yaml, for the README and Makefile. */
+  services: string[];
+  /** Services running the application image: the migrate job first, then web and the features' ones. */
+  appServices: string[];
+  /** appServices without the one-shot migrate job: web first. */
+  longRunningAppServices: string[];
+  /** longRunningAppServices without web (worker, beat, ...): bin/deploy restarts them once web is through. */
+  backgroundAppServices: string[];
+  /** The secret variables of .env, the core ones first, then the enabled features' (their values never in a file we write but .env). */
+  secrets: readonly { variable: string; swarmFile: boolean; app: boolean; offServer?: { what: string; section: string } }[];
+  /** requirements.txt lines the enabled features add. */
+  featureRequirements: string[];
+  /** Every requirement of the stack: the core ones, the ASGI server's, then the features'. */
+  stackRequirements: string[];
+  /** DJANGO_SETTINGS_MODULE of every app container. */
+  settingsModule: string;
+  /** What `celery -A` loads. */
+  celeryApp: string;
+  /** Set in existing-project mode: the deployment around the user's project (undefined for new projects). */
+  existing: (ExistingDeployment & { appPath: string }) | undefined;
+  /** The repository's own health: tests, CI workflow, dependency updates. */
+  repoHealth: {
+    /** The test suite (make test) and the CI workflow: new projects only (an existing one keeps its own tests). */
+    testSuite: boolean;
+    dependencyBot: DependencyBot;
+    /** Where CI pushes the image from the default branch; undefined: it only builds and tests. */
+    push: ImagePush | undefined;
+  };
+}
 
 /**
  * Where shared templates include the enabled features' parts, in registry order
- * (`<%- slot('compose.services') %>`). A feature has a part for a slot when
- * slots/<slot>.ejs exists in its folder.
+ * (`<%- slot('compose.services') %>`). A feature has a part for each slot it declares, in
+ * slots/<slot>.ejs of its folder (declared, so a file missing from an install is an error).
  */
 export const SLOTS = [
   /** Services in compose.yaml (indented by two spaces, starting with a blank line). */
@@ -25,18 +104,30 @@ export const SLOTS = [
   'compose.secrets',
   /** Variables of x-app-environment: every container running the app image gets them. */
   'compose.app-environment',
+  /** Variables of the test service in compose.test.yaml (make test, CI), e.g. placeholders for the settings' start-up checks. */
+  'compose.test.environment',
   /** Blocks appended to .env.example (secrets stay empty there; .env gets random values). */
   'env',
+  /** The new project's <pkg>/__init__.py, when a feature has one (else a docstring naming the project). */
+  'package.init',
   /** Code at the top of <pkg>/settings/base.py, before any setting reads the environment. */
   'settings.environment',
   /** Settings appended to <pkg>/settings/base.py. */
   'settings.base',
+  /** Entries of the settings' LOGGING["loggers"] (indented by eight spaces): a feature's own loggers, to stdout as JSON. */
+  'settings.loggers',
   /** Settings appended to <pkg>/settings/production.py. */
   'settings.production',
   /** Imports at the top of <pkg>/urls.py, for the patterns below. */
   'urls.imports',
   /** URL patterns appended to <pkg>/urls.py's urlpatterns (indented by four spaces). */
   'urls',
+  /**
+   * Checks of /health/, after the core ones (database, redis): functions that raise when their part is
+   * down, registered as `HEALTH_CHECKS["name"] = function` (module-level Python in <pkg>/health.py, and in
+   * the existing-project settings module).
+   */
+  'health',
   /** nginx http-level directives (nginx.conf), before the site configuration is included. */
   'nginx.http',
   /** Directives of the site's catch-all `location /` that proxies to gunicorn (site.conf). */
@@ -49,12 +140,19 @@ export const SLOTS = [
   'readme',
   /** Rows of the generated README's table of files. */
   'readme.files',
-  /** Services in stack.yaml, the Docker Swarm stack (feature swarm): the service's compose.services part in docker stack deploy's format. */
-  'stack.services',
-  /** Named volumes under stack.yaml's top-level volumes:. */
-  'stack.volumes',
+  /** Rows of the generated README's sizing table, and bullets of how they come about. */
+  'readme.sizing',
+  'readme.sizing.notes',
 ] as const;
 export type SlotName = (typeof SLOTS)[number];
+
+/**
+ * The types verify (generators/verify) gives features: its probe and its override part. Declared
+ * there by declaration merging, so that lib imports nothing of verify (no import circle).
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- filled by generators/verify
+export interface VerifyParts {}
+type VerifyPart<Name extends string> = VerifyParts extends Record<Name, infer Part> ? Part : never;
 
 /** Files a feature writes: paths in the generated repository, templates under its files/ folder. */
 export interface FeatureFiles {
@@ -64,6 +162,63 @@ export interface FeatureFiles {
   templates: string[];
 }
 
+/** Secret values of .env a feature's services read. */
+export interface Secret {
+  /** .env variables filled together by one generate() (a key pair is two; see fillEnvFile). */
+  variables: readonly string[];
+  /** Values for a new .env; none: the user fills them in. */
+  generate?(): readonly string[];
+  /** On a Swarm a secret file (/run/secrets/<variable>, read through <VARIABLE>_FILE) instead of a variable: .env must set it. */
+  swarmFile?: boolean;
+  /** Read by the app's settings (which then read <VARIABLE>_FILE too). */
+  app?: boolean;
+  /** A variable of these that must not stay on the server, what it is, and the README section on it: the closing summary says so. */
+  offServer?: { variable: string; what: string; section: string };
+}
+
+/** The overlay networks of the Swarm stack: edge (nginx, web, the way out) and data (PostgreSQL, Redis: no route out). */
+export type SwarmNetwork = 'edge' | 'data';
+
+/**
+ * How one service of compose.yaml runs on a Docker Swarm. stack.yaml is compose.yaml's services
+ * rewritten (feature swarm), so image, command, healthcheck, stop grace, limits and environment are
+ * compose.yaml's own; this says only what a cluster adds.
+ */
+export interface SwarmService {
+  networks: readonly SwarmNetwork[];
+  /** Pinned to the node labelled for it, where its volumes live: data (db, redis, backups) or edge (certificates, static files). */
+  node?: SwarmNetwork;
+  /** Copies of a stateless service, replaced start-first one at a time and rolled back on failure; hostnames name the task. */
+  replicas?: number;
+  /** A one-shot job run by every deploy (migrate), retried this often, 5 s apart, while what it needs starts. */
+  jobAttempts?: number;
+  /** Its image, when not compose.yaml's own pushed one (the migrate job runs the release's). */
+  image?: string;
+  /** compose.yaml's command, rewritten (db: PostgreSQL sized for every replica rather than one server). */
+  command?(command: readonly string[]): string[];
+  /** Merged into the service's deploy: (beat's stop-first update). */
+  deploy?: Record<string, unknown>;
+  /** Variables only the Swarm sets, added to the service's environment. */
+  environment?: Record<string, string>;
+}
+
+/** A service of compose.yaml left out of the Swarm stack, with the reason (said in stack.yaml). */
+export interface ComposeOnly {
+  composeOnly: string;
+}
+
+/** A file made from other rendered files rather than from a template (stack.yaml from compose.yaml). */
+export interface DerivedFile {
+  /** Path in the generated repository, as in a file table row (existing mode moves it like the others). */
+  template: string;
+  /** Its content; `pathOf` maps a file table path to the tree's path (existing mode: deploy/...). */
+  derive(
+    tree: ReadonlyMap<string, { content: string; executable: boolean }>,
+    ctx: RenderContext,
+    pathOf: (template: string) => string,
+  ): string;
+}
+
 export interface Feature<Facts = unknown> {
   /** Also its folder name and its key in ctx.has. */
   name: string;
@@ -71,19 +226,38 @@ export interface Feature<Facts = unknown> {
   answers: readonly AnswerSpec[];
   /** Whether the stack includes it for these answers. */
   enabled(answers: Answers): boolean;
+  /** The shared files it adds to: slots/<slot>.ejs for each. */
+  slots?: readonly SlotName[];
   /** Answers that turn it on, when its switch is not a boolean answer named like it (tests use this). */
   switchedOnBy?: Partial<Answers>;
   /** Compose services it adds. */
   services?: readonly string[];
   /** Of those, the ones running the application image (they get the app environment). */
   appServices?: readonly string[];
+  /** What its services take of the server's memory (lib/sizing.ts shares the rest out). */
+  memory?: {
+    /** Memory limits (MiB) of its services, set aside before the shares are applied (monitoring's). */
+    reservedMb?: Readonly<Record<string, number>>;
+    /** A pool of processes beside web, sized from a share of the memory taken out of web's (Celery's workers). */
+    pool?: ProcessPool;
+  };
+  /** Files it keeps off the stack's local volumes (object storage): nginx then serves no such volume. */
+  filesElsewhere?(answers: Answers): readonly ('media' | 'static')[];
+  /** The secrets of .env it needs, for these answers (generated into .env, or Swarm secret files). */
+  secrets?(answers: Answers): readonly Secret[];
   /** Lines added to requirements.txt. */
   requirements?: readonly string[];
   /** Its verify probes, loaded only by verify. */
-  probes?: () => Promise<readonly Probe[]>;
+  probes?: () => Promise<readonly VerifyPart<'probe'>[]>;
+  /** What it changes in verify's override of compose.yaml to run on one machine, offline (a test service, ...). */
+  verify?: VerifyPart<'override'>;
   /** What it adds to the render context as ctx.<name> (only while enabled): computed once, here. */
   facts?(answers: Answers, sizing: Sizing): Facts;
   files?: readonly FeatureFiles[];
+  /** Files derived from the rendered tree, after every template is rendered. */
+  derived?: readonly DerivedFile[];
+  /** How its services run on a Docker Swarm (read by feature swarm), or why one does not. */
+  swarm?(ctx: RenderContext): Record<string, SwarmService | ComposeOnly>;
 }
 
 /** Identity with types: a feature module's default export. */

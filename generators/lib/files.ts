@@ -129,7 +129,7 @@ export function planFiles(ctx: RenderContext): PlannedFile[] {
  * development; only the settings module goes beside the project's settings, and the bot config
  * where its tool reads it (unless the project has its own).
  */
-function generatedPath(template: string, ctx: RenderContext): string {
+export function generatedPath(template: string, ctx: RenderContext): string {
   if (ctx.existing === undefined) return template.replaceAll(PACKAGE_PLACEHOLDER, ctx.packageName);
   if (template === DEPLOY_SETTINGS_PLACEHOLDER) return ctx.existing.settingsFile;
   if (BOT_CONFIG_FILES.has(template) && !ctx.existing.botConfigInDirectory) return template;
@@ -141,9 +141,12 @@ function keptInExistingMode(template: string, ctx: RenderContext): boolean {
   return ctx.existing === undefined || !template.startsWith(`${PACKAGE_PLACEHOLDER}/`);
 }
 
-/** Every path the generator can write under some answers ("_pkg_" unreplaced): core rows and every feature's. */
+/** Every path the generator can write under some answers ("_pkg_" unreplaced): core rows and every feature's, derived files too. */
 export function everyGeneratedPath(features: readonly Feature[]): string[] {
-  return [...Object.values(CORE_FILE_TABLE).flat(), ...features.flatMap((feature) => feature.files ?? [])].flatMap(
-    (section) => section.templates,
-  );
+  return [
+    ...[...Object.values(CORE_FILE_TABLE).flat(), ...features.flatMap((feature) => feature.files ?? [])].flatMap(
+      (section) => section.templates,
+    ),
+    ...features.flatMap((feature) => (feature.derived ?? []).map((file) => file.template)),
+  ];
 }

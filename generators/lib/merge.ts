@@ -11,7 +11,8 @@ import { MARKER_LABELS, gitMergeFile, mergeLines, type ThreeWayMerge } from './m
 import { REQUIREMENTS_FILE, mergeRequirements } from './merge-requirements.ts';
 import type { PristineFiles } from './pristine.ts';
 import type { RenderedTree } from './render.ts';
-import { fillEnvFile, type RandomToken } from './secrets.ts';
+import type { Secret } from './feature.ts';
+import { fillEnvFile } from './secrets.ts';
 
 /** Table order of the summary. */
 export const FILE_STATUSES = ['updated', 'merged', 'conflict', 'kept', 'added', 'removed', 'unchanged'] as const;
@@ -147,8 +148,8 @@ export function planFreshGeneration(render: RenderedTree): FileAction[] {
 }
 
 /** `.env` is never merged: existing values (secrets) stay, variables new in .env.example are appended. */
-export function fillSecretsFile(example: string, current: string | undefined, token?: RandomToken): FileAction {
-  const content = fillEnvFile(example, current ?? '', token);
+export function fillSecretsFile(example: string, current: string | undefined, secrets?: readonly Secret[]): FileAction {
+  const content = fillEnvFile(example, current ?? '', secrets);
   if (current === undefined || current === '') return { path: '.env', status: 'added', write: { content, mode: 0o600 } };
   if (content === current) return { path: '.env', status: 'unchanged' };
   return { path: '.env', status: 'updated', write: { content, mode: 0o600 }, note: 'new variables appended; existing values untouched' };

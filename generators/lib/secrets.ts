@@ -1,17 +1,29 @@
-// The git-ignored .env: .env.example's variables, with secrets from a CSPRNG. Existing values
-// are never regenerated; variables new in .env.example are appended.
+// The git-ignored .env: .env.example's variables, with the declared secrets generated from a
+// CSPRNG. Existing values are never regenerated; variables new in .env.example are appended.
 import { randomBytes } from 'node:crypto';
-import { generateAgeKeyPair, type AgeKeyPair } from './age-key.ts';
-
-/** Variables whose value is generated; each gets 48 random bytes, URL-safe base64 (64 characters). */
-export const GENERATED_SECRETS = ['DJANGO_SECRET_KEY', 'POSTGRES_PASSWORD', 'REDIS_PASSWORD'] as const;
+import type { Answers } from './answer-spec.ts';
+import type { Feature, Secret } from './feature.ts';
 
 export type RandomToken = () => string;
+/** 48 random bytes, URL-safe base64 (64 characters; Django wants at least 50). */
 export const randomToken: RandomToken = () => randomBytes(48).toString('base64url');
 
-/** The age key pair of encrypted off-site backups: public key (recipient) and secret key (identity). */
-export const AGE_RECIPIENT = 'BACKUP_AGE_RECIPIENT';
-export const AGE_IDENTITY = 'BACKUP_AGE_IDENTITY';
+/** A variable whose value is one random token. */
+export const tokenSecret = (variable: string, extra: Omit<Secret, 'variables' | 'generate'> = {}, token = randomToken): Secret => ({
+  variables: [variable],
+  generate: () => [token()],
+  ...extra,
+});
+
+/** The core stack's secrets: Django's key and the PostgreSQL and Redis passwords, read by the app. */
+export const CORE_SECRETS: readonly Secret[] = ['DJANGO_SECRET_KEY', 'POSTGRES_PASSWORD', 'REDIS_PASSWORD'].map((variable) =>
+  tokenSecret(variable, { swarmFile: true, app: true }),
+);
+
+/** The secrets of a stack: the core ones, then each enabled feature's, for these answers. */
+export function stackSecrets(answers: Answers, enabled: readonly Feature[]): Secret[] {
+  return [...CORE_SECRETS, ...enabled.flatMap((feature) => feature.secrets?.(answers) ?? [])];
+}
 
 const VARIABLE_LINE = /^([A-Z][A-Z0-9_]*)=(.*)$/;
 
@@ -26,28 +38,27 @@ function parseEnv(text: string): Map<string, string> {
 
 /**
  * Returns the .env text: the existing file untouched plus any variable of the example it lacks;
- * a fresh file is the example with generated secrets filled in. The age pair is generated only
- * when the recipient is new: an identity the user removed from the server (as the README says)
- * stays empty rather than being replaced by a key that cannot decrypt anything.
+ * a fresh file is the example with the secrets' generated values filled in. Variables generated
+ * together (a key pair) are filled only while the first is new: a secret key the user removed
+ * from the server (as the README says of backups' age identity) stays empty rather than being
+ * replaced by one that cannot decrypt anything.
  */
-export function fillEnvFile(
-  example: string,
-  existing: string,
-  token: RandomToken = randomToken,
-  keyPair: () => AgeKeyPair = generateAgeKeyPair,
-): string {
+export function fillEnvFile(example: string, existing: string, secrets: readonly Secret[] = CORE_SECRETS): string {
   const present = parseEnv(existing);
-  let pair: AgeKeyPair | undefined;
-  const newPair = () => (pair ??= keyPair());
+  const generated = new Map<Secret, readonly string[]>();
+  const valueOf = (secret: Secret, index: number) => {
+    if (!generated.has(secret)) generated.set(secret, secret.generate!());
+    return generated.get(secret)![index]!;
+  };
   const fill = (line: string): string => {
     const match = VARIABLE_LINE.exec(line.trim());
     if (!match) return line;
     const [, key, value] = match as unknown as [string, string, string];
-    if (value !== '') return line;
-    if ((GENERATED_SECRETS as readonly string[]).includes(key)) return `${key}=${token()}`;
-    if (key === AGE_RECIPIENT) return `${key}=${newPair().recipient}`;
-    if (key === AGE_IDENTITY && !present.has(AGE_RECIPIENT)) return `${key}=${newPair().identity}`;
-    return line;
+    const secret = secrets.find((candidate) => candidate.generate && candidate.variables.includes(key));
+    if (value !== '' || !secret) return line;
+    const index = secret.variables.indexOf(key);
+    if (index > 0 && present.has(secret.variables[0]!)) return line;
+    return `${key}=${valueOf(secret, index)}`;
   };
   if (existing === '') return example.split('\n').map(fill).join('\n');
   const missing = example.split('\n').filter((line) => {

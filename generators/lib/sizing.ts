@@ -7,8 +7,12 @@ export interface Hardware {
   memoryMb: number;
 }
 
-/** How the server's memory (less the monitoring services' limits) is shared out; the rest is left to the OS, nginx and Redis. */
-export const MEMORY_SHARE = { postgres: 0.3, webWithCelery: 0.35, webAlone: 0.5, celery: 0.15, redis: 0.05 } as const;
+/**
+ * How the server's memory (less what features set aside for their services) is shared out; the rest
+ * is left to the OS, nginx and Redis. Web's share is what is left of its 50 % once the features'
+ * process pools (Celery's) have taken theirs.
+ */
+export const MEMORY_SHARE = { postgres: 0.3, web: 0.5, redis: 0.05 } as const;
 
 /**
  * Resident memory (MiB), measured on the generated app under load (bench/stack.ts), plus headroom.
@@ -18,7 +22,7 @@ export const MEMORY_SHARE = { postgres: 0.3, webWithCelery: 0.35, webAlone: 0.5,
  * in all after load, helped by gc.freeze() before the fork), but copy-on-write may unshare pages as
  * the process lives: counted whole.
  */
-export const PROCESS_MB = { webBase: 70, webWorker: 80, celeryProcess: 200 } as const;
+export const PROCESS_MB = { webBase: 70, webWorker: 80 } as const;
 
 /**
  * maxWebWorkers: a process per core up to 32 cores. It was 12 (gunicorn's docs: "4-12 workers" for sync
@@ -26,26 +30,30 @@ export const PROCESS_MB = { webBase: 70, webWorker: 80, celeryProcess: 200 } as 
  * and a deploy runs two web containers: at 32 workers PostgreSQL is sized for about 400 connections.
  * Beyond that, more hosts (Swarm) or a connection pooler serve better than one bigger container.
  */
-export const LIMITS = { maxWebWorkers: 32, maxCeleryConcurrency: 8 } as const;
+export const LIMITS = { maxWebWorkers: 32 } as const;
 
 /** Threads of each web worker process (sizeGunicorn); each holds one pooled database connection. */
 export const THREADS_PER_WORKER = 4;
 
-/**
- * Memory limits of the monitoring services (MiB), measured idle on the generated stack (Prometheus
- * ~40 MiB, Alertmanager ~26, each exporter 8-20) with room for growth: a few thousand series keep
- * Prometheus well under its limit. Reserved off the top before the shares below are applied.
- */
-export const MONITORING_MB = {
-  prometheus: 256,
-  alertmanager: 64,
-  'node-exporter': 48,
-  'postgres-exporter': 48,
-  'redis-exporter': 32,
-  'nginx-exporter': 32,
-  'blackbox-exporter': 32,
-} as const;
-export type MonitoringService = keyof typeof MONITORING_MB;
+/** A pool of processes a feature runs beside web (Celery's workers), sized from a share of the memory. */
+export interface ProcessPool {
+  /** Fraction of the server's memory (after the set-aside) its containers get, out of web's. */
+  share: number;
+  /** Resident memory of one process (MiB). */
+  processMb: number;
+  /** Processes: one per core as memory allows, within 1..this. */
+  maxProcesses: number;
+  /** PostgreSQL connections besides one per process (Celery beat's). */
+  extraConnections: number;
+}
+
+/** What the enabled features ask of the server (Feature.memory), by service and by feature name. */
+export interface MemoryDemands {
+  /** Memory limits (MiB) of their services, set aside before the shares are applied. */
+  reservedMb: Readonly<Record<string, number>>;
+  pools: Readonly<Record<string, ProcessPool>>;
+}
+export const NO_DEMANDS: MemoryDemands = { reservedMb: {}, pools: {} };
 
 /**
  * PostgreSQL connections besides the app processes' pools: the migrate job, backups (pg_dump and
@@ -82,14 +90,24 @@ export interface DatabaseBudget {
   nonWeb: number;
 }
 
+/** A feature's process pool as sized: its processes and its containers' memory limit. */
+export interface PoolSizing {
+  processes: number;
+  memoryLimitMb: number;
+  extraConnections: number;
+}
+
 export interface Sizing {
   gunicorn: GunicornSizing;
-  celery: { concurrency: number; memoryLimitMb: number } | undefined;
+  /** The features' process pools, by feature name. */
+  pools: Record<string, PoolSizing>;
+  /** Web's fraction of the memory left after the set-aside (gunicorn.conf.py re-applies it at start-up). */
+  webShare: number;
   postgres: PostgresSizing;
   database: DatabaseBudget;
   redisMaxMemoryMb: number;
-  /** Memory limits of the monitoring services, when monitoring is on; the shares above come from what is left. */
-  monitoring: { limitsMb: Record<MonitoringService, number>; totalMb: number } | undefined;
+  /** Memory limits of the features' services that set theirs aside; the shares above come from what is left. */
+  reserved: { limitsMb: Record<string, number>; totalMb: number } | undefined;
 }
 
 const clamp = (value: number, min: number, max: number) => Math.min(max, Math.max(min, value));
@@ -114,9 +132,9 @@ export function sizeGunicorn(cpus: number, webMemoryMb: number, server: 'wsgi' |
   return { workers, threads: THREADS_PER_WORKER, workerClass, memoryLimitMb: webMemoryMb };
 }
 
-/** Celery prefork processes: one per core, as memory allows, within 1..8. */
-export function sizeCelery(cpus: number, celeryMemoryMb: number): number {
-  return clamp(Math.min(cpus, Math.floor(celeryMemoryMb / PROCESS_MB.celeryProcess)), 1, LIMITS.maxCeleryConcurrency);
+/** A process pool's processes: one per core, as memory allows, within 1..its maximum. */
+export function sizePool(cpus: number, memoryMb: number, pool: ProcessPool): number {
+  return clamp(Math.min(cpus, Math.floor(memoryMb / pool.processMb)), 1, pool.maxProcesses);
 }
 
 /**
@@ -138,14 +156,14 @@ export function sizePostgres(postgresMemoryMb: number, connections: number): Pos
   };
 }
 
-/** How many copies of each app service run: one each on a single host; more on a Swarm. */
+/** How many copies of web and of each pool's containers run: one each on a single host; more on a Swarm. */
 export interface Replicas {
   web: number;
-  /** Celery worker replicas (beat is always exactly one). */
-  worker: number;
+  /** By feature name; 1 when absent. */
+  pools: Readonly<Record<string, number>>;
 }
 
-export const SINGLE_HOST: Replicas = { web: 1, worker: 1 };
+export const SINGLE_HOST: Replicas = { web: 1, pools: {} };
 
 /** Tasks a Swarm rolling update replaces at once (update_config.parallelism). */
 export const UPDATE_PARALLELISM = 1;
@@ -154,8 +172,8 @@ export const UPDATE_PARALLELISM = 1;
 export interface AppConnections {
   /** web containers x (workers x pool per worker + the master's one). */
   web: number;
-  /** worker replicas x Celery concurrency, plus beat's one. */
-  celery: number;
+  /** By feature: its replicas x processes, plus its extra ones (Celery: worker replicas x concurrency + beat). */
+  pools: Record<string, number>;
   total: number;
 }
 
@@ -165,10 +183,12 @@ export const poolPerWorker = (gunicorn: GunicornSizing): number => gunicorn.thre
 /** Connections one web container may hold: its workers' pools and the master's reservation. */
 export const webContainerConnections = (gunicorn: GunicornSizing): number => gunicorn.workers * poolPerWorker(gunicorn) + 1;
 
-export function appConnections(gunicorn: GunicornSizing, celery: Sizing['celery'], replicas: Replicas): AppConnections {
+export function appConnections(gunicorn: GunicornSizing, pools: Sizing['pools'], replicas: Replicas): AppConnections {
   const web = replicas.web * webContainerConnections(gunicorn);
-  const celeryConnections = celery ? replicas.worker * celery.concurrency + 1 : 0;
-  return { web, celery: celeryConnections, total: web + celeryConnections };
+  const byPool = Object.fromEntries(
+    Object.entries(pools).map(([name, pool]) => [name, (replicas.pools[name] ?? 1) * pool.processes + pool.extraConnections]),
+  );
+  return { web, pools: byPool, total: Object.values(byPool).reduce((sum, count) => sum + count, web) };
 }
 
 /**
@@ -181,9 +201,12 @@ export function sizeReplicated(
   sizing: Sizing,
   replicas: Replicas,
 ): { connections: AppConnections; postgres: PostgresSizing; database: DatabaseBudget } {
-  // start-first rolling updates (one task at a time) run one extra web and worker task meanwhile.
-  const duringUpdate = { web: replicas.web + UPDATE_PARALLELISM, worker: replicas.worker + UPDATE_PARALLELISM };
-  const connections = appConnections(sizing.gunicorn, sizing.celery, duringUpdate);
+  // start-first rolling updates (one task at a time) run one extra web and pool task meanwhile.
+  const duringUpdate = {
+    web: replicas.web + UPDATE_PARALLELISM,
+    pools: Object.fromEntries(Object.keys(sizing.pools).map((name) => [name, (replicas.pools[name] ?? 1) + UPDATE_PARALLELISM])),
+  };
+  const connections = appConnections(sizing.gunicorn, sizing.pools, duringUpdate);
   return {
     connections,
     postgres: sizePostgres(sizing.postgres.memoryLimitMb, connections.total),
@@ -191,30 +214,40 @@ export function sizeReplicated(
   };
 }
 
-/** What web may use of PostgreSQL: everything but Celery's, the others' and the superuser slots. */
+/** What web may use of PostgreSQL: everything but the pools', the others' and the superuser slots. */
 export function databaseBudget(gunicorn: GunicornSizing, connections: AppConnections): DatabaseBudget {
   return {
     poolPerWorker: poolPerWorker(gunicorn),
     perWebContainer: webContainerConnections(gunicorn),
-    nonWeb: connections.celery + DB_CONNECTIONS.others + DB_CONNECTIONS.superuserReserved,
+    nonWeb: connections.total - connections.web + DB_CONNECTIONS.others + DB_CONNECTIONS.superuserReserved,
   };
 }
 
-export function sizeStack(hardware: Hardware, server: 'wsgi' | 'asgi', celery: boolean, monitoring = false): Sizing {
-  const monitoringMb = monitoring ? Object.values(MONITORING_MB).reduce((sum, mb) => sum + mb, 0) : 0;
-  const share = (fraction: number) => Math.floor((hardware.memoryMb - monitoringMb) * fraction);
-  const gunicorn = sizeGunicorn(hardware.cpus, share(celery ? MEMORY_SHARE.webWithCelery : MEMORY_SHARE.webAlone), server);
-  const celerySizing = celery
-    ? { concurrency: sizeCelery(hardware.cpus, share(MEMORY_SHARE.celery)), memoryLimitMb: share(MEMORY_SHARE.celery) }
-    : undefined;
-  const connections = appConnections(gunicorn, celerySizing, { ...SINGLE_HOST, web: WEB_CONTAINERS_DURING_DEPLOY });
+export function sizeStack(hardware: Hardware, server: 'wsgi' | 'asgi', demands: MemoryDemands = NO_DEMANDS): Sizing {
+  const reservedMb = Object.values(demands.reservedMb).reduce((sum, mb) => sum + mb, 0);
+  const share = (fraction: number) => Math.floor((hardware.memoryMb - reservedMb) * fraction);
+  // In hundredths, as the shares are written (0.5 - 0.15 is not 0.35 in floating point).
+  const webShare = Math.round(Object.values(demands.pools).reduce((rest: number, pool) => rest - pool.share, MEMORY_SHARE.web) * 100) / 100;
+  const gunicorn = sizeGunicorn(hardware.cpus, share(webShare), server);
+  const pools = Object.fromEntries(
+    Object.entries(demands.pools).map(([name, pool]) => [
+      name,
+      {
+        processes: sizePool(hardware.cpus, share(pool.share), pool),
+        memoryLimitMb: share(pool.share),
+        extraConnections: pool.extraConnections,
+      },
+    ]),
+  );
+  const connections = appConnections(gunicorn, pools, { ...SINGLE_HOST, web: WEB_CONTAINERS_DURING_DEPLOY });
   const postgres = sizePostgres(share(MEMORY_SHARE.postgres), connections.total);
   return {
     gunicorn,
-    celery: celerySizing,
+    pools,
+    webShare,
     postgres,
     database: databaseBudget(gunicorn, connections),
     redisMaxMemoryMb: Math.max(64, share(MEMORY_SHARE.redis)),
-    monitoring: monitoring ? { limitsMb: { ...MONITORING_MB }, totalMb: monitoringMb } : undefined,
+    reserved: reservedMb > 0 ? { limitsMb: { ...demands.reservedMb }, totalMb: reservedMb } : undefined,
   };
 }

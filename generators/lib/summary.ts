@@ -1,6 +1,7 @@
 // What the run tells the user after writing: the decisions the generator made for them (the ones
-// worth checking before the first deploy) and the one command to run next. Pure text from the
-// render context, so it is unit-tested and says exactly what the templates were rendered with.
+// worth checking before the first deploy), what is left for them to do, and the one command to
+// run next. Pure text from the render context and the facts of the run, so it is unit-tested and
+// says exactly what the templates were rendered with.
 import type { RenderContext } from './context.ts';
 
 export interface RunFacts {
@@ -8,31 +9,66 @@ export interface RunFacts {
   target: string;
   /** True when the run regenerated an existing repository. */
   regenerating: boolean;
+  /** The .env as written: its blank values are the user's to fill in. */
+  env: string;
+  /** Whether the target is inside a git work tree. */
+  inGitRepository: boolean;
 }
 
 const plural = (count: number, noun: string) => `${count} ${noun}${count === 1 ? '' : 's'}`;
 
-export function formatDecisions(ctx: RenderContext, facts: RunFacts): string {
-  const { gunicorn, celery, postgres, monitoring } = ctx.sizing;
+export function formatDecisions(ctx: RenderContext): string {
+  const { gunicorn, pools, postgres, reserved } = ctx.sizing;
   const rows: [string, string][] = [
     ['gunicorn', `${plural(gunicorn.workers, 'worker')} x ${plural(gunicorn.threads, 'thread')}, ${gunicorn.workerClass} workers`],
-    ...(celery ? [['celery', `concurrency ${celery.concurrency}`] as [string, string]] : []),
+    ...Object.entries(pools).map(([name, pool]): [string, string] => [name, `concurrency ${pool.processes}`]),
     ['postgresql', `max_connections ${postgres.maxConnections}, shared_buffers ${postgres.sharedBuffersMb} MiB`],
-    ...(monitoring
-      ? [['monitoring', `Prometheus, Alertmanager and exporters, ${monitoring.totalMb} MiB set aside`] as [string, string]]
-      : []),
+    ...(reserved ? [['set aside', `${reserved.totalMb} MiB for ${Object.keys(reserved.limitsMb).join(', ')}`] as [string, string]] : []),
     ['services', ctx.services.join(', ')],
   ];
   const width = Math.max(...rows.map(([label]) => label.length));
-  const cd = facts.target === '.' || facts.target === '' ? '' : `cd ${quoteForShell(facts.target)} && `;
-  const next = facts.regenerating
-    ? `${cd}git diff   (review this run's changes, then commit)`
-    : `${cd}make ${ctx.existing ? `-C ${ctx.existing.directory} ` : ''}verify   (boots the stack here and proves it; then ${ctx.existing ? ctx.existing.runbook : 'README.md'} for the server)`;
   return [
     `Sized for ${plural(ctx.hardware.cpus, 'CPU core')} and ${ctx.hardware.memoryMb} MiB (--cpus, --memory-mb):`,
     ...rows.map(([label, value]) => `  ${label.padEnd(width)}  ${value}`),
-    `Next: ${next}`,
   ].join('\n');
+}
+
+/** .env variables written without a value (comments aside). */
+const blankVariables = (env: string) => [...env.matchAll(/^([A-Z][A-Z0-9_]*)=[ \t]*$/gm)].map((match) => match[1]!);
+
+/**
+ * What the user must still do, in order, then the command to run next: the blank .env values by
+ * name, the age secret key to take off the server, and git when the target is no repository.
+ */
+export function formatNextSteps(ctx: RenderContext, facts: RunFacts): string {
+  const runbook = ctx.existing ? ctx.existing.runbook : 'README.md';
+  // An existing project keeps .env with the rest of the deployment, in its own folder.
+  const envFile = ctx.existing ? `${ctx.existing.directory}/.env` : '.env';
+  const where = facts.target === '.' || facts.target === '' ? '' : ` (in ${quoteForShell(facts.target)})`;
+  const blank = blankVariables(facts.env);
+  const todo = [
+    ...(blank.length > 0
+      ? [
+          `fill in ${envFile} (git-ignored; the comment above each value says what it is and whether it may stay empty): ${blank.join(', ')}`,
+        ]
+      : []),
+    ...ctx.secrets
+      .filter((secret) => secret.offServer !== undefined && new RegExp(`^${secret.variable}=\\S`, 'm').test(facts.env))
+      .map(
+        (secret) =>
+          `${secret.variable} in ${envFile} is ${secret.offServer!.what}: copy it into your password manager now, ` +
+          `and keep it off the server (delete it from the server's ${envFile}; ${runbook}, "${secret.offServer!.section}")`,
+      ),
+    ...(facts.inGitRepository
+      ? []
+      : [`git init && git add -A && git commit -m "Deployment by generator-django-prod"   (a regeneration is undone with git)`]),
+  ];
+  const cd = where === '' ? '' : `cd ${quoteForShell(facts.target)} && `;
+  const next =
+    facts.regenerating && facts.inGitRepository
+      ? `${cd}git diff   (review this run's changes, then commit)`
+      : `${cd}make ${ctx.existing ? `-C ${ctx.existing.directory} ` : ''}verify   (boots the stack here and proves it; then ${runbook} for the server)`;
+  return [...(todo.length > 0 ? [`Still to do${where}:`, ...todo.map((step) => `  - ${step}`)] : []), `Next: ${next}`].join('\n');
 }
 
 /** A path as one shell word: plain paths stay readable, anything else is single-quoted. */

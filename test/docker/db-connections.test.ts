@@ -56,7 +56,7 @@ print(json.dumps([[pid, sockets(pid)] for pid in [1, *workers]]))
 
 describe('PostgreSQL connections', () => {
   // Generated for 2 cores and 4 GiB, everything optional off: 2 gthread workers x 4 threads.
-  const sizing = sizeStack({ cpus: 2, memoryMb: 4096 }, 'wsgi', false);
+  const sizing = sizeStack({ cpus: 2, memoryMb: 4096 }, 'wsgi');
   const webBudget = sizing.postgres.maxConnections - sizing.database.nonWeb;
 
   beforeAll(async () => {

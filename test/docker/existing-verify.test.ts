@@ -46,8 +46,9 @@ const CASES: Record<string, { flags: AnswerFlags; probes: string[]; settings?: {
     },
   },
   // Its own Dockerfile, docker-compose.yml, .dockerignore and .gitignore without .env, .env files,
-  // gunicorn.conf.py; a flat setuptools pyproject that `pip install .` builds.
-  'own-docker': { flags: { name: 'e14-own-docker', ...LEAN }, probes: [] },
+  // gunicorn.conf.py; a flat setuptools pyproject that `pip install .` builds. With the cache
+  // feature (its own Redis), which no other booted test turns on.
+  'own-docker': { flags: { name: 'e14-own-docker', ...LEAN, cache: true }, probes: ['cache'] },
   // uv.lock (the kit's versions and their sha256): installed with --require-hashes.
   'uv-lock': { flags: { name: 'e14-uv-lock', ...LEAN }, probes: [] },
   // manage.py inside src/.

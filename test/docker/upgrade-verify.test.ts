@@ -7,7 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { buildRenderContext } from '../../generators/lib/context.ts';
 import { GENERATOR_VERSION } from '../../generators/lib/version.ts';
 import { probesFor } from '../../generators/verify/probes/index.ts';
-import { readStoredAnswers, runVerify } from '../../generators/verify/run.ts';
+import { runVerify } from '../../generators/verify/run.ts';
+import { readStoredAnswers } from '../../generators/verify/stored-answers.ts';
 import { applyUserEdits, checkoutFixture, editsLost, upgradeProject } from '../helpers/upgrade-corpus.ts';
 
 describe('an upgraded project', () => {

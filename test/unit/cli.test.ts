@@ -1,14 +1,16 @@
 // The real command line (node scripts/django-prod.ts, i.e. yeoman-environment's option parser),
 // not options handed to the generator object: --help, what a run prints, and --ask-answered.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stripVTControlCharacters } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { BARE_FLAG_ANSWERS, bareFlagArgs } from '../helpers/bare-flags.ts';
 
 const CLI = fileURLToPath(new URL('../../scripts/django-prod.ts', import.meta.url));
+const FIXTURE = fileURLToPath(new URL('../fixtures/existing/startproject', import.meta.url));
 const BASE = ['--tls-mode', 'self-signed', '--domain', 'app.test', '--cpus', '2', '--memory-mb', '4096'];
 
 function cli(args: string[], cwd: string) {
@@ -62,6 +64,45 @@ describe('node scripts/django-prod.ts', () => {
     expect(output).toContain('   create .yo-rc.json\n');
     expect(output).not.toMatch(/ force |nested\/site\/compose|package\.json|deprecated/);
     expect(output).toContain('Next: cd nested/site && make verify');
+    // What is left, read from what was written: the blank .env values, and git (the target is in none).
+    expect(output).toMatch(
+      /Still to do \(in nested\/site\):\n {2}- fill in \.env .*: SENTRY_DSN\n {2}- git init && git add -A && git commit/,
+    );
+  });
+
+  it('reads every yes/no flag given without a value as true, and the flag after it as a flag', () => {
+    const cwd = workDir();
+    const { status, output } = cli(['site', ...bareFlagArgs()], cwd);
+    expect(status, output).toBe(0);
+    const answers = JSON.parse(readFileSync(path.join(cwd, 'site', '.yo-rc.json'), 'utf8'))['generator-django-prod'].answers;
+    expect(BARE_FLAG_ANSWERS.length).toBeGreaterThan(8);
+    for (const name of BARE_FLAG_ANSWERS) expect(answers[name], name).toBe(true);
+    expect(answers.hstsSeconds).toBe(31536000);
+  });
+
+  it("still takes true and false as a yes/no flag's value; anything else is refused in one line", () => {
+    const cwd = workDir();
+    expect(cli(['on', '--celery', 'true', '--sentry', 'false', '--yes', ...BASE], cwd).status).toBe(0);
+    const answers = JSON.parse(readFileSync(path.join(cwd, 'on', '.yo-rc.json'), 'utf8'))['generator-django-prod'].answers;
+    expect([answers.celery, answers.sentry]).toEqual([true, false]);
+    const refused = cli(['bad', '--celery', 'maybe', '--yes', ...BASE], cwd);
+    expect(refused.status).toBe(2);
+    expect(refused.output.trim()).toBe('Error: Invalid answer "celery" (--celery): "maybe" must be true or false');
+  });
+
+  it('--existing with no value is existing-project mode, and --yes after it still counts', () => {
+    const cwd = workDir();
+    cpSync(FIXTURE, cwd, { recursive: true });
+    const { status, output } = cli(['--existing', '--yes', '--name', 'shop', ...BASE], cwd);
+    expect(status, output).toBe(0);
+    expect(output).toContain('Existing Django project detected');
+    expect(JSON.parse(readFileSync(path.join(cwd, '.yo-rc.json'), 'utf8'))['generator-django-prod'].answers.existing).toBe(true);
+    // Not silently "false" (which would skip detection and treat the project's files as ours).
+    const other = workDir();
+    cpSync(FIXTURE, other, { recursive: true });
+    expect(cli(['--existing', 'maybe', '--yes', ...BASE], other).output.trim()).toBe(
+      'Error: Invalid answer "existing" (--existing): "maybe" must be true or false',
+    );
   });
 
   it('--ask-answered asks the stored answers again; without it a regeneration asks nothing', { timeout: 60_000 }, async () => {

@@ -21,9 +21,10 @@ function templatesUnder(dir: string): string[] {
 }
 
 describe.each(FEATURES.map((feature) => [feature.name, feature] as const))('feature %s', (name, feature) => {
-  it('has a slot file only for slots the shared templates include', () => {
+  it('has a slot file for exactly the slots it declares, each one the shared templates include', () => {
     const slotsDir = path.join(FEATURES_DIR, name, 'slots');
     const slots = existsSync(slotsDir) ? readdirSync(slotsDir).map((file) => file.replace(/\.ejs$/, '')) : [];
+    expect(slots.toSorted()).toEqual([...(feature.slots ?? [])].toSorted());
     expect(slots.filter((slot) => !(SLOTS as readonly string[]).includes(slot))).toEqual([]);
   });
 
@@ -44,7 +45,8 @@ describe.each(FEATURES.map((feature) => [feature.name, feature] as const))('feat
     const added = [...on.keys()].filter((file) => !off.has(file));
     const declared = (feature.files ?? [])
       .filter((section) => section.condition?.(ctxOn) ?? true)
-      .flatMap((section) => section.templates.map((template) => template.replaceAll('_pkg_', ctxOn.packageName)));
+      .flatMap((section) => section.templates.map((template) => template.replaceAll('_pkg_', ctxOn.packageName)))
+      .concat((feature.derived ?? []).map((file) => file.template));
     expect(added.sort()).toEqual(declared.sort());
     for (const service of feature.services ?? []) {
       expect(on.get('compose.yaml')!.content).toMatch(new RegExp(`^  ${service}:$`, 'm'));

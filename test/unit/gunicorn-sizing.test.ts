@@ -6,7 +6,8 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { MEMORY_SHARE, sizeGunicorn, sizeStack } from '../../generators/lib/sizing.ts';
+import { sizeGunicorn, sizeStack } from '../../generators/lib/sizing.ts';
+import { demandsOf } from '../helpers/sizing.ts';
 import { generateProject } from '../helpers/generate.ts';
 
 const MiB = 1024 * 1024;
@@ -86,7 +87,11 @@ describe('gunicorn.conf.py overrides and fallbacks', () => {
   it('without cgroup limits, uses the CPU affinity and the web share of host memory', async () => {
     const conf = path.join((await generateProject(BIG_SERVER)).cwd, 'gunicorn.conf.py');
     const actual = computeSizing(conf, mkdtempSync(path.join(os.tmpdir(), 'cgroup-none-')));
-    const expected = sizeGunicorn(64, Math.floor(4 * 1024 * 1024 * MEMORY_SHARE.webWithCelery), 'wsgi');
+    const expected = sizeGunicorn(
+      64,
+      Math.floor(4 * 1024 * 1024 * sizeStack({ cpus: 64, memoryMb: 4 * 1024 * 1024 }, 'wsgi', demandsOf('celery')).webShare),
+      'wsgi',
+    );
     expect(actual).toMatchObject({ cpus: 64, workers: expected.workers, threads: expected.threads });
   });
 
@@ -94,7 +99,7 @@ describe('gunicorn.conf.py overrides and fallbacks', () => {
     // Generated for 2 cores and 4 GiB, started with 32 cores and 45 GiB: more workers would
     // need more connections than PostgreSQL's max_connections has for this container.
     const conf = path.join((await generateProject({ cpus: 2, memoryMb: 4096 })).cwd, 'gunicorn.conf.py');
-    const budget = sizeStack({ cpus: 2, memoryMb: 4096 }, 'wsgi', true).database.perWebContainer;
+    const budget = sizeStack({ cpus: 2, memoryMb: 4096 }, 'wsgi', demandsOf('celery')).database.perWebContainer;
     const uncapped = sizeGunicorn(32, 45875, 'wsgi');
     const actual = computeSizing(conf, cgroupV2(32, 45875));
     expect(uncapped.workers * uncapped.threads + 1).toBeGreaterThan(budget);

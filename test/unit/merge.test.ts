@@ -14,6 +14,7 @@ import {
 import { gitMergeFile, mergeLines } from '../../generators/lib/merge-lines.ts';
 import { parsePristine, pristineOf, serializePristine, PRISTINE_PATH } from '../../generators/lib/pristine.ts';
 import type { RenderedTree } from '../../generators/lib/render.ts';
+import { tokenSecret } from '../../generators/lib/secrets.ts';
 
 const text = (...lines: string[]) => `${lines.join('\n')}\n`;
 const tree = (files: Record<string, string>, executable: string[] = []): RenderedTree =>
@@ -267,8 +268,9 @@ describe('filesWithConflictMarkers', () => {
 
 describe('fillSecretsFile (.env)', () => {
   const example = text('DJANGO_SECRET_KEY=', 'SENTRY_DSN=');
+  const tokens = (value: string) => ['DJANGO_SECRET_KEY', 'REDIS_PASSWORD'].map((variable) => tokenSecret(variable, {}, () => value));
   it('fresh: added, secrets filled, mode 600', () => {
-    const action = fillSecretsFile(example, undefined, () => 'token');
+    const action = fillSecretsFile(example, undefined, tokens('token'));
     expect(action).toEqual({
       path: '.env',
       status: 'added',
@@ -276,10 +278,10 @@ describe('fillSecretsFile (.env)', () => {
     });
   });
   it('existing: secrets untouched; unchanged when nothing is new', () => {
-    expect(fillSecretsFile(example, text('DJANGO_SECRET_KEY=old', 'SENTRY_DSN=x'), () => 'new').status).toBe('unchanged');
+    expect(fillSecretsFile(example, text('DJANGO_SECRET_KEY=old', 'SENTRY_DSN=x'), tokens('new')).status).toBe('unchanged');
   });
   it('existing: new variables appended, existing values kept', () => {
-    const action = fillSecretsFile(text('DJANGO_SECRET_KEY=', 'REDIS_PASSWORD='), text('DJANGO_SECRET_KEY=old'), () => 'new');
+    const action = fillSecretsFile(text('DJANGO_SECRET_KEY=', 'REDIS_PASSWORD='), text('DJANGO_SECRET_KEY=old'), tokens('new'));
     expect(action.status).toBe('updated');
     expect(action.write?.content).toMatch(
       /^DJANGO_SECRET_KEY=old\n# added by generator-django-prod on regeneration\nREDIS_PASSWORD=new\n$/,

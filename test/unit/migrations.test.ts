@@ -1,5 +1,6 @@
 // The stored generator version: a store from a newer generator is refused (one line, exit 2,
-// nothing written); an older store's answers are migrated (renames, splits) before they are resolved.
+// nothing written); an older store's answers are migrated (renames, splits) before they are
+// resolved, between real releases too (the .yo-rc.json that release 0.1.0 wrote, kept as a fixture).
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,6 +15,8 @@ import {
   storedVersionProblem,
   type AnswerMigration,
 } from '../../generators/lib/migrations.ts';
+import { FEATURES } from '../../features/index.ts';
+import { answerSchema, resolveAnswers } from '../../generators/lib/answers.ts';
 import { GENERATOR_VERSION } from '../../generators/lib/version.ts';
 import { generateProject } from '../helpers/generate.ts';
 import { regenerate } from '../helpers/regenerate.ts';
@@ -138,5 +141,51 @@ describe('regenerating with an older generator', () => {
     const { error } = await regenerate(dir);
     expect(error).toBeUndefined();
     expect(JSON.parse(readFileSync(path.join(dir, '.yo-rc.json'), 'utf8'))['generator-django-prod'].version).toBe(GENERATOR_VERSION);
+  });
+});
+
+describe('between two real releases: 0.1.0 and this one', () => {
+  // Written by `yo django-prod my-site --yes --cpus 2 --memory-mb 4096` at tag v0.1.0.
+  const released = JSON.parse(readFileSync(new URL('../fixtures/releases/0.1.0/yo-rc.json', import.meta.url), 'utf8'))[
+    'generator-django-prod'
+  ] as { version: string; answers: Record<string, unknown> };
+
+  it('this generator is a later release, with its CHANGELOG entry and an Upgrading note', () => {
+    expect(released.version).toBe('0.1.0');
+    expect(semver.gt(GENERATOR_VERSION, released.version)).toBe(true);
+    const changelog = readFileSync(new URL('../../CHANGELOG.md', import.meta.url), 'utf8');
+    const entry = changelog.split(/^## /m).find((section) => section.startsWith(`[${GENERATOR_VERSION}]`));
+    expect(entry).toMatch(/^### Upgrading$/m);
+  });
+
+  it("runs a migration of this release on 0.1.0's store, never one of 0.1.0 itself or of a later release", () => {
+    const table = [
+      renameAnswer('0.1.0', 'domain', 'primaryDomain'),
+      renameAnswer(GENERATOR_VERSION, 'hstsSeconds', 'hstsMaxAge'),
+      renameAnswer(semver.inc(GENERATOR_VERSION, 'minor')!, 'timeZone', 'zone'),
+    ];
+    const { answers, applied } = migrateAnswers(released.answers, released.version, GENERATOR_VERSION, table);
+    expect(applied.map((migration) => migration.version)).toEqual([GENERATOR_VERSION]);
+    expect(answers).toMatchObject({ hstsMaxAge: 3600, domain: 'example.com', timeZone: 'UTC' });
+    expect(answers).not.toHaveProperty('hstsSeconds');
+    // A store this release wrote is past it: nothing runs again.
+    expect(migrateAnswers(answers, GENERATOR_VERSION, GENERATOR_VERSION, table).applied).toEqual([]);
+  });
+
+  it("with the real table, every answer 0.1.0 stored is one of this release's, and they resolve", () => {
+    const { answers } = migrateAnswers(released.answers, released.version, GENERATOR_VERSION);
+    const names = new Set<string>(answerSchema(FEATURES).map((entry) => entry.name));
+    expect(Object.keys(answers).filter((name) => !names.has(name))).toEqual([]);
+    expect(() => resolveAnswers(answers, FEATURES)).not.toThrow();
+  });
+
+  it("regenerating a repository with 0.1.0's store records this release", async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'release-0.1.0-'));
+    writeFileSync(path.join(dir, '.yo-rc.json'), JSON.stringify({ 'generator-django-prod': released }, null, 2));
+    const { error } = await regenerate(dir);
+    expect(error).toBeUndefined();
+    const stored = JSON.parse(readFileSync(path.join(dir, '.yo-rc.json'), 'utf8'))['generator-django-prod'];
+    expect(stored.version).toBe(GENERATOR_VERSION);
+    expect(stored.answers).toMatchObject({ name: 'my-site', domain: 'example.com' });
   });
 });

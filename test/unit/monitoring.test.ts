@@ -6,7 +6,7 @@ import { parse } from 'yaml';
 import { resolveAnswers } from '../../generators/lib/answers.ts';
 import { buildRenderContext } from '../../generators/lib/context.ts';
 import { renderTree } from '../../generators/lib/render.ts';
-import { MONITORING_MB } from '../../generators/lib/sizing.ts';
+import { MONITORING_MB } from '../../features/monitoring/index.ts';
 
 const render = (given: Record<string, unknown>): Record<string, string> => {
   const tree = renderTree(buildRenderContext(resolveAnswers({ cpus: 2, memoryMb: 4096, ...given }, FEATURES), FEATURES, '0.0.0-test'));
@@ -69,7 +69,7 @@ describe('monitoring', () => {
       expect(compose.services[service]?.ports, service).toBeUndefined();
     }
     expect(render({})['README.md']).toContain(
-      `| monitoring, in all | ${Object.values(MONITORING_MB).reduce((sum, mb) => sum + mb, 0)} MiB |`,
+      `| set aside, in all | ${Object.values(MONITORING_MB).reduce((sum, mb) => sum + mb, 0)} MiB |`,
     );
   });
 

@@ -9,7 +9,7 @@ import { FEATURES } from '../../features/index.ts';
 import { answerSchema, resolveAnswers } from '../../generators/lib/answers.ts';
 import { describeNewParts, effectOf, formatNewParts, leftOff, optionalParts, partsNewTo } from '../../generators/lib/new-features.ts';
 import type { RenderedTree } from '../../generators/lib/render.ts';
-import { MONITORING_MB } from '../../generators/lib/sizing.ts';
+import { MONITORING_MB } from '../../features/monitoring/index.ts';
 import { generateProject } from '../helpers/generate.ts';
 import { regenerate } from '../helpers/regenerate.ts';
 import { checkoutFixture } from '../helpers/upgrade-corpus.ts';
@@ -19,7 +19,9 @@ const stored = (dir: string): Record<string, unknown> =>
 const has = (dir: string, file: string) => existsSync(path.join(dir, file));
 const PARTS = optionalParts(FEATURES);
 /** What 2026-11-24 (commit 4f50c56) did not have, as the summary names them. */
-const NEW_SINCE_2026_11_24 = ['storage', 'monitoring', 'swarm', 'microcache', 'tests and CI', 'dependency updates'];
+/** Parts added after the last release (0.1.0). */
+const NEW_SINCE_0_1_0 = ['cache'];
+const NEW_SINCE_2026_11_24 = ['storage', 'monitoring', 'swarm', 'microcache', ...NEW_SINCE_0_1_0, 'tests and CI', 'dependency updates'];
 const tree = (files: Record<string, string>): RenderedTree =>
   new Map(Object.entries(files).map(([file, content]) => [file, { content, executable: false }]));
 
@@ -43,10 +45,10 @@ describe('optional parts', () => {
   });
   it('a part is new to a store holding none of its answers', () => {
     const v010 = stored(path.resolve(import.meta.dirname, '../fixtures/upgrade/v0.1.0/default'));
-    expect(partsNewTo(v010, PARTS)).toEqual([]);
+    expect(partsNewTo(v010, PARTS).map((part) => part.name)).toEqual(NEW_SINCE_0_1_0);
     // The test suite existed at 0.1.0 (ciImage is stored) before its switch did.
     const { ci: _ci, ...withoutCi } = v010;
-    expect(partsNewTo(withoutCi, PARTS)).toEqual([]);
+    expect(partsNewTo(withoutCi, PARTS).map((part) => part.name)).toEqual(NEW_SINCE_0_1_0);
     const old = stored(path.resolve(import.meta.dirname, '../fixtures/upgrade/2026-11-24/default'));
     const fresh = partsNewTo(old, PARTS);
     expect(fresh.map((part) => part.name)).toEqual(NEW_SINCE_2026_11_24);
@@ -55,6 +57,7 @@ describe('optional parts', () => {
       monitoring: false,
       swarm: false,
       microcache: false,
+      cache: false,
       ci: false,
       dependencyBot: 'none',
     });
@@ -138,11 +141,12 @@ describe('upgrading a project older than some parts', () => {
     expect(log).toContain('`--media-storage s3`');
   }, 60_000);
 
-  it('a project of the last release has nothing new: nothing left off, its test suite stays', async () => {
+  it('a project of the last release is offered only the parts added since, left off; its test suite stays', async () => {
     const dir = checkoutFixture('v0.1.0', 'default');
     const { error, log } = await regenerate(dir);
     expect(error, log).toBeUndefined();
-    expect(log).not.toContain('New since this project was generated');
+    expect([...log.matchAll(/^ {2}new: (\S+)/gm)].map((match) => match[1])).toEqual(NEW_SINCE_0_1_0);
+    expect(stored(dir)).toMatchObject({ cache: false });
     expect(log).toContain('Regeneration summary');
     expect(log).not.toMatch(/^Wrote \d+ files/m);
     expect(stored(dir)).toMatchObject({ ci: true, dependencyBot: 'dependabot', monitoring: true });

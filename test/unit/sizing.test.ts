@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { appConnections, PROCESS_MB, SINGLE_HOST, sizeReplicated, sizeStack } from '../../generators/lib/sizing.ts';
+import { demandsOf } from '../helpers/sizing.ts';
+
+const withCelery = (celery: boolean, ...others: string[]) => demandsOf(...(celery ? ['celery'] : []), ...others);
 
 // Hardware -> the numbers a team will run with. Each row was worked out by hand from the
 // formulas documented in sizing.ts; change a formula and this table must be revisited.
@@ -22,9 +25,9 @@ describe('sizeStack', () => {
   ] as const)(
     '%i cores, %i MiB, %s, celery %s',
     (cpus, memoryMb, server, celery, workers, threads, workerClass, concurrency, maxConnections, sharedBuffersMb) => {
-      const sizing = sizeStack({ cpus, memoryMb }, server, celery);
+      const sizing = sizeStack({ cpus, memoryMb }, server, withCelery(celery));
       expect(sizing.gunicorn).toMatchObject({ workers, threads, workerClass });
-      expect(sizing.celery?.concurrency).toBe(concurrency);
+      expect(sizing.pools['celery']?.processes).toBe(concurrency);
       expect(sizing.postgres.maxConnections).toBe(maxConnections);
       expect(sizing.postgres.sharedBuffersMb).toBe(sharedBuffersMb);
     },
@@ -40,32 +43,33 @@ describe('sizeStack', () => {
   ] as const)(
     'with monitoring: %i cores, %i MiB, %s, celery %s',
     (cpus, memoryMb, server, celery, workers, threads, workerClass, concurrency, maxConnections, sharedBuffersMb, webMb) => {
-      const sizing = sizeStack({ cpus, memoryMb }, server, celery, true);
+      const sizing = sizeStack({ cpus, memoryMb }, server, withCelery(celery, 'monitoring'));
       expect(sizing.gunicorn).toMatchObject({ workers, threads, workerClass, memoryLimitMb: webMb });
-      expect(sizing.celery?.concurrency).toBe(concurrency);
+      expect(sizing.pools['celery']?.processes).toBe(concurrency);
       expect(sizing.postgres.maxConnections).toBe(maxConnections);
       expect(sizing.postgres.sharedBuffersMb).toBe(sharedBuffersMb);
-      expect(sizing.monitoring?.totalMb).toBe(512);
+      expect(sizing.reserved?.totalMb).toBe(512);
     },
   );
 
   it("gives every monitoring service a limit, all inside the server's memory with the app's shares", () => {
     for (const memoryMb of [1024, 4096, 65536]) {
-      const sizing = sizeStack({ cpus: 2, memoryMb }, 'wsgi', true, true);
-      const limits = Object.values(sizing.monitoring!.limitsMb);
+      const sizing = sizeStack({ cpus: 2, memoryMb }, 'wsgi', withCelery(true, 'monitoring'));
+      const limits = Object.values(sizing.reserved!.limitsMb);
       expect(limits.every((mb) => mb > 0)).toBe(true);
-      expect(limits.reduce((sum, mb) => sum + mb, 0)).toBe(sizing.monitoring!.totalMb);
-      const app = sizing.gunicorn.memoryLimitMb + sizing.celery!.memoryLimitMb + sizing.postgres.memoryLimitMb + sizing.redisMaxMemoryMb;
-      expect(app + sizing.monitoring!.totalMb).toBeLessThanOrEqual(memoryMb);
+      expect(limits.reduce((sum, mb) => sum + mb, 0)).toBe(sizing.reserved!.totalMb);
+      const app =
+        sizing.gunicorn.memoryLimitMb + sizing.pools['celery']!.memoryLimitMb + sizing.postgres.memoryLimitMb + sizing.redisMaxMemoryMb;
+      expect(app + sizing.reserved!.totalMb).toBeLessThanOrEqual(memoryMb);
     }
-    expect(sizeStack({ cpus: 2, memoryMb: 4096 }, 'wsgi', true).monitoring).toBeUndefined();
+    expect(sizeStack({ cpus: 2, memoryMb: 4096 }, 'wsgi', withCelery(true)).reserved).toBeUndefined();
   });
 
   it('always leaves PostgreSQL connections for every web thread and Celery process, with margin', () => {
     for (const cpus of [1, 2, 3, 4, 6, 8, 12, 16, 32, 64]) {
       for (const memoryMb of [1024, 2048, 4096, 8192, 32768, 131072]) {
-        const sizing = sizeStack({ cpus, memoryMb }, 'wsgi', true);
-        const processes = sizing.gunicorn.workers * sizing.gunicorn.threads + sizing.celery!.concurrency + 1;
+        const sizing = sizeStack({ cpus, memoryMb }, 'wsgi', withCelery(true));
+        const processes = sizing.gunicorn.workers * sizing.gunicorn.threads + sizing.pools['celery']!.processes + 1;
         expect(sizing.postgres.maxConnections).toBeGreaterThanOrEqual(processes + 10);
       }
     }
@@ -75,7 +79,7 @@ describe('sizeStack', () => {
     for (const server of ['wsgi', 'asgi'] as const) {
       for (const cpus of [1, 2, 4, 8, 16, 64]) {
         for (const memoryMb of [1024, 4096, 16384, 131072]) {
-          const { postgres, database } = sizeStack({ cpus, memoryMb }, server, true);
+          const { postgres, database } = sizeStack({ cpus, memoryMb }, server, withCelery(true));
           expect(postgres.maxConnections - database.nonWeb).toBeGreaterThanOrEqual(2 * database.perWebContainer);
           expect(database.nonWeb).toBeLessThan(postgres.maxConnections);
         }
@@ -84,8 +88,11 @@ describe('sizeStack', () => {
   });
 
   it('gives every worker one connection per thread (ASGI: per thread asgi.py runs Django on)', () => {
-    expect(sizeStack({ cpus: 2, memoryMb: 4096 }, 'asgi', true).database).toMatchObject({ poolPerWorker: 4, perWebContainer: 2 * 4 + 1 });
-    expect(sizeStack({ cpus: 16, memoryMb: 65536 }, 'wsgi', true).database).toMatchObject({
+    expect(sizeStack({ cpus: 2, memoryMb: 4096 }, 'asgi', withCelery(true)).database).toMatchObject({
+      poolPerWorker: 4,
+      perWebContainer: 2 * 4 + 1,
+    });
+    expect(sizeStack({ cpus: 16, memoryMb: 65536 }, 'wsgi', withCelery(true)).database).toMatchObject({
       poolPerWorker: 4,
       perWebContainer: 16 * 4 + 1,
     });
@@ -93,7 +100,7 @@ describe('sizeStack', () => {
 
   it('never sizes web workers beyond their memory share (the master counted too)', () => {
     for (const memoryMb of [1024, 1536, 2048, 3072]) {
-      const sizing = sizeStack({ cpus: 8, memoryMb }, 'wsgi', true);
+      const sizing = sizeStack({ cpus: 8, memoryMb }, 'wsgi', withCelery(true));
       expect(PROCESS_MB.webBase + sizing.gunicorn.workers * PROCESS_MB.webWorker).toBeLessThanOrEqual(
         Math.max(PROCESS_MB.webBase + PROCESS_MB.webWorker, sizing.gunicorn.memoryLimitMb),
       );
@@ -113,29 +120,33 @@ describe('sizeReplicated', () => {
   ] as const)(
     '%i cores, %i MiB, celery %s, %i web, %i worker',
     (cpus, memoryMb, celery, web, worker, webConnections, celeryConnections, maxConnections) => {
-      const single = sizeStack({ cpus, memoryMb }, 'wsgi', celery);
-      const replicated = sizeReplicated(single, { web, worker });
-      expect(replicated.connections).toEqual({ web: webConnections, celery: celeryConnections, total: webConnections + celeryConnections });
+      const single = sizeStack({ cpus, memoryMb }, 'wsgi', withCelery(celery));
+      const replicated = sizeReplicated(single, { web, pools: { celery: worker } });
+      expect(replicated.connections).toEqual({
+        web: webConnections,
+        pools: celery ? { celery: celeryConnections } : {},
+        total: webConnections + celeryConnections,
+      });
       expect(replicated.postgres.maxConnections).toBe(maxConnections);
       expect(replicated.postgres.sharedBuffersMb).toBe(single.postgres.sharedBuffersMb);
     },
   );
 
   it('one replica of each without an update in flight is the single-host sizing', () => {
-    const single = sizeStack({ cpus: 4, memoryMb: 8192 }, 'wsgi', true);
+    const single = sizeStack({ cpus: 4, memoryMb: 8192 }, 'wsgi', withCelery(true));
     // Each web thread's pool connection and the master's reservation; each Celery process and beat.
-    expect(appConnections(single.gunicorn, single.celery, SINGLE_HOST).total).toBe(
-      single.gunicorn.workers * single.gunicorn.threads + 1 + single.celery!.concurrency + 1,
+    expect(appConnections(single.gunicorn, single.pools, SINGLE_HOST).total).toBe(
+      single.gunicorn.workers * single.gunicorn.threads + 1 + single.pools['celery']!.processes + 1,
     );
   });
 
   it('always covers every replica and the update surge, with margin', () => {
     for (const cpus of [1, 2, 4, 8, 16]) {
       for (const replicas of [1, 2, 3, 5, 10, 20]) {
-        const single = sizeStack({ cpus, memoryMb: cpus * 2048 }, 'wsgi', true);
-        const { postgres } = sizeReplicated(single, { web: replicas, worker: replicas });
+        const single = sizeStack({ cpus, memoryMb: cpus * 2048 }, 'wsgi', withCelery(true));
+        const { postgres } = sizeReplicated(single, { web: replicas, pools: { celery: replicas } });
         const processes =
-          (replicas + 1) * single.gunicorn.workers * single.gunicorn.threads + (replicas + 1) * single.celery!.concurrency + 1;
+          (replicas + 1) * single.gunicorn.workers * single.gunicorn.threads + (replicas + 1) * single.pools['celery']!.processes + 1;
         expect(postgres.maxConnections).toBeGreaterThanOrEqual(processes + 10);
       }
     }

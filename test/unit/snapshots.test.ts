@@ -6,6 +6,7 @@ import { generateProject } from '../helpers/generate.ts';
 import { PROFILES } from '../helpers/profiles.ts';
 import { readTree } from '../helpers/tree.ts';
 import { sizeStack } from '../../generators/lib/sizing.ts';
+import { demandsOf } from '../helpers/sizing.ts';
 
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url)).replace(/\/$/, '');
 
@@ -53,12 +54,12 @@ describe('generated facts', () => {
 
   it('sizes gunicorn, celery and postgres from the hardware answers', async () => {
     const tree = readTree((await generateProject({ cpus: 4, memoryMb: 8192 })).cwd);
-    const sizing = sizeStack({ cpus: 4, memoryMb: 8192 }, 'wsgi', true, true);
+    const sizing = sizeStack({ cpus: 4, memoryMb: 8192 }, 'wsgi', demandsOf('celery', 'monitoring'));
     expect(tree['gunicorn.conf.py']).toContain(
       `# ${sizing.gunicorn.workers} worker(s) x ${sizing.gunicorn.threads} thread(s), ${sizing.gunicorn.workerClass}.`,
     );
     expect(tree['compose.yaml']).toContain(`- max_connections=${sizing.postgres.maxConnections}\n`);
-    expect(tree['compose.yaml']).toContain(`"--concurrency", "\${CELERY_CONCURRENCY:-${sizing.celery!.concurrency}}"`);
+    expect(tree['compose.yaml']).toContain(`"--concurrency", "\${CELERY_CONCURRENCY:-${sizing.pools['celery']!.processes}}"`);
     expect(tree['compose.yaml']).toContain(`mem_limit: ${sizing.gunicorn.memoryLimitMb}m`);
   });
 

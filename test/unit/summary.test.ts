@@ -1,9 +1,10 @@
-// The lines printed after writing: the sizing decisions, the services and the next command.
+// The lines printed after writing: the sizing decisions, the services, what is left to do and the
+// next command.
 import { FEATURES } from '../../features/index.ts';
 import { describe, expect, it } from 'vitest';
 import { resolveAnswers } from '../../generators/lib/answers.ts';
 import { buildRenderContext } from '../../generators/lib/context.ts';
-import { formatDecisions } from '../../generators/lib/summary.ts';
+import { formatDecisions, formatNextSteps, type RunFacts } from '../../generators/lib/summary.ts';
 
 const contextFor = (given: Record<string, unknown>) =>
   buildRenderContext(resolveAnswers({ tlsMode: 'self-signed', domain: 'app.test', ...given }, FEATURES), FEATURES, '0.0.0-test');
@@ -11,42 +12,88 @@ const contextFor = (given: Record<string, unknown>) =>
 describe('formatDecisions', () => {
   it('says how the stack is sized, what runs and what to do next', () => {
     const ctx = contextFor({ cpus: 1, memoryMb: 1024 });
-    expect(formatDecisions(ctx, { target: 'my-site', regenerating: false })).toBe(
+    expect(formatDecisions(ctx)).toBe(
       [
         'Sized for 1 CPU core and 1024 MiB (--cpus, --memory-mb):',
         '  gunicorn    1 worker x 4 threads, gthread workers',
         '  celery      concurrency 1',
         '  postgresql  max_connections 30, shared_buffers 38 MiB',
-        '  monitoring  Prometheus, Alertmanager and exporters, 512 MiB set aside',
+        '  set aside   512 MiB for prometheus, alertmanager, node-exporter, postgres-exporter, redis-exporter, nginx-exporter, blackbox-exporter',
         '  services    db, redis, migrate, web, nginx, certbot, worker, beat, backup, prometheus, alertmanager, node-exporter, postgres-exporter, redis-exporter, nginx-exporter, blackbox-exporter',
-        'Next: cd my-site && make verify   (boots the stack here and proves it; then README.md for the server)',
       ].join('\n'),
     );
   });
 
   it('follows the render context: no Celery line without Celery, ASGI workers', () => {
     const ctx = contextFor({ cpus: 8, memoryMb: 16384, celery: false, backups: false, monitoring: false, server: 'asgi' });
-    const text = formatDecisions(ctx, { target: 'shop', regenerating: false });
+    const text = formatDecisions(ctx);
     expect(text).not.toContain('celery');
-    expect(text).not.toContain('monitoring');
+    expect(text).not.toContain('set aside');
     expect(text).toContain(`  gunicorn    8 workers x 4 threads, uvicorn_worker.UvicornWorker workers\n`);
     expect(text).toContain(
       `postgresql  max_connections ${ctx.sizing.postgres.maxConnections}, shared_buffers ${ctx.sizing.postgres.sharedBuffersMb} MiB`,
     );
-    expect(text).toContain('  services    db, redis, migrate, web, nginx, certbot\n');
+    expect(text.split('\n').at(-1)).toBe('  services    db, redis, migrate, web, nginx, certbot');
+  });
+});
+
+describe('formatNextSteps', () => {
+  const facts = (given: Partial<RunFacts>): RunFacts => ({
+    target: 'my-site',
+    regenerating: false,
+    env: 'DJANGO_SECRET_KEY=x\nSENTRY_DSN=\n',
+    inGitRepository: true,
+    ...given,
+  });
+
+  it('lists the blank .env values by name, the age secret key and git, then make verify', () => {
+    const ctx = contextFor({ cpus: 2, memoryMb: 4096, backupS3Bucket: 'site-backups' });
+    const env = [
+      '# comment=',
+      'DJANGO_SECRET_KEY=abc',
+      'SENTRY_DSN=',
+      'BACKUP_S3_ACCESS_KEY_ID=',
+      'BACKUP_AGE_RECIPIENT=age1xyz',
+      'BACKUP_AGE_IDENTITY=AGE-SECRET-KEY-1XYZ',
+      '',
+    ].join('\n');
+    expect(formatNextSteps(ctx, facts({ env, inGitRepository: false }))).toBe(
+      [
+        'Still to do (in my-site):',
+        '  - fill in .env (git-ignored; the comment above each value says what it is and whether it may stay empty): SENTRY_DSN, BACKUP_S3_ACCESS_KEY_ID',
+        '  - BACKUP_AGE_IDENTITY in .env is the only key that decrypts the off-site backups: copy it into your password manager now, ' +
+          'and keep it off the server (delete it from the server\'s .env; README.md, "Backups and restore")',
+        '  - git init && git add -A && git commit -m "Deployment by generator-django-prod"   (a regeneration is undone with git)',
+        'Next: cd my-site && make verify   (boots the stack here and proves it; then README.md for the server)',
+      ].join('\n'),
+    );
+  });
+
+  it('says only the next command when nothing is left: no blank value, no age key, inside git', () => {
+    const ctx = contextFor({ cpus: 2, memoryMb: 4096 });
+    expect(formatNextSteps(ctx, facts({ env: 'DJANGO_SECRET_KEY=x\nBACKUP_AGE_IDENTITY=\n' }))).toBe(
+      [
+        'Still to do (in my-site):',
+        '  - fill in .env (git-ignored; the comment above each value says what it is and whether it may stay empty): BACKUP_AGE_IDENTITY',
+        'Next: cd my-site && make verify   (boots the stack here and proves it; then README.md for the server)',
+      ].join('\n'),
+    );
+    expect(formatNextSteps(ctx, facts({ env: 'DJANGO_SECRET_KEY=x\n' }))).toBe(
+      'Next: cd my-site && make verify   (boots the stack here and proves it; then README.md for the server)',
+    );
   });
 
   it('points a regeneration at git diff, and needs no cd inside the target', () => {
     const ctx = contextFor({ cpus: 2, memoryMb: 4096 });
-    expect(formatDecisions(ctx, { target: '.', regenerating: true }).split('\n').at(-1)).toBe(
+    expect(formatNextSteps(ctx, facts({ target: '.', regenerating: true, env: '' }))).toBe(
       "Next: git diff   (review this run's changes, then commit)",
     );
   });
 
   it('quotes a target the shell would split', () => {
     const ctx = contextFor({ cpus: 2, memoryMb: 4096 });
-    expect(formatDecisions(ctx, { target: "../my sites/bob's", regenerating: false })).toContain(
-      "Next: cd '../my sites/bob'\\''s' && make verify",
+    expect(formatNextSteps(ctx, facts({ target: "../my sites/bob's", env: '' }))).toBe(
+      "Next: cd '../my sites/bob'\\''s' && make verify   (boots the stack here and proves it; then README.md for the server)",
     );
   });
 });

@@ -55,7 +55,7 @@ describe('swarmRegistry', () => {
 describe('swarm facts', () => {
   it('sizes PostgreSQL for the replicas, and only the stack file gets that size', () => {
     const ctx = contextWith({ swarmWebReplicas: 4, swarmWorkerReplicas: 3 });
-    const expected = sizeReplicated(ctx.sizing, { web: 4, worker: 3 });
+    const expected = sizeReplicated(ctx.sizing, { web: 4, pools: { celery: 3 } });
     expect(ctx.swarm!.postgres).toEqual(expected.postgres);
     expect(ctx.swarm!.postgres.maxConnections).toBeGreaterThan(ctx.sizing.postgres.maxConnections);
     const tree = renderTree(ctx);
@@ -74,7 +74,7 @@ describe('swarm facts', () => {
 
   it('delivers every secret as a file: *_FILE variables, never the value variable', () => {
     const ctx = contextWith({ backupS3Bucket: 'shop-backups' });
-    expect(ctx.swarm!.secrets.map((secret) => secret.variable)).toEqual([
+    expect(ctx.secrets.filter((secret) => secret.swarmFile).map((secret) => secret.variable)).toEqual([
       'DJANGO_SECRET_KEY',
       'POSTGRES_PASSWORD',
       'REDIS_PASSWORD',
@@ -83,7 +83,8 @@ describe('swarm facts', () => {
     ]);
     const tree = renderTree(ctx);
     const stack = tree.get('stack.yaml')!.content;
-    for (const { variable } of ctx.swarm!.secrets) expect(stack).not.toMatch(new RegExp(`^\\s+${variable}:`, 'm'));
+    for (const { variable } of ctx.secrets.filter((secret) => secret.swarmFile))
+      expect(stack).not.toMatch(new RegExp(`^\\s+${variable}:`, 'm'));
     expect(tree.get('my_site/settings/base.py')!.content).toContain(
       'for _name in ("DJANGO_SECRET_KEY", "POSTGRES_PASSWORD", "REDIS_PASSWORD"):',
     );
@@ -92,7 +93,7 @@ describe('swarm facts', () => {
   it('has no worker replicas without Celery, and no Celery connections', () => {
     const ctx = contextWith({ celery: false, swarmWebReplicas: 2 });
     expect(ctx.swarm!.replicas).toEqual({ web: 2, worker: 0 });
-    expect(ctx.swarm!.connections.celery).toBe(0);
+    expect(ctx.swarm!.connections.pools).toEqual({});
     expect(renderTree(ctx).get('stack.yaml')!.content).not.toMatch(/^ {2}(worker|beat):/m);
   });
 });
@@ -133,12 +134,15 @@ describe("the Swarm's nginx", () => {
     const stack = tree.get('stack.yaml')!.content;
     const configFile = (name: string) => new RegExp(`^  ${name}:\\n.*\\n {4}file: (.+)$`, 'm').exec(stack)?.[1];
     const mountedAt = (name: string) => new RegExp(`- source: ${name}\\n {8}target: (.+)$`, 'm').exec(stack)?.[1];
-    expect([configFile('nginx_site'), mountedAt('nginx_site')]).toEqual(['./nginx/conf.d/site.conf', '/etc/nginx/conf.d/site.conf']);
-    expect([configFile('nginx_upstream'), mountedAt('nginx_upstream')]).toEqual([
+    expect([configFile('nginx_conf_d_site'), mountedAt('nginx_conf_d_site')]).toEqual([
+      './nginx/conf.d/site.conf',
+      '/etc/nginx/conf.d/site.conf',
+    ]);
+    expect([configFile('nginx_snippets_upstream'), mountedAt('nginx_snippets_upstream')]).toEqual([
       './nginx/snippets/upstream.conf',
       '/etc/nginx/snippets/upstream.conf',
     ]);
-    expect([configFile('nginx_upstreams'), mountedAt('nginx_upstreams')]).toEqual([
+    expect([configFile('nginx_conf_d_upstream'), mountedAt('nginx_conf_d_upstream')]).toEqual([
       './nginx/conf.d/upstream.conf',
       '/etc/nginx/conf.d/upstream.conf',
     ]);

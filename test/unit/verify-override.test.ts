@@ -10,12 +10,13 @@ import {
   MOTO_SERVICE,
   PEBBLE_DIRECTORY,
   S3_SETUP_SERVICE,
-  SINK_DSN,
   toYaml,
   type ComposeConfig,
-} from '../../generators/verify/stack.ts';
+  type OverrideOptions,
+} from '../../generators/verify/override.ts';
 import { renderTree } from '../../generators/lib/render.ts';
-import { VERIFY_FOR, VERIFY_INTERVAL } from '../../features/monitoring/verify-config.ts';
+import { VERIFY_FOR, VERIFY_INTERVAL } from '../../features/monitoring/verify.ts';
+import { SINK_DSN } from '../../features/sentry/verify.ts';
 
 const app = { image: 'my-site-app:latest' };
 const base: ComposeConfig = {
@@ -31,17 +32,23 @@ const base: ComposeConfig = {
 };
 const answersWith = (given: Partial<Answers>) =>
   buildRenderContext(resolveAnswers({ cpus: 2, memoryMb: 4096, ...given }, FEATURES), FEATURES, '0.0.0-test');
+const AGE_PAIR = { recipient: 'age1test', identity: 'AGE-SECRET-KEY-1TEST' };
+/** The repository's files, where a feature's part reads one (monitoring's). */
+const options = (files: ReadonlyMap<string, { content: string }>): OverrideOptions => ({
+  agePair: AGE_PAIR,
+  readFile: (file) => files.get(file)!.content,
+});
 type Override = {
   services: Record<string, { image?: string; environment?: Record<string, string>; networks?: Record<string, { aliases: string[] }> }>;
 };
 const overrideOf = (given: Partial<Answers>) =>
-  parse(toYaml(buildOverride(base, answersWith(given), 'verify-x')), {
+  parse(toYaml(buildOverride(base, answersWith(given), 'verify-x', options(renderTree(answersWith(given))))), {
     customTags: [{ tag: '!override', collection: 'seq', resolve: (seq) => seq }],
   }) as Override;
 
 describe('verify override', () => {
   it('publishes nginx only on random 127.0.0.1 ports, replacing (!override) the real 80/443', () => {
-    const text = toYaml(buildOverride(base, answersWith({}), 'verify-x'));
+    const text = toYaml(buildOverride(base, answersWith({}), 'verify-x', options(renderTree(answersWith({})))));
     expect(text).toMatch(/ports: !override\n\s+- 127\.0\.0\.1::80\n\s+- 127\.0\.0\.1::443/);
   });
 
@@ -83,16 +90,9 @@ describe('verify override', () => {
         'blackbox-exporter': { command: ['--config.file=/etc/blackbox_exporter/config.yml'] },
       },
     };
-    const override = parse(
-      toYaml(
-        buildOverride(withCommands, render, 'verify-x', undefined, {
-          prometheus: file('prometheus/prometheus.yml'),
-          rules: file('prometheus/rules/alerts.yml'),
-          blackbox: file('blackbox/blackbox.yml'),
-        }),
-      ),
-      { customTags: [{ tag: '!override', collection: 'seq', resolve: (seq) => seq }] },
-    ) as {
+    const override = parse(toYaml(buildOverride(withCommands, render, 'verify-x', options(tree))), {
+      customTags: [{ tag: '!override', collection: 'seq', resolve: (seq) => seq }],
+    }) as {
       services: Record<string, { command: string[] }>;
       configs: Record<string, { content: string }>;
     };
@@ -131,7 +131,7 @@ describe('verify override', () => {
       backupS3Bucket: 'shop-backups/db',
       backupS3Endpoint: 'https://s3.eu-west-1.amazonaws.com',
     });
-    const override = buildOverride(withBackup, render, 'verify-x', { recipient: 'age1test', identity: 'AGE-SECRET-KEY-1TEST' }) as {
+    const override = buildOverride(withBackup, render, 'verify-x', options(renderTree(render))) as {
       services: Record<string, { environment?: Record<string, string>; entrypoint?: string[]; depends_on?: Record<string, unknown> }>;
     };
     for (const name of render.appServices) {

@@ -2,7 +2,7 @@
 // so every detector is a pure function of a reader (tests use an in-memory one).
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { AnswerError } from '../answers.ts';
+import { AnswerError } from '../answer-spec.ts';
 
 /** Detection found something it cannot work with: one line for the user, exit code 2. */
 export class DetectionError extends AnswerError {}

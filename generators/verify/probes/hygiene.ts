@@ -1,13 +1,10 @@
 // Operational hygiene that is easy to lose in a later edit: JSON logs, nothing but nginx
 // published, app processes not root, no-new-privileges and rotated logs everywhere.
-import { VERIFY_SERVICES } from '../stack.ts';
 import { expectThat, type Probe } from './probe.ts';
-
-const APP_SERVICES = ['web', 'worker', 'beat', 'migrate'];
 
 export const hygieneProbe: Probe = {
   name: 'hygiene',
-  async run({ stack }) {
+  async run({ stack, render }) {
     const problems: string[] = [];
 
     const lines = (await stack.logs('web', { tail: 40 }))
@@ -26,7 +23,7 @@ export const hygieneProbe: Probe = {
       problems.push(`${notJson.length}/${lines.length} of web's recent log lines are not JSON, e.g. "${notJson[0]!.slice(0, 120)}"`);
 
     const published: string[] = [];
-    const services = Object.keys(stack.config.services).filter((service) => !VERIFY_SERVICES.has(service));
+    const services = Object.keys(stack.config.services).filter((service) => !stack.addedServices.has(service));
     for (const service of services) {
       const info = await stack.inspect(service);
       const portBindings = (info.HostConfig.PortBindings ?? {}) as Record<string, unknown[] | null>;
@@ -38,7 +35,8 @@ export const hygieneProbe: Probe = {
       const logConfig = info.HostConfig.LogConfig;
       if (logConfig?.Type === 'json-file' && !logConfig.Config?.['max-size'])
         problems.push(`${service} logs to json-file without max-size rotation`);
-      if (APP_SERVICES.includes(service)) {
+      // The app image's services (the features' included) must not run as root.
+      if (render.appServices.includes(service)) {
         const user = info.Config.User;
         if (!user || /^(root|0)(:|$)/.test(user)) problems.push(`${service} runs as ${user ? `user "${user}"` : 'root (no USER)'}`);
         if (info.State.Running) {

@@ -20,6 +20,12 @@ export interface Probe {
   run(ctx: ProbeContext): Promise<string>;
 }
 
+declare module '../../lib/feature.ts' {
+  interface VerifyParts {
+    probe: Probe;
+  }
+}
+
 export class ProbeFailure extends Error {}
 export class ProbeSkipped extends Error {}
 

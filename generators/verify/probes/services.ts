@@ -1,5 +1,5 @@
 // Every container is up and healthy, the one-shot migrate step succeeded, no migration is left.
-import { ONE_SHOT_SERVICES, VERIFY_SERVICES } from '../stack.ts';
+import { ONE_SHOT_SERVICES } from '../stack.ts';
 import { expectThat, tailOf, type Probe } from './probe.ts';
 
 export const servicesProbe: Probe = {
@@ -19,7 +19,7 @@ export const servicesProbe: Probe = {
       else if (state.Health && state.Health.Status !== 'healthy') problems.push(`${service} is ${state.Health.Status}`);
       else if (state.Health) healthy += 1;
       // A crash loop at boot can look healthy at the moment of the look.
-      if (restarts > 0 && !VERIFY_SERVICES.has(service)) problems.push(`${service} restarted ${restarts} time(s)`);
+      if (restarts > 0 && !stack.addedServices.has(service)) problems.push(`${service} restarted ${restarts} time(s)`);
     }
     expectThat(problems.length === 0, problems.join('; '));
     const plan = await stack.exec('web', ['python', 'manage.py', 'showmigrations', '--plan']);

@@ -2,6 +2,7 @@
 // the same scrape jobs and alert rules, with short intervals and `for:` durations, and an
 // Alertmanager that keeps alerts to itself. Pure: text in, text out (the override mounts them).
 import { parse, stringify } from 'yaml';
+import { aliasDomainsToNginx, withConfigFile, type OverridePart } from '../../generators/verify/override.ts';
 
 /** Where verify mounts its versions (outside the read-only bind mounts of monitoring/). */
 export const VERIFY_MONITORING_DIR = '/verify-monitoring';
@@ -61,3 +62,32 @@ export function verifyAlertmanagerConfig(): string {
     receivers: [{ name: 'verify' }],
   });
 }
+
+/** The override: Prometheus, Alertmanager and blackbox_exporter on verify's versions of their files. */
+export const monitoringOverride: OverridePart = (override) => {
+  // blackbox_exporter probes the site by its public names: nginx answers them inside the network.
+  aliasDomainsToNginx(override);
+  const file = (name: string) => `${VERIFY_MONITORING_DIR}/${name}`;
+  const read = (name: string) => override.readFile(`monitoring/${name}`);
+  Object.assign(override.configs, {
+    'verify-prometheus': { content: verifyPrometheusConfig(read('prometheus/prometheus.yml')) },
+    'verify-alert-rules': { content: verifyAlertRules(read('prometheus/rules/alerts.yml')) },
+    'verify-blackbox': { content: verifyBlackboxConfig(read('blackbox/blackbox.yml')) },
+    'verify-alertmanager': { content: verifyAlertmanagerConfig() },
+  });
+  Object.assign(override.edit('prometheus'), {
+    command: withConfigFile(override.base.services['prometheus'], file('prometheus.yml')),
+    configs: [
+      { source: 'verify-prometheus', target: file('prometheus.yml') },
+      { source: 'verify-alert-rules', target: file('alerts.yml') },
+    ],
+  });
+  Object.assign(override.edit('blackbox-exporter'), {
+    command: withConfigFile(override.base.services['blackbox-exporter'], file('blackbox.yml')),
+    configs: [{ source: 'verify-blackbox', target: file('blackbox.yml') }],
+  });
+  Object.assign(override.edit('alertmanager'), {
+    command: withConfigFile(override.base.services['alertmanager'], file('alertmanager.yml')),
+    configs: [{ source: 'verify-alertmanager', target: file('alertmanager.yml') }],
+  });
+};

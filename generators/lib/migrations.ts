@@ -3,6 +3,7 @@
 // and templates may mean things this version does not know) and brings an older store up to date
 // with a table of answer migrations (renamed or split answers), keyed by the version that
 // introduced each change. Pure: no Yeoman, no file system.
+import { isDeepStrictEqual } from 'node:util';
 import semver from 'semver';
 
 /** Answers as stored: keys may be names this generator no longer uses. */
@@ -79,7 +80,8 @@ export function storedVersionProblem(stored: unknown, running: string): string |
 
 /**
  * Applies, in version order, every migration newer than the store's version and not newer than
- * the running generator (a migration of a future release waits for it).
+ * the running generator (a migration of a future release waits for it). `applied` lists those
+ * that changed something (a store without the answer is no news to print).
  */
 export function migrateAnswers(
   stored: StoredAnswers,
@@ -88,10 +90,16 @@ export function migrateAnswers(
   migrations: readonly AnswerMigration[] = ANSWER_MIGRATIONS,
 ): { answers: StoredAnswers; applied: AnswerMigration[] } {
   const from = storedVersion ?? UNRECORDED_VERSION;
-  const applied = migrations
+  const due = migrations
     .filter((migration) => semver.gt(migration.version, from) && semver.lte(migration.version, running))
     // toSorted is stable: migrations of one version run in table order.
     .toSorted((a, b) => semver.compare(a.version, b.version));
-  const answers = applied.reduce((current, migration) => migration.migrate(current), stored);
+  const applied: AnswerMigration[] = [];
+  let answers = stored;
+  for (const migration of due) {
+    const migrated = migration.migrate(answers);
+    if (!isDeepStrictEqual(migrated, answers)) applied.push(migration);
+    answers = migrated;
+  }
   return { answers, applied };
 }

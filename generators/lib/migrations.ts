@@ -64,6 +64,39 @@ export const ANSWER_MIGRATIONS: readonly AnswerMigration[] = [
 const UNRECORDED_VERSION = '0.0.0';
 
 /**
+ * What a running stack needs beyond `make deploy` (which rolls the application's containers over
+ * without downtime) once a release's regeneration is committed on the server: printed by a
+ * regeneration that crosses the release, and the CHANGELOG's "Upgrading" notes say the same.
+ */
+export interface UpgradeStep {
+  version: string;
+  /** One line: what changed and the exact command. */
+  step: string;
+}
+
+export const UPGRADE_STEPS: readonly UpgradeStep[] = [
+  {
+    version: '0.2.0',
+    step: "nginx finds web containers itself now (its image and configuration changed): after `make deploy`, run `make up` at a quiet moment; it recreates nginx (about a second without it) and starts anything new. Until then the running nginx keeps serving (it loads the new configuration at the deploy's reload; needs nginx 1.27.3 or later, as 1.28 is)",
+  },
+];
+
+/**
+ * The steps of every release after the store's version (a store without one is older than all),
+ * up to the running one, oldest first. Only for a regeneration: a first one has no running stack.
+ */
+export function upgradeStepsSince(
+  storedVersion: string | undefined,
+  running: string,
+  steps: readonly UpgradeStep[] = UPGRADE_STEPS,
+): UpgradeStep[] {
+  const from = storedVersion ?? UNRECORDED_VERSION;
+  return steps
+    .filter((step) => semver.gt(step.version, from) && semver.lte(step.version, running))
+    .toSorted((a, b) => semver.compare(a.version, b.version));
+}
+
+/**
  * Why regenerating a store written by `stored` with generator `running` must stop, or undefined
  * when it may go on (same or older store). A missing version is an old store.
  */

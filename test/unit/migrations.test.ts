@@ -10,6 +10,8 @@ import {
   ANSWER_MIGRATIONS,
   followDefault,
   migrateAnswers,
+  upgradeStepsSince,
+  type UpgradeStep,
   renameAnswer,
   splitAnswer,
   storedVersionProblem,
@@ -188,5 +190,27 @@ describe('between two real releases: 0.1.0 and this one', () => {
     const stored = JSON.parse(readFileSync(path.join(dir, '.yo-rc.json'), 'utf8'))['generator-django-prod'];
     expect(stored.version).toBe(GENERATOR_VERSION);
     expect(stored.answers).toMatchObject({ name: 'my-site', domain: 'example.com' });
+  });
+});
+
+describe('upgrade steps on a running server', () => {
+  const STEPS: UpgradeStep[] = [
+    { version: '0.3.0', step: 'three' },
+    { version: '0.2.0', step: 'two' },
+  ];
+
+  it('lists the steps of every release after the store, up to the running one, oldest first', () => {
+    expect(upgradeStepsSince('0.1.0', '0.3.0', STEPS).map((step) => step.step)).toEqual(['two', 'three']);
+    expect(upgradeStepsSince('0.2.0', '0.3.0', STEPS).map((step) => step.step)).toEqual(['three']);
+    expect(upgradeStepsSince('0.1.0', '0.2.0', STEPS).map((step) => step.step)).toEqual(['two']);
+    expect(upgradeStepsSince('0.3.0', '0.3.0', STEPS)).toEqual([]);
+  });
+
+  it('takes a store without a version for one older than every release', () => {
+    expect(upgradeStepsSince(undefined, '0.2.0', STEPS).map((step) => step.step)).toEqual(['two']);
+  });
+
+  it("names 0.2.0's nginx step with its exact command", () => {
+    expect(upgradeStepsSince('0.1.0', '0.2.0').map((step) => step.step)).toEqual([expect.stringContaining('`make up`')]);
   });
 });

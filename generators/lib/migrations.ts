@@ -77,7 +77,7 @@ export interface UpgradeStep {
 export const UPGRADE_STEPS: readonly UpgradeStep[] = [
   {
     version: '0.2.0',
-    step: "nginx finds web containers itself now (its image and configuration changed): after `make deploy`, run `make up` at a quiet moment; it recreates nginx (about a second without it) and starts anything new. Until then the running nginx keeps serving (it loads the new configuration at the deploy's reload; needs nginx 1.27.3 or later, as 1.28 is)",
+    step: "nginx finds web containers itself now (its image and configuration changed): after `make deploy`, at a quiet moment, `docker compose up --detach --wait --no-deps nginx` replaces nginx (about a second without it). Until then the running nginx keeps serving; it loads the new configuration at the deploy's reload (nginx 1.27.3 or later, as the 1.28 of 0.1.0 is)",
   },
 ];
 

@@ -211,6 +211,8 @@ describe('upgrade steps on a running server', () => {
   });
 
   it("names 0.2.0's nginx step with its exact command", () => {
-    expect(upgradeStepsSince('0.1.0', '0.2.0').map((step) => step.step)).toEqual([expect.stringContaining('`make up`')]);
+    expect(upgradeStepsSince('0.1.0', '0.2.0').map((step) => step.step)).toEqual([
+      expect.stringContaining('`docker compose up --detach --wait --no-deps nginx`'),
+    ]);
   });
 });

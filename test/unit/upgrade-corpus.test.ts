@@ -33,7 +33,9 @@ describe('upgrade corpus: earlier releases, edited, regenerated with this checko
       expect(log).toContain('Stored answers migrated (0.2.0): answer "nginxVersion" "1.28"');
       expect(storedAnswers(dir)['nginxVersion']).toBe('1.30');
       // What the running server needs beyond `make deploy` (test/docker/upgrade-live.test.ts follows it).
-      expect(log).toMatch(/^On the running server, after committing this upgrade:\n {2}- 0\.2\.0: nginx .*`make up`/m);
+      expect(log).toMatch(
+        /^On the running server, after committing this upgrade:\n {2}- 0\.2\.0: nginx .*`docker compose up --detach --wait --no-deps nginx`/m,
+      );
       expect(JSON.parse(readFileSync(path.join(dir, '.yo-rc.json'), 'utf8'))['generator-django-prod'].version).toBe(GENERATOR_VERSION);
     }, 60_000);
   }

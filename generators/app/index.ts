@@ -44,7 +44,7 @@ import {
   type FileAction,
 } from '../lib/merge.ts';
 import { stackSecrets } from '../lib/secrets.ts';
-import { migrateAnswers, storedVersionProblem } from '../lib/migrations.ts';
+import { migrateAnswers, storedVersionProblem, upgradeStepsSince, type UpgradeStep } from '../lib/migrations.ts';
 import { describeNewParts, leftOff, optionalParts, partsNewTo, type OptionalPart } from '../lib/new-features.ts';
 import { PRISTINE_PATH, PristineError, parsePristine, pristineOf, serializePristine, type PristineFiles } from '../lib/pristine.ts';
 import { MissingTemplateError, renderTree, type RenderedTree } from '../lib/render.ts';
@@ -92,6 +92,8 @@ export default class DjangoProdGenerator extends Generator<StoredConfig, Options
   /** Regeneration: optional parts newer than the project (offered, never switched on unasked), and the summary of those left off. */
   private newParts: OptionalPart[] = [];
   private newPartsSummary = '';
+  /** Releases crossed by this regeneration that need more than `make deploy` on a running stack. */
+  private upgradeSteps: UpgradeStep[] = [];
 
   constructor(args: string[], options: Options) {
     // This generator writes no package.json: no install step, so no "No change to package.json" line.
@@ -186,6 +188,14 @@ export default class DjangoProdGenerator extends Generator<StoredConfig, Options
     if (this.regenerating || dryRun) this.log(formatSummary(this.plan, { dryRun }));
     else this.log(`Wrote ${this.plan.length} files for ${this.ctx.domains.join(', ')} into ${this.destinationRoot()}`);
     if (this.newPartsSummary) this.log(this.newPartsSummary);
+    if (this.upgradeSteps.length > 0) {
+      this.log(
+        [
+          'On the running server, after committing this upgrade:',
+          ...this.upgradeSteps.map(({ version, step }) => `  - ${version}: ${step}`),
+        ].join('\n'),
+      );
+    }
     if (!dryRun) {
       const target = path.relative(process.cwd(), this.destinationRoot()) || '.';
       this.log(formatDecisions(this.ctx));
@@ -371,6 +381,7 @@ export default class DjangoProdGenerator extends Generator<StoredConfig, Options
    */
   #givenAnswers(): { stored: GivenAnswers; explicit: GivenAnswers } {
     const migrated = migrateAnswers(this.config.get('answers') ?? {}, this.config.get('version'), GENERATOR_VERSION);
+    if (this.config.get('answers') !== undefined) this.upgradeSteps = upgradeStepsSince(this.config.get('version'), GENERATOR_VERSION);
     for (const migration of migrated.applied) this.log(`Stored answers migrated (${migration.version}): ${migration.description}`);
     const stored = migrated.answers as GivenAnswers;
     const file = this.options['answers'] as string | undefined;

@@ -3,6 +3,7 @@
 // and templates may mean things this version does not know) and brings an older store up to date
 // with a table of answer migrations (renamed or split answers), keyed by the version that
 // introduced each change. Pure: no Yeoman, no file system.
+import { isDeepStrictEqual } from 'node:util';
 import semver from 'semver';
 
 /** Answers as stored: keys may be names this generator no longer uses. */
@@ -40,13 +41,60 @@ export function splitAnswer(
 }
 
 /**
+ * An answer still at the default of the version before `version` takes the new default: the store
+ * cannot tell a default from a choice, and an image version left alone follows the generator's.
+ */
+export function followDefault(version: string, name: string, before: unknown, after: unknown, why: string): AnswerMigration {
+  return {
+    version,
+    description: `answer "${name}" ${JSON.stringify(before)} (the default before ${version}) is now ${JSON.stringify(after)}: ${why}`,
+    migrate: (answers) => (answers[name] === before ? { ...answers, [name]: after } : answers),
+  };
+}
+
+/**
  * Every rename or split of an answer, oldest first. Add an entry when an answer's name or meaning
  * changes, with the version that ships the change, so stores written before it keep working.
  */
-export const ANSWER_MIGRATIONS: readonly AnswerMigration[] = [];
+export const ANSWER_MIGRATIONS: readonly AnswerMigration[] = [
+  followDefault('0.2.0', 'nginxVersion', '1.28', '1.30', 'nginx finds web containers itself (upstream resolve), the current stable line'),
+];
 
 /** Stores written before the generator recorded its version are older than every migration. */
 const UNRECORDED_VERSION = '0.0.0';
+
+/**
+ * What a running stack needs beyond `make deploy` (which rolls the application's containers over
+ * without downtime) once a release's regeneration is committed on the server: printed by a
+ * regeneration that crosses the release, and the CHANGELOG's "Upgrading" notes say the same.
+ */
+export interface UpgradeStep {
+  version: string;
+  /** One line: what changed and the exact command. */
+  step: string;
+}
+
+export const UPGRADE_STEPS: readonly UpgradeStep[] = [
+  {
+    version: '0.2.0',
+    step: "nginx finds web containers itself now (its image and configuration changed): after `make deploy`, at a quiet moment, `docker compose up --detach --wait --no-deps nginx` replaces nginx (about a second without it). Until then the running nginx keeps serving; it loads the new configuration at the deploy's reload (nginx 1.27.3 or later, as the 1.28 of 0.1.0 is)",
+  },
+];
+
+/**
+ * The steps of every release after the store's version (a store without one is older than all),
+ * up to the running one, oldest first. Only for a regeneration: a first one has no running stack.
+ */
+export function upgradeStepsSince(
+  storedVersion: string | undefined,
+  running: string,
+  steps: readonly UpgradeStep[] = UPGRADE_STEPS,
+): UpgradeStep[] {
+  const from = storedVersion ?? UNRECORDED_VERSION;
+  return steps
+    .filter((step) => semver.gt(step.version, from) && semver.lte(step.version, running))
+    .toSorted((a, b) => semver.compare(a.version, b.version));
+}
 
 /**
  * Why regenerating a store written by `stored` with generator `running` must stop, or undefined
@@ -65,7 +113,8 @@ export function storedVersionProblem(stored: unknown, running: string): string |
 
 /**
  * Applies, in version order, every migration newer than the store's version and not newer than
- * the running generator (a migration of a future release waits for it).
+ * the running generator (a migration of a future release waits for it). `applied` lists those
+ * that changed something (a store without the answer is no news to print).
  */
 export function migrateAnswers(
   stored: StoredAnswers,
@@ -74,10 +123,16 @@ export function migrateAnswers(
   migrations: readonly AnswerMigration[] = ANSWER_MIGRATIONS,
 ): { answers: StoredAnswers; applied: AnswerMigration[] } {
   const from = storedVersion ?? UNRECORDED_VERSION;
-  const applied = migrations
+  const due = migrations
     .filter((migration) => semver.gt(migration.version, from) && semver.lte(migration.version, running))
     // toSorted is stable: migrations of one version run in table order.
     .toSorted((a, b) => semver.compare(a.version, b.version));
-  const answers = applied.reduce((current, migration) => migration.migrate(current), stored);
+  const applied: AnswerMigration[] = [];
+  let answers = stored;
+  for (const migration of due) {
+    const migrated = migration.migrate(answers);
+    if (!isDeepStrictEqual(migrated, answers)) applied.push(migration);
+    answers = migrated;
+  }
   return { answers, applied };
 }

@@ -11,9 +11,10 @@ import { run, runAsync, type Finished } from './docker.ts';
 import { startLoad, type Load, type LoadOptions } from './load.ts';
 
 const TEST_COMPOSE_FILE = 'compose.deploy-test.yaml';
-const PORTS_OVERRIDE = `services:
+/** nginx on random 127.0.0.1 ports; `image` replaces the project's nginx image. */
+const nginxOverride = (image?: string) => `services:
   nginx:
-    ports: !override
+${image ? `    image: ${image}\n` : ''}    ports: !override
       - "127.0.0.1::80"
       - "127.0.0.1::443"
 `;
@@ -51,14 +52,20 @@ const git = (dir: string, ...args: string[]) =>
  * Commits the generated repository and boots it with `bin/deploy` (its first run starts the
  * whole stack). env: extra variables for Compose (e.g. CELERY_CONCURRENCY).
  */
-export async function bootDeployStack(dir: string, host: string, env: Record<string, string> = {}): Promise<DeployStack> {
+export async function bootDeployStack(
+  dir: string,
+  host: string,
+  env: Record<string, string> = {},
+  { nginxImage }: { nginxImage?: string } = {},
+): Promise<DeployStack> {
   const project = `i11-deploy-${randomBytes(3).toString('hex')}`;
-  writeFileSync(path.join(dir, TEST_COMPOSE_FILE), PORTS_OVERRIDE);
+  writeFileSync(path.join(dir, TEST_COMPOSE_FILE), nginxOverride(nginxImage));
   git(dir, 'init', '-q');
   // The test's Compose file stays out of the history: the checkout is clean, as on a server.
   appendFileSync(path.join(dir, '.git', 'info', 'exclude'), `${TEST_COMPOSE_FILE}\n`);
   git(dir, 'add', '-A');
-  git(dir, 'commit', '-q', '-m', 'generated');
+  // --allow-empty: a repository committed already (the upgrade corpus) has nothing new.
+  git(dir, 'commit', '-q', '--allow-empty', '-m', 'generated');
   const fullEnv: NodeJS.ProcessEnv = {
     ...process.env,
     ...env,

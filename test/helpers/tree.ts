@@ -18,3 +18,12 @@ export function readTree(dir: string): Record<string, string> {
 }
 
 export const filesMatching = (tree: Record<string, string>, pattern: RegExp) => Object.keys(tree).filter((file) => pattern.test(file));
+
+/**
+ * The files a folder of file snapshots holds ("x.snap" for x), sorted: compared with what was
+ * rendered, so a file the generator no longer writes leaves no snapshot behind to be reviewed.
+ */
+export const snapshottedFiles = (snapshotDir: string): string[] =>
+  Object.keys(readTree(snapshotDir))
+    .map((file) => file.replace(/\.snap$/, ''))
+    .sort();

@@ -14,7 +14,7 @@ import { existingDeployment, suggestionsFor, type Placement } from '../../genera
 import { buildRenderContext } from '../../generators/lib/context.ts';
 import { resolveAnswers } from '../../generators/lib/answers.ts';
 import { generateProject } from '../helpers/generate.ts';
-import { readTree } from '../helpers/tree.ts';
+import { readTree, snapshottedFiles } from '../helpers/tree.ts';
 
 const FIXTURES = path.resolve(fileURLToPath(import.meta.url), '../../fixtures/existing');
 // Modelled on public projects' layouts: Django's startproject, cookiecutter-django's split
@@ -90,10 +90,14 @@ describe.each(FIXTURE_NAMES)('existing project %s', (fixture) => {
     expect(
       outside.filter((file) => !['.yo-rc.json', '.github/dependabot.yml'].includes(file) && !file.endsWith(settingsModuleFile)),
     ).toEqual([]);
-    for (const [file, content] of Object.entries(written)) {
-      if (file === '.yo-rc.json' || file.endsWith('.env')) continue;
-      await expect(content).toMatchFileSnapshot(`__snapshots__/existing-${fixture}/${file}.snap`);
+    const snapshotted = Object.keys(written).filter((file) => file !== '.yo-rc.json' && !file.endsWith('.env'));
+    for (const file of snapshotted) {
+      await expect(written[file]).toMatchFileSnapshot(`__snapshots__/existing-${fixture}/${file}.snap`);
     }
+    expect(
+      snapshottedFiles(fileURLToPath(new URL(`__snapshots__/existing-${fixture}`, import.meta.url))),
+      `stale snapshot files in __snapshots__/existing-${fixture}/`,
+    ).toEqual(snapshotted.sort());
     // Never the new-project package or manage.py of a scaffolded project.
     expect(Object.keys(written).filter((file) => /(^|\/)(settings\/base|health|tasks)\.py$|^requirements\.txt$/.test(file))).toEqual([]);
   });

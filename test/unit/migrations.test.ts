@@ -8,7 +8,10 @@ import semver from 'semver';
 import { describe, expect, it } from 'vitest';
 import {
   ANSWER_MIGRATIONS,
+  followDefault,
   migrateAnswers,
+  upgradeStepsSince,
+  type UpgradeStep,
   renameAnswer,
   splitAnswer,
   storedVersionProblem,
@@ -69,9 +72,10 @@ describe('migrateAnswers', () => {
     ]);
   });
 
-  it('skips migrations the store already has', () => {
+  it('skips migrations the store already has, and lists only those that changed an answer', () => {
     const { answers, applied } = migrateAnswers({ hstsSeconds: 60, upload: 20 }, '0.2.0', '0.3.0', TABLE);
-    expect(applied.map((migration) => migration.version)).toEqual(['0.3.0', '0.3.0']);
+    // backupKeep's split is due too, but the store has no backupKeep: nothing to report.
+    expect(applied.map((migration) => migration.description)).toEqual(['answer "upload" is now "uploadLimitMb"']);
     expect(answers).toEqual({ hstsSeconds: 60, uploadLimitMb: 20 });
   });
 
@@ -97,6 +101,18 @@ describe('migrateAnswers', () => {
     const versions = ANSWER_MIGRATIONS.map((migration) => migration.version);
     expect(versions.every((version) => semver.valid(version) !== null && semver.lte(version, GENERATOR_VERSION))).toBe(true);
     expect(versions).toEqual(versions.toSorted(semver.compare));
+  });
+});
+
+describe('followDefault', () => {
+  const migration = followDefault('0.2.0', 'nginxVersion', '1.28', '1.30', 'why');
+
+  it('moves an answer left at the old default to the new one', () => {
+    expect(migrateAnswers({ nginxVersion: '1.28' }, '0.1.0', '0.2.0', [migration]).answers).toEqual({ nginxVersion: '1.30' });
+  });
+
+  it('keeps an answer the user set to anything else', () => {
+    expect(migrateAnswers({ nginxVersion: '1.29' }, '0.1.0', '0.2.0', [migration]).answers).toEqual({ nginxVersion: '1.29' });
   });
 });
 
@@ -174,5 +190,29 @@ describe('between two real releases: 0.1.0 and this one', () => {
     const stored = JSON.parse(readFileSync(path.join(dir, '.yo-rc.json'), 'utf8'))['generator-django-prod'];
     expect(stored.version).toBe(GENERATOR_VERSION);
     expect(stored.answers).toMatchObject({ name: 'my-site', domain: 'example.com' });
+  });
+});
+
+describe('upgrade steps on a running server', () => {
+  const STEPS: UpgradeStep[] = [
+    { version: '0.3.0', step: 'three' },
+    { version: '0.2.0', step: 'two' },
+  ];
+
+  it('lists the steps of every release after the store, up to the running one, oldest first', () => {
+    expect(upgradeStepsSince('0.1.0', '0.3.0', STEPS).map((step) => step.step)).toEqual(['two', 'three']);
+    expect(upgradeStepsSince('0.2.0', '0.3.0', STEPS).map((step) => step.step)).toEqual(['three']);
+    expect(upgradeStepsSince('0.1.0', '0.2.0', STEPS).map((step) => step.step)).toEqual(['two']);
+    expect(upgradeStepsSince('0.3.0', '0.3.0', STEPS)).toEqual([]);
+  });
+
+  it('takes a store without a version for one older than every release', () => {
+    expect(upgradeStepsSince(undefined, '0.2.0', STEPS).map((step) => step.step)).toEqual(['two']);
+  });
+
+  it("names 0.2.0's nginx step with its exact command", () => {
+    expect(upgradeStepsSince('0.1.0', '0.2.0').map((step) => step.step)).toEqual([
+      expect.stringContaining('`docker compose up --detach --wait --no-deps nginx`'),
+    ]);
   });
 });

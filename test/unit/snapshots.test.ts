@@ -4,11 +4,12 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { generateProject } from '../helpers/generate.ts';
 import { PROFILES } from '../helpers/profiles.ts';
-import { readTree } from '../helpers/tree.ts';
+import { readTree, snapshottedFiles } from '../helpers/tree.ts';
 import { sizeStack } from '../../generators/lib/sizing.ts';
 import { demandsOf } from '../helpers/sizing.ts';
 
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url)).replace(/\/$/, '');
+const SNAPSHOTS = fileURLToPath(new URL('__snapshots__', import.meta.url));
 
 // Per profile: one snapshot of the file list, and one snapshot file per generated file under
 // __snapshots__/<profile>/ (".snap" appended, so a generated .gitignore stays inert there). A
@@ -25,6 +26,10 @@ describe.each(Object.entries(PROFILES))('profile %s', (profile, flags) => {
       // Answers that name files (the CA bundle) hold this checkout's absolute path.
       await expect(content.replaceAll(REPO_ROOT, '<repo>')).toMatchFileSnapshot(`__snapshots__/${profile}/${file}.snap`);
     }
+    // A file the generator no longer writes leaves no snapshot behind to be reviewed as if it were.
+    expect(snapshottedFiles(path.join(SNAPSHOTS, profile)), `stale snapshot files in __snapshots__/${profile}/`).toEqual(
+      Object.keys(tree).sort(),
+    );
   });
 });
 

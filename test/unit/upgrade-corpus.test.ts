@@ -8,6 +8,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FEATURES } from '../../features/index.ts';
 import { optionalParts, partsNewTo } from '../../generators/lib/new-features.ts';
+import { GENERATOR_VERSION } from '../../generators/lib/version.ts';
 import { CORPUS, applyUserEdits, checkoutFixture, editsLost, filesWithMarkers, upgradeProject } from '../helpers/upgrade-corpus.ts';
 
 const storedAnswers = (dir: string): Record<string, unknown> =>
@@ -27,6 +28,15 @@ describe('upgrade corpus: earlier releases, edited, regenerated with this checko
       expect(log).toMatch(/^ {2}conflict +0$/m);
       expect(filesWithMarkers(dir)).toEqual([]);
       expect(editsLost(dir, edits)).toEqual([]);
+      // Both releases recorded 0.1.0: the answer migrations of 0.2.0 ran (nginx left at its old
+      // default follows the new one), and the store now records this version.
+      expect(log).toContain('Stored answers migrated (0.2.0): answer "nginxVersion" "1.28"');
+      expect(storedAnswers(dir)['nginxVersion']).toBe('1.30');
+      // What the running server needs beyond `make deploy` (test/docker/upgrade-live.test.ts follows it).
+      expect(log).toMatch(
+        /^On the running server, after committing this upgrade:\n {2}- 0\.2\.0: nginx .*`docker compose up --detach --wait --no-deps nginx`/m,
+      );
+      expect(JSON.parse(readFileSync(path.join(dir, '.yo-rc.json'), 'utf8'))['generator-django-prod'].version).toBe(GENERATOR_VERSION);
     }, 60_000);
   }
 

@@ -123,12 +123,16 @@ export default defineFeature<SwarmFacts>({
       updateParallelism: UPDATE_PARALLELISM,
       ...sizeReplicated(sizing, replicas),
       // Swarm's own 2 s between the DNS removal and SIGTERM, plus this, must cover nginx's 2 s cache
-      // and the removal's gossip to the edge node (measured: requests up to 0.34 s after SIGTERM).
+      // and the removal's gossip to the edge node (bench/README.md, "POSTs during Swarm rolling updates").
       shutdownDelaySeconds: 5,
       migrateAttempts: 12,
       labels: { data: `${answers.name}.data`, edge: `${answers.name}.edge` },
       secrets: [...django, ...backupOnly].map((file) => ({ file, variable: file.toUpperCase(), django: django.includes(file) })),
     };
   },
-  files: [{ templates: ['stack.yaml'] }, { executable: true, templates: ['swarm/deploy.sh'] }],
+  files: [
+    { templates: ['stack.yaml', 'gunicorn_runtime/shutdown_delay.py'] },
+    { executable: true, templates: ['swarm/deploy.sh'] },
+    { condition: (ctx) => ctx.repoHealth.testSuite, templates: ['tests/test_shutdown_delay.py'] },
+  ],
 });

@@ -33,7 +33,18 @@ export const CORE_FILE_TABLE: Record<string, FeatureFiles[]> = {
     { executable: true, templates: ['bin/deploy'] },
   ],
   application: [
-    { templates: ['Dockerfile', 'gunicorn.conf.py'] },
+    // gunicorn.conf.py holds the sized numbers; gunicorn_runtime/ beside it, the code they drive (copied as is).
+    {
+      templates: [
+        'Dockerfile',
+        'gunicorn.conf.py',
+        'gunicorn_runtime/__init__.py',
+        'gunicorn_runtime/sizing.py',
+        'gunicorn_runtime/startup.py',
+        'gunicorn_runtime/graceful_stop.py',
+        'gunicorn_runtime/logs.py',
+      ],
+    },
     {
       condition: forNewProject,
       templates: [
@@ -78,6 +89,11 @@ export const CORE_FILE_TABLE: Record<string, FeatureFiles[]> = {
         'tests/test_health.py',
         'tests/test_settings.py',
         'tests/test_logging.py',
+        'tests/gunicorn_server.py',
+        'tests/test_gunicorn_sizing.py',
+        'tests/test_gunicorn_startup.py',
+        'tests/test_gunicorn_logs.py',
+        'tests/test_graceful_stop.py',
       ],
     },
     { condition: (ctx) => withTestSuite(ctx) && withAsgi(ctx), templates: ['tests/test_asgi.py'] },

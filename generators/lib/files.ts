@@ -60,7 +60,7 @@ export const CORE_FILE_TABLE: Record<string, FeatureFiles[]> = {
       ],
     },
     { condition: (ctx) => forNewProject(ctx) && withWsgi(ctx), templates: ['_pkg_/wsgi.py'] },
-    { condition: (ctx) => forNewProject(ctx) && withAsgi(ctx), templates: ['_pkg_/asgi.py'] },
+    { condition: (ctx) => forNewProject(ctx) && withAsgi(ctx), templates: ['_pkg_/asgi.py', 'gunicorn_runtime/asgi.py'] },
     // The project's own code stays untouched: one new settings module and the missing requirements.
     { condition: forExistingProject, templates: [DEPLOY_SETTINGS_PLACEHOLDER, 'requirements-deploy.txt'] },
   ],

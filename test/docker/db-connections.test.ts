@@ -201,7 +201,7 @@ describe('the ASGI profile under 128 concurrent connections', () => {
     expect(asgiCompose(['logs', 'db'])).not.toMatch(/too many clients|remaining connection slots are reserved/);
   });
 
-  it("serves through asgi.py's OneHopASGIHandler: one thread hop per request, on the pool's few reused threads", () => {
+  it("serves through gunicorn_runtime's OneHopASGIHandler: one thread hop per request, on the pool's few reused threads", () => {
     // 20 requests to /health/ at once through the project's application, in-process, with a pool of 5
     // (the generated default is 4: the thread count follows the pool).
     // Django's own handler reaches its async view handler from a synchronous chain through

@@ -7,11 +7,13 @@
 //   BENCH_SIZINGS='{"label": {"WEB_CONCURRENCY": "2", "GUNICORN_CMD_ARGS": "--max-requests 0"}}'
 //     replaces the gunicorn rows (to try candidates; the generated default stays the first row)
 //   BENCH_ASGI_SIZINGS='{"2 uvicorn workers": {"WEB_CONCURRENCY": "2"}}'
-//     adds rows for the ASGI profile with overrides (its generated sizing stays the first ASGI row)
+//     replaces the ASGI rows after the first (the profile as generated; by default the one after it
+//     runs the same project with Django's own ASGIHandler)
 // Compared, through nginx over HTTPS and directly to gunicorn:
 //   - gunicorn sizings: the generated default (also with gunicorn's access log on), gunicorn's own
 //     default (1 sync), a fixed 4 sync (with this config, and as cookiecutter-django runs it), 5 and
-//     3 sync, gthread 2 x 3 and 2 x 2, and the ASGI profile;
+//     3 sync, gthread 2 x 3 and 2 x 2, and the ASGI profile (also with Django's own ASGIHandler);
+//     the web container's CPU time per request, steadier than req/s on a shared machine;
 //   - on a database endpoint (/health/: PostgreSQL and Redis), a template endpoint (/admin/login/ direct;
 //     through nginx, which rate-limits login pages, the same view at the bench-only /bench/login/), and
 //     a view that waits 20 ms on PostgreSQL (bench-only views added to each generated project: most
@@ -287,14 +289,21 @@ function wrk(url: string, headers: string[] = [], connections = CONNECTIONS): Wr
   return { ...result, cpuBusy: 1 - (after.idle - before.idle) / (after.total - before.total) };
 }
 
+/** A load run, with the CPU time the web container spent per request during it. */
+function measureWeb(project: Project, load: () => WrkResult): WrkResult & { webCpuMsPerRequest: number } {
+  const before = project.cpuMs('web');
+  const result = load();
+  return { ...result, webCpuMsPerRequest: (project.cpuMs('web') - before) / result.requests };
+}
+
 interface Case {
   group: string;
   label: string;
   setup?: () => void;
-  measure: () => WrkResult & { nginxCpuMsPerRequest?: number };
+  measure: () => WrkResult & { nginxCpuMsPerRequest?: number; webCpuMsPerRequest?: number };
   memory?: () => number;
 }
-type Run = WrkResult & { memory: number; nginxCpuMsPerRequest?: number };
+type Run = WrkResult & { memory: number; nginxCpuMsPerRequest?: number; webCpuMsPerRequest?: number };
 const results = new Map<string, { group: string; runs: Run[] }>();
 
 /**
@@ -333,6 +342,12 @@ function roundRatios(runs: Run[], baselineRuns: Run[]): number[] {
   return runs.map((run, round) => run.rps / baselineRuns[round]!.rps);
 }
 
+/** The web container's CPU time per request: steadier than requests per second on a shared machine. */
+function webCpu(runs: Run[]): string {
+  const values = runs.map((run) => run.webCpuMsPerRequest ?? Number.NaN).filter((value) => !Number.isNaN(value));
+  return values.length ? `${median(values).toFixed(2)} (${spread(values, 2)})` : '';
+}
+
 function report(): void {
   const groups = [...new Set([...results.values()].map((entry) => entry.group))];
   for (const group of groups) {
@@ -343,9 +358,9 @@ function report(): void {
       `\n${group} (wrk -t2${connections} -d${SECONDS}s, ${REPEATS} interleaved runs, medians; ratio to the first row, round by round: median (range))`,
     );
     console.log(
-      '| configuration | req/s (spread) | ratio (range) | p50 ms | p99 ms | non-2xx | socket errors | machine CPU busy | web MiB | nginx CPU ms/request |',
+      '| configuration | req/s (spread) | ratio (range) | p50 ms | p99 ms | non-2xx | socket errors | machine CPU busy | web MiB | web CPU ms/request (range) | nginx CPU ms/request |',
     );
-    console.log('|---|---|---|---|---|---|---|---|---|---|');
+    console.log('|---|---|---|---|---|---|---|---|---|---|---|');
     const shown = (value: number, digits: number) => (Number.isNaN(value) ? '' : value.toFixed(digits));
     for (const [label, { runs }] of rows) {
       const rps = runs.map((run) => run.rps);
@@ -354,7 +369,8 @@ function report(): void {
         `| ${label} | ${median(rps).toFixed(0)} (${spread(rps)}) | ${median(ratios).toFixed(2)}× (${spread(ratios, 2)}) | ${median(runs.map((run) => run.p50)).toFixed(1)} | ` +
           `${median(runs.map((run) => run.p99)).toFixed(0)} | ${runs.reduce((sum, run) => sum + run.non2xx, 0)} | ${runs.reduce((sum, run) => sum + run.errors, 0)} | ` +
           `${shown(median(runs.map((run) => (run.cpuBusy ?? Number.NaN) * 100)), 0)} % | ` +
-          `${shown(median(runs.map((run) => run.memory)), 0)} | ${shown(median(runs.map((run) => run.nginxCpuMsPerRequest ?? Number.NaN)), 2)} |`,
+          `${shown(median(runs.map((run) => run.memory)), 0)} | ${webCpu(runs)} | ` +
+          `${shown(median(runs.map((run) => run.nginxCpuMsPerRequest ?? Number.NaN)), 2)} |`,
       );
     }
   }
@@ -390,7 +406,13 @@ const SIZINGS: Sizings = {
     '3 sync': { WEB_CONCURRENCY: '3', GUNICORN_THREADS: '1', GUNICORN_WORKER_CLASS: 'sync' },
   }),
 };
-const ASGI_SIZINGS: Sizings = { 'ASGI profile': {}, ...sizingsFrom('BENCH_ASGI_SIZINGS') };
+const ASGI_SIZINGS: Sizings = {
+  'ASGI profile': {},
+  ...(sizingsFrom('BENCH_ASGI_SIZINGS') ?? {
+    // The same project and sizing with Django's own ASGI handler instead of asgi.py's.
+    "ASGI, Django's own ASGIHandler": { BENCH_WEB_COMMAND: "gunicorn 'django.core.asgi:get_asgi_application()'" },
+  }),
+};
 // With one ASGI row, it measures the container as booted; with more, each row recreates web.
 const ASGI_ROWS_DIFFER = Object.keys(ASGI_SIZINGS).length > 1;
 const PARTS = new Set((process.env['BENCH_PARTS'] ?? 'sizing,busy,static,microcache,ports').split(','));
@@ -445,14 +467,14 @@ try {
             group,
             label: `${label} · ${group}`,
             setup: () => wsgi.sizeWeb(env),
-            measure: () => via[route](wsgi, urlPath),
+            measure: () => measureWeb(wsgi, () => via[route](wsgi, urlPath)),
             memory: () => wsgi.webMemoryMiB(),
           })),
           ...Object.entries(ASGI_SIZINGS).map(([label, env]) => ({
             group,
             label: `${label} · ${group}`,
             setup: ASGI_ROWS_DIFFER ? () => asgiProject.sizeWeb(env) : undefined,
-            measure: () => via[route](asgiProject, urlPath),
+            measure: () => measureWeb(asgiProject, () => via[route](asgiProject, urlPath)),
             memory: () => asgiProject.webMemoryMiB(),
           })),
         ],

@@ -209,8 +209,10 @@ export default defineFeature<MonitoringFacts>({
         'monitoring/alertmanager/alertmanager.yml',
         'monitoring/blackbox/blackbox.yml',
         'nginx/conf.d/monitoring.conf',
+        'gunicorn_runtime/metrics.py',
       ],
     },
+    { condition: (ctx) => ctx.repoHealth.testSuite, templates: ['tests/test_metrics.py'] },
     {
       condition: (ctx) => ctx.has['backups'] === true,
       executable: true,

@@ -117,13 +117,17 @@ export default defineFeature<SwarmFacts>({
       updateParallelism: UPDATE_PARALLELISM,
       ...sizeReplicated(sizing, { web: replicas.web, pools: { celery: replicas.worker } }),
       // Swarm's own 2 s between the DNS removal and SIGTERM, plus this, must cover nginx's 2 s cache
-      // and the removal's gossip to the edge node (measured: requests up to 0.34 s after SIGTERM).
+      // and the removal's gossip to the edge node (bench/README.md, "POSTs during Swarm rolling updates").
       shutdownDelaySeconds: 5,
       migrateAttempts: 12,
       labels: { data: `${answers.name}.data`, edge: `${answers.name}.edge` },
     };
   },
-  files: [{ executable: true, templates: ['swarm/deploy.sh'] }],
+  files: [
+    { templates: ['gunicorn_runtime/shutdown_delay.py'] },
+    { executable: true, templates: ['swarm/deploy.sh'] },
+    { condition: (ctx) => ctx.repoHealth.testSuite, templates: ['tests/test_shutdown_delay.py'] },
+  ],
   derived: [{ template: 'stack.yaml', derive: deriveStack }],
   swarm: coreServices,
 });

@@ -33,7 +33,18 @@ export const CORE_FILE_TABLE: Record<string, FeatureFiles[]> = {
     { executable: true, templates: ['bin/deploy'] },
   ],
   application: [
-    { templates: ['Dockerfile', 'gunicorn.conf.py'] },
+    // gunicorn.conf.py holds the sized numbers; gunicorn_runtime/ beside it, the code they drive (copied as is).
+    {
+      templates: [
+        'Dockerfile',
+        'gunicorn.conf.py',
+        'gunicorn_runtime/__init__.py',
+        'gunicorn_runtime/sizing.py',
+        'gunicorn_runtime/startup.py',
+        'gunicorn_runtime/graceful_stop.py',
+        'gunicorn_runtime/logs.py',
+      ],
+    },
     {
       condition: forNewProject,
       templates: [
@@ -49,7 +60,7 @@ export const CORE_FILE_TABLE: Record<string, FeatureFiles[]> = {
       ],
     },
     { condition: (ctx) => forNewProject(ctx) && withWsgi(ctx), templates: ['_pkg_/wsgi.py'] },
-    { condition: (ctx) => forNewProject(ctx) && withAsgi(ctx), templates: ['_pkg_/asgi.py'] },
+    { condition: (ctx) => forNewProject(ctx) && withAsgi(ctx), templates: ['_pkg_/asgi.py', 'gunicorn_runtime/asgi.py'] },
     // The project's own code stays untouched: one new settings module and the missing requirements;
     // the image's build context is the project, with an ignore file of its own (Dockerfile.dockerignore).
     { condition: forExistingProject, templates: [DEPLOY_SETTINGS_PLACEHOLDER, 'requirements-deploy.txt', 'Dockerfile.dockerignore'] },
@@ -80,6 +91,11 @@ export const CORE_FILE_TABLE: Record<string, FeatureFiles[]> = {
         'tests/test_health.py',
         'tests/test_settings.py',
         'tests/test_logging.py',
+        'tests/gunicorn_server.py',
+        'tests/test_gunicorn_sizing.py',
+        'tests/test_gunicorn_startup.py',
+        'tests/test_gunicorn_logs.py',
+        'tests/test_graceful_stop.py',
       ],
     },
     { condition: (ctx) => withTestSuite(ctx) && withAsgi(ctx), templates: ['tests/test_asgi.py'] },

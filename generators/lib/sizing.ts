@@ -1,6 +1,6 @@
 // Hardware -> process counts and PostgreSQL memory. Pure and table-tested; the same
-// constants are rendered into gunicorn.conf.py, which re-applies the web formula at
-// start-up from the container's cgroup limits.
+// constants are rendered into gunicorn.conf.py, whose gunicorn_runtime/sizing.py re-applies
+// the web formula at start-up from the container's cgroup limits.
 
 export interface Hardware {
   cpus: number;
@@ -15,12 +15,10 @@ export interface Hardware {
 export const MEMORY_SHARE = { postgres: 0.3, web: 0.5, redis: 0.05 } as const;
 
 /**
- * Resident memory (MiB), measured on the generated app under load (bench/stack.ts), plus headroom.
- * webBase: gunicorn's master with the preloaded app and its database reservation connection (65 MiB).
- * webWorker: one worker's whole resident set (sync 62, uvicorn 71-74 MiB). Forked from the preloaded
- * master, a worker shares most of it (the default web container, 2 gthread workers, measured 94 MiB
- * in all after load, helped by gc.freeze() before the fork), but copy-on-write may unshare pages as
- * the process lives: counted whole.
+ * Resident memory (MiB) measured on the generated app under load, plus headroom (bench/README.md).
+ * webBase: gunicorn's master with the preloaded app. webWorker: one worker's whole resident set:
+ * forked from the preloaded master, a worker shares most of it, but copy-on-write may unshare pages
+ * as the process lives, so it is counted whole.
  */
 export const PROCESS_MB = { webBase: 70, webWorker: 80 } as const;
 
@@ -80,14 +78,16 @@ export interface PostgresSizing {
   memoryLimitMb: number;
 }
 
-/** How PostgreSQL's connections are shared out (see gunicorn.conf.py's start-up check). */
+/** How PostgreSQL's connections are shared out (gunicorn.conf.py's PLAN keeps a container within its share). */
 export interface DatabaseBudget {
   /** Pool size of one web worker process: one connection per thread. */
   poolPerWorker: number;
-  /** What one web container may hold: every worker's pool plus the master's reservation connection. */
+  /** What one web container may hold: every worker's pool plus the master's connection while it checks /health/ at start. */
   perWebContainer: number;
   /** max_connections minus what web may not use (Celery, the others, the superuser slots). */
   nonWeb: number;
+  /** Web containers of that size the rest of max_connections has room for (a deploy runs two). */
+  webContainers: number;
 }
 
 /** A feature's process pool as sized: its processes and its containers' memory limit. */
@@ -114,15 +114,10 @@ const clamp = (value: number, min: number, max: number) => Math.min(max, Math.ma
 
 /**
  * One worker process per core runs Python; 4 threads in each (gunicorn's docs suggest 2-4 x cores)
- * overlap database and Redis waits. More processes than cores only take turns on the CPU: on 2 cores,
- * 5 sync workers answered 0.75-0.8x the requests of 2 workers x 3 threads straight to gunicorn. The 4th
- * thread: on a view waiting 20 ms in PostgreSQL, 2 x 4 answered 1.27-1.34x the requests of 2 x 3 in
- * every run; on /health/ and template rendering 0.87-1.12x across seven runs, either way, inside the
- * bench's own noise (an A/A run: 0.84-1.10x), in the same memory (bench/stack.ts, 2026-11-30).
+ * overlap database and Redis waits. More processes than cores only take turns on the CPU, and the 4th
+ * thread pays where views wait on the database (bench/README.md, "4 threads per worker").
  * - WSGI: gthread workers;
- * - ASGI: uvicorn workers, each an event loop whose asgi.py runs Django on that many reused threads;
- *   on 2 cores, 2 uvicorn workers x 3 threads answered 1.13-1.23x the requests of 5 x 2, and x 4 threads
- *   1.32x of x 3 on the waiting view (bench/stack.ts).
+ * - ASGI: uvicorn workers, each an event loop running Django's synchronous code on threads.
  * Memory may cut the processes to (web memory - master) / per-worker MiB; within 1..32 either way (LIMITS).
  */
 export function sizeGunicorn(cpus: number, webMemoryMb: number, server: 'wsgi' | 'asgi'): GunicornSizing {
@@ -180,7 +175,7 @@ export interface AppConnections {
 /** A web worker's connection pool: one connection per thread (ASGI: per thread asgi.py runs Django on). */
 export const poolPerWorker = (gunicorn: GunicornSizing): number => gunicorn.threads;
 
-/** Connections one web container may hold: its workers' pools and the master's reservation. */
+/** Connections one web container may hold: its workers' pools and the master's one while it checks /health/ at start. */
 export const webContainerConnections = (gunicorn: GunicornSizing): number => gunicorn.workers * poolPerWorker(gunicorn) + 1;
 
 export function appConnections(gunicorn: GunicornSizing, pools: Sizing['pools'], replicas: Replicas): AppConnections {
@@ -207,19 +202,22 @@ export function sizeReplicated(
     pools: Object.fromEntries(Object.keys(sizing.pools).map((name) => [name, (replicas.pools[name] ?? 1) + UPDATE_PARALLELISM])),
   };
   const connections = appConnections(sizing.gunicorn, sizing.pools, duringUpdate);
+  const postgres = sizePostgres(sizing.postgres.memoryLimitMb, connections.total);
   return {
     connections,
-    postgres: sizePostgres(sizing.postgres.memoryLimitMb, connections.total),
-    database: databaseBudget(sizing.gunicorn, connections),
+    postgres,
+    database: databaseBudget(sizing.gunicorn, connections, postgres.maxConnections),
   };
 }
 
 /** What web may use of PostgreSQL: everything but the pools', the others' and the superuser slots. */
-export function databaseBudget(gunicorn: GunicornSizing, connections: AppConnections): DatabaseBudget {
+export function databaseBudget(gunicorn: GunicornSizing, connections: AppConnections, maxConnections: number): DatabaseBudget {
+  const nonWeb = connections.total - connections.web + DB_CONNECTIONS.others + DB_CONNECTIONS.superuserReserved;
   return {
     poolPerWorker: poolPerWorker(gunicorn),
     perWebContainer: webContainerConnections(gunicorn),
-    nonWeb: connections.total - connections.web + DB_CONNECTIONS.others + DB_CONNECTIONS.superuserReserved,
+    nonWeb,
+    webContainers: Math.floor((maxConnections - nonWeb) / webContainerConnections(gunicorn)),
   };
 }
 
@@ -246,7 +244,7 @@ export function sizeStack(hardware: Hardware, server: 'wsgi' | 'asgi', demands: 
     pools,
     webShare,
     postgres,
-    database: databaseBudget(gunicorn, connections),
+    database: databaseBudget(gunicorn, connections, postgres.maxConnections),
     redisMaxMemoryMb: Math.max(64, share(MEMORY_SHARE.redis)),
     reserved: reservedMb > 0 ? { limitsMb: { ...demands.reservedMb }, totalMb: reservedMb } : undefined,
   };

@@ -1,7 +1,8 @@
 // The generated repository's own test suite (pytest + pytest-django) runs in its app image's
 // `test` stage against a throwaway PostgreSQL, exactly as `make test` and its CI workflow run it,
-// and passes for the defaults, minimal and ASGI profiles; a deliberately broken production setting
-// makes it fail (a test of the test).
+// and passes for the defaults, minimal, ASGI and Swarm profiles (each adds tests of its own: the
+// Swarm's gunicorn shutdown delay only there); a deliberately broken production setting makes it
+// fail (a test of the test).
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -42,7 +43,7 @@ function runGeneratedSuite(dir: string, project: string, runArgs: string[] = [])
   }
 }
 
-describe.each(['defaults', 'minimal', 'asgi'])('profile %s', (profile) => {
+describe.each(['defaults', 'minimal', 'asgi', 'swarm'])('profile %s', (profile) => {
   it('the generated suite passes in the app image against PostgreSQL', async () => {
     const dir = (await generateProject(PROFILES[profile]!)).cwd;
     const result = runGeneratedSuite(dir, `pytest-suite-${profile}-${process.pid}`);

@@ -27,15 +27,16 @@ describe('monitoring', () => {
   it('is on by default and off removes every part of it', () => {
     const on = render({});
     const off = render({ monitoring: false });
+    const ownFiles = ['backup/metrics.sh', 'gunicorn_runtime/metrics.py', 'tests/test_metrics.py'];
     expect(
-      Object.keys(on).filter((file) => file.startsWith('monitoring/') || file.endsWith('monitoring.conf') || file === 'backup/metrics.sh'),
-    ).toHaveLength(7);
+      Object.keys(on).filter((file) => file.startsWith('monitoring/') || file.endsWith('monitoring.conf') || ownFiles.includes(file)),
+    ).toHaveLength(9);
     const traces = /prometheus|alertmanager|exporter|metrics\.sh|stub_status|METRICS_PORT|monitoring\/|## Monitoring/i;
     for (const [file, content] of Object.entries(off)) {
       const lines = content.split('\n').filter((line) => traces.test(line));
       expect(lines, `${file} still mentions monitoring`).toEqual([]);
     }
-    expect(Object.keys(on).length - Object.keys(off).length).toBe(7);
+    expect(Object.keys(on).length - Object.keys(off).length).toBe(9);
   });
 
   it('tests every alert rule: each fires at some evaluation and is cleared at a later one', () => {

@@ -81,6 +81,8 @@ describe('sizeStack', () => {
         for (const memoryMb of [1024, 4096, 16384, 131072]) {
           const { postgres, database } = sizeStack({ cpus, memoryMb }, server, withCelery(true));
           expect(postgres.maxConnections - database.nonWeb).toBeGreaterThanOrEqual(2 * database.perWebContainer);
+          expect(database.webContainers).toBeGreaterThanOrEqual(2);
+          expect(database.webContainers * database.perWebContainer).toBeLessThanOrEqual(postgres.maxConnections - database.nonWeb);
           expect(database.nonWeb).toBeLessThan(postgres.maxConnections);
         }
       }

@@ -61,7 +61,7 @@ describe('generated facts', () => {
     const tree = readTree((await generateProject({ cpus: 4, memoryMb: 8192 })).cwd);
     const sizing = sizeStack({ cpus: 4, memoryMb: 8192 }, 'wsgi', demandsOf('celery', 'monitoring'));
     expect(tree['gunicorn.conf.py']).toContain(
-      `# ${sizing.gunicorn.workers} worker(s) x ${sizing.gunicorn.threads} thread(s), ${sizing.gunicorn.workerClass}.`,
+      `# Sized for 4 CPU(s) and 8192 MiB: ${sizing.gunicorn.workers} worker(s) x ${sizing.gunicorn.threads} thread(s), ${sizing.gunicorn.workerClass}.`,
     );
     expect(tree['compose.yaml']).toContain(`- max_connections=${sizing.postgres.maxConnections}\n`);
     expect(tree['compose.yaml']).toContain(`"--concurrency", "\${CELERY_CONCURRENCY:-${sizing.pools['celery']!.processes}}"`);

@@ -148,7 +148,8 @@ describe('PostgreSQL connections', () => {
     compose(['up', '-d', '--wait', '--force-recreate', '--scale', 'web=1', 'web'], { GUNICORN_ACCESS_LOG: '1' });
     const [web] = webContainers();
     // A query of its own: the container's healthcheck requests /health/ too.
-    const script = "import urllib.request as u; [u.urlopen(u.Request('http://127.0.0.1:8000/health/?access-log-test', headers={'Host': 'app.test'})) for _ in range(3)]";
+    const script =
+      "import urllib.request as u; [u.urlopen(u.Request('http://127.0.0.1:8000/health/?access-log-test', headers={'Host': 'app.test'})) for _ in range(3)]";
     run('docker', ['exec', web!, 'python', '-c', script]);
     const lines = accessLines().filter((record) => record['query'] === 'access-log-test');
     expect(lines).toHaveLength(3);

@@ -236,16 +236,8 @@ describe('least privilege on a booted stack', () => {
   });
 
   it('ALLOWED_HOSTS holds only the domain', () => {
-    const hosts = compose([
-      'exec',
-      '-T',
-      'web',
-      'python',
-      'manage.py',
-      'shell',
-      '-c',
-      'from django.conf import settings; print(settings.ALLOWED_HOSTS, settings.USE_X_FORWARDED_HOST)',
-    ]);
+    const code = 'from django.conf import settings; print(settings.ALLOWED_HOSTS, settings.USE_X_FORWARDED_HOST)';
+    const hosts = compose(['exec', '-T', 'web', 'python', 'manage.py', 'shell', '-c', code]);
     // The last line: Django's shell first says what it imported.
     expect(hosts.trim().split('\n').pop()).toBe(`['${DOMAIN}'] False`);
   });

@@ -4,6 +4,7 @@ import { checkCronSchedule, maxCronIntervalSeconds, normalizeCronSchedule, parse
 import { checkBucketPath, checkEndpointUrl } from '../../generators/lib/object-storage.ts';
 import { generateAgeKeyPair } from '../../generators/lib/age-key.ts';
 import { defineFeature } from '../../generators/lib/feature.ts';
+import { tokenSecret } from '../../generators/lib/secrets.ts';
 import { backupsOverride } from './verify.ts';
 
 declare module '../../generators/lib/answer-spec.ts' {
@@ -151,8 +152,10 @@ export default defineFeature<BackupFacts>({
     };
   },
   services: ['backup'],
-  secrets: (answers) =>
-    answers.backupS3Bucket === ''
+  secrets: (answers) => [
+    // The backup role's (db/roles.sh): reads every table, writes none of the live database.
+    tokenSecret('POSTGRES_BACKUP_PASSWORD', { swarmFile: true }),
+    ...(answers.backupS3Bucket === ''
       ? []
       : [
           // The bucket's key: a secret file on a Swarm (the entrypoint reads *_FILE).
@@ -175,7 +178,8 @@ export default defineFeature<BackupFacts>({
                 },
               ]
             : []),
-        ],
+        ]),
+  ],
   files: [
     { templates: ['backup/Dockerfile', 'backup/crontab'] },
     { executable: true, templates: ['backup/entrypoint.sh', 'backup/backup.sh', 'backup/restore.sh', 'backup/healthcheck.sh'] },

@@ -31,7 +31,7 @@ export const cacheProbe: Probe = {
     expectThat(!onBroker.includes(key), "the key is on Celery's Redis too");
     const policy = await redisCli(ctx, 'cache', 'CACHE_REDIS_PASSWORD', ['config', 'get', 'maxmemory-policy']);
     expectThat(/allkeys-lru/.test(policy), `the cache's eviction policy is not allkeys-lru: ${tailOf(policy)}`);
-    const [health] = await fetchInsideNetwork(ctx, ['http://127.0.0.1:8000/health/']);
+    const [health] = await fetchInsideNetwork(ctx, ['http://127.0.0.1:8000/health/'], { host: ctx.domains[0]! });
     const checks = JSON.parse(health!.body) as Record<string, string>;
     // Without Celery there is no broker: "redis" is then the cache service alone.
     const checked = ctx.render.has['celery'] ? ['redis', 'broker'] : ['redis'];

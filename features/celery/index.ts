@@ -1,6 +1,7 @@
 // Celery worker and beat, with the stack's Redis as broker and result backend.
 import { checkInteger, featureSwitch, spec } from '../../generators/lib/answer-spec.ts';
 import { defineFeature } from '../../generators/lib/feature.ts';
+import { celeryPidsLimit } from '../../generators/lib/hardening.ts';
 import type { ProcessPool } from '../../generators/lib/sizing.ts';
 import { celeryTiming, type CeleryTiming } from './timing.ts';
 
@@ -21,6 +22,8 @@ export interface CeleryFacts extends CeleryTiming {
   /** Worker processes (prefork) and the worker container's memory limit, from Celery's share of the memory. */
   concurrency: number;
   memoryLimitMb: number;
+  /** The worker's process limit (pids_limit): its children and their threads. */
+  pidsLimit: number;
   /** How the worker's processes are sized (README). */
   pool: ProcessPool;
 }
@@ -63,6 +66,7 @@ export default defineFeature<CeleryFacts>({
     ...celeryTiming(answers.celeryLongestTaskSeconds),
     concurrency: sizing.pools['celery']!.processes,
     memoryLimitMb: sizing.pools['celery']!.memoryLimitMb,
+    pidsLimit: celeryPidsLimit(sizing.pools['celery']!.processes),
     pool: CELERY_POOL,
   }),
   memory: { pool: CELERY_POOL },

@@ -4,6 +4,7 @@
 import { checkInteger, featureSwitch, spec, type Answers } from '../../generators/lib/answer-spec.ts';
 import { isDnsName, checkUrl } from '../../generators/lib/grammar.ts';
 import { defineFeature } from '../../generators/lib/feature.ts';
+import { tokenSecret } from '../../generators/lib/secrets.ts';
 import { monitoringOverride } from './verify.ts';
 
 declare module '../../generators/lib/answer-spec.ts' {
@@ -149,6 +150,8 @@ export default defineFeature<MonitoringFacts>({
     }),
   ],
   enabled: (answers) => answers.monitoring,
+  // postgres-exporter's role (db/roles.sh); a secret file on a Swarm.
+  secrets: () => [tokenSecret('POSTGRES_MONITOR_PASSWORD', { swarmFile: true })],
   slots: [
     'compose.secrets',
     'compose.services',

@@ -8,6 +8,7 @@ import { isAlias, isMap, isScalar, isSeq, parseDocument, Scalar, YAMLMap, YAMLSe
 import type { RenderContext } from '../../generators/lib/context.ts';
 import type { ComposeOnly, SwarmService } from '../../generators/lib/feature.ts';
 import type { RenderedTree } from '../../generators/lib/render.ts';
+import { postgresPidsLimit } from '../../generators/lib/hardening.ts';
 import type { PostgresSizing } from '../../generators/lib/sizing.ts';
 
 /**
@@ -23,7 +24,9 @@ export const DROPPED_KEYS: Record<string, string> = {
   expose: 'documentation only',
   mem_limit: 'deploy.resources.limits.memory',
   cpus: 'deploy.resources.limits.cpus',
+  pids_limit: 'deploy.resources.limits.pids',
   shm_size: 'a tmpfs on /dev/shm',
+  tmpfs: 'tmpfs mounts under volumes: (docker stack deploy ignores the short form)',
 };
 
 /** The core services of compose.yaml on a Swarm (features declare their own in their swarm()). */
@@ -35,6 +38,7 @@ export function coreServices(ctx: RenderContext): Record<string, SwarmService> {
       node: 'data',
       // max_connections covers every replica (and the extra task of a rolling update); work_mem follows.
       command: (command) => command.map((arg) => resizePostgres(arg, ctx.sizing.postgres, swarm.postgres)),
+      pidsLimit: postgresPidsLimit(swarm.postgres),
     },
     redis: { networks: ['data'], node: 'data' },
     // Also publishes the image's static files to the volume nginx serves them from (old hashed
@@ -236,7 +240,8 @@ function secretsAsFiles(
 
 /**
  * Bind mounts of our files become configs (Swarm ships them to the node; there is no repository
- * there), named volumes stay, shm_size becomes a tmpfs on /dev/shm. Returns the configs.
+ * there), named volumes stay, shm_size becomes a tmpfs on /dev/shm and each tmpfs entry a tmpfs
+ * mount. Returns the configs.
  */
 function mountsAsConfigs(
   doc: Document,
@@ -259,6 +264,7 @@ function mountsAsConfigs(
   }
   if (typeof service['shm_size'] === 'string')
     kept.push(doc.createNode({ type: 'tmpfs', target: '/dev/shm', tmpfs: { size: toBytes(service['shm_size']) } }));
+  for (const target of (service['tmpfs'] as string[] | undefined) ?? []) kept.push(doc.createNode({ type: 'tmpfs', target }));
   if (isSeq(volumes)) {
     if (kept.length > 0) volumes.items = kept as Node[];
     else map.delete('volumes');
@@ -303,10 +309,11 @@ export function deriveStack(tree: RenderedTree, ctx: RenderContext, pathOf: (tem
     const service = plain.services[name]!;
     const map = services.get(name) as YAMLMap;
     const sources = mapsOf(doc, map);
-    const limits: Record<string, string> = {};
+    const limits: Record<string, string | number> = {};
     if (typeof service['cpus'] === 'string' || typeof service['cpus'] === 'number') limits['cpus'] = String(service['cpus']);
     if (typeof service['mem_limit'] === 'string') limits['memory'] = toMiB(service['mem_limit']);
-    const limitComments = ['cpus', 'mem_limit']
+    if (typeof service['pids_limit'] === 'number') limits['pids'] = role.pidsLimit ?? service['pids_limit'];
+    const limitComments = ['cpus', 'mem_limit', 'pids_limit']
       .map((key) => (map.items.find((pair) => isScalar(pair.key) && pair.key.value === key)?.key as Scalar | undefined)?.commentBefore)
       .filter(Boolean);
     for (const source of sources) for (const key of Object.keys(DROPPED_KEYS)) source.delete(key);
@@ -389,7 +396,7 @@ export function deriveStack(tree: RenderedTree, ctx: RenderContext, pathOf: (tem
 function deployOf(
   role: SwarmService,
   service: Record<string, unknown>,
-  limits: Record<string, string>,
+  limits: Record<string, string | number>,
   parallelism: number,
   labels: { data: string; edge: string },
 ): Record<string, unknown> {

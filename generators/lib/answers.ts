@@ -235,9 +235,11 @@ const coreAnswers = (generatedTopLevel: ReadonlySet<string>) =>
       name: 'hstsSeconds',
       advanced: true,
       kind: 'number',
-      message: 'HSTS max-age in seconds (start modest, raise to 31536000 once HTTPS is proven)',
+      message: 'HSTS max-age in seconds (one year with a trusted certificate; raise a trial one once HTTPS is proven)',
       description: 'Strict-Transport-Security max-age in seconds',
-      default: () => 3600,
+      // One year (OWASP, Mozilla's minimum) where browsers trust the certificate; an hour while it is
+      // a staging or self-signed one, so a trial does not pin browsers to HTTPS for long.
+      default: (answers) => (answers.tlsMode === 'letsencrypt' || answers.tlsMode === 'acme' ? 31536000 : 3600),
       check: (value) => checkInteger(value, 1, 63072000, 'seconds'),
     }),
     spec({

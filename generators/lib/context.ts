@@ -9,6 +9,7 @@ import { renderedTimeZone } from './grammar.ts';
 import { stackSecrets } from './secrets.ts';
 import { imagePush } from './repo-health.ts';
 import { VERIFY_PEERS } from './verify-peers.ts';
+import { nginxPidsLimit, postgresPidsLimit, SMALL_SERVICE_PIDS, webPidsLimit } from './hardening.ts';
 import { sizeStack, MEMORY_SHARE, PROCESS_MB, LIMITS, THREADS_PER_WORKER, type MemoryDemands } from './sizing.ts';
 
 /** Images the stack runs; certbot is pinned because its CLI flags are part of our scripts. */
@@ -129,6 +130,12 @@ export function buildRenderContext(
     },
     timeZone: renderedTimeZone(answers.timeZone),
     sizing,
+    pids: {
+      db: postgresPidsLimit(sizing.postgres),
+      web: webPidsLimit(sizing.gunicorn),
+      nginx: nginxPidsLimit(answers.cpus),
+      small: SMALL_SERVICE_PIDS,
+    },
     sizingConstants: { processMb: PROCESS_MB, limits: LIMITS, memoryShare: MEMORY_SHARE, threadsPerWorker: THREADS_PER_WORKER },
     appModule:
       files.existingProject && answers.existing

@@ -102,7 +102,7 @@ export interface ExistingDeployment {
  * (Compose interpolates ${...} from .env). The cache uses Redis database 2 as in new projects.
  */
 const KNOWN_VARIABLES: Record<string, (domains: string[]) => string> = {
-  DATABASE_URL: () => 'postgres://${POSTGRES_USER}:${POSTGRES_PASSWORD}@db:5432/${POSTGRES_DB}',
+  DATABASE_URL: () => 'postgres://app:${POSTGRES_APP_PASSWORD}@db:5432/${POSTGRES_DB}',
   REDIS_URL: () => 'redis://:${REDIS_PASSWORD}@redis:6379/2',
   CACHE_URL: () => 'redis://:${REDIS_PASSWORD}@redis:6379/2',
   CELERY_BROKER_URL: () => 'redis://:${REDIS_PASSWORD}@redis:6379/0',

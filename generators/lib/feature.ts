@@ -56,6 +56,8 @@ export interface RenderContext extends Partial<FeatureFacts> {
   /** IANA time zone of Django and cron (an alias Debian's images lack is rendered as its zone). */
   timeZone: string;
   sizing: Sizing;
+  /** Process limits (pids_limit) of the core services, from the sizing (lib/hardening.ts); `small` for single-process services. */
+  pids: { db: number; web: number; nginx: number; small: number };
   /** Constants the runtime sizing in gunicorn.conf.py shares with sizing.ts. */
   sizingConstants: { processMb: typeof PROCESS_MB; limits: typeof LIMITS; memoryShare: typeof MEMORY_SHARE; threadsPerWorker: number };
   /** Application module gunicorn loads, e.g. my_site.wsgi:application. */
@@ -200,6 +202,8 @@ export interface SwarmService {
   deploy?: Record<string, unknown>;
   /** Variables only the Swarm sets, added to the service's environment. */
   environment?: Record<string, string>;
+  /** Its process limit on the Swarm, when not compose.yaml's pids_limit (db: max_connections covers every replica). */
+  pidsLimit?: number;
 }
 
 /** A service of compose.yaml left out of the Swarm stack, with the reason (said in stack.yaml). */

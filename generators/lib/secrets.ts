@@ -15,10 +15,15 @@ export const tokenSecret = (variable: string, extra: Omit<Secret, 'variables' | 
   ...extra,
 });
 
-/** The core stack's secrets: Django's key and the PostgreSQL and Redis passwords, read by the app. */
-export const CORE_SECRETS: readonly Secret[] = ['DJANGO_SECRET_KEY', 'POSTGRES_PASSWORD', 'REDIS_PASSWORD'].map((variable) =>
-  tokenSecret(variable, { swarmFile: true, app: true }),
-);
+/**
+ * The core stack's secrets: Django's key and the PostgreSQL and Redis passwords, read by the app
+ * (the app's POSTGRES_PASSWORD holds the app role's password, POSTGRES_APP_PASSWORD), and the
+ * PostgreSQL superuser's, which db alone has.
+ */
+export const CORE_SECRETS: readonly Secret[] = [
+  ...['DJANGO_SECRET_KEY', 'POSTGRES_PASSWORD', 'REDIS_PASSWORD'].map((variable) => tokenSecret(variable, { swarmFile: true, app: true })),
+  tokenSecret('POSTGRES_APP_PASSWORD', { swarmFile: true }),
+];
 
 /** The secrets of a stack: the core ones, then each enabled feature's, for these answers. */
 export function stackSecrets(answers: Answers, enabled: readonly Feature[]): Secret[] {

@@ -146,6 +146,20 @@ export interface BootOptions {
   docker: Docker;
 }
 
+/**
+ * Compose copies a `content:` config into the container before it starts, which a read-only root
+ * file system refuses; a `file:` config is bind-mounted instead. Writes each such config into dir.
+ */
+function configsAsFiles(override: Record<string, unknown>, dir: string): void {
+  const configs = (override['configs'] ?? {}) as Record<string, { content?: string; file?: string }>;
+  for (const [name, config] of Object.entries(configs)) {
+    if (config.content === undefined) continue;
+    const file = path.join(dir, `config-${name}`);
+    writeFileSync(file, config.content, { mode: 0o644 });
+    configs[name] = { file };
+  }
+}
+
 export async function bootStack({ repoDir, render, log, docker: engine }: BootOptions): Promise<Stack> {
   const project = `verify-${render.name}-${randomBytes(3).toString('hex')}`;
   const workDir = mkdtempSync(path.join(os.tmpdir(), 'django-prod-verify-'));
@@ -167,6 +181,7 @@ export async function bootStack({ repoDir, render, log, docker: engine }: BootOp
         .catch(() => undefined);
   };
   const override = buildOverride(base, render, project, { agePair: generateAgeKeyPair(), readFile: repositoryFile(repoDir) });
+  configsAsFiles(override, workDir);
   writeFileSync(overridePath, `# Written by yo django-prod:verify for project ${project}; removed with the stack.\n${toYaml(override)}\n`);
   const addedServices = new Set(Object.keys((override as { services: object }).services).filter((name) => !base.services[name]));
   const config = JSON.parse(await compose(['config', '--format', 'json'])) as ComposeConfig;

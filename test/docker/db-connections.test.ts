@@ -21,7 +21,7 @@ const REFUSED = /too many clients|remaining connection slots are reserved/;
 function loadEveryWeb(): void {
   const script =
     'import concurrent.futures as f, urllib.request as u\n' +
-    "get = lambda _: u.urlopen('http://127.0.0.1:8000/health/', timeout=30).status\n" +
+    "get = lambda _: u.urlopen(u.Request('http://127.0.0.1:8000/health/', headers={'Host': 'app.test'}), timeout=30).status\n" +
     'with f.ThreadPoolExecutor(24) as pool: print(sorted(set(pool.map(get, range(240)))))';
   for (const id of webContainers()) {
     expect(run('docker', ['exec', id, 'python', '-c', script]).trim()).toBe('[200]');
@@ -126,7 +126,8 @@ describe('PostgreSQL connections', () => {
     compose(['up', '-d', '--wait', '--force-recreate', '--scale', 'web=1', 'web'], { GUNICORN_ACCESS_LOG: '1' });
     const [web] = webContainers();
     // A query of its own: the container's healthcheck requests /health/ too.
-    const script = "import urllib.request as u; [u.urlopen('http://127.0.0.1:8000/health/?access-log-test') for _ in range(3)]";
+    const script =
+      "import urllib.request as u; [u.urlopen(u.Request('http://127.0.0.1:8000/health/?access-log-test', headers={'Host': 'app.test'})) for _ in range(3)]";
     run('docker', ['exec', web!, 'python', '-c', script]);
     const lines = accessLines().filter((record) => record['query'] === 'access-log-test');
     expect(lines).toHaveLength(3);
@@ -193,7 +194,7 @@ describe('the ASGI profile under 128 concurrent connections', () => {
     const script =
       'import collections, concurrent.futures as f, urllib.request as u, urllib.error as e\n' +
       'def get(_):\n' +
-      '    try: return u.urlopen("http://127.0.0.1:8000/health/", timeout=60).status\n' +
+      '    try: return u.urlopen(u.Request("http://127.0.0.1:8000/health/", headers={"Host": "app.test"}), timeout=60).status\n' +
       '    except e.HTTPError as error: return error.code\n' +
       'with f.ThreadPoolExecutor(128) as pool: print(dict(collections.Counter(pool.map(get, range(1280)))))';
     const id = asgiCompose(['ps', '-q', 'web']).trim();
@@ -224,7 +225,7 @@ threads = set()
 request_started.connect(lambda **kwargs: threads.add(threading.get_ident()), weak=False)
 scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET", "scheme": "http",
          "path": "/health/", "raw_path": b"/health/", "query_string": b"", "root_path": "",
-         "headers": [(b"host", b"localhost"), (b"x-forwarded-proto", b"https")], "client": ("127.0.0.1", 1), "server": ("127.0.0.1", 8000)}
+         "headers": [(b"host", b"app.test"), (b"x-forwarded-proto", b"https")], "client": ("127.0.0.1", 1), "server": ("127.0.0.1", 8000)}
 async def get():
     statuses, done, first = [], asyncio.Event(), [True]
     async def receive():

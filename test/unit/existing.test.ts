@@ -301,7 +301,7 @@ describe('the deployment derived from detection', () => {
       requiredByUser: [],
     });
     expect(deployment.environment).toEqual([
-      { name: 'DATABASE_URL', value: 'postgres://${POSTGRES_USER}:${POSTGRES_PASSWORD}@db:5432/${POSTGRES_DB}' },
+      { name: 'DATABASE_URL', value: 'postgres://app:${POSTGRES_APP_PASSWORD}@db:5432/${POSTGRES_DB}' },
       { name: 'DJANGO_ALLOWED_HOSTS', value: 'a.test,b.test' },
       { name: 'REDIS_URL', value: 'redis://:${REDIS_PASSWORD}@redis:6379/2' },
     ]);

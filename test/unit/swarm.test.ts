@@ -78,8 +78,11 @@ describe('swarm facts', () => {
       'DJANGO_SECRET_KEY',
       'POSTGRES_PASSWORD',
       'REDIS_PASSWORD',
+      'POSTGRES_APP_PASSWORD',
+      'POSTGRES_BACKUP_PASSWORD',
       'BACKUP_S3_ACCESS_KEY_ID',
       'BACKUP_S3_SECRET_ACCESS_KEY',
+      'POSTGRES_MONITOR_PASSWORD',
     ]);
     const tree = renderTree(ctx);
     const stack = tree.get('stack.yaml')!.content;

@@ -52,19 +52,25 @@ export interface InsideResponse {
 /**
  * GETs URLs from inside the stack's network (Python in a service's container), for addresses only
  * the containers resolve, such as a signed URL of the object storage verify runs next to the stack.
+ * `host`: the Host header to send (gunicorn straight: Django's ALLOWED_HOSTS holds only the domains).
  */
-export async function fetchInsideNetwork(ctx: ProbeContext, urls: string[], service = 'web'): Promise<InsideResponse[]> {
+export async function fetchInsideNetwork(
+  ctx: ProbeContext,
+  urls: string[],
+  { service = 'web', host }: { service?: string; host?: string } = {},
+): Promise<InsideResponse[]> {
   const code = [
-    'import json, sys, urllib.error, urllib.request',
+    'import json, os, sys, urllib.error, urllib.request',
+    'headers = {"Host": os.environ["PROBE_HOST"]} if os.environ.get("PROBE_HOST") else {}',
     'def get(url):',
     '    try:',
-    '        with urllib.request.urlopen(url, timeout=10) as r:',
+    '        with urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=10) as r:',
     '            return {"status": r.status, "cacheControl": r.headers.get("Cache-Control") or "", "body": r.read(4096).decode("utf-8", "replace")}',
     '    except urllib.error.HTTPError as e:',
     '        return {"status": e.code, "cacheControl": "", "body": ""}',
     'print(json.dumps([get(url) for url in sys.argv[1:]]))',
   ].join('\n');
-  const result = await ctx.stack.exec(service, ['python', '-c', code, ...urls], { timeoutMs: 60_000 });
+  const result = await ctx.stack.exec(service, ['python', '-c', code, ...urls], { timeoutMs: 60_000, env: [`PROBE_HOST=${host ?? ''}`] });
   expectThat(
     result.exitCode === 0,
     `fetching ${urls.join(', ')} from ${service} exited ${result.exitCode}: ${tailOf(result.stderr || result.stdout)}`,

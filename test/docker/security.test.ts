@@ -1,0 +1,271 @@
+// Least privilege on one booted stack (issue 30), every default service on: the stack starts on a
+// volume as the previous release left it (the app connected as the superuser, which owns every
+// table), then each assertion reads the running stack: PostgreSQL's roles, what `docker inspect`
+// shows of every container, the processes' users, the mounts, and nginx's and Django's answers to
+// forged Host and X-Forwarded-* headers.
+import { randomBytes } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { composeConfig, requireDocker, run } from '../helpers/docker.ts';
+import { generateProject } from '../helpers/generate.ts';
+
+const DOMAIN = 'app.test';
+const project = `sec-${randomBytes(3).toString('hex')}`;
+/** nginx on ephemeral loopback ports: other stacks on this engine may hold 80 and 443. */
+const PORTS_FILE = 'compose.ports-test.yaml';
+/** The previous release's db: no roles script, so the superuser is all there is. */
+const PREVIOUS_RELEASE_FILE = 'compose.previous-release.yaml';
+let dir = '';
+let env: Record<string, string> = {};
+
+const compose = (args: string[], files: string[] = []) =>
+  run('docker', ['compose', '-p', project, '-f', 'compose.yaml', '-f', PORTS_FILE, ...files.flatMap((file) => ['-f', file]), ...args], {
+    cwd: dir,
+  });
+/** psql in db as the superuser, unaligned rows. */
+const psql = (sql: string) => compose(['exec', '-T', 'db', 'sh', '-c', `psql -U "$POSTGRES_USER" -d "$POSTGRES_DB" -Atc "${sql}"`]).trim();
+const containerOf = (service: string) => compose(['ps', '-a', '-q', service]).trim().split('\n')[0]!;
+const inspect = (service: string) => JSON.parse(run('docker', ['inspect', containerOf(service)]))[0];
+/** curl against nginx's published port, resolving the domain to it; returns status, headers and body. */
+function curl(port: number, scheme: 'http' | 'https', pathname: string, headers: string[] = []): string {
+  const args = ['-sS', '-k', '-i', '--max-time', '10', '--resolve', `${DOMAIN}:${port}:127.0.0.1`];
+  for (const header of headers) args.push('-H', header);
+  try {
+    return run('curl', [...args, `${scheme}://${DOMAIN}:${port}${pathname}`]);
+  } catch (error) {
+    // nginx's 444 closes the connection without an answer.
+    return `no answer: ${(error as Error).message.split('\n').slice(1).join(' ')}`;
+  }
+}
+const publishedPort = (port: number) =>
+  Number(
+    compose(['port', 'nginx', String(port)])
+      .trim()
+      .split(':')
+      .pop(),
+  );
+
+describe('least privilege on a booted stack', () => {
+  beforeAll(async () => {
+    requireDocker();
+    dir = (await generateProject({ name: project, domain: DOMAIN, tlsMode: 'self-signed', sentry: false })).cwd;
+    env = Object.fromEntries(
+      readFileSync(path.join(dir, '.env'), 'utf8')
+        .split('\n')
+        .map((line) => /^([A-Z][A-Z0-9_]*)=(.*)$/.exec(line))
+        .filter((match) => match !== null)
+        .map((match) => [match[1]!, match[2]!]),
+    );
+    writeFileSync(path.join(dir, PORTS_FILE), 'services:\n  nginx:\n    ports: !override ["127.0.0.1::80", "127.0.0.1::443"]\n');
+    writeFileSync(
+      path.join(dir, PREVIOUS_RELEASE_FILE),
+      [
+        'services:',
+        '  db:',
+        '    healthcheck:',
+        `      test: ["CMD-SHELL", "pg_isready -h 127.0.0.1 -U \\"$\${POSTGRES_USER}\\" -d \\"$\${POSTGRES_DB}\\""]`,
+        '',
+      ].join('\n'),
+    );
+    // The previous release: migrations applied by the superuser, which owns the database and its tables.
+    compose(['build', 'web']);
+    compose(['up', '-d', '--wait', 'db', 'redis'], [PREVIOUS_RELEASE_FILE]);
+    compose(
+      [
+        'run',
+        '--rm',
+        '--no-deps',
+        '-e',
+        `POSTGRES_USER=${env['POSTGRES_USER']}`,
+        '-e',
+        `POSTGRES_PASSWORD=${env['POSTGRES_PASSWORD']}`,
+        'migrate',
+      ],
+      [PREVIOUS_RELEASE_FILE],
+    );
+    expect(psql("SELECT count(*) FROM pg_roles WHERE rolname = 'app'")).toBe('0');
+    // This release on that volume: db is recreated and makes the roles before anything connects.
+    compose(['up', '-d', '--wait']);
+  });
+
+  afterAll(() => {
+    if (!dir) return;
+    const images = Object.values(composeConfig(dir, { COMPOSE_PROJECT_NAME: project }).services)
+      .filter((service) => service.build !== undefined)
+      .map((service) => service.image!);
+    compose(['down', '-v', '-t', '5']);
+    run('docker', ['image', 'rm', '-f', ...new Set(images)]);
+  });
+
+  it('app owns the database and the previous release tables, and is no superuser; monitor and backup only read', () => {
+    const roles = psql(
+      'SELECT rolname, rolsuper, rolcreaterole, rolcreatedb, rolreplication, rolbypassrls, ' +
+        "coalesce((SELECT string_agg(b.rolname, ',' ORDER BY b.rolname) FROM pg_auth_members m JOIN pg_roles b ON b.oid = m.roleid WHERE m.member = r.oid), '') " +
+        "FROM pg_roles r WHERE rolname IN ('app', 'monitor', 'backup') ORDER BY 1",
+    );
+    expect(roles.split('\n')).toEqual(['app|f|f|f|f|f|', 'backup|f|f|t|f|f|pg_read_all_data', 'monitor|f|f|f|f|f|pg_monitor']);
+    expect(psql('SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = current_database()')).toBe('app');
+    const owners = psql(
+      "SELECT DISTINCT pg_get_userbyid(relowner) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public'",
+    );
+    expect(owners).toBe('app');
+    expect(Number(psql("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"))).toBeGreaterThan(5);
+    // web and Celery hold their connections as app; no service connects as the superuser.
+    const users = psql(
+      'SELECT DISTINCT usename FROM pg_stat_activity WHERE datname = current_database() AND usename IS NOT NULL AND pid <> pg_backend_pid() ORDER BY 1',
+    );
+    expect(users.split('\n')).toContain('app');
+    expect(users.split('\n').filter((user) => !['app', 'monitor', 'backup'].includes(user))).toEqual([]);
+  });
+
+  it('postgres-exporter reads PostgreSQL as monitor', () => {
+    // Through the exporter's own network namespace, with curl from the (local) nginx image: the exporter image has no HTTP client.
+    const metrics = run('docker', [
+      'run',
+      '--rm',
+      '--network',
+      `container:${containerOf('postgres-exporter')}`,
+      '--entrypoint',
+      'curl',
+      inspect('nginx').Config.Image,
+      '-fsS',
+      'http://127.0.0.1:9187/metrics',
+    ]);
+    expect(metrics).toMatch(/^pg_up 1$/m);
+    expect(inspect('postgres-exporter').Config.Env).toContain('DATA_SOURCE_USER=monitor');
+  });
+
+  it('the app role can alter its tables but cannot run programs on the server; the backup role cannot write', () => {
+    const asRole = (role: string, password: string, sql: string) =>
+      compose([
+        'exec',
+        '-T',
+        '-e',
+        `PGPASSWORD=${password}`,
+        'db',
+        'psql',
+        '-h',
+        '127.0.0.1',
+        '-U',
+        role,
+        '-d',
+        env['POSTGRES_DB']!,
+        '-Atc',
+        sql,
+      ]);
+    expect(
+      asRole(
+        'app',
+        env['POSTGRES_APP_PASSWORD']!,
+        'ALTER TABLE django_migrations ADD COLUMN probe int; ALTER TABLE django_migrations DROP COLUMN probe',
+      ),
+    ).toContain('ALTER TABLE');
+    expect(() => asRole('app', env['POSTGRES_APP_PASSWORD']!, "COPY (SELECT 1) TO PROGRAM 'id'")).toThrow(/pg_execute_server_program/);
+    expect(() => asRole('backup', env['POSTGRES_BACKUP_PASSWORD']!, 'DELETE FROM django_migrations')).toThrow(/permission denied/);
+  });
+
+  it('backups dump as the backup role and the restore drill passes', () => {
+    expect(compose(['exec', '-T', 'backup', 'backup.sh'])).toContain('dump ok');
+    expect(compose(['exec', '-T', 'backup', 'restore.sh', '--drill'])).toContain('drill ok');
+  });
+
+  it('every container: no capability beyond its named few, read-only root, process limit, no-new-privileges', () => {
+    const added: Record<string, string[]> = {
+      nginx: ['CAP_CHOWN', 'CAP_NET_BIND_SERVICE', 'CAP_SETGID', 'CAP_SETUID'],
+      backup: ['CAP_SETGID', 'CAP_SETUID'],
+    };
+    const services = compose(['ps', '--format', '{{.Service}}']).trim().split('\n').sort();
+    expect(services).toEqual(expect.arrayContaining(['db', 'redis', 'web', 'nginx', 'certbot', 'worker', 'beat', 'backup', 'prometheus']));
+    for (const service of services) {
+      const { HostConfig } = inspect(service);
+      const seen = {
+        service,
+        capDrop: HostConfig.CapDrop,
+        capAdd: [...(HostConfig.CapAdd ?? [])].map((cap: string) => (cap.startsWith('CAP_') ? cap : `CAP_${cap}`)).sort(),
+        readOnly: HostConfig.ReadonlyRootfs,
+        pidsLimited: HostConfig.PidsLimit > 0,
+        noNewPrivileges: HostConfig.SecurityOpt?.includes('no-new-privileges:true') ?? false,
+      };
+      expect(seen).toEqual({
+        service,
+        capDrop: ['ALL'],
+        capAdd: added[service] ?? [],
+        readOnly: true,
+        pidsLimited: true,
+        noNewPrivileges: true,
+      });
+    }
+  });
+
+  it('processes run as non-root users, except nginx master, certbot and cron (README says why)', () => {
+    const rootAllowed = new Set(['nginx', 'certbot', 'backup']);
+    for (const service of compose(['ps', '--format', '{{.Service}}']).trim().split('\n')) {
+      const processes = run('docker', ['top', containerOf(service), '-eo', 'uid,pid,args'])
+        .trim()
+        .split('\n')
+        .slice(1);
+      const asRoot = processes.filter((line) => line.trim().startsWith('0 '));
+      if (service === 'nginx') {
+        // Only the master (and its certificate watcher); every worker is the nginx user.
+        expect(processes.filter((line) => line.includes('worker process')).every((line) => !line.trim().startsWith('0 '))).toBe(true);
+        expect(asRoot.some((line) => line.includes('worker process'))).toBe(false);
+      } else if (!rootAllowed.has(service)) {
+        expect({ service, asRoot }).toEqual({ service, asRoot: [] });
+      }
+    }
+  });
+
+  it('static files are mounted read-only into nginx and not at all into web', () => {
+    const mounts = (service: string) =>
+      (inspect(service).Mounts as { Destination: string; RW: boolean }[]).map(
+        ({ Destination, RW }) => `${Destination}:${RW ? 'rw' : 'ro'}`,
+      );
+    expect(mounts('nginx')).toContain('/srv/static:ro');
+    expect(mounts('web').some((mount) => mount.startsWith('/srv/static'))).toBe(false);
+    expect(() => compose(['exec', '-T', 'web', 'sh', '-c', 'touch /app/probe'])).toThrow(/Read-only file system/);
+  });
+
+  it("the superuser's password is in db's configuration only", () => {
+    const superuserPassword = env['POSTGRES_PASSWORD']!;
+    const holders = compose(['ps', '-a', '--format', '{{.Service}}'])
+      .trim()
+      .split('\n')
+      .filter((service) => JSON.stringify(inspect(service)).includes(superuserPassword));
+    expect(holders).toEqual(['db']);
+  });
+
+  it('ALLOWED_HOSTS holds only the domain', () => {
+    const code = 'from django.conf import settings; print(settings.ALLOWED_HOSTS, settings.USE_X_FORWARDED_HOST)';
+    const hosts = compose(['exec', '-T', 'web', 'python', 'manage.py', 'shell', '-c', code]);
+    // The last line: Django's shell first says what it imported.
+    expect(hosts.trim().split('\n').pop()).toBe(`['${DOMAIN}'] False`);
+  });
+
+  it('forged Host and X-Forwarded-* headers: dropped by nginx or ignored, no foreign cache entry, no foreign host in a redirect', () => {
+    const https = publishedPort(443);
+    const http = publishedPort(80);
+    // A foreign Host is answered by the default server (444: no answer), on either port.
+    expect(curl(https, 'https', '/', ['Host: evil.example'])).toMatch(/^no answer/);
+    expect(curl(http, 'http', '/', ['Host: evil.example'])).toMatch(/^no answer/);
+    // The domain with a port: the redirect and the page use the bare domain.
+    expect(curl(http, 'http', '/subscribe/', [`Host: ${DOMAIN}:1234`])).toMatch(
+      new RegExp(`^location: https://${DOMAIN}/subscribe/\\r?$`, 'im'),
+    );
+    const forged = [`Host: ${DOMAIN}:1234`, 'X-Forwarded-Host: evil.example', 'X-Forwarded-Proto: http', 'X-Forwarded-Port: 1234'];
+    for (let attempt = 0; attempt < 2; attempt += 1) {
+      const answer = curl(https, 'https', '/', forged);
+      expect(answer).toMatch(/^HTTP\/\S+ 200/);
+      expect(answer).not.toMatch(/evil\.example|:1234/);
+    }
+    const next = curl(https, 'https', '/');
+    expect(next).toMatch(/^x-cache-status: HIT\r?$/im);
+    expect(next).not.toMatch(/evil\.example|:1234/);
+    // Every microcache entry is keyed by the bare domain.
+    const keys = compose(['exec', '-T', '-u', 'nginx', 'nginx', 'sh', '-c', "grep -rah '^KEY: ' /var/cache/nginx/microcache"])
+      .trim()
+      .split('\n');
+    expect(keys.length).toBeGreaterThan(0);
+    for (const key of keys) expect(key).toMatch(new RegExp(`^KEY: https${DOMAIN.replace('.', '\\.')}/`));
+  });
+});

@@ -29,10 +29,12 @@ export interface CeleryFacts extends CeleryTiming {
  * One prefork process per core, as memory allows, within 1..8; 200 MiB each (a process doing real
  * work: measured idle at 65 MiB resident, plus room for the tasks' data). The worker gets 15 % of the
  * surplus, out of web's 50 %, on top of its floor: the main process and one child, 69-73 MiB in all
- * under 200 tasks (bench/memory.ts; at a 76 MiB limit the worker was OOM-killed as soon as it was
- * ready). Beat holds one more database connection.
+ * under 200 tasks (bench/memory.ts), and its healthcheck (`celery inspect ping`, a second Celery
+ * process in the same container every 30 s): with Sentry on, 119 MiB at its peak. At a 120 MiB limit
+ * the worker was OOM-killed over and over during verify (11 restarts); at 76 MiB as soon as it was ready.
+ * Beat holds one more database connection.
  */
-const CELERY_POOL: ProcessPool = { service: 'worker', share: 0.15, floorMb: 112, processMb: 200, maxProcesses: 8, extraConnections: 1 };
+const CELERY_POOL: ProcessPool = { service: 'worker', share: 0.15, floorMb: 160, processMb: 200, maxProcesses: 8, extraConnections: 1 };
 
 /** beat's limit: one Celery process with the app loaded, 57-63 MiB idle and under load (bench/memory.ts). */
 const BEAT_MB = 96;

@@ -48,7 +48,7 @@ export const PROCESS_MB = { webBase: 70, webWorker: 80 } as const;
  * - certbot: a shell loop (1 MiB) that runs the certbot client (28-33 MiB) twice a day;
  * - migrate: the release step (migrate, then the static files): 50 MiB.
  */
-export const FLOOR_MB = { db: 128, redis: 96, certbot: 64, migrate: 96 } as const;
+export const FLOOR_MB = { db: 128, redis: 96, certbot: 64, migrate: 80 } as const;
 
 /** nginx: a master and a worker per core (worker_processes auto): 6 MiB idle, 10 under load with 2 workers; TLS and buffers per connection. */
 export const NGINX_MB = { base: 32, perCpu: 4 } as const;

@@ -47,7 +47,7 @@ describe('bad input stops with one line and writes nothing', () => {
     [
       'monitoring asked for on a server too small for it beside the app',
       { cpus: 1, memoryMb: 1024, monitoring: true },
-      /Invalid answer "memoryMb".*need at least 1298 MiB.*or leave out monitoring \(--monitoring false\)/,
+      /Invalid answer "memoryMb".*need at least 1330 MiB.*or leave out monitoring \(--monitoring false\)/,
     ],
   ])('%s', async (_label, flags, expected) => {
     const { error, left } = await runExpectingRefusal(flags);

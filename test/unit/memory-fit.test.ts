@@ -29,7 +29,7 @@ describe('fitToMemory', () => {
   it('refuses monitoring asked for where it cannot fit, naming the memory needed and the way out', () => {
     expect(() => fit({ cpus: 1, memoryMb: 1024, monitoring: true }, ['monitoring'])).toThrow(AnswerError);
     expect(() => fit({ cpus: 1, memoryMb: 1024, monitoring: true }, ['monitoring'])).toThrow(
-      /1024 MiB cannot hold this stack.*--memory-mb 1298 or more, or leave out monitoring \(--monitoring false\)$/,
+      /1024 MiB cannot hold this stack.*--memory-mb 1330 or more, or leave out monitoring \(--monitoring false\)$/,
     );
   });
 

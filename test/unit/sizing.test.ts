@@ -19,18 +19,18 @@ const withCelery = (celery: boolean, ...others: string[]) => demandsOf(...(celer
 describe('sizeStack', () => {
   it.each([
     // cpus, MiB, server, celery → workers, threads, class, celery, max_connections, shared_buffers MiB
-    [1, 1024, 'wsgi', true, 1, 4, 'gthread', 1, 30, 40],
-    [2, 4096, 'wsgi', true, 2, 4, 'gthread', 2, 40, 270],
-    [2, 4096, 'wsgi', false, 2, 4, 'gthread', undefined, 40, 286],
-    [4, 8192, 'wsgi', true, 4, 4, 'gthread', 4, 70, 577],
-    [8, 16384, 'wsgi', true, 8, 4, 'gthread', 8, 120, 1190],
-    [16, 65536, 'wsgi', true, 16, 4, 'gthread', 8, 220, 4874],
-    [32, 131072, 'wsgi', true, 32, 4, 'gthread', 8, 410, 9785],
+    [1, 1024, 'wsgi', true, 1, 4, 'gthread', 1, 30, 38],
+    [2, 4096, 'wsgi', true, 2, 4, 'gthread', 2, 40, 268],
+    [2, 4096, 'wsgi', false, 2, 4, 'gthread', undefined, 40, 287],
+    [4, 8192, 'wsgi', true, 4, 4, 'gthread', 4, 70, 575],
+    [8, 16384, 'wsgi', true, 8, 4, 'gthread', 8, 120, 1188],
+    [16, 65536, 'wsgi', true, 16, 4, 'gthread', 8, 220, 4872],
+    [32, 131072, 'wsgi', true, 32, 4, 'gthread', 8, 410, 9782],
     // Past 32 cores the processes stop at 32: 129 connections per container.
-    [64, 262144, 'wsgi', false, 32, 4, 'gthread', undefined, 400, 19621],
-    [2, 4096, 'asgi', true, 2, 4, 'uvicorn_worker.UvicornWorker', 2, 40, 270],
-    // 8 cores but 1 GiB: web's 299 MiB hold the master and two workers.
-    [8, 1024, 'asgi', false, 2, 4, 'uvicorn_worker.UvicornWorker', undefined, 40, 54],
+    [64, 262144, 'wsgi', false, 32, 4, 'gthread', undefined, 400, 19622],
+    [2, 4096, 'asgi', true, 2, 4, 'uvicorn_worker.UvicornWorker', 2, 40, 268],
+    // 8 cores but 1 GiB: web's 307 MiB hold the master and two workers.
+    [8, 1024, 'asgi', false, 2, 4, 'uvicorn_worker.UvicornWorker', undefined, 40, 55],
   ] as const)(
     '%i cores, %i MiB, %s, celery %s',
     (cpus, memoryMb, server, celery, workers, threads, workerClass, concurrency, maxConnections, sharedBuffersMb) => {
@@ -42,24 +42,24 @@ describe('sizeStack', () => {
     },
   );
 
-  // 2 cores, 4096 MiB, Celery: the floors (db 128, redis 96, web 150, worker 112, nginx 40, certbot 64,
-  // migrate 96, beat 96) take 782 MiB and the host 128; the 3186 MiB left are shared out on top:
-  // db 128 + 955, web 150 + 1115, worker 112 + 477, redis 96 + 159.
+  // 2 cores, 4096 MiB, Celery: the floors (db 128, redis 96, web 150, worker 160, nginx 40, certbot 64,
+  // migrate 80, beat 96) take 814 MiB and the host 128; the 3154 MiB left are shared out on top:
+  // db 128 + 946, web 150 + 1103, worker 160 + 473, redis 96 + 157.
   it('gives every service its floor and a share of the rest, within the memory less the host part', () => {
     const sizing = sizeStack({ cpus: 2, memoryMb: 4096 }, 'wsgi', withCelery(true));
-    expect(sizing.limitsMb).toEqual({ db: 1083, redis: 255, migrate: 96, web: 1265, nginx: 40, certbot: 64, worker: 589, beat: 96 });
-    expect(sizing.budget).toEqual({ memoryMb: 4096, hostMb: 128, limitsMb: 3488, floorsMb: 782, shortMb: 0 });
+    expect(sizing.limitsMb).toEqual({ db: 1074, redis: 253, migrate: 80, web: 1253, nginx: 40, certbot: 64, worker: 633, beat: 96 });
+    expect(sizing.budget).toEqual({ memoryMb: 4096, hostMb: 128, limitsMb: 3493, floorsMb: 814, shortMb: 0 });
     // maxmemory leaves Redis a third of its limit for itself and a rewrite's fork.
-    expect(sizing.redisMaxMemoryMb).toBe(255 - 85);
+    expect(sizing.redisMaxMemoryMb).toBe(253 - 84);
   });
 
   // Monitoring's fixed limits (496 MiB) come off the top: web, Celery and PostgreSQL shrink with them.
   it.each([
     // cpus, MiB, server, celery → workers, celery, max_connections, shared_buffers MiB, web limit MiB
-    [1, 2048, 'wsgi', true, 1, 1, 30, 93, 434],
-    [2, 4096, 'wsgi', true, 2, 2, 40, 246, 1150],
-    [2, 4096, 'wsgi', false, 2, undefined, 40, 261, 1683],
-    [8, 16384, 'wsgi', true, 8, 8, 120, 1166, 5442],
+    [1, 2048, 'wsgi', true, 1, 1, 30, 90, 423],
+    [2, 4096, 'wsgi', true, 2, 2, 40, 243, 1139],
+    [2, 4096, 'wsgi', false, 2, undefined, 40, 263, 1691],
+    [8, 16384, 'wsgi', true, 8, 8, 120, 1163, 5431],
   ] as const)(
     'with monitoring: %i cores, %i MiB, %s, celery %s',
     (cpus, memoryMb, server, celery, workers, concurrency, maxConnections, sharedBuffersMb, webMb) => {
@@ -73,9 +73,9 @@ describe('sizeStack', () => {
   );
 
   it('says how much the floors lack when they cannot fit, and then gives every service its floor', () => {
-    // db 128 + redis 96 + web 150 + worker 112 + nginx 36 + certbot 64 + migrate 96 + beat 96 + monitoring 328 + host 128.
+    // db 128 + redis 96 + web 150 + worker 160 + nginx 36 + certbot 64 + migrate 80 + beat 96 + monitoring 328 + host 128.
     const sizing = sizeStack({ cpus: 1, memoryMb: 1024 }, 'wsgi', withCelery(true, 'monitoring'));
-    expect(sizing.budget.shortMb).toBe(1234 - 1024);
+    expect(sizing.budget.shortMb).toBe(1266 - 1024);
     expect(sizing.limitsMb).toEqual(sizing.floorsMb);
   });
 

@@ -17,8 +17,8 @@ describe('formatDecisions', () => {
         'Sized for 1 CPU core and 2048 MiB (--cpus, --memory-mb):',
         '  gunicorn       1 worker x 4 threads, gthread workers',
         '  celery         concurrency 1',
-        '  postgresql     max_connections 30, shared_buffers 88 MiB',
-        '  memory limits  db 353, redis 133, migrate 96, web 412, nginx 36, certbot 64, worker 224, beat 96, backup 64, prometheus 128, alertmanager 48, node-exporter 32, postgres-exporter 32, redis-exporter 32, nginx-exporter 24, blackbox-exporter 32 MiB: 1806 MiB in all, 128 left to the host',
+        '  postgresql     max_connections 30, shared_buffers 85 MiB',
+        '  memory limits  db 343, redis 131, migrate 80, web 401, nginx 36, certbot 64, worker 267, beat 96, backup 64, prometheus 128, alertmanager 48, node-exporter 32, postgres-exporter 32, redis-exporter 32, nginx-exporter 24, blackbox-exporter 32 MiB: 1810 MiB in all, 128 left to the host',
         '  services       db, redis, migrate, web, nginx, certbot, worker, beat, backup, prometheus, alertmanager, node-exporter, postgres-exporter, redis-exporter, nginx-exporter, blackbox-exporter',
       ].join('\n'),
     );

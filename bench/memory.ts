@@ -15,6 +15,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { generateProject } from './generate-project.ts';
+import { sampleStats } from '../test/helpers/memory-stats.ts';
 
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 15);
 const IDLE_SECONDS = Number(process.env['BENCH_IDLE_SECONDS'] ?? 20);
@@ -29,48 +30,6 @@ const LIMIT_MB = process.env['BENCH_LIMIT_MB'];
 
 const sh = (command: string, args: string[], options: { cwd?: string } = {}) =>
   execFileSync(command, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 << 20, ...options });
-
-/** `docker stats` usage ("12.5MiB / 1GiB") in MiB. */
-export function parseMiB(usage: string): number {
-  const match = /([\d.]+)\s*([KMG]i?B|B)/.exec(usage);
-  if (!match) return Number.NaN;
-  const unit = { B: 1 / 1048576, KiB: 1 / 1024, KB: 1 / 1024, MiB: 1, MB: 1, GiB: 1024, GB: 1024 }[match[2]!] ?? Number.NaN;
-  return Number(match[1]) * unit;
-}
-
-/**
- * Streams `docker stats` of every running container (new ones included) and keeps each one's peak.
- * Labels are the phase names given to `phase()`; a container's name maps to its Compose service.
- */
-function sampleStats(project: string) {
-  const peaks = new Map<string, Map<string, number>>();
-  let phase = 'boot';
-  const child = spawn('docker', ['stats', '--format', '{{.Name}}\t{{.MemUsage}}'], { stdio: ['ignore', 'pipe', 'ignore'] });
-  let buffer = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    buffer += chunk.toString('utf8');
-    const lines = buffer.split('\n');
-    buffer = lines.pop() ?? '';
-    for (const raw of lines) {
-      // eslint-disable-next-line no-control-regex -- the stream clears the screen between frames
-      const [name, usage] = raw.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '').split('\t');
-      if (!name?.startsWith(`${project}-`) || !usage) continue;
-      // <project>-<service>-<n>, or <project>-<service>-run-<id> for `compose run`.
-      const service = name.slice(project.length + 1).replace(/-(run-[0-9a-f]+|\d+)$/, '');
-      const mib = parseMiB(usage.split('/')[0]!);
-      const byService = peaks.get(phase) ?? new Map<string, number>();
-      byService.set(service, Math.max(byService.get(service) ?? 0, mib));
-      peaks.set(phase, byService);
-    }
-  });
-  return {
-    phase: (name: string) => {
-      phase = name;
-    },
-    peaks,
-    stop: () => child.kill(),
-  };
-}
 
 function wrk(url: string, headers: string[] = []): string {
   const output = sh('wrk', ['-t2', '-c32', `-d${SECONDS}s`, '--timeout', '10s', ...headers.flatMap((header) => ['-H', header]), url]);
@@ -101,7 +60,7 @@ writeFileSync(
     '',
   ].join('\n'),
 );
-const stats = sampleStats(project);
+const stats = sampleStats(`${project}-`);
 try {
   console.log('booting ...');
   compose('up', '-d', '--build', '--wait', '--quiet-pull');
@@ -152,11 +111,18 @@ try {
         .join('\n  ')}`,
   );
   stats.stop();
-  const seen = [...new Set([...stats.peaks.values()].flatMap((byService) => [...byService.keys()]))].sort();
+  // <service>-<n>, or <service>-run-<id> for `compose run`.
+  const serviceOf = (name: string) => name.replace(/-(run-[0-9a-f]+|\d+)$/, '');
+  const peakOf = (phase: string, service: string) =>
+    Math.max(
+      ...[...(stats.peaks.get(phase) ?? new Map<string, number>())].filter(([name]) => serviceOf(name) === service).map(([, mib]) => mib),
+    );
+  const seen = [...new Set([...stats.peaks.values()].flatMap((byName) => [...byName.keys()].map(serviceOf)))].sort();
   const limits = JSON.parse(compose('config', '--format', 'json')) as { services: Record<string, { mem_limit?: string | number }> };
   console.log('\n| service | idle MiB (peak) | under load MiB (peak) | limit as generated |\n|---|---|---|---|');
   for (const service of seen) {
-    const cell = (phase: string) => stats.peaks.get(phase)?.get(service)?.toFixed(1) ?? '';
+    const cell = (phase: string) =>
+      stats.peaks.get(phase) && Number.isFinite(peakOf(phase, service)) ? peakOf(phase, service).toFixed(1) : '';
     const limit = limits.services[service]?.mem_limit;
     console.log(
       `| ${service} | ${cell('idle')} | ${cell('load')} | ${limit === undefined ? 'none' : `${Math.round(Number(limit) / 1048576)} MiB`} |`,

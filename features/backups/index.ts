@@ -43,6 +43,13 @@ declare module '../../generators/lib/feature.ts' {
 }
 
 const OVERDUE_GRACE_SECONDS = 2 * 3600;
+
+/**
+ * backup's limit: cron (1 MiB) running pg_dump (5 MiB on the bench's database, growing with the
+ * number of tables, not their size: rows are streamed); an off-site copy adds rclone's upload buffers
+ * and age.
+ */
+const BACKUP_MB = { local: 64, offsite: 112 } as const;
 const withBackups = (answers: { backups?: boolean }) => answers.backups === true;
 
 export default defineFeature<BackupFacts>({
@@ -152,6 +159,7 @@ export default defineFeature<BackupFacts>({
     };
   },
   services: ['backup'],
+  memory: { reservedMb: (answers) => ({ backup: answers.backupS3Bucket === '' ? BACKUP_MB.local : BACKUP_MB.offsite }) },
   secrets: (answers) => [
     // The backup role's (db/roles.sh): reads every table, writes none of the live database.
     tokenSecret('POSTGRES_BACKUP_PASSWORD', { swarmFile: true }),

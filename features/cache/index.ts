@@ -40,7 +40,7 @@ export default defineFeature<CacheFacts>({
   enabled: (answers) => answers.cache,
   facts: () => FACTS,
   services: ['cache'],
-  memory: { reservedMb: { cache: FACTS.memoryLimitMb } },
+  memory: { reservedMb: () => ({ cache: FACTS.memoryLimitMb }) },
   secrets: () => [tokenSecret('CACHE_REDIS_PASSWORD', { swarmFile: true, app: true })],
   // A cache needs no volume: it may run on any node; only the app reaches it.
   swarm: () => ({ cache: { networks: ['data'] } }),

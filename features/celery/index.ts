@@ -29,10 +29,18 @@ export interface CeleryFacts extends CeleryTiming {
 }
 
 /**
- * One prefork process per core, as memory allows, within 1..8; 200 MiB each (measured plus headroom).
- * The worker gets 15 % of the memory, out of web's 50 %; beat holds one more database connection.
+ * One prefork process per core, as memory allows, within 1..8; 200 MiB each (a process doing real
+ * work: measured idle at 65 MiB resident, plus room for the tasks' data). The worker gets 15 % of the
+ * surplus, out of web's 50 %, on top of its floor: the main process and one child, 69-73 MiB in all
+ * under 200 tasks (bench/memory.ts), and its healthcheck (`celery inspect ping`, a second Celery
+ * process in the same container every 30 s): with Sentry on, 119 MiB at its peak. At a 120 MiB limit
+ * the worker was OOM-killed over and over during verify (11 restarts); at 76 MiB as soon as it was ready.
+ * Beat holds one more database connection.
  */
-const CELERY_POOL: ProcessPool = { share: 0.15, processMb: 200, maxProcesses: 8, extraConnections: 1 };
+const CELERY_POOL: ProcessPool = { service: 'worker', share: 0.15, floorMb: 160, processMb: 200, maxProcesses: 8, extraConnections: 1 };
+
+/** beat's limit: one Celery process with the app loaded, 57-63 MiB idle and under load (bench/memory.ts). */
+const BEAT_MB = 96;
 
 export default defineFeature<CeleryFacts>({
   name: 'celery',
@@ -69,7 +77,7 @@ export default defineFeature<CeleryFacts>({
     pidsLimit: celeryPidsLimit(sizing.pools['celery']!.processes),
     pool: CELERY_POOL,
   }),
-  memory: { pool: CELERY_POOL },
+  memory: { pool: CELERY_POOL, reservedMb: () => ({ beat: BEAT_MB }) },
   services: ['worker', 'beat'],
   appServices: ['worker', 'beat'],
   requirements: ['celery[redis]>=5.5,<6'],

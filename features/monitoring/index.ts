@@ -19,17 +19,19 @@ declare module '../../generators/lib/answer-spec.ts' {
 }
 
 /**
- * Memory limits of the monitoring services (MiB), measured idle on the generated stack (Prometheus
- * ~40 MiB, Alertmanager ~26, each exporter 8-20) with room for growth: a few thousand series keep
- * Prometheus well under its limit. Set aside before the app's shares are applied.
+ * Memory limits of the monitoring services (MiB), from their use idle and under load on the generated
+ * stack (bench/memory.ts: Prometheus 28-38 MiB, Alertmanager 17-19, each exporter 6-10) with room for
+ * growth (a few thousand series keep Prometheus well under its limit; Go's heap may double before a
+ * collection). Set aside before the app's shares; on a server too small for them beside the app,
+ * monitoring is left out unless asked for (memory.optional).
  */
 export const MONITORING_MB = {
-  prometheus: 256,
-  alertmanager: 64,
-  'node-exporter': 48,
-  'postgres-exporter': 48,
+  prometheus: 128,
+  alertmanager: 48,
+  'node-exporter': 32,
+  'postgres-exporter': 32,
   'redis-exporter': 32,
-  'nginx-exporter': 32,
+  'nginx-exporter': 24,
   'blackbox-exporter': 32,
 } as const;
 export type MonitoringService = keyof typeof MONITORING_MB;
@@ -189,7 +191,7 @@ export default defineFeature<MonitoringFacts>({
     webhookUrl: answers.alertWebhookUrl || undefined,
   }),
   services: Object.keys(MONITORING_MB),
-  memory: { reservedMb: MONITORING_MB },
+  memory: { reservedMb: () => MONITORING_MB, optional: true },
   swarm: () =>
     Object.fromEntries(
       Object.keys(MONITORING_MB).map((service) => [

@@ -66,7 +66,7 @@ export function coreServices(ctx: RenderContext): Record<string, SwarmService> {
   };
 }
 
-const POSTGRES_SETTINGS = { max_connections: 'maxConnections', work_mem: 'workMemMb' } as const;
+const POSTGRES_SETTINGS = { max_connections: 'maxConnections', work_mem: 'workMemKb' } as const;
 
 /** A `name=value` argument of postgres with the value sized for the Swarm, where the two sizings differ. */
 function resizePostgres(arg: string, single: PostgresSizing, replicated: PostgresSizing): string {

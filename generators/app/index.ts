@@ -22,6 +22,7 @@ import { answerHelp } from '../lib/answers-doc.ts';
 import { interview } from '../lib/interview.ts';
 import { FileSystemError, asFileSystemError, checkCommandLine, quietOneLineErrors, sameFlag } from '../lib/cli.ts';
 import { buildRenderContext, type InputFiles, type RenderContext } from '../lib/context.ts';
+import { describeLeftOut, fitToMemory } from '../lib/memory-fit.ts';
 import { detectProject, directoryReader, type DetectedProject } from '../lib/detect/index.ts';
 import { describeDetection, suggestionsFor } from '../lib/existing.ts';
 import {
@@ -94,6 +95,8 @@ export default class DjangoProdGenerator extends Generator<StoredConfig, Options
   private newPartsSummary = '';
   /** Releases crossed by this regeneration that need more than `make deploy` on a running stack. */
   private upgradeSteps: UpgradeStep[] = [];
+  /** The line naming the optional parts left out for memory (lib/memory-fit.ts), repeated in the closing summary. */
+  private leftOut: string | undefined;
 
   constructor(args: string[], options: Options) {
     // This generator writes no package.json: no install step, so no "No change to package.json" line.
@@ -154,7 +157,13 @@ export default class DjangoProdGenerator extends Generator<StoredConfig, Options
     if (this.regenerating) this.newParts = partsNewTo(given.stored, optionalParts(FEATURES));
     const proposed = leftOff(this.newParts);
     const asked = nonInteractive ? {} : await this.#ask(given, proposed);
-    this.answers = resolveAnswers({ ...given.stored, ...proposed, ...given.explicit, ...asked }, FEATURES);
+    // An optional part the user did not choose (flag, answers file, stored answer) is left out when the
+    // server's memory cannot hold it; a yes to its question counts as its default.
+    const chosen = new Set([...Object.keys(given.stored), ...Object.keys(given.explicit)] as AnswerName[]);
+    const fit = fitToMemory(resolveAnswers({ ...given.stored, ...proposed, ...given.explicit, ...asked }, FEATURES), FEATURES, chosen);
+    this.answers = fit.answers;
+    this.leftOut = describeLeftOut(fit.leftOut, this.answers.memoryMb);
+    if (this.leftOut) this.log(`Left out for memory: ${this.leftOut}`);
     if (this.project) checkAgainstProject(this.answers, this.project);
     this.inputFiles = this.#readInputFiles();
   }
@@ -198,7 +207,7 @@ export default class DjangoProdGenerator extends Generator<StoredConfig, Options
     }
     if (!dryRun) {
       const target = path.relative(process.cwd(), this.destinationRoot()) || '.';
-      this.log(formatDecisions(this.ctx));
+      this.log(formatDecisions(this.ctx, this.leftOut));
       this.log(
         formatNextSteps(this.ctx, {
           target,

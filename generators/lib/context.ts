@@ -10,7 +10,7 @@ import { stackSecrets } from './secrets.ts';
 import { imagePush } from './repo-health.ts';
 import { VERIFY_PEERS } from './verify-peers.ts';
 import { nginxPidsLimit, postgresPidsLimit, SMALL_SERVICE_PIDS, webPidsLimit } from './hardening.ts';
-import { sizeStack, MEMORY_SHARE, PROCESS_MB, LIMITS, THREADS_PER_WORKER, type MemoryDemands } from './sizing.ts';
+import { sizeStack, DB_BASE_MB, MEMORY_SHARE, PROCESS_MB, LIMITS, THREADS_PER_WORKER, type MemoryDemands } from './sizing.ts';
 
 /** Images the stack runs; certbot is pinned because its CLI flags are part of our scripts. */
 export const CERTBOT_IMAGE = 'certbot/certbot:v4.0.0';
@@ -48,10 +48,10 @@ export interface InputFiles {
   placement?: Placement;
 }
 
-/** What the features ask of the server's memory: their services' set-aside limits and their process pools. */
-export function memoryDemands(enabled: readonly Feature[]): MemoryDemands {
+/** What the features ask of the server's memory for these answers: their services' fixed limits and their process pools. */
+export function memoryDemands(enabled: readonly Feature[], answers: Answers): MemoryDemands {
   return {
-    reservedMb: Object.assign({}, ...enabled.map((feature) => feature.memory?.reservedMb ?? {})) as Record<string, number>,
+    reservedMb: Object.assign({}, ...enabled.map((feature) => feature.memory?.reservedMb?.(answers) ?? {})) as Record<string, number>,
     pools: Object.fromEntries(enabled.filter((feature) => feature.memory?.pool).map((feature) => [feature.name, feature.memory!.pool!])),
   };
 }
@@ -64,7 +64,7 @@ export function buildRenderContext(
 ): RenderContext {
   const enabled = features.filter((feature) => feature.enabled(answers));
   const has = Object.fromEntries(features.map((feature) => [feature.name, enabled.includes(feature)]));
-  const sizing = sizeStack({ cpus: answers.cpus, memoryMb: answers.memoryMb }, answers.server, memoryDemands(enabled));
+  const sizing = sizeStack({ cpus: answers.cpus, memoryMb: answers.memoryMb }, answers.server, memoryDemands(enabled, answers));
   const acmeDirectory =
     answers.tlsMode === 'acme' ? answers.acmeDirectory : answers.tlsMode === 'self-signed' ? '' : ACME_DIRECTORIES[answers.tlsMode];
   const featureFacts = Object.fromEntries(
@@ -136,7 +136,13 @@ export function buildRenderContext(
       nginx: nginxPidsLimit(answers.cpus),
       small: SMALL_SERVICE_PIDS,
     },
-    sizingConstants: { processMb: PROCESS_MB, limits: LIMITS, memoryShare: MEMORY_SHARE, threadsPerWorker: THREADS_PER_WORKER },
+    sizingConstants: {
+      processMb: PROCESS_MB,
+      limits: LIMITS,
+      memoryShare: MEMORY_SHARE,
+      threadsPerWorker: THREADS_PER_WORKER,
+      dbBaseMb: DB_BASE_MB,
+    },
     appModule:
       files.existingProject && answers.existing
         ? files.existingProject.application

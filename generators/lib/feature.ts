@@ -59,7 +59,14 @@ export interface RenderContext extends Partial<FeatureFacts> {
   /** Process limits (pids_limit) of the core services, from the sizing (lib/hardening.ts); `small` for single-process services. */
   pids: { db: number; web: number; nginx: number; small: number };
   /** Constants the runtime sizing in gunicorn.conf.py shares with sizing.ts. */
-  sizingConstants: { processMb: typeof PROCESS_MB; limits: typeof LIMITS; memoryShare: typeof MEMORY_SHARE; threadsPerWorker: number };
+  sizingConstants: {
+    processMb: typeof PROCESS_MB;
+    limits: typeof LIMITS;
+    memoryShare: typeof MEMORY_SHARE;
+    threadsPerWorker: number;
+    /** PostgreSQL's own processes, within its limit (README). */
+    dbBaseMb: number;
+  };
   /** Application module gunicorn loads, e.g. my_site.wsgi:application. */
   appModule: string;
   /** Services in compose.yaml, for the README and Makefile. */
@@ -240,10 +247,15 @@ export interface Feature<Facts = unknown> {
   appServices?: readonly string[];
   /** What its services take of the server's memory (lib/sizing.ts shares the rest out). */
   memory?: {
-    /** Memory limits (MiB) of its services, set aside before the shares are applied (monitoring's). */
-    reservedMb?: Readonly<Record<string, number>>;
+    /** Fixed memory limits (MiB) of its services for these answers, from what each needs (measured), set aside before the shares are applied. */
+    reservedMb?(answers: Answers): Readonly<Record<string, number>>;
     /** A pool of processes beside web, sized from a share of the memory taken out of web's (Celery's workers). */
     pool?: ProcessPool;
+    /**
+     * Left out when the server's memory cannot hold every part and its switch was not answered
+     * (a default): the run says so (lib/memory-fit.ts). Asked for, it is refused instead.
+     */
+    optional?: boolean;
   };
   /** Files it keeps off the stack's local volumes (object storage): nginx then serves no such volume. */
   filesElsewhere?(answers: Answers): readonly ('media' | 'static')[];

@@ -30,7 +30,7 @@ const BOT_CONFIG_FILES = new Set(['.github/dependabot.yml', 'renovate.json']);
 export const CORE_FILE_TABLE: Record<string, FeatureFiles[]> = {
   repository: [
     { templates: ['README.md', 'Makefile', '.gitignore', '.dockerignore', '.env.example', 'compose.yaml'] },
-    { executable: true, templates: ['bin/deploy', 'db/roles.sh'] },
+    { executable: true, templates: ['bin/deploy', 'bin/docker-check', 'db/roles.sh'] },
   ],
   application: [
     // gunicorn.conf.py holds the sized numbers; gunicorn_runtime/ beside it, the code they drive (copied as is).

@@ -17,14 +17,21 @@ export interface RunFacts {
 
 const plural = (count: number, noun: string) => `${count} ${noun}${count === 1 ? '' : 's'}`;
 
-export function formatDecisions(ctx: RenderContext): string {
-  const { gunicorn, pools, postgres, reserved } = ctx.sizing;
+/** `leftOut`: the line naming optional parts left out for memory (lib/memory-fit.ts), if any. */
+export function formatDecisions(ctx: RenderContext, leftOut?: string): string {
+  const { gunicorn, pools, postgres, limitsMb, budget } = ctx.sizing;
   const rows: [string, string][] = [
     ['gunicorn', `${plural(gunicorn.workers, 'worker')} x ${plural(gunicorn.threads, 'thread')}, ${gunicorn.workerClass} workers`],
     ...Object.entries(pools).map(([name, pool]): [string, string] => [name, `concurrency ${pool.processes}`]),
     ['postgresql', `max_connections ${postgres.maxConnections}, shared_buffers ${postgres.sharedBuffersMb} MiB`],
-    ...(reserved ? [['set aside', `${reserved.totalMb} MiB for ${Object.keys(reserved.limitsMb).join(', ')}`] as [string, string]] : []),
+    [
+      'memory limits',
+      `${Object.entries(limitsMb)
+        .map(([service, mb]) => `${service} ${mb}`)
+        .join(', ')} MiB: ${budget.limitsMb} MiB in all, ${budget.hostMb} left to the host`,
+    ],
     ['services', ctx.services.join(', ')],
+    ...(leftOut ? [['left out', leftOut] as [string, string]] : []),
   ];
   const width = Math.max(...rows.map(([label]) => label.length));
   return [

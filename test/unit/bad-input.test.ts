@@ -44,6 +44,11 @@ describe('bad input stops with one line and writes nothing', () => {
       { backupS3Bucket: 'b-backups', backupS3Endpoint: 'http://minio:9000' },
       /Invalid answer "backupS3Endpoint".*--backup-s3-allow-http true/,
     ],
+    [
+      'monitoring asked for on a server too small for it beside the app',
+      { cpus: 1, memoryMb: 1024, monitoring: true },
+      /Invalid answer "memoryMb".*need at least 1330 MiB.*or leave out monitoring \(--monitoring false\)/,
+    ],
   ])('%s', async (_label, flags, expected) => {
     const { error, left } = await runExpectingRefusal(flags);
     expect(error?.message).toMatch(expected);

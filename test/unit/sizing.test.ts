@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { appConnections, PROCESS_MB, SINGLE_HOST, sizeReplicated, sizeStack } from '../../generators/lib/sizing.ts';
+import {
+  appConnections,
+  DB_BASE_MB,
+  PROCESS_MB,
+  SINGLE_HOST,
+  sizePostgres,
+  sizeReplicated,
+  sizeStack,
+} from '../../generators/lib/sizing.ts';
 import { demandsOf } from '../helpers/sizing.ts';
 
 const withCelery = (celery: boolean, ...others: string[]) => demandsOf(...(celery ? ['celery'] : []), ...others);
@@ -11,17 +19,18 @@ const withCelery = (celery: boolean, ...others: string[]) => demandsOf(...(celer
 describe('sizeStack', () => {
   it.each([
     // cpus, MiB, server, celery → workers, threads, class, celery, max_connections, shared_buffers MiB
-    [1, 1024, 'wsgi', true, 1, 4, 'gthread', 1, 30, 76],
-    [2, 4096, 'wsgi', true, 2, 4, 'gthread', 2, 40, 307],
-    [2, 4096, 'wsgi', false, 2, 4, 'gthread', undefined, 40, 307],
-    [4, 8192, 'wsgi', true, 4, 4, 'gthread', 4, 70, 614],
-    [8, 16384, 'wsgi', true, 8, 4, 'gthread', 8, 120, 1228],
-    [16, 65536, 'wsgi', true, 16, 4, 'gthread', 8, 220, 4915],
-    [32, 131072, 'wsgi', true, 32, 4, 'gthread', 8, 410, 9830],
+    [1, 1024, 'wsgi', true, 1, 4, 'gthread', 1, 30, 38],
+    [2, 4096, 'wsgi', true, 2, 4, 'gthread', 2, 40, 268],
+    [2, 4096, 'wsgi', false, 2, 4, 'gthread', undefined, 40, 287],
+    [4, 8192, 'wsgi', true, 4, 4, 'gthread', 4, 70, 575],
+    [8, 16384, 'wsgi', true, 8, 4, 'gthread', 8, 120, 1188],
+    [16, 65536, 'wsgi', true, 16, 4, 'gthread', 8, 220, 4872],
+    [32, 131072, 'wsgi', true, 32, 4, 'gthread', 8, 410, 9782],
     // Past 32 cores the processes stop at 32: 129 connections per container.
-    [64, 262144, 'wsgi', false, 32, 4, 'gthread', undefined, 400, 19660],
-    [2, 4096, 'asgi', true, 2, 4, 'uvicorn_worker.UvicornWorker', 2, 40, 307],
-    [8, 1024, 'asgi', false, 5, 4, 'uvicorn_worker.UvicornWorker', undefined, 80, 76],
+    [64, 262144, 'wsgi', false, 32, 4, 'gthread', undefined, 400, 19622],
+    [2, 4096, 'asgi', true, 2, 4, 'uvicorn_worker.UvicornWorker', 2, 40, 268],
+    // 8 cores but 1 GiB: web's 307 MiB hold the master and two workers.
+    [8, 1024, 'asgi', false, 2, 4, 'uvicorn_worker.UvicornWorker', undefined, 40, 55],
   ] as const)(
     '%i cores, %i MiB, %s, celery %s',
     (cpus, memoryMb, server, celery, workers, threads, workerClass, concurrency, maxConnections, sharedBuffersMb) => {
@@ -33,36 +42,54 @@ describe('sizeStack', () => {
     },
   );
 
-  // Monitoring's limits (512 MiB) come off the top: web, Celery and PostgreSQL shrink with them.
+  // 2 cores, 4096 MiB, Celery: the floors (db 128, redis 96, web 150, worker 160, nginx 40, certbot 64,
+  // migrate 80, beat 96) take 814 MiB and the host 128; the 3154 MiB left are shared out on top:
+  // db 128 + 946, web 150 + 1103, worker 160 + 473, redis 96 + 157.
+  it('gives every service its floor and a share of the rest, within the memory less the host part', () => {
+    const sizing = sizeStack({ cpus: 2, memoryMb: 4096 }, 'wsgi', withCelery(true));
+    expect(sizing.limitsMb).toEqual({ db: 1074, redis: 253, migrate: 80, web: 1253, nginx: 40, certbot: 64, worker: 633, beat: 96 });
+    expect(sizing.budget).toEqual({ memoryMb: 4096, hostMb: 128, limitsMb: 3493, floorsMb: 814, shortMb: 0 });
+    // maxmemory leaves Redis a third of its limit for itself and a rewrite's fork.
+    expect(sizing.redisMaxMemoryMb).toBe(253 - 84);
+  });
+
+  // Monitoring's fixed limits (496 MiB) come off the top: web, Celery and PostgreSQL shrink with them.
   it.each([
-    // cpus, MiB, server, celery → workers, threads, class, celery, max_connections, shared_buffers MiB, web limit MiB
-    [1, 1024, 'wsgi', true, 1, 4, 'gthread', 1, 30, 38, 179],
-    [2, 4096, 'wsgi', true, 2, 4, 'gthread', 2, 40, 268, 1254],
-    [2, 4096, 'wsgi', false, 2, 4, 'gthread', undefined, 40, 268, 1792],
-    [8, 16384, 'wsgi', true, 8, 4, 'gthread', 8, 120, 1190, 5555],
+    // cpus, MiB, server, celery → workers, celery, max_connections, shared_buffers MiB, web limit MiB
+    [1, 2048, 'wsgi', true, 1, 1, 30, 90, 423],
+    [2, 4096, 'wsgi', true, 2, 2, 40, 243, 1139],
+    [2, 4096, 'wsgi', false, 2, undefined, 40, 263, 1691],
+    [8, 16384, 'wsgi', true, 8, 8, 120, 1163, 5431],
   ] as const)(
     'with monitoring: %i cores, %i MiB, %s, celery %s',
-    (cpus, memoryMb, server, celery, workers, threads, workerClass, concurrency, maxConnections, sharedBuffersMb, webMb) => {
+    (cpus, memoryMb, server, celery, workers, concurrency, maxConnections, sharedBuffersMb, webMb) => {
       const sizing = sizeStack({ cpus, memoryMb }, server, withCelery(celery, 'monitoring'));
-      expect(sizing.gunicorn).toMatchObject({ workers, threads, workerClass, memoryLimitMb: webMb });
+      expect(sizing.gunicorn).toMatchObject({ workers, memoryLimitMb: webMb });
       expect(sizing.pools['celery']?.processes).toBe(concurrency);
       expect(sizing.postgres.maxConnections).toBe(maxConnections);
       expect(sizing.postgres.sharedBuffersMb).toBe(sharedBuffersMb);
-      expect(sizing.reserved?.totalMb).toBe(512);
+      expect(sizing.limitsMb).toMatchObject({ prometheus: 128, alertmanager: 48, 'blackbox-exporter': 32 });
     },
   );
 
-  it("gives every monitoring service a limit, all inside the server's memory with the app's shares", () => {
-    for (const memoryMb of [1024, 4096, 65536]) {
-      const sizing = sizeStack({ cpus: 2, memoryMb }, 'wsgi', withCelery(true, 'monitoring'));
-      const limits = Object.values(sizing.reserved!.limitsMb);
-      expect(limits.every((mb) => mb > 0)).toBe(true);
-      expect(limits.reduce((sum, mb) => sum + mb, 0)).toBe(sizing.reserved!.totalMb);
-      const app =
-        sizing.gunicorn.memoryLimitMb + sizing.pools['celery']!.memoryLimitMb + sizing.postgres.memoryLimitMb + sizing.redisMaxMemoryMb;
-      expect(app + sizing.reserved!.totalMb).toBeLessThanOrEqual(memoryMb);
+  it('says how much the floors lack when they cannot fit, and then gives every service its floor', () => {
+    // db 128 + redis 96 + web 150 + worker 160 + nginx 36 + certbot 64 + migrate 80 + beat 96 + monitoring 328 + host 128.
+    const sizing = sizeStack({ cpus: 1, memoryMb: 1024 }, 'wsgi', withCelery(true, 'monitoring'));
+    expect(sizing.budget.shortMb).toBe(1266 - 1024);
+    expect(sizing.limitsMb).toEqual(sizing.floorsMb);
+  });
+
+  // Up to 200 app connections (max_connections 310) even at the floor; the grid test checks the sizes answers give.
+  it('keeps shared_buffers, maintenance_work_mem, every work_mem and its own processes within the db limit', () => {
+    for (const limitMb of [128, 200, 1000, 8000, 80000]) {
+      for (const connections of [10, 100, 200]) {
+        const postgres = sizePostgres(limitMb, connections);
+        const used =
+          DB_BASE_MB + postgres.sharedBuffersMb + postgres.maintenanceWorkMemMb + (postgres.workMemKb * postgres.maxConnections) / 1024;
+        expect(used, `${limitMb} MiB, ${connections} connections`).toBeLessThanOrEqual(limitMb);
+        expect(postgres.workMemKb).toBeGreaterThanOrEqual(64);
+      }
     }
-    expect(sizeStack({ cpus: 2, memoryMb: 4096 }, 'wsgi', withCelery(true)).reserved).toBeUndefined();
   });
 
   it('always leaves PostgreSQL connections for every web thread and Celery process, with margin', () => {

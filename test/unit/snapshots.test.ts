@@ -59,7 +59,7 @@ describe('generated facts', () => {
 
   it('sizes gunicorn, celery and postgres from the hardware answers', async () => {
     const tree = readTree((await generateProject({ cpus: 4, memoryMb: 8192 })).cwd);
-    const sizing = sizeStack({ cpus: 4, memoryMb: 8192 }, 'wsgi', demandsOf('celery', 'monitoring'));
+    const sizing = sizeStack({ cpus: 4, memoryMb: 8192 }, 'wsgi', demandsOf('celery', 'backups', 'monitoring'));
     expect(tree['gunicorn.conf.py']).toContain(
       `# Sized for 4 CPU(s) and 8192 MiB: ${sizing.gunicorn.workers} worker(s) x ${sizing.gunicorn.threads} thread(s), ${sizing.gunicorn.workerClass}.`,
     );

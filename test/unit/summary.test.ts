@@ -11,29 +11,34 @@ const contextFor = (given: Record<string, unknown>) =>
 
 describe('formatDecisions', () => {
   it('says how the stack is sized, what runs and what to do next', () => {
-    const ctx = contextFor({ cpus: 1, memoryMb: 1024 });
+    const ctx = contextFor({ cpus: 1, memoryMb: 2048 });
     expect(formatDecisions(ctx)).toBe(
       [
-        'Sized for 1 CPU core and 1024 MiB (--cpus, --memory-mb):',
-        '  gunicorn    1 worker x 4 threads, gthread workers',
-        '  celery      concurrency 1',
-        '  postgresql  max_connections 30, shared_buffers 38 MiB',
-        '  set aside   512 MiB for prometheus, alertmanager, node-exporter, postgres-exporter, redis-exporter, nginx-exporter, blackbox-exporter',
-        '  services    db, redis, migrate, web, nginx, certbot, worker, beat, backup, prometheus, alertmanager, node-exporter, postgres-exporter, redis-exporter, nginx-exporter, blackbox-exporter',
+        'Sized for 1 CPU core and 2048 MiB (--cpus, --memory-mb):',
+        '  gunicorn       1 worker x 4 threads, gthread workers',
+        '  celery         concurrency 1',
+        '  postgresql     max_connections 30, shared_buffers 85 MiB',
+        '  memory limits  db 343, redis 131, migrate 80, web 401, nginx 36, certbot 64, worker 267, beat 96, backup 64, prometheus 128, alertmanager 48, node-exporter 32, postgres-exporter 32, redis-exporter 32, nginx-exporter 24, blackbox-exporter 32 MiB: 1810 MiB in all, 128 left to the host',
+        '  services       db, redis, migrate, web, nginx, certbot, worker, beat, backup, prometheus, alertmanager, node-exporter, postgres-exporter, redis-exporter, nginx-exporter, blackbox-exporter',
       ].join('\n'),
     );
+  });
+
+  it('ends with the optional parts left out for memory', () => {
+    const text = formatDecisions(contextFor({ cpus: 1, memoryMb: 1024, monitoring: false }), 'monitoring (328 MiB): ...');
+    expect(text.split('\n').at(-1)).toBe('  left out       monitoring (328 MiB): ...');
   });
 
   it('follows the render context: no Celery line without Celery, ASGI workers', () => {
     const ctx = contextFor({ cpus: 8, memoryMb: 16384, celery: false, backups: false, monitoring: false, server: 'asgi' });
     const text = formatDecisions(ctx);
     expect(text).not.toContain('celery');
-    expect(text).not.toContain('set aside');
-    expect(text).toContain(`  gunicorn    8 workers x 4 threads, uvicorn_worker.UvicornWorker workers\n`);
+    expect(text).not.toContain('prometheus');
+    expect(text).toContain(`  gunicorn       8 workers x 4 threads, uvicorn_worker.UvicornWorker workers\n`);
     expect(text).toContain(
-      `postgresql  max_connections ${ctx.sizing.postgres.maxConnections}, shared_buffers ${ctx.sizing.postgres.sharedBuffersMb} MiB`,
+      `postgresql     max_connections ${ctx.sizing.postgres.maxConnections}, shared_buffers ${ctx.sizing.postgres.sharedBuffersMb} MiB`,
     );
-    expect(text.split('\n').at(-1)).toBe('  services    db, redis, migrate, web, nginx, certbot');
+    expect(text.split('\n').at(-1)).toBe('  services       db, redis, migrate, web, nginx, certbot');
   });
 });
 

@@ -12,7 +12,7 @@ import { REQUIREMENTS_FILE, mergeRequirements } from './merge-requirements.ts';
 import type { PristineFiles } from './pristine.ts';
 import type { RenderedTree } from './render.ts';
 import type { Secret } from './feature.ts';
-import { fillEnvFile } from './secrets.ts';
+import { fillEnvFile, parseEnv } from './secrets.ts';
 
 /** Table order of the summary. */
 export const FILE_STATUSES = ['updated', 'merged', 'conflict', 'kept', 'added', 'removed', 'unchanged'] as const;
@@ -152,7 +152,11 @@ export function fillSecretsFile(example: string, current: string | undefined, se
   const content = fillEnvFile(example, current ?? '', secrets);
   if (current === undefined || current === '') return { path: '.env', status: 'added', write: { content, mode: 0o600 } };
   if (content === current) return { path: '.env', status: 'unchanged' };
-  return { path: '.env', status: 'updated', write: { content, mode: 0o600 }, note: 'new variables appended; existing values untouched' };
+  const before = parseEnv(current);
+  const added = [...parseEnv(content).keys()].filter((name) => !before.has(name));
+  // A server keeps its own .env (git-ignored): it needs the same lines before the next deploy.
+  const note = `new variables appended (${added.join(', ')}), existing values untouched: add them to each server's .env too`;
+  return { path: '.env', status: 'updated', write: { content, mode: 0o600 }, note };
 }
 
 /** Files still holding this generator's conflict markers from an earlier run (sorted). */

@@ -77,6 +77,10 @@ export interface UpgradeStep {
 export const UPGRADE_STEPS: readonly UpgradeStep[] = [
   {
     version: '0.2.0',
+    step: "before `make deploy`, add to the server's .env the variables this run appended to yours (the passwords of the new database roles); the deploy then makes the roles on the running database",
+  },
+  {
+    version: '0.2.0',
     step: "nginx finds web containers itself now (its image and configuration changed): after `make deploy`, at a quiet moment, `docker compose up --detach --wait --no-deps nginx` replaces nginx (about a second without it). Until then the running nginx keeps serving; it loads the new configuration at the deploy's reload (nginx 1.27.3 or later, as the 1.28 of 0.1.0 is)",
   },
 ];

@@ -32,7 +32,8 @@ export function stackSecrets(answers: Answers, enabled: readonly Feature[]): Sec
 
 const VARIABLE_LINE = /^([A-Z][A-Z0-9_]*)=(.*)$/;
 
-function parseEnv(text: string): Map<string, string> {
+/** The variables of a .env text, by name. */
+export function parseEnv(text: string): Map<string, string> {
   const values = new Map<string, string>();
   for (const line of text.split('\n')) {
     const match = VARIABLE_LINE.exec(line.trim());

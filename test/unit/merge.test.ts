@@ -286,6 +286,7 @@ describe('fillSecretsFile (.env)', () => {
     expect(action.write?.content).toMatch(
       /^DJANGO_SECRET_KEY=old\n# added by generator-django-prod on regeneration\nREDIS_PASSWORD=new\n$/,
     );
+    expect(action.note).toBe("new variables appended (REDIS_PASSWORD), existing values untouched: add them to each server's .env too");
   });
 });
 

@@ -210,8 +210,9 @@ describe('upgrade steps on a running server', () => {
     expect(upgradeStepsSince(undefined, '0.2.0', STEPS).map((step) => step.step)).toEqual(['two']);
   });
 
-  it("names 0.2.0's nginx step with its exact command", () => {
+  it("names 0.2.0's steps: the server's .env before the deploy, then nginx with its exact command", () => {
     expect(upgradeStepsSince('0.1.0', '0.2.0').map((step) => step.step)).toEqual([
+      expect.stringContaining("the server's .env"),
       expect.stringContaining('`docker compose up --detach --wait --no-deps nginx`'),
     ]);
   });

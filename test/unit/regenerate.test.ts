@@ -183,7 +183,7 @@ describe('regeneration', () => {
     expect(after.startsWith(trimmed)).toBe(true);
     expect(after.slice(trimmed.length)).toMatch(new RegExp(`^${droppedName}=`, 'm'));
     expect(after).toContain(lines.find((line) => line.startsWith('DJANGO_SECRET_KEY='))!);
-    expect(log).toContain('.env  (new variables appended; existing values untouched)');
+    expect(log).toContain(`.env  (new variables appended (${droppedName}), existing values untouched: add them to each server's .env too)`);
     expect(statSync(path.join(dir, '.env')).mode & 0o777).toBe(0o600);
     expect(readPristine(dir).has('.env')).toBe(false);
   });

@@ -34,7 +34,7 @@ describe('upgrade corpus: earlier releases, edited, regenerated with this checko
       expect(storedAnswers(dir)['nginxVersion']).toBe('1.30');
       // What the running server needs beyond `make deploy` (test/docker/upgrade-live.test.ts follows it).
       expect(log).toMatch(
-        /^On the running server, after committing this upgrade:\n {2}- 0\.2\.0: nginx .*`docker compose up --detach --wait --no-deps nginx`/m,
+        /^On the running server, after committing this upgrade:\n {2}- 0\.2\.0: before `make deploy`, add to the server's \.env .*\n {2}- 0\.2\.0: nginx .*`docker compose up --detach --wait --no-deps nginx`/m,
       );
       expect(JSON.parse(readFileSync(path.join(dir, '.yo-rc.json'), 'utf8'))['generator-django-prod'].version).toBe(GENERATOR_VERSION);
     }, 60_000);

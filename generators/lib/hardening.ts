@@ -15,16 +15,24 @@ const POSTGRES_AUXILIARY_PROCESSES = 24;
 /** Threads of a Celery prefork child and of the main process's consumer, heartbeat, timers and Sentry. */
 const CELERY_THREADS_PER_PROCESS = 4;
 
+/**
+ * At least this for the application's containers: the README's overrides (WEB_CONCURRENCY,
+ * GUNICORN_THREADS, CELERY_CONCURRENCY) start more processes and threads than the sizing, and a
+ * thread that cannot start breaks a request (psycopg's pool workers) instead of stopping a fork bomb.
+ */
+const APP_PIDS_FLOOR = 512;
+
 /** gunicorn's master (with its metrics and readiness threads) and every worker with its request threads. */
 export const webPidsLimit = (gunicorn: GunicornSizing): number =>
-  PIDS_HEADROOM + gunicorn.workers * (gunicorn.threads + GUNICORN_WORKER_EXTRA_THREADS);
+  Math.max(APP_PIDS_FLOOR, PIDS_HEADROOM + gunicorn.workers * (gunicorn.threads + GUNICORN_WORKER_EXTRA_THREADS));
 
 /** One backend process per connection and PostgreSQL's own. */
 export const postgresPidsLimit = (postgres: PostgresSizing): number =>
   PIDS_HEADROOM + postgres.maxConnections + POSTGRES_AUXILIARY_PROCESSES;
 
 /** A Celery worker with `concurrency` prefork children. */
-export const celeryPidsLimit = (concurrency: number): number => PIDS_HEADROOM + (concurrency + 1) * CELERY_THREADS_PER_PROCESS;
+export const celeryPidsLimit = (concurrency: number): number =>
+  Math.max(APP_PIDS_FLOOR, PIDS_HEADROOM + (concurrency + 1) * CELERY_THREADS_PER_PROCESS);
 
 /** nginx's master, a worker per core, its cache manager and loader, and the certificate watcher (nginx/reload-on-renewal.sh). */
 export const nginxPidsLimit = (cpus: number): number => PIDS_HEADROOM + cpus + 4;

@@ -15,6 +15,7 @@ import { TIME_ZONE_RENDERED_AS } from '../../generators/lib/time-zones.ts';
 import { buildRenderContext } from '../../generators/lib/context.ts';
 import { fillSecretsFile } from '../../generators/lib/merge.ts';
 import { renderTree } from '../../generators/lib/render.ts';
+import { stackSecrets } from '../../generators/lib/secrets.ts';
 import { composeConfig, requireDocker, run } from '../helpers/docker.ts';
 import { HOSTILE_PIECES } from '../helpers/hostile.ts';
 
@@ -91,13 +92,14 @@ describe('hostile free-text answers', () => {
           return;
         }
         accepted++;
-        const tree = renderTree(buildRenderContext(answers, FEATURES, '0.0.0'));
+        const ctx = buildRenderContext(answers, FEATURES, '0.0.0');
+        const tree = renderTree(ctx);
         const dir = mkdtempSync(path.join(os.tmpdir(), 'hostile-'));
         for (const [file, { content }] of tree) {
           mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
           writeFileSync(path.join(dir, file), content);
         }
-        writeFileSync(path.join(dir, '.env'), fillSecretsFile(tree.get('.env.example')!.content, undefined).write!.content);
+        writeFileSync(path.join(dir, '.env'), fillSecretsFile(tree.get('.env.example')!.content, undefined, stackSecrets(answers, ctx.enabledFeatures)).write!.content);
 
         const config = composeConfig(dir) as unknown as { services: Record<string, { environment?: Record<string, string> }> };
         const scripts = [...tree.keys()].filter((file) => file.endsWith('.sh'));

@@ -6,11 +6,21 @@ import { randomBytes, randomInt } from 'node:crypto';
 import { expectThat, tailOf, type Probe, type ProbeContext } from '../../generators/verify/probes/probe.ts';
 
 /** psql/pg_* in the backup container, which has the connection settings as PG* variables. */
-async function inBackup(ctx: ProbeContext, what: string, cmd: string[], timeoutMs = 120_000): Promise<string> {
-  const result = await ctx.stack.exec('backup', cmd, { timeoutMs });
+const inBackup = (ctx: ProbeContext, what: string, cmd: string[], timeoutMs = 120_000) => inService(ctx, 'backup', what, cmd, timeoutMs);
+
+async function inService(ctx: ProbeContext, service: string, what: string, cmd: string[], timeoutMs = 120_000): Promise<string> {
+  const result = await ctx.stack.exec(service, cmd, { timeoutMs });
   expectThat(result.exitCode === 0, `${what} exited ${result.exitCode}: ${tailOf(`${result.stdout}\n${result.stderr}`)}`);
   return result.stdout;
 }
+
+/** psql as the application's role in the db container (its local socket trusts its own users). */
+const asApp = (sql: string) => [
+  'sh',
+  '-c',
+  'exec psql -h /var/run/postgresql -U app -d "$POSTGRES_DB" -v ON_ERROR_STOP=1 -X -q -tA -c "$0"',
+  sql,
+];
 
 export const backupsProbe: Probe = {
   name: 'backups',
@@ -27,10 +37,13 @@ export const backupsProbe: Probe = {
       '-c',
       sql,
     ];
-    await inBackup(
+    // Written as the application's role, which owns the database (the backup role may only read it):
+    // psql in db over its local socket.
+    await inService(
       ctx,
-      'writing probe rows',
-      psql(
+      'db',
+      'writing probe rows as app',
+      asApp(
         'DROP TABLE IF EXISTS verify_probe; CREATE TABLE verify_probe (id integer PRIMARY KEY, note text NOT NULL); ' +
           `INSERT INTO verify_probe SELECT g, 'row ' || g FROM generate_series(1, ${rows}) AS g;`,
       ),

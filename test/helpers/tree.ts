@@ -2,7 +2,7 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 
-/** Every file under dir (sorted), .env values masked: they are random by design. */
+/** Every file under dir (sorted), .env values masked (at any depth): they are random by design. */
 export function readTree(dir: string): Record<string, string> {
   const tree: Record<string, string> = {};
   const walk = (relative: string) => {
@@ -13,7 +13,10 @@ export function readTree(dir: string): Record<string, string> {
     }
   };
   walk('');
-  if (tree['.env'] !== undefined) tree['.env'] = tree['.env'].replace(/^([A-Z0-9_]+)=.+$/gm, '$1=<value>');
+  // Every .env (an existing project's is deploy/.env).
+  for (const file of Object.keys(tree).filter((name) => path.basename(name) === '.env')) {
+    tree[file] = tree[file]!.replace(/^([A-Z0-9_]+)=.+$/gm, '$1=<value>');
+  }
   return tree;
 }
 

@@ -99,7 +99,10 @@ describe('hostile free-text answers', () => {
           mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
           writeFileSync(path.join(dir, file), content);
         }
-        writeFileSync(path.join(dir, '.env'), fillSecretsFile(tree.get('.env.example')!.content, undefined, stackSecrets(answers, ctx.enabledFeatures)).write!.content);
+        writeFileSync(
+          path.join(dir, '.env'),
+          fillSecretsFile(tree.get('.env.example')!.content, undefined, stackSecrets(answers, ctx.enabledFeatures)).write!.content,
+        );
 
         const config = composeConfig(dir) as unknown as { services: Record<string, { environment?: Record<string, string> }> };
         const scripts = [...tree.keys()].filter((file) => file.endsWith('.sh'));

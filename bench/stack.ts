@@ -28,6 +28,7 @@ import { execFileSync } from 'node:child_process';
 import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { parseMiB } from '../test/helpers/memory-stats.ts';
 import { writeKernelDefaultPortReuse, writeNoKeepaliveNginx } from '../test/helpers/nginx-variants.ts';
 import { BENCH_HARDWARE, generateProject } from './generate-project.ts';
 
@@ -234,9 +235,7 @@ class Project {
 
   webMemoryMiB(): number {
     const id = this.compose(['ps', '-q', 'web']).trim();
-    const usage = sh('docker', ['stats', '--no-stream', '--format', '{{.MemUsage}}', id]).trim().split('/')[0]!.trim();
-    const match = /([\d.]+)\s*(KiB|MiB|GiB)/.exec(usage);
-    return match ? Number(match[1]) * ({ KiB: 1 / 1024, MiB: 1, GiB: 1024 } as const)[match[2] as 'KiB' | 'MiB' | 'GiB'] : Number.NaN;
+    return parseMiB(sh('docker', ['stats', '--no-stream', '--format', '{{.MemUsage}}', id]).split('/')[0]!);
   }
 
   staticUrl(): string {

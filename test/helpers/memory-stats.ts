@@ -1,6 +1,6 @@
 // Each container's memory as `docker stats` reports it (usage less the inactive page cache: what a
 // limit is compared with), sampled all along and kept as a peak per container name. Shared by the
-// small-server test and bench/memory.ts.
+// small-server test, bench/memory.ts and bench/stack.ts.
 import { spawn } from 'node:child_process';
 
 /** `docker stats` usage ("12.5MiB / 1GiB") in MiB. */

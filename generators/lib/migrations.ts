@@ -64,6 +64,18 @@ export const ANSWER_MIGRATIONS: readonly AnswerMigration[] = [
 const UNRECORDED_VERSION = '0.0.0';
 
 /**
+ * The entries of releases after the store's version (a store without one is older than all) and
+ * not after the running generator (a future release's wait for it), oldest first; toSorted is
+ * stable, so entries of one release keep their table order.
+ */
+function releasedSince<T extends { version: string }>(entries: readonly T[], storedVersion: string | undefined, running: string): T[] {
+  const from = storedVersion ?? UNRECORDED_VERSION;
+  return entries
+    .filter((entry) => semver.gt(entry.version, from) && semver.lte(entry.version, running))
+    .toSorted((a, b) => semver.compare(a.version, b.version));
+}
+
+/**
  * What a running stack needs beyond `make deploy` (which rolls the application's containers over
  * without downtime) once a release's regeneration is committed on the server: printed by a
  * regeneration that crosses the release, and the CHANGELOG's "Upgrading" notes say the same.
@@ -94,10 +106,7 @@ export function upgradeStepsSince(
   running: string,
   steps: readonly UpgradeStep[] = UPGRADE_STEPS,
 ): UpgradeStep[] {
-  const from = storedVersion ?? UNRECORDED_VERSION;
-  return steps
-    .filter((step) => semver.gt(step.version, from) && semver.lte(step.version, running))
-    .toSorted((a, b) => semver.compare(a.version, b.version));
+  return releasedSince(steps, storedVersion, running);
 }
 
 /**
@@ -126,11 +135,7 @@ export function migrateAnswers(
   running: string,
   migrations: readonly AnswerMigration[] = ANSWER_MIGRATIONS,
 ): { answers: StoredAnswers; applied: AnswerMigration[] } {
-  const from = storedVersion ?? UNRECORDED_VERSION;
-  const due = migrations
-    .filter((migration) => semver.gt(migration.version, from) && semver.lte(migration.version, running))
-    // toSorted is stable: migrations of one version run in table order.
-    .toSorted((a, b) => semver.compare(a.version, b.version));
+  const due = releasedSince(migrations, storedVersion, running);
   const applied: AnswerMigration[] = [];
   let answers = stored;
   for (const migration of due) {

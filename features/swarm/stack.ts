@@ -345,7 +345,13 @@ export function deriveStack(tree: RenderedTree, ctx: RenderContext, pathOf: (tem
     }
     // The replica's name (web.<slot>.<task id>): /health/ reports it, logs and Sentry name it.
     if (role.replicas !== undefined) setAfter(map, 'hostname', '{{.Service.Name}}.{{.Task.Slot}}.{{.Task.ID}}', doc, 'image');
-    setAfter(map, 'networks', flow(doc, role.networks), doc);
+    // Aliases on compose.yaml's one network (web's "django", the name nginx resolves) go onto the
+    // service's first network here, the one nginx shares.
+    const aliases = (service['networks'] as { default?: { aliases?: string[] } } | undefined)?.default?.aliases;
+    const networks = aliases
+      ? Object.fromEntries(role.networks.map((network, index) => [network, index === 0 ? { aliases } : {}]))
+      : flow(doc, role.networks);
+    setAfter(map, 'networks', networks, doc);
     setAfter(map, 'deploy', deployOf(role, service, limits, swarm.updateParallelism, swarm.labels), doc);
     if (limitComments.length > 0) (map.items.at(-1)!.key as Scalar).commentBefore = limitComments.join('\n');
   }

@@ -89,7 +89,7 @@ export interface UpgradeStep {
 export const UPGRADE_STEPS: readonly UpgradeStep[] = [
   {
     version: '0.2.0',
-    step: "before `make deploy`, add to the server's .env the variables this run appended to yours (the passwords of the new database roles); the deploy then makes the roles on the running database (0.1.0's web containers stop without 0.2.0's drain: deploy at a quiet moment, a POST sent just as one stops can get a 502)",
+    step: "before `make deploy`, add to the server's .env the variables this run appended to yours (the passwords of the new database roles); the deploy then makes the roles on the running database",
   },
   {
     version: '0.2.0',

@@ -1,6 +1,7 @@
 // The Swarm feature's answers and facts: a strict registry name, replicas sized into PostgreSQL,
 // secrets delivered as files. (stack.yaml itself is checked by docker stack config in
 // test/docker/static-checks.test.ts and deployed on three nodes in test/docker/swarm.test.ts.)
+import { parse } from 'yaml';
 import { FEATURES } from '../../features/index.ts';
 import { describe, expect, it } from 'vitest';
 import { checkRegistry } from '../../features/swarm/index.ts';
@@ -153,12 +154,18 @@ describe("the Swarm's nginx", () => {
     // Every proxying location takes the upstream from the snippet; nothing else in the site names web.
     expect(site.match(/include \/etc\/nginx\/snippets\/upstream\.conf;/g)).toHaveLength(3);
     expect(site).not.toMatch(/proxy_pass|resolver|\bweb\b/);
-    // Compose and Swarm alike: the upstream block re-resolves web (conf.d/upstream.conf), and the
-    // stack ships the very files compose.yaml mounts.
+    // Compose and Swarm alike: the upstream block re-resolves web's alias (conf.d/upstream.conf),
+    // which web carries on the network it shares with nginx, and the stack ships the very files
+    // compose.yaml mounts.
     expect(tree.get('nginx/snippets/upstream.conf')!.content).toMatch(/^proxy_pass http:\/\/django;$[\s\S]*^proxy_next_upstream /m);
     expect(tree.get('nginx/conf.d/upstream.conf')!.content).toMatch(
-      /^resolver 127\.0\.0\.11 [\s\S]*^upstream django \{$[\s\S]*^ {4}server web:8000 resolve /m,
+      /^resolver 127\.0\.0\.11 [\s\S]*^upstream django \{$[\s\S]*^ {4}server django:8000 resolve /m,
     );
+    const services = (parse(stack) as { services: Record<string, { networks: unknown }> }).services;
+    expect(services['web']!.networks).toEqual({ edge: { aliases: ['django'] }, data: {} });
+    expect(services['nginx']!.networks).toEqual(['edge']);
+    const compose = parse(tree.get('compose.yaml')!.content) as { services: Record<string, { networks?: unknown }> };
+    expect(compose.services['web']!.networks).toEqual({ default: { aliases: ['django'] } });
     expect(stack).not.toMatch(/swarm\/nginx-upstream|web-upstream/);
   });
 });

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sleep } from '../../generators/verify/containers.ts';
 import { appendTo, bootDeployStack, servedVersion, type DeployStack } from '../helpers/deploy-stack.ts';
-import { logLineTime, requireDocker, run, runAsync } from '../helpers/docker.ts';
+import { nginxErrorsNear, requireDocker, run, runAsync } from '../helpers/docker.ts';
 import { generateProject } from '../helpers/generate.ts';
 import { summarize, type LoadReport } from '../helpers/load.ts';
 
@@ -71,11 +71,7 @@ const since = (report: LoadReport, at: number) => ((at - report.startedAt) / 100
 /** A load's failures, each with what nginx logged at its error level within a second of it: why it failed. */
 function failuresWithNginxErrors(report: LoadReport): string {
   if (report.failures.length === 0) return summarize(report);
-  const errors = run('docker', ['logs', '--timestamps', stack.containers('nginx')[0]!])
-    .split('\n')
-    .filter((line) => /\[(error|crit|alert)\]/.test(line));
-  const near = report.failures.flatMap((failure) => errors.filter((line) => Math.abs(logLineTime(line) - failure.at) < 1000));
-  return `${summarize(report)}\nnginx errors near the failures:\n${near.join('\n')}`;
+  return `${summarize(report)}\n${nginxErrorsNear(['logs', '--timestamps', stack.containers('nginx')[0]!], report.failures)}`;
 }
 
 describe('zero-downtime deploys and faults (bin/deploy on a booted stack)', () => {

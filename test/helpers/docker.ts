@@ -1,5 +1,5 @@
 // Thin wrappers over the docker CLI for tests; failures throw with the command's output.
-import { execFileSync, spawn, type ExecFileSyncOptions } from 'node:child_process';
+import { execFileSync, spawn, spawnSync, type ExecFileSyncOptions } from 'node:child_process';
 
 export function run(command: string, args: string[], options: ExecFileSyncOptions = {}): string {
   try {
@@ -28,6 +28,18 @@ export interface ComposeService {
 
 /** When Docker received a line of `docker logs --timestamps` (its RFC 3339 prefix), as epoch milliseconds. */
 export const logLineTime = (line: string): number => Date.parse(line.slice(0, line.indexOf(' ')));
+
+/**
+ * nginx's error lines within a second of a failed request: why it failed. `dockerArgs` ends in
+ * `logs --timestamps <nginx>` (after `exec <node> docker` on a Swarm node); nginx writes its error
+ * log to stderr, so both streams are read.
+ */
+export function nginxErrorsNear(dockerArgs: string[], failures: readonly { at: number }[]): string {
+  const { stdout, stderr } = spawnSync('docker', dockerArgs, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const errors = `${stdout}${stderr}`.split('\n').filter((line) => /\[(error|crit|alert)\]/.test(line));
+  const near = failures.flatMap((failure) => errors.filter((line) => Math.abs(logLineTime(line) - failure.at) < 1000));
+  return `nginx errors near the failures:\n${near.join('\n')}`;
+}
 
 /** The project's Compose configuration as Compose resolves it; env adds variables (COMPOSE_PROJECT_NAME, ...). */
 export const composeConfig = (dir: string, env: Record<string, string> = {}): { services: Record<string, ComposeService> } =>

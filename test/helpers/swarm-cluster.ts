@@ -8,7 +8,7 @@ import { writeFileSync, readFileSync } from 'node:fs';
 import https from 'node:https';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { logLineTime, run } from './docker.ts';
+import { logLineTime, nginxErrorsNear, run } from './docker.ts';
 import { startLoad as startRequestLoad, summarize, type LoadReport } from './load.ts';
 import { stackConfig } from './swarm.ts';
 
@@ -367,6 +367,14 @@ export function sentAfterPortClosed(cluster: Cluster, since: number): string[] {
 
 // ------------------------------------------------------------------ the scenario
 
+/** The POSTs' summary; where some failed, with nginx's error lines near them. */
+function postsWithNginxErrors(cluster: Cluster, report: LoadReport): string {
+  if (report.failures.length === 0) return summarize(report);
+  const manager = cluster.nodes[0]!;
+  const nginx = onNode(manager, 'ps', '-q', '--filter', `name=${STACK}_nginx.`, '--filter', 'status=running').split('\n')[0]!;
+  return `${summarize(report)}\n${nginxErrorsNear(['exec', manager, 'docker', 'logs', '--timestamps', nginx], report.failures)}`;
+}
+
 /** A make swarm-deploy under load through nginx: GETs of /health/ and POSTs. */
 interface UpdateUnderLoad {
   seconds: number;
@@ -503,7 +511,7 @@ export async function runSwarmScenario(cluster: Cluster, repoDir: string, log: (
       requests: updateSamples.length,
       failed: failed(updateSamples),
       releasesAfter: releasesAfterUpdate,
-      posts: summarize(updatePosts),
+      posts: postsWithNginxErrors(cluster, updatePosts),
       lostPosts: updatePosts.failures,
       sentAfterPortClosed: updateSentAfterPortClosed,
     },
@@ -514,7 +522,7 @@ export async function runSwarmScenario(cluster: Cluster, repoDir: string, log: (
       requests: brokenSamples.length,
       failed: failed(brokenSamples),
       releasesAfter: releasesAfterBroken,
-      posts: summarize(brokenPosts),
+      posts: postsWithNginxErrors(cluster, brokenPosts),
       lostPosts: brokenPosts.failures,
     },
     nodeLoss: {

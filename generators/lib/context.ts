@@ -6,6 +6,7 @@ import type { DetectedProject } from './detect/index.ts';
 import { existingDeployment, type Placement } from './existing.ts';
 import type { Feature, RenderContext } from './feature.ts';
 import { renderedTimeZone } from './grammar.ts';
+import { DOCKER_FLOORS } from './docker-versions.ts';
 import { stackSecrets } from './secrets.ts';
 import { imagePush } from './repo-health.ts';
 import { VERIFY_PEERS } from './verify-peers.ts';
@@ -23,15 +24,15 @@ const ACME_DIRECTORIES: Record<Exclude<TlsMode, 'acme' | 'self-signed'>, string>
 export type { FeatureFacts, RenderContext } from './feature.ts';
 
 // Ranges, not pins. psycopg is pure Python on the system libpq5 the image installs (no compiler),
-// psycopg-pool gives each web worker its bounded pool (settings' DATABASES; the .dev0 floor admits
-// Debian's 3.3.0.dev1 build that stands in for it on machines without PyPI);
+// psycopg-pool gives each web worker its bounded pool (settings' DATABASES; unversioned, as psycopg's
+// own [pool] extra asks for it: its releases follow psycopg's);
 // ASGI runs gunicorn with the uvicorn-worker package (uvicorn.workers is deprecated); whitenoise
 // only for its collectstatic storage (hashed names plus precompressed .gz files for nginx).
 const CORE_REQUIREMENTS = ['Django>=5.2,<6.0', 'gunicorn>=23.0,<24'];
 const ASGI_REQUIREMENTS = ['uvicorn[standard]>=0.30', 'uvicorn-worker>=0.2'];
 const SUPPORT_REQUIREMENTS = [
   'psycopg>=3.2,<4',
-  'psycopg-pool>=3.2.0.dev0',
+  'psycopg-pool',
   'redis>=5.0',
   'django-redis>=5.4',
   'python-json-logger>=3.1,<5',
@@ -104,6 +105,7 @@ export function buildRenderContext(
     adminEmail: answers.email,
     hardware: { cpus: answers.cpus, memoryMb: answers.memoryMb },
     asgi: answers.server === 'asgi',
+    dockerFloors: DOCKER_FLOORS,
     images: {
       python: `python:${answers.pythonVersion}-slim`,
       postgres: `postgres:${answers.postgresVersion}`,

@@ -11,6 +11,7 @@ import type { AnswerSpec, Answers, TlsMode } from './answer-spec.ts';
 import type { ExistingDeployment } from './existing.ts';
 import type { DependencyBot, ImagePush } from './repo-health.ts';
 import type { LIMITS, MEMORY_SHARE, PROCESS_MB, ProcessPool, Sizing } from './sizing.ts';
+import type { DockerFloors } from './docker-versions.ts';
 
 /** What feature modules add to the render context, each under its own name (declaration merging). */
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- filled by feature modules
@@ -33,6 +34,8 @@ export interface RenderContext extends Partial<FeatureFacts> {
   /** ASGI (uvicorn workers) rather than WSGI. */
   asgi: boolean;
   images: { python: string; postgres: string; redis: string; nginx: string; certbot: string };
+  /** The Docker Engine and Compose versions the stack needs (bin/docker-check). */
+  dockerFloors: DockerFloors;
   tls: {
     mode: TlsMode;
     /** Empty in self-signed mode, where certbot never runs. */

@@ -59,6 +59,8 @@ export const CORE_FILE_TABLE: Record<string, FeatureFiles[]> = {
         '_pkg_/static/_pkg_/site.css',
       ],
     },
+    // make lock: requirements.txt's ranges pinned with hashes (the lock itself is the user's: only pip knows the hashes).
+    { condition: forNewProject, executable: true, templates: ['bin/lock'] },
     { condition: (ctx) => forNewProject(ctx) && withWsgi(ctx), templates: ['_pkg_/wsgi.py'] },
     { condition: (ctx) => forNewProject(ctx) && withAsgi(ctx), templates: ['_pkg_/asgi.py', 'gunicorn_runtime/asgi.py'] },
     // The project's own code stays untouched: one new settings module and the missing requirements;

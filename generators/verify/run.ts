@@ -14,7 +14,7 @@ import { GENERATOR_VERSION } from '../lib/version.ts';
 import { probesFor } from './probes/index.ts';
 import { ProbeSkipped, type ProbeContext } from './probes/probe.ts';
 import { notGenerated, readStoredAnswers } from './stored-answers.ts';
-import { bootStack, pingDocker, type Log, type Stack } from './stack.ts';
+import { bootStack, pingDocker, requireDockerVersions, type Log, type Stack } from './stack.ts';
 
 export interface ProbeResult {
   probe: string;
@@ -72,8 +72,9 @@ export async function runVerify({
   if (!existsSync(path.join(stackDir, 'compose.yaml'))) throw notGenerated(repoDir);
   const docker = new Docker();
   await pingDocker(docker);
+  const composeEnv = await requireDockerVersions(docker, log);
   const started = Date.now();
-  const stack = await bootStack({ repoDir: stackDir, render, log, docker });
+  const stack = await bootStack({ repoDir: stackDir, render, log, docker, composeEnv });
 
   // Ctrl-C must not leave a stack with volumes behind.
   const interrupted = () => {

@@ -14,6 +14,7 @@ import path from 'node:path';
 import Docker from 'dockerode';
 import { DockerComposeEnvironment, Wait, type StartedDockerComposeEnvironment, type log as LoggerInstance } from 'testcontainers';
 import { generateAgeKeyPair } from '../lib/age-key.ts';
+import { checkDockerVersions } from '../lib/docker-versions.ts';
 import type { RenderContext } from '../lib/context.ts';
 import { execIn, logsOf, type ExecOptions, type ExecResult } from './containers.ts';
 import { VerifyError } from './stored-answers.ts';
@@ -67,10 +68,26 @@ export async function pingDocker(docker: Docker): Promise<void> {
   }
 }
 
-/** Runs the docker CLI (compose has no API); rejects with its last lines of output. */
-function docker(args: string[], cwd: string, onLine?: (line: string) => void): Promise<string> {
+/**
+ * The engine's API and Compose's versions, by the rules of the repository's bin/docker-check: stops
+ * with one line naming what is needed; else the Compose variables this engine needs.
+ */
+export async function requireDockerVersions(engine: Docker, log: Log): Promise<Record<string, string>> {
+  const { ApiVersion } = await engine.version();
+  const compose = await docker(['compose', 'version', '--short'], process.cwd()).then(
+    (output) => output.trim(),
+    () => undefined,
+  );
+  const result = checkDockerVersions({ serverApi: ApiVersion, pinnedApi: process.env['DOCKER_API_VERSION'] || undefined, compose });
+  if (!result.ok) throw new VerifyError(`verify: ${result.problem}`);
+  if (result.note) log(result.note);
+  return result.env;
+}
+
+/** Runs the docker CLI (compose has no API), env added to the process's; rejects with its last lines of output. */
+function docker(args: string[], cwd: string, onLine?: (line: string) => void, env: Record<string, string> = {}): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn('docker', args, { cwd, env: process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('docker', args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let tail: string[] = [];
     const take = (chunk: Buffer, keep: boolean) => {
@@ -144,6 +161,8 @@ export interface BootOptions {
   render: RenderContext;
   log: Log;
   docker: Docker;
+  /** Variables for every Compose command (requireDockerVersions'). */
+  composeEnv?: Record<string, string>;
 }
 
 /**
@@ -160,16 +179,21 @@ function configsAsFiles(override: Record<string, unknown>, dir: string): void {
   }
 }
 
-export async function bootStack({ repoDir, render, log, docker: engine }: BootOptions): Promise<Stack> {
+export async function bootStack({ repoDir, render, log, docker: engine, composeEnv = {} }: BootOptions): Promise<Stack> {
   const project = `verify-${render.name}-${randomBytes(3).toString('hex')}`;
   const workDir = mkdtempSync(path.join(os.tmpdir(), 'django-prod-verify-'));
   const overridePath = path.join(workDir, 'compose.verify.yaml');
   const files = ['-f', path.join(repoDir, 'compose.yaml'), '-f', overridePath];
   const compose = (args: string[], onLine?: (line: string) => void) =>
-    docker(['compose', '-p', project, ...files, ...args], repoDir, onLine);
+    docker(['compose', '-p', project, ...files, ...args], repoDir, onLine, composeEnv);
 
   const base = JSON.parse(
-    await docker(['compose', '-p', project, '-f', path.join(repoDir, 'compose.yaml'), 'config', '--format', 'json'], repoDir),
+    await docker(
+      ['compose', '-p', project, '-f', path.join(repoDir, 'compose.yaml'), 'config', '--format', 'json'],
+      repoDir,
+      undefined,
+      composeEnv,
+    ),
   ) as ComposeConfig;
   const images = [...new Set(Object.values(builtImages(base, project)))];
   const downCommand = `docker compose -p ${project} -f compose.yaml -f ${overridePath} down -v && docker image rm ${images.join(' ')}`;
@@ -214,6 +238,7 @@ export async function bootStack({ repoDir, render, log, docker: engine }: BootOp
   const failures = await watchFailures(engine, project);
   const environment = new DockerComposeEnvironment(repoDir, [path.join(repoDir, 'compose.yaml'), overridePath])
     .withProjectName(project)
+    .withEnvironment(composeEnv)
     .withBuild()
     .withStartupTimeout(240_000)
     .withClientOptions({ logger: progressOfUp(log, project) });

@@ -1,18 +1,22 @@
 // The Docker users have: bin/docker-check (run first by make up and bin/deploy) accepts the kit's
 // engine spoken to as Engine 24 (API 1.43) and 20.10 (API 1.41), telling Compose to do without
 // healthchecks' start_interval there, and the stack's services then start on that API; older, it
-// stops with one line naming the version needed.
+// stops with one line naming the version needed. The Swarm script runs it first too (without
+// asking for Compose), and verify applies the same rules before it builds anything.
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FEATURES } from '../../features/index.ts';
+import { runVerify } from '../../generators/verify/run.ts';
 import { requireDocker, run } from '../helpers/docker.ts';
 import { generateProject } from '../helpers/generate.ts';
 import { PROFILES } from '../helpers/profiles.ts';
 
 let dir = '';
 const project = `docker-check-${process.pid}`;
-const check = (api?: string) =>
-  spawnSync(path.join(dir, 'bin', 'docker-check'), [], {
+const TOO_OLD = 'Docker Engine API 1.40 is too old: this stack needs Docker Engine 20.10 (API 1.41) or later (README "Docker versions")';
+const check = (api?: string, args: string[] = [], repo = dir) =>
+  spawnSync(path.join(repo, 'bin', 'docker-check'), args, {
     encoding: 'utf8',
     env: { ...process.env, ...(api ? { DOCKER_API_VERSION: api } : {}) },
   });
@@ -51,8 +55,32 @@ describe('bin/docker-check', () => {
     const result = check('1.40');
     expect(result.status).toBe(1);
     expect(result.stdout).toBe('');
-    expect(result.stderr).toBe(
-      'docker-check: Docker Engine API 1.40 is too old: this stack needs Docker Engine 20.10 (API 1.41) or later (README "Docker versions")\n',
-    );
+    expect(result.stderr).toBe(`docker-check: ${TOO_OLD}\n`);
+  });
+
+  it('stops verify before it builds anything, in the same words', async () => {
+    const lines: string[] = [];
+    process.env['DOCKER_API_VERSION'] = '1.40';
+    try {
+      await expect(runVerify({ repoDir: dir, features: FEATURES, log: (line) => lines.push(line) })).rejects.toThrow(`verify: ${TOO_OLD}`);
+    } finally {
+      delete process.env['DOCKER_API_VERSION'];
+    }
+    expect(lines.filter((line) => line.startsWith('build:'))).toEqual([]);
+  });
+});
+
+// After the minimal project's stack is down: yeoman-test removes its directory for the next project.
+describe('swarm/deploy.sh', () => {
+  it("runs bin/docker-check first, which does not ask for Compose there (stack deploy is the CLI's own)", async () => {
+    const swarm = (await generateProject(PROFILES['swarm']!)).cwd;
+    expect(check('1.43', ['swarm'], swarm).stdout).toBe('HEALTHCHECK_START_INTERVAL=0s\n');
+    const status = spawnSync(path.join(swarm, 'swarm', 'deploy.sh'), ['status'], {
+      cwd: swarm,
+      encoding: 'utf8',
+      env: { ...process.env, DOCKER_API_VERSION: '1.40' },
+    });
+    expect(status.status).toBe(1);
+    expect(status.stderr).toBe(`docker-check: ${TOO_OLD}\n`);
   });
 });

@@ -2,8 +2,9 @@
 // `test` stage against a throwaway PostgreSQL, exactly as `make test` and its CI workflow run it,
 // and passes for the defaults, minimal, ASGI and Swarm profiles (each adds tests of its own: the
 // Swarm's gunicorn shutdown delay only there); a deliberately broken production setting makes it
-// fail (a test of the test).
-import { execFileSync } from 'node:child_process';
+// fail (a test of the test). `make lock` pins the minimal profile's requirements with hashes, and
+// the image then holds exactly those versions; a tampered hash fails the build.
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -65,5 +66,42 @@ describe('a broken production setting', () => {
     expect(result.status).not.toBe(0);
     expect(result.output).toMatch(/FAILED tests\/test_settings\.py::test_check_deploy_is_clean/);
     expect(result.output).toContain('security.W012');
+  });
+});
+
+describe('make lock', () => {
+  it('pins requirements.txt with hashes; the image installs exactly those, and refuses a tampered hash', async () => {
+    const dir = (await generateProject(PROFILES['minimal']!)).cwd;
+    const image = `lock-${process.pid}`;
+    try {
+      run('make', ['lock'], { cwd: dir });
+      const lock = readFileSync(path.join(dir, 'requirements-lock.txt'), 'utf8');
+      const pins = [...lock.matchAll(/^([a-z0-9-]+)==(\S+) \\\n {4}--hash=sha256:[0-9a-f]{64}$/gm)].map(
+        ([, name, version]) => `${name}==${version}`,
+      );
+      expect(pins.filter((pin) => pin.startsWith('django=='))).toHaveLength(1);
+      expect(pins.length).toBe(lock.split('\n').filter((line) => /^[a-z0-9]/.test(line)).length);
+
+      // The builder stage's virtualenv is what the runtime stage copies as it is.
+      run('docker', ['build', '--target', 'builder', '-t', image, '.'], { cwd: dir });
+      const installed = run('docker', ['run', '--rm', image, 'pip', 'list', '--format', 'freeze', '--exclude', 'pip'])
+        .trim()
+        .split('\n')
+        .map((line) => line.toLowerCase().replace(/[-_.]+(?=[^=]*==)/g, '-'));
+      expect(installed.sort()).toEqual(pins.sort());
+
+      writeFileSync(
+        path.join(dir, 'requirements-lock.txt'),
+        lock.replace(
+          /(django==\S+ \\\n {4}--hash=sha256:)([0-9a-f])/,
+          (_, head: string, first: string) => `${head}${first === '0' ? '1' : '0'}`,
+        ),
+      );
+      const tampered = spawnSync('docker', ['build', '--target', 'builder', '.'], { cwd: dir, encoding: 'utf8' });
+      expect(tampered.status).not.toBe(0);
+      expect(tampered.stderr).toContain('THESE PACKAGES DO NOT MATCH THE HASHES');
+    } finally {
+      spawnSync('docker', ['rmi', '--force', image]);
+    }
   });
 });

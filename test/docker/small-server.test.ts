@@ -10,48 +10,13 @@ import { runVerify, type VerifyReport } from '../../generators/verify/run.ts';
 import { requireDocker, run, runAsync } from '../helpers/docker.ts';
 import { generateProject } from '../helpers/generate.ts';
 import { startLoad, type LoadReport } from '../helpers/load.ts';
+import { containerMemory, expectWithinLimits, memoryTable } from '../helpers/container-memory.ts';
 import { sampleStats, type StatsSampler } from '../helpers/memory-stats.ts';
 
 const NAME = `small${process.pid}`;
 /** The defaults' domain, which verify's test CA certifies. */
 const DOMAIN = 'example.com';
 const TASKS = 40;
-
-interface ContainerState {
-  name: string;
-  restarts: number;
-  oomKilled: boolean;
-  limitMb: number;
-  running: boolean;
-}
-
-const inspect = (ids: string[]): ContainerState[] =>
-  (
-    JSON.parse(run('docker', ['inspect', ...ids])) as {
-      Name: string;
-      RestartCount: number;
-      State: { OOMKilled: boolean; Running: boolean };
-      HostConfig: { Memory: number };
-    }[]
-  ).map((container) => ({
-    name: container.Name.replace(/^\//, ''),
-    restarts: container.RestartCount,
-    oomKilled: container.State.OOMKilled,
-    limitMb: container.HostConfig.Memory / 1048576,
-    running: container.State.Running,
-  }));
-
-/** Processes the kernel killed for memory in a running container, any of them (not only its main one, which OOMKilled covers). */
-const oomKills = (name: string): number => {
-  const events = run('docker', [
-    'exec',
-    name,
-    'sh',
-    '-c',
-    'cat /sys/fs/cgroup/memory.events 2>/dev/null || cat /sys/fs/cgroup/memory/memory.oom_control',
-  ]);
-  return Number(/^oom_kill (\d+)$/m.exec(events)?.[1] ?? Number.NaN);
-};
 
 describe('1 CPU, 1024 MiB: the defaults', () => {
   let dir = '';
@@ -115,39 +80,8 @@ describe('1 CPU, 1024 MiB: the defaults', () => {
   });
 
   it('kills and restarts nothing, and every container stays under its limit', () => {
-    const ids = run('docker', ['ps', '-a', '-q', '--filter', `label=com.docker.compose.project=${report.project}`])
-      .trim()
-      .split('\n');
-    const containers = inspect(ids);
-    const peaks = new Map<string, number>();
-    for (const byName of stats.peaks.values()) for (const [name, mib] of byName) peaks.set(name, Math.max(peaks.get(name) ?? 0, mib));
-    const rows = containers.map((container) => {
-      const service = container.name.slice(`${report.project}-`.length);
-      return {
-        ...container,
-        service,
-        peakMb: peaks.get(container.name.slice(`verify-${NAME}-`.length)),
-        kills: container.running ? oomKills(container.name) : 0,
-      };
-    });
-    console.log(
-      ['| container | limit MiB | peak MiB (docker stats) |', '|---|---|---|']
-        .concat(rows.map((row) => `| ${row.service} | ${row.limitMb || 'none'} | ${row.peakMb?.toFixed(1) ?? 'not sampled'} |`))
-        .join('\n'),
-    );
-    for (const row of rows) {
-      expect({ service: row.service, restarts: row.restarts, oomKilled: row.oomKilled, kills: row.kills }).toEqual({
-        service: row.service,
-        restarts: 0,
-        oomKilled: false,
-        kills: 0,
-      });
-    }
-    // The generated services (verify's own helpers, such as its ACME server, come with no limit).
-    const limited = rows.filter((row) => row.limitMb > 0);
-    expect(limited.map((row) => row.service)).toEqual(
-      expect.arrayContaining(['db-1', 'redis-1', 'web-1', 'nginx-1', 'worker-1', 'beat-1', 'backup-1']),
-    );
-    for (const row of limited.filter((row) => row.peakMb !== undefined)) expect(row.peakMb!, row.service).toBeLessThan(row.limitMb);
+    const rows = containerMemory(report.project, stats, `verify-${NAME}-`);
+    console.log(memoryTable(rows));
+    expectWithinLimits(rows, ['db-1', 'redis-1', 'web-1', 'nginx-1', 'worker-1', 'beat-1', 'backup-1']);
   });
 });

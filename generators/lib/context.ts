@@ -129,6 +129,7 @@ export function buildRenderContext(
       permissions: PERMISSIONS_POLICY,
     },
     adminPath: answers.adminPath,
+    warnings: enabled.flatMap((feature) => feature.warnings?.(answers) ?? []),
     uploadLimitMb: answers.uploadLimitMb,
     localFiles: {
       media: !enabled.some((feature) => feature.filesElsewhere?.(answers).includes('media')),

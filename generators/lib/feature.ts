@@ -52,6 +52,8 @@ export interface RenderContext extends Partial<FeatureFacts> {
   referrerPolicy: 'same-origin';
   /** Content-Security-Policy and Permissions-Policy nginx sends (lib/browser-headers.ts). */
   browserPolicy: { contentSecurity: string; permissions: string };
+  /** The enabled features' warnings for these answers (Feature.warnings): the summary and verify print them. */
+  warnings: string[];
   /** Where the Django admin is mounted, without slashes (answer adminPath). */
   adminPath: string;
   uploadLimitMb: number;
@@ -263,6 +265,8 @@ export interface Feature<Facts = unknown> {
   };
   /** Files it keeps off the stack's local volumes (object storage): nginx then serves no such volume. */
   filesElsewhere?(answers: Answers): readonly ('media' | 'static')[];
+  /** What the closing summary and verify must say about these answers (a part that would fail silently), one line each. */
+  warnings?(answers: Answers): readonly string[];
   /** Origins browsers load the site's files from besides its own (a bucket): the Content-Security-Policy allows them. */
   fileOrigins?(answers: Answers): readonly string[];
   /** The secrets of .env it needs, for these answers (generated into .env, or Swarm secret files). */

@@ -265,8 +265,8 @@ const coreAnswers = (generatedTopLevel: ReadonlySet<string>) =>
       description: "URL path of the Django admin: nginx rate-limits it (an existing project: its urls.py's; default there: admin)",
       // Random, as cookiecutter-django's DJANGO_ADMIN_URL: scanners that try /admin/ find nothing.
       // Stored with the other answers, so a regeneration keeps it.
-      // An existing project's admin is where its own urls.py puts it (usually admin/).
-      default: (answers) => (answers.existing === true ? 'admin' : `admin-${randomBytes(6).toString('hex')}`),
+      // An existing project's is detected as admin (lib/existing-mode.ts).
+      default: () => `admin-${randomBytes(6).toString('hex')}`,
       check: (value) =>
         !ADMIN_PATH.test(value) || value.length > 64
           ? 'must be path segments of a-z, 0-9, "-" and "_" joined by "/", at most 64 characters, e.g. admin or staff/site-admin'

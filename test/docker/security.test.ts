@@ -44,6 +44,22 @@ function curl(port: number, scheme: 'http' | 'https', pathname: string, headers:
     return `no answer: ${(error as Error).message.split('\n').slice(1).join(' ')}`;
   }
 }
+/**
+ * An exporter's metrics, through its own network namespace with curl from the (local) nginx image:
+ * the exporter images have no HTTP client.
+ */
+const exporterMetrics = (service: string, port: number) =>
+  run('docker', [
+    'run',
+    '--rm',
+    '--network',
+    `container:${containerOf(service)}`,
+    '--entrypoint',
+    'curl',
+    inspect('nginx').Config.Image,
+    '-fsS',
+    `http://127.0.0.1:${port}/metrics`,
+  ]);
 const publishedPort = (port: number) =>
   Number(
     compose(['port', 'nginx', String(port)])
@@ -128,19 +144,7 @@ describe('least privilege on a booted stack', () => {
   });
 
   it('postgres-exporter reads PostgreSQL as monitor', () => {
-    // Through the exporter's own network namespace, with curl from the (local) nginx image: the exporter image has no HTTP client.
-    const metrics = run('docker', [
-      'run',
-      '--rm',
-      '--network',
-      `container:${containerOf('postgres-exporter')}`,
-      '--entrypoint',
-      'curl',
-      inspect('nginx').Config.Image,
-      '-fsS',
-      'http://127.0.0.1:9187/metrics',
-    ]);
-    expect(metrics).toMatch(/^pg_up 1$/m);
+    expect(exporterMetrics('postgres-exporter', 9187)).toMatch(/^pg_up 1$/m);
     expect(inspect('postgres-exporter').Config.Env).toContain('DATA_SOURCE_USER=monitor');
   });
 
@@ -363,6 +367,18 @@ describe('least privilege on a booted stack', () => {
       await browser.close();
     }
   });
+  it("failures are loud: Prometheus and Alertmanager are healthy, and beat's heartbeat, run by a worker, reaches redis-exporter", async () => {
+    const health = (service: string) => inspect(service).State.Health?.Status;
+    expect({ prometheus: health('prometheus'), alertmanager: health('alertmanager') }).toEqual({
+      prometheus: 'healthy',
+      alertmanager: 'healthy',
+    });
+    // beat sends it every minute (the first a minute after it starts); the stack has been up longer by now.
+    const heartbeat = () =>
+      Number(/^redis_key_value\{db="db0",key="celery-heartbeat"\} (\S+)$/m.exec(exporterMetrics('redis-exporter', 9121))?.[1] ?? 0);
+    await expect.poll(heartbeat, { timeout: 120_000, interval: 5_000 }).toBeGreaterThan(Date.now() / 1000 - 180);
+  });
+
   // Last: it spends this address's admin allowance.
   it('the admin is at its random path only; every admin page is rate limited', () => {
     const https = publishedPort(443);

@@ -35,6 +35,20 @@ export interface SiteBrowser {
 }
 
 /**
+ * Chromium drops a navigation when the host's interfaces change (ERR_NETWORK_CHANGED), and Docker
+ * adds one for every container another test or engineer starts: such a navigation is tried again.
+ */
+async function gotoSteadily(page: Page, url: string, attempts = 3) {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await page.goto(url, { waitUntil: 'load' });
+    } catch (error) {
+      if (attempt >= attempts || !String(error).includes('ERR_NETWORK_CHANGED')) throw error;
+    }
+  }
+}
+
+/**
  * Chromium resolving `domain` to a loopback address of its own, where port 443 is forwarded to
  * nginx's published HTTPS port (root binds 443; a random 127.x address does not collide with
  * another stack's).
@@ -80,7 +94,7 @@ export async function openSiteBrowser(domain: string, httpsPort: number): Promis
       const report = reports.get(target)!;
       report.violations.length = 0;
       report.console.length = 0;
-      const response = await target.goto(`https://${domain}${pathname}`, { waitUntil: 'load' });
+      const response = await gotoSteadily(target, `https://${domain}${pathname}`);
       // Scripts run on load (the admin's): give their events a moment to arrive.
       await target.waitForLoadState('networkidle');
       return { page: target, report, status: response?.status() ?? 0 };

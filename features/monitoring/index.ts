@@ -190,6 +190,13 @@ export default defineFeature<MonitoringFacts>({
       : undefined,
     webhookUrl: answers.alertWebhookUrl || undefined,
   }),
+  // Alertmanager without a receiver drops every alert: a failure would go unnoticed.
+  warnings: (answers) =>
+    answers.alertSmtpHost === '' && answers.alertWebhookUrl === ''
+      ? [
+          'alerts go nowhere: Alertmanager has no receiver. Regenerate with --alert-smtp-host (mails go to --email) or --alert-webhook-url (README.md, "Monitoring")',
+        ]
+      : [],
   services: Object.keys(MONITORING_MB),
   memory: { reservedMb: () => MONITORING_MB, optional: true },
   swarm: () =>

@@ -1,6 +1,6 @@
 // Media (and optionally static) files on S3-compatible object storage through django-storages:
 // uploads go straight to the bucket, private files get signed URLs, nginx mounts no media volume.
-import { spec } from '../../generators/lib/answer-spec.ts';
+import { spec, type Answers } from '../../generators/lib/answer-spec.ts';
 import { checkBucketName, checkCustomDomain, checkEndpointUrl } from '../../generators/lib/object-storage.ts';
 import { defineFeature } from '../../generators/lib/feature.ts';
 import { storageOverride } from './verify.ts';
@@ -38,6 +38,21 @@ declare module '../../generators/lib/feature.ts' {
   interface FeatureFacts {
     storage: StorageFacts;
   }
+}
+
+/**
+ * Where browsers fetch the bucket's files: the custom domain (django-storages writes https:// URLs
+ * for it) for public files, the endpoint for signed ones, path-style or virtual-hosted (the bucket
+ * as a subdomain); AWS's global and regional names when no endpoint is given.
+ */
+function bucketOrigins(answers: Answers): string[] {
+  const custom = answers.s3CustomDomain === '' ? [] : [`https://${answers.s3CustomDomain}`];
+  if (answers.s3Endpoint !== '') {
+    const endpoint = new URL(answers.s3Endpoint);
+    return [...custom, endpoint.origin, `${endpoint.protocol}//${answers.s3Bucket}.${endpoint.host}`];
+  }
+  const regional = answers.s3Region === '' ? [] : [`https://${answers.s3Bucket}.s3.${answers.s3Region}.amazonaws.com`];
+  return [...custom, `https://${answers.s3Bucket}.s3.amazonaws.com`, ...regional];
 }
 
 const onS3 = (answers: { mediaStorage?: MediaStorage }) => answers.mediaStorage === 's3';
@@ -134,6 +149,7 @@ export default defineFeature<StorageFacts>({
     staticOnS3: answers.staticOnS3,
   }),
   filesElsewhere: (answers) => (answers.staticOnS3 ? ['media', 'static'] : ['media']),
+  fileOrigins: bucketOrigins,
   requirements: ['django-storages[s3]>=1.14,<2', 'boto3>=1.34,<2'],
   files: [{ templates: ['_pkg_/uploads.py', 's3/bucket-policy.json'] }],
   verify: storageOverride,

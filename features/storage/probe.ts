@@ -3,7 +3,14 @@
 // gives the file, the unsigned URL is refused, and nginx has no media volume to serve it from.
 import { randomBytes } from 'node:crypto';
 import { request, type HttpResponse } from '../../generators/verify/http.ts';
-import { djangoShell, expectThat, fetchInsideNetwork, type Probe, type ProbeContext } from '../../generators/verify/probes/probe.ts';
+import {
+  adminLoginPath,
+  djangoShell,
+  expectThat,
+  fetchInsideNetwork,
+  type Probe,
+  type ProbeContext,
+} from '../../generators/verify/probes/probe.ts';
 
 /** name=value of every Set-Cookie, merged into a jar. */
 function remember(jar: Map<string, string>, response: HttpResponse): void {
@@ -30,21 +37,24 @@ async function logIn(ctx: ProbeContext, username: string, password: string): Pro
   const site = { port: ctx.stack.ports.https, secure: true, host: ctx.domains[0]! };
   const origin = `https://${ctx.domains[0]!}`;
   const jar = new Map<string, string>();
-  const form = await request({ ...site, path: '/admin/login/' });
+  const loginPath = adminLoginPath(ctx);
+  const form = await request({ ...site, path: loginPath });
   remember(jar, form);
   const token = /name="csrfmiddlewaretoken" value="([^"]+)"/.exec(form.body)?.[1];
-  expectThat(form.status === 200 && token, `GET /admin/login/ answered ${form.status} without a CSRF token`);
-  const body = Buffer.from(new URLSearchParams({ csrfmiddlewaretoken: token, username, password, next: '/admin/' }).toString());
+  expectThat(form.status === 200 && token, `GET ${loginPath} answered ${form.status} without a CSRF token`);
+  const body = Buffer.from(
+    new URLSearchParams({ csrfmiddlewaretoken: token, username, password, next: `/${ctx.render.adminPath}/` }).toString(),
+  );
   const login = await request({
     ...site,
-    path: '/admin/login/',
+    path: loginPath,
     method: 'POST',
     body,
     headers: {
       'Content-Type': 'application/x-www-form-urlencoded',
       Cookie: cookieHeader(jar),
       Origin: origin,
-      Referer: `${origin}/admin/login/`,
+      Referer: `${origin}${loginPath}`,
     },
   });
   remember(jar, login);

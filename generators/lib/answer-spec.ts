@@ -24,6 +24,7 @@ export interface Answers {
   acmeCaBundle: string;
   hstsSeconds: number;
   hstsPreload: boolean;
+  adminPath: string;
   uploadLimitMb: number;
   timeZone: string;
   pythonVersion: string;

@@ -10,6 +10,7 @@ function shownDefault(entry: AnswerSpec): string {
   const value = entry.default({});
   if (entry.name === 'packageName') return 'from name';
   if (entry.name === 'email') return 'admin@ + domain';
+  if (entry.name === 'adminPath') return 'admin- + 12 random hex digits';
   if (entry.name === 'hstsSeconds') return '31536000 (letsencrypt, acme), else 3600';
   return Array.isArray(value) ? (value.length ? value.join(',') : '(none)') : value === '' ? '(empty)' : String(value);
 }

@@ -1,5 +1,6 @@
 // The core answers, and the whole schema: core answers then each feature module's. Prompt,
 // flags, answers file, --help and the README table are all derived from answerSchema(features).
+import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import {
   AnswerError,
@@ -112,6 +113,11 @@ const SHADOWED_MODULES = new Set([
   'media',
   'templates',
 ]);
+
+const ADMIN_PATH = /^[a-z0-9][a-z0-9_-]*(\/[a-z0-9][a-z0-9_-]*)*$/;
+/** First path segments nginx or the health checks own. */
+const RESERVED_PATHS = new Set(['static', 'media', 'health']);
+const RESERVED_PATHS_TEXT = [...RESERVED_PATHS].join(', ');
 
 const VERSION = /^\d+(\.\d+){0,2}$/;
 
@@ -250,6 +256,23 @@ const coreAnswers = (generatedTopLevel: ReadonlySet<string>) =>
       description: 'Add "preload" to HSTS (needs max-age >= 31536000; hard to undo)',
       default: () => false,
       check: (value, answers) => (value && (answers.hstsSeconds ?? 0) < 31536000 ? 'needs --hsts-seconds 31536000 or more' : undefined),
+    }),
+    spec({
+      name: 'adminPath',
+      advanced: true,
+      kind: 'string',
+      message: 'URL path of the Django admin (no slashes around it)',
+      description: "URL path of the Django admin: nginx rate-limits it (an existing project: its urls.py's; default there: admin)",
+      // Random, as cookiecutter-django's DJANGO_ADMIN_URL: scanners that try /admin/ find nothing.
+      // Stored with the other answers, so a regeneration keeps it.
+      // An existing project's is detected as admin (lib/existing-mode.ts).
+      default: () => `admin-${randomBytes(6).toString('hex')}`,
+      check: (value) =>
+        !ADMIN_PATH.test(value) || value.length > 64
+          ? 'must be path segments of a-z, 0-9, "-" and "_" joined by "/", at most 64 characters, e.g. admin or staff/site-admin'
+          : RESERVED_PATHS.has(value.split('/')[0]!)
+            ? `must not start with ${RESERVED_PATHS_TEXT} (nginx serves those paths itself)`
+            : undefined,
     }),
     spec({
       name: 'uploadLimitMb',

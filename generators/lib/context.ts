@@ -2,6 +2,7 @@
 // no randomness, so the same answers always render the same tree. Templates read these
 // derived facts, never raw answers (the context holds none); each fact is computed here once.
 import type { Answers, TlsMode } from './answer-spec.ts';
+import { contentSecurityPolicy, PERMISSIONS_POLICY } from './browser-headers.ts';
 import type { DetectedProject } from './detect/index.ts';
 import { existingDeployment, type Placement } from './existing.ts';
 import type { Feature, RenderContext } from './feature.ts';
@@ -125,6 +126,12 @@ export function buildRenderContext(
       header: `max-age=${answers.hstsSeconds}; includeSubDomains${answers.hstsPreload ? '; preload' : ''}`,
     },
     referrerPolicy: 'same-origin',
+    browserPolicy: {
+      contentSecurity: contentSecurityPolicy(enabled.flatMap((feature) => feature.fileOrigins?.(answers) ?? [])),
+      permissions: PERMISSIONS_POLICY,
+    },
+    adminPath: answers.adminPath,
+    warnings: enabled.flatMap((feature) => feature.warnings?.(answers) ?? []),
     uploadLimitMb: answers.uploadLimitMb,
     localFiles: {
       media: !enabled.some((feature) => feature.filesElsewhere?.(answers).includes('media')),

@@ -39,6 +39,8 @@ export function detectedAnswers(project: DetectedProject, root: string): GivenAn
     celery: project.celery !== undefined,
     // Caching anonymous pages changes how the project behaves: opt-in for a project we did not write.
     microcache: false,
+    // The admin is where the project's own urls.py mounts it (nginx rate-limits that path): usually admin/.
+    adminPath: 'admin',
     settingsModule: project.settings.module,
     ...(/^[a-z][a-z0-9-]*$/.test(name) ? { name } : {}),
     ...(project.python && 'version' in project.python.image ? { pythonVersion: project.python.image.version } : {}),

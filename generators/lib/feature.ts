@@ -53,6 +53,12 @@ export interface RenderContext extends Partial<FeatureFacts> {
   };
   /** Referrer-Policy, one value for nginx and Django (Django's own default since 3.1). */
   referrerPolicy: 'same-origin';
+  /** Content-Security-Policy and Permissions-Policy nginx sends (lib/browser-headers.ts). */
+  browserPolicy: { contentSecurity: string; permissions: string };
+  /** The enabled features' warnings for these answers (Feature.warnings): the summary and verify print them. */
+  warnings: string[];
+  /** Where the Django admin is mounted, without slashes (answer adminPath). */
+  adminPath: string;
   uploadLimitMb: number;
   /** Whether uploaded media and collected static files live on local volumes nginx serves (else a feature keeps them elsewhere). */
   localFiles: { media: boolean; static: boolean };
@@ -262,6 +268,10 @@ export interface Feature<Facts = unknown> {
   };
   /** Files it keeps off the stack's local volumes (object storage): nginx then serves no such volume. */
   filesElsewhere?(answers: Answers): readonly ('media' | 'static')[];
+  /** What the closing summary and verify must say about these answers (a part that would fail silently), one line each. */
+  warnings?(answers: Answers): readonly string[];
+  /** Origins browsers load the site's files from besides its own (a bucket): the Content-Security-Policy allows them. */
+  fileOrigins?(answers: Answers): readonly string[];
   /** The secrets of .env it needs, for these answers (generated into .env, or Swarm secret files). */
   secrets?(answers: Answers): readonly Secret[];
   /** Lines added to requirements.txt. */

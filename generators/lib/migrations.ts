@@ -53,11 +53,30 @@ export function followDefault(version: string, name: string, before: unknown, af
 }
 
 /**
+ * An answer new in `version` whose default changes what a project already had: a store written
+ * before it gets `value`, the behaviour it had, so an upgrade changes nothing the user did not ask
+ * for. An empty store is a first run: it takes the default.
+ */
+export function keepBehaviour(version: string, name: string, value: unknown, why: string): AnswerMigration {
+  return {
+    version,
+    description: `answer "${name}" (new in ${version}) is ${JSON.stringify(value)}, as before: ${why}`,
+    migrate: (answers) => (answers[name] !== undefined || Object.keys(answers).length === 0 ? answers : { ...answers, [name]: value }),
+  };
+}
+
+/**
  * Every rename or split of an answer, oldest first. Add an entry when an answer's name or meaning
  * changes, with the version that ships the change, so stores written before it keep working.
  */
 export const ANSWER_MIGRATIONS: readonly AnswerMigration[] = [
   followDefault('0.2.0', 'nginxVersion', '1.28', '1.30', 'nginx finds web containers itself (upstream resolve), the current stable line'),
+  keepBehaviour(
+    '0.3.0',
+    'adminPath',
+    'admin',
+    'the admin stays at /admin/ (new projects get a random path); --admin-path moves it, bookmarks and links too',
+  ),
 ];
 
 /** Stores written before the generator recorded its version are older than every migration. */

@@ -54,6 +54,7 @@ export function formatNextSteps(ctx: RenderContext, facts: RunFacts): string {
   const where = facts.target === '.' || facts.target === '' ? '' : ` (in ${quoteForShell(facts.target)})`;
   const blank = blankVariables(facts.env);
   const todo = [
+    ...ctx.warnings,
     ...(blank.length > 0
       ? [
           `fill in ${envFile} (git-ignored; the comment above each value says what it is and whether it may stay empty): ${blank.join(', ')}`,

@@ -107,6 +107,7 @@ export async function runVerify({
   const passed = results.every((result) => result.status !== 'fail');
   const failed = results.filter((result) => result.status === 'fail').length;
   log(table);
+  for (const warning of render.warnings) log(`warning: ${warning}`);
   log(
     `${results.filter((result) => result.status === 'pass').length} passed, ${failed} failed, ${results.filter((result) => result.status === 'skip').length} skipped ` +
       `(build ${stack.buildSeconds.toFixed(0)} s, boot to healthy ${stack.bootSeconds.toFixed(0)} s, total ${((Date.now() - started) / 1000).toFixed(0)} s)`,

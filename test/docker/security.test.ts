@@ -2,11 +2,13 @@
 // volume as the previous release left it (the app connected as the superuser, which owns every
 // table), then each assertion reads the running stack: PostgreSQL's roles, what `docker inspect`
 // shows of every container, the processes' users, the mounts, and nginx's and Django's answers to
-// forged Host and X-Forwarded-* headers.
+// forged Host and X-Forwarded-* headers; a real Chromium finds no browser-policy violation on the
+// pages and the admin.
 import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openSiteBrowser } from '../helpers/browser.ts';
 import { composeConfig, requireDocker, run } from '../helpers/docker.ts';
 import { generateProject } from '../helpers/generate.ts';
 
@@ -18,6 +20,10 @@ const PORTS_FILE = 'compose.ports-test.yaml';
 const PREVIOUS_RELEASE_FILE = 'compose.previous-release.yaml';
 let dir = '';
 let env: Record<string, string> = {};
+/** Where the admin is mounted (the answers' random default). */
+let adminPath = '';
+/** A network with a public-looking subnet (TEST-NET-3) nginx joins: its clients are not on a private network. */
+const PUBLIC_NETWORK = `${project}-public`;
 
 const compose = (args: string[], files: string[] = []) =>
   run('docker', ['compose', '-p', project, '-f', 'compose.yaml', '-f', PORTS_FILE, ...files.flatMap((file) => ['-f', file]), ...args], {
@@ -38,6 +44,22 @@ function curl(port: number, scheme: 'http' | 'https', pathname: string, headers:
     return `no answer: ${(error as Error).message.split('\n').slice(1).join(' ')}`;
   }
 }
+/**
+ * An exporter's metrics, through its own network namespace with curl from the (local) nginx image:
+ * the exporter images have no HTTP client.
+ */
+const exporterMetrics = (service: string, port: number) =>
+  run('docker', [
+    'run',
+    '--rm',
+    '--network',
+    `container:${containerOf(service)}`,
+    '--entrypoint',
+    'curl',
+    inspect('nginx').Config.Image,
+    '-fsS',
+    `http://127.0.0.1:${port}/metrics`,
+  ]);
 const publishedPort = (port: number) =>
   Number(
     compose(['port', 'nginx', String(port)])
@@ -57,6 +79,7 @@ describe('least privilege on a booted stack', () => {
         .filter((match) => match !== null)
         .map((match) => [match[1]!, match[2]!]),
     );
+    adminPath = JSON.parse(readFileSync(path.join(dir, '.yo-rc.json'), 'utf8'))['generator-django-prod'].answers.adminPath;
     writeFileSync(path.join(dir, PORTS_FILE), 'services:\n  nginx:\n    ports: !override ["127.0.0.1::80", "127.0.0.1::443"]\n');
     writeFileSync(
       path.join(dir, PREVIOUS_RELEASE_FILE),
@@ -95,6 +118,7 @@ describe('least privilege on a booted stack', () => {
       .filter((service) => service.build !== undefined)
       .map((service) => service.image!);
     compose(['down', '-v', '-t', '5']);
+    run('docker', ['network', 'rm', '-f', PUBLIC_NETWORK]);
     run('docker', ['image', 'rm', '-f', ...new Set(images)]);
   });
 
@@ -120,19 +144,7 @@ describe('least privilege on a booted stack', () => {
   });
 
   it('postgres-exporter reads PostgreSQL as monitor', () => {
-    // Through the exporter's own network namespace, with curl from the (local) nginx image: the exporter image has no HTTP client.
-    const metrics = run('docker', [
-      'run',
-      '--rm',
-      '--network',
-      `container:${containerOf('postgres-exporter')}`,
-      '--entrypoint',
-      'curl',
-      inspect('nginx').Config.Image,
-      '-fsS',
-      'http://127.0.0.1:9187/metrics',
-    ]);
-    expect(metrics).toMatch(/^pg_up 1$/m);
+    expect(exporterMetrics('postgres-exporter', 9187)).toMatch(/^pg_up 1$/m);
     expect(inspect('postgres-exporter').Config.Env).toContain('DATA_SOURCE_USER=monitor');
   });
 
@@ -267,5 +279,120 @@ describe('least privilege on a booted stack', () => {
       .split('\n');
     expect(keys.length).toBeGreaterThan(0);
     for (const key of keys) expect(key).toMatch(new RegExp(`^KEY: https${DOMAIN.replace('.', '\\.')}/`));
+  });
+
+  it('browser policy headers on pages, the admin and static files; HSTS as the answers say', () => {
+    const https = publishedPort(443);
+    const staticFile = /href="(\/static\/admin\/css\/base\.[0-9a-f]{12}\.css)"/.exec(curl(https, 'https', `/${adminPath}/login/`))![1]!;
+    for (const pathname of ['/', '/subscribe/', `/${adminPath}/login/`, staticFile, '/no-such-page/']) {
+      const answer = curl(https, 'https', pathname);
+      expect({ pathname, csp: /^content-security-policy: (.*?)\r?$/im.exec(answer)?.[1] }).toEqual({
+        pathname,
+        csp: "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
+      });
+      expect(answer).toMatch(/^permissions-policy: .*camera=\(\).*\r?$/im);
+      expect(answer).toMatch(/^cross-origin-resource-policy: same-origin\r?$/im);
+      expect(answer).toMatch(/^cross-origin-opener-policy: same-origin\r?$/im);
+      // Self-signed here: the trial's hour (letsencrypt and acme get a year: snapshot tests).
+      expect(answer).toMatch(/^strict-transport-security: max-age=3600; includeSubDomains\r?$/im);
+    }
+  });
+
+  it('/health/ names the container and release to private networks only; a client cannot choose', () => {
+    const https = publishedPort(443);
+    // From the host (nginx sees Docker's gateway, a private address), even claiming to be public.
+    const inside = curl(https, 'https', '/health/', ['X-Health-Public: 1']);
+    expect(inside).toMatch(/"instance": "[^"]+", "version": "[^"]+"/);
+    // From a public-looking address: the status alone.
+    run('docker', ['network', 'create', '--subnet', '203.0.113.0/24', PUBLIC_NETWORK]);
+    run('docker', ['network', 'connect', '--ip', '203.0.113.10', PUBLIC_NETWORK, containerOf('nginx')]);
+    const outside = run('docker', [
+      'run',
+      '--rm',
+      '--network',
+      PUBLIC_NETWORK,
+      '--entrypoint',
+      'curl',
+      inspect('nginx').Config.Image,
+      '-sSk',
+      '--resolve',
+      `${DOMAIN}:443:203.0.113.10`,
+      `https://${DOMAIN}/health/`,
+    ]);
+    expect(JSON.parse(outside)).toEqual({ status: 'ok', database: 'ok', redis: 'ok' });
+  });
+
+  it('Chromium: no Content-Security-Policy violation on the pages, the admin login and admin pages after login', async () => {
+    const password = randomBytes(12).toString('hex');
+    compose([
+      'exec',
+      '-T',
+      '-e',
+      `DJANGO_SUPERUSER_PASSWORD=${password}`,
+      'web',
+      'python',
+      'manage.py',
+      'createsuperuser',
+      '--noinput',
+      '--username',
+      'csp',
+      '--email',
+      'csp@app.test',
+    ]);
+    const browser = await openSiteBrowser(DOMAIN, publishedPort(443));
+    try {
+      const seen: Record<string, { status: number; violations: string[]; console: string[] }> = {};
+      const visit = async (pathname: string, page?: Parameters<typeof browser.open>[1]) => {
+        const opened = await browser.open(pathname, page);
+        seen[pathname] = { status: opened.status, ...opened.report };
+        return opened;
+      };
+      await visit('/');
+      await visit('/subscribe/');
+      const { page } = await visit(`/${adminPath}/login/`);
+      await page.fill('#id_username', 'csp');
+      await page.fill('#id_password', password);
+      await Promise.all([page.waitForURL(`**/${adminPath}/`), page.click('input[type=submit]')]);
+      for (const pathname of ['', 'auth/user/', 'auth/user/add/', 'auth/user/1/change/', 'auth/group/add/']) {
+        await visit(`/${adminPath}/${pathname}`, page);
+      }
+      const expected = Object.fromEntries(Object.keys(seen).map((pathname) => [pathname, { status: 200, violations: [], console: [] }]));
+      expect(seen).toEqual(expected);
+      // The watch is live: an inline script on the same page is reported.
+      const { page: probe, report } = await browser.open('/subscribe/');
+      await probe.addScriptTag({ content: 'document.title = "inline"' }).catch(() => undefined);
+      await expect.poll(() => report.violations.join('\n')).toMatch(/^script-src\S* blocked inline/m);
+      expect(await probe.title()).toBe('Subscribe');
+    } finally {
+      await browser.close();
+    }
+  });
+  it("failures are loud: Prometheus and Alertmanager are healthy, and beat's heartbeat, run by a worker, reaches redis-exporter", async () => {
+    const health = (service: string) => inspect(service).State.Health?.Status;
+    expect({ prometheus: health('prometheus'), alertmanager: health('alertmanager') }).toEqual({
+      prometheus: 'healthy',
+      alertmanager: 'healthy',
+    });
+    // beat sends it every minute (the first a minute after it starts); the stack has been up longer by now.
+    const heartbeat = () =>
+      Number(/^redis_key_value\{db="db0",key="celery-heartbeat"\} (\S+)$/m.exec(exporterMetrics('redis-exporter', 9121))?.[1] ?? 0);
+    await expect.poll(heartbeat, { timeout: 120_000, interval: 5_000 }).toBeGreaterThan(Date.now() / 1000 - 180);
+  });
+
+  // Last: it spends this address's admin allowance.
+  it('the admin is at its random path only; every admin page is rate limited', () => {
+    const https = publishedPort(443);
+    expect(adminPath).toMatch(/^admin-[0-9a-f]{12}$/);
+    expect(curl(https, 'https', '/admin/login/')).toMatch(/^HTTP\/\S+ 404/);
+    // 2 a second with a burst of 20: 60 requests at once from one address (curl starts them over a
+    // few seconds, while the allowance refills), many refused.
+    const statuses = run('bash', [
+      '-c',
+      `for i in $(seq 60); do curl -sk -o /dev/null -w '%{http_code}\\n' --resolve ${DOMAIN}:${https}:127.0.0.1 https://${DOMAIN}:${https}/${adminPath}/jsi18n/ & done; wait`,
+    ])
+      .trim()
+      .split('\n');
+    expect(statuses.filter((status) => status === '429').length).toBeGreaterThanOrEqual(5);
+    expect(statuses.every((status) => status === '429' || status === '302' || status === '200')).toBe(true);
   });
 });

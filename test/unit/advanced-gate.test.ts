@@ -18,6 +18,7 @@ const ADVANCED_CORE = [
   'server',
   'hstsSeconds',
   'hstsPreload',
+  'adminPath',
   'uploadLimitMb',
   'timeZone',
   'pythonVersion',

@@ -64,9 +64,10 @@ describe('node scripts/django-prod.ts', () => {
     expect(output).toContain('   create .yo-rc.json\n');
     expect(output).not.toMatch(/ force |nested\/site\/compose|package\.json|deprecated/);
     expect(output).toContain('Next: cd nested/site && make verify');
-    // What is left, read from what was written: the blank .env values, and git (the target is in none).
+    // What is left, read from what was written: alerts with no receiver, the blank .env values, and
+    // git (the target is in none).
     expect(output).toMatch(
-      /Still to do \(in nested\/site\):\n {2}- fill in \.env .*: SENTRY_DSN\n {2}- git init && git add -A && git commit/,
+      /Still to do \(in nested\/site\):\n {2}- alerts go nowhere: .*\n {2}- fill in \.env .*: SENTRY_DSN\n {2}- git init && git add -A && git commit/,
     );
   });
 

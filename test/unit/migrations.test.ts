@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import {
   ANSWER_MIGRATIONS,
   followDefault,
+  keepBehaviour,
   migrateAnswers,
   upgradeStepsSince,
   type UpgradeStep,
@@ -95,6 +96,20 @@ describe('migrateAnswers', () => {
     const split = splitAnswer('1.0.0', 'both', ['a', 'b'], (value) => ({ a: value, b: value }));
     expect(split.migrate({ both: 1, b: 2 })).toEqual({ a: 1, b: 2 });
     expect(split.migrate({ a: 3 })).toEqual({ a: 3 });
+  });
+
+  it('a new answer keeps what an upgraded project had; a first run (empty store) and a stored value are left alone', () => {
+    const admin = keepBehaviour('1.0.0', 'adminPath', 'admin', 'why');
+    expect(admin.migrate({ domain: 'a.test' })).toEqual({ domain: 'a.test', adminPath: 'admin' });
+    expect(admin.migrate({})).toEqual({});
+    expect(admin.migrate({ adminPath: 'staff' })).toEqual({ adminPath: 'staff' });
+  });
+
+  it('a project of 0.2.0 regenerated keeps its admin at /admin/; a new one gets a random path', () => {
+    const upgraded = migrateAnswers({ domain: 'a.test' }, '0.2.0', '0.3.0').answers;
+    expect(upgraded['adminPath']).toBe('admin');
+    expect(resolveAnswers({ ...upgraded, cpus: 2, memoryMb: 4096 }, FEATURES).adminPath).toBe('admin');
+    expect(resolveAnswers({ cpus: 2, memoryMb: 4096 }, FEATURES).adminPath).toMatch(/^admin-[0-9a-f]{12}$/);
   });
 
   it('the real table is in version order and ships with this version or earlier', () => {

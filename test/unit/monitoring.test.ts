@@ -48,7 +48,7 @@ describe('monitoring', () => {
       const cases = (parse(tree['monitoring/prometheus/tests/alerts.test.yml']!) as RuleTests).tests.flatMap(
         (test) => test.alert_rule_test,
       );
-      expect(alerts).toHaveLength(given.celery === false ? 9 : 13);
+      expect(alerts).toHaveLength(given.celery === false ? 11 : 18);
       for (const alert of alerts) {
         const evaluations = cases.filter((test) => test.alertname === alert);
         const firing = evaluations.findIndex((test) => test.exp_alerts.length > 0);

@@ -10,6 +10,8 @@ import { demandsOf } from '../helpers/sizing.ts';
 
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url)).replace(/\/$/, '');
 const SNAPSHOTS = fileURLToPath(new URL('__snapshots__', import.meta.url));
+/** The admin path's default is random (stored once): snapshots and the determinism check fix one. */
+const ADMIN_PATH = 'admin-0123456789ab';
 
 // Per profile: one snapshot of the file list, and one snapshot file per generated file under
 // __snapshots__/<profile>/ (".snap" appended, so a generated .gitignore stays inert there). A
@@ -17,7 +19,7 @@ const SNAPSHOTS = fileURLToPath(new URL('__snapshots__', import.meta.url));
 // .yo-rc.json (answers) and the pristine store (a copy of every file) are left out.
 describe.each(Object.entries(PROFILES))('profile %s', (profile, flags) => {
   it('renders the files in the snapshots', async () => {
-    const result = await generateProject(flags);
+    const result = await generateProject({ adminPath: ADMIN_PATH, ...flags });
     const { ['.django-prod/pristine.json']: pristine, ['.yo-rc.json']: stored, ...tree } = readTree(result.cwd);
     expect(pristine).toBeDefined();
     expect(stored).toBeDefined();
@@ -37,9 +39,23 @@ describe.each(Object.entries(PROFILES))('profile %s', (profile, flags) => {
 describe('generated facts', () => {
   it('is deterministic: the same answers render the same tree (secrets only in .env)', async () => {
     // One after the other: yeoman-test cleans up a previous run's directory when the next starts.
-    const first = readTree((await generateProject({})).cwd);
-    const second = readTree((await generateProject({})).cwd);
+    const first = readTree((await generateProject({ adminPath: ADMIN_PATH })).cwd);
+    const second = readTree((await generateProject({ adminPath: ADMIN_PATH })).cwd);
     expect(second).toEqual(first);
+  });
+
+  it('mounts the admin at a random path by default, stored in the answers and rate-limited by nginx', async () => {
+    const paths = [];
+    for (let run = 0; run < 2; run += 1) {
+      const tree = readTree((await generateProject({})).cwd);
+      const stored = JSON.parse(tree['.yo-rc.json']!)['generator-django-prod'].answers.adminPath as string;
+      expect(stored).toMatch(/^admin-[0-9a-f]{12}$/);
+      expect(tree['my_site/urls.py']).toContain(`path("${stored}/", admin.site.urls)`);
+      expect(tree['nginx/conf.d/site.conf']).toContain(`location /${stored}/ {\n        limit_req zone=admin `);
+      expect(tree['nginx/conf.d/site.conf']).toContain(`location /${stored}/login/ {\n        limit_req zone=login `);
+      paths.push(stored);
+    }
+    expect(paths[0]).not.toBe(paths[1]);
   });
 
   it('keeps secrets in a private, git-ignored .env and nowhere else', async () => {

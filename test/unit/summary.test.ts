@@ -8,6 +8,8 @@ import { formatDecisions, formatNextSteps, type RunFacts } from '../../generator
 
 const contextFor = (given: Record<string, unknown>) =>
   buildRenderContext(resolveAnswers({ tlsMode: 'self-signed', domain: 'app.test', ...given }, FEATURES), FEATURES, '0.0.0-test');
+/** Monitoring with a receiver: no warning that alerts go nowhere. */
+const ALERTS_RECEIVED = { alertWebhookUrl: 'https://hooks.example.com/alerts' };
 
 describe('formatDecisions', () => {
   it('says how the stack is sized, what runs and what to do next', () => {
@@ -52,7 +54,7 @@ describe('formatNextSteps', () => {
   });
 
   it('lists the blank .env values by name, the age secret key and git, then make verify', () => {
-    const ctx = contextFor({ cpus: 2, memoryMb: 4096, backupS3Bucket: 'site-backups' });
+    const ctx = contextFor({ cpus: 2, memoryMb: 4096, backupS3Bucket: 'site-backups', ...ALERTS_RECEIVED });
     const env = [
       '# comment=',
       'DJANGO_SECRET_KEY=abc',
@@ -75,7 +77,7 @@ describe('formatNextSteps', () => {
   });
 
   it('says only the next command when nothing is left: no blank value, no age key, inside git', () => {
-    const ctx = contextFor({ cpus: 2, memoryMb: 4096 });
+    const ctx = contextFor({ cpus: 2, memoryMb: 4096, ...ALERTS_RECEIVED });
     expect(formatNextSteps(ctx, facts({ env: 'DJANGO_SECRET_KEY=x\nBACKUP_AGE_IDENTITY=\n' }))).toBe(
       [
         'Still to do (in my-site):',
@@ -89,16 +91,32 @@ describe('formatNextSteps', () => {
   });
 
   it('points a regeneration at git diff, and needs no cd inside the target', () => {
-    const ctx = contextFor({ cpus: 2, memoryMb: 4096 });
+    const ctx = contextFor({ cpus: 2, memoryMb: 4096, ...ALERTS_RECEIVED });
     expect(formatNextSteps(ctx, facts({ target: '.', regenerating: true, env: '' }))).toBe(
       "Next: git diff   (review this run's changes, then commit)",
     );
   });
 
   it('quotes a target the shell would split', () => {
-    const ctx = contextFor({ cpus: 2, memoryMb: 4096 });
+    const ctx = contextFor({ cpus: 2, memoryMb: 4096, ...ALERTS_RECEIVED });
     expect(formatNextSteps(ctx, facts({ target: "../my sites/bob's", env: '' }))).toBe(
       "Next: cd '../my sites/bob'\\''s' && make verify   (boots the stack here and proves it; then README.md for the server)",
+    );
+  });
+
+  it('warns first when monitoring has no alert receiver, and not when it has one', () => {
+    const warning =
+      '  - alerts go nowhere: Alertmanager has no receiver. Regenerate with --alert-smtp-host (mails go to --email) or --alert-webhook-url (README.md, "Monitoring")';
+    expect(
+      formatNextSteps(contextFor({ cpus: 2, memoryMb: 4096 }), facts({ env: '' }))
+        .split('\n')
+        .slice(0, 2),
+    ).toEqual(['Still to do (in my-site):', warning]);
+    expect(formatNextSteps(contextFor({ cpus: 2, memoryMb: 4096, alertSmtpHost: 'smtp.example.com' }), facts({ env: '' }))).not.toContain(
+      'alerts go nowhere',
+    );
+    expect(formatNextSteps(contextFor({ cpus: 2, memoryMb: 4096, monitoring: false }), facts({ env: '' }))).not.toContain(
+      'alerts go nowhere',
     );
   });
 });

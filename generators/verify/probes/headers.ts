@@ -2,7 +2,7 @@
 // drops server-level headers in a location that adds its own), and unknown hosts refused.
 import { header, request, type HttpResponse } from '../http.ts';
 import { hashedStaticUrl } from './static.ts';
-import { expectThat, type Probe } from './probe.ts';
+import { adminLoginPath, expectThat, type Probe } from './probe.ts';
 
 const REQUIRED = [
   'strict-transport-security',
@@ -10,6 +10,9 @@ const REQUIRED = [
   'x-frame-options',
   'referrer-policy',
   'cross-origin-opener-policy',
+  'cross-origin-resource-policy',
+  'content-security-policy',
+  'permissions-policy',
 ];
 
 function headerProblems(what: string, response: HttpResponse, hstsSeconds: number): string[] {
@@ -48,8 +51,9 @@ export const headersProbe: Probe = {
   name: 'headers',
   async run(ctx) {
     const { stack, domains, render } = ctx;
-    const page = await request({ port: stack.ports.https, secure: true, host: domains[0]!, path: '/admin/login/' });
-    const problems = headerProblems('/admin/login/', page, render.hsts.seconds);
+    const login = adminLoginPath(ctx);
+    const page = await request({ port: stack.ports.https, secure: true, host: domains[0]!, path: login });
+    const problems = headerProblems(login, page, render.hsts.seconds);
     // Static files in an object storage bucket are not nginx's to decorate (the static probe checks them there).
     const staticOnNginx = !render.storage?.staticOnS3;
     if (staticOnNginx) {
@@ -68,7 +72,8 @@ export const headersProbe: Probe = {
     expectThat(problems.length === 0, problems.join('; '));
     return (
       `HSTS "${header(page, 'strict-transport-security')}", XFO ${header(page, 'x-frame-options')}, ` +
-      `Referrer-Policy ${header(page, 'referrer-policy')}, COOP ${header(page, 'cross-origin-opener-policy')} on page${staticOnNginx ? ' and static file' : ''}; ` +
+      `Referrer-Policy ${header(page, 'referrer-policy')}, COOP ${header(page, 'cross-origin-opener-policy')}, ` +
+      `CORP ${header(page, 'cross-origin-resource-policy')}, CSP and Permissions-Policy on page${staticOnNginx ? ' and static file' : ''}; ` +
       `unknown host: HTTPS ${unknownHttps}, HTTP ${unknownHttp}`
     );
   },

@@ -34,6 +34,9 @@ export function expectThat(condition: unknown, message: string): asserts conditi
 }
 
 /** The last lines of a text, for failure details. */
+/** The admin's login page, where the answers mount the admin. */
+export const adminLoginPath = (ctx: ProbeContext) => `/${ctx.render.adminPath}/login/`;
+
 export const tailOf = (text: string, lines = 6) => text.trim().split('\n').slice(-lines).join(' | ').slice(0, 600);
 
 /** `python manage.py shell -c CODE` in a service; fails the probe on a non-zero exit. */

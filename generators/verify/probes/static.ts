@@ -2,7 +2,7 @@
 // gunicorn), with the one-year immutable cache headers that hashing makes safe; the admin renders.
 import { header, request } from '../http.ts';
 import type { Stack } from '../stack.ts';
-import { djangoShell, expectThat, fetchInsideNetwork, type Probe, type ProbeContext } from './probe.ts';
+import { adminLoginPath, djangoShell, expectThat, fetchInsideNetwork, type Probe, type ProbeContext } from './probe.ts';
 
 const hashedUrls = new WeakMap<Stack, string>();
 
@@ -61,12 +61,13 @@ export const staticProbe: Probe = {
       `GET ${missingPath} answered ${missing.status} without nginx's 404 page: /static/ should be served by nginx from the volume, not passed to Django`,
     );
 
-    const admin = await request({ port: stack.ports.https, secure: true, host: domains[0]!, path: '/admin/login/' });
+    const login = adminLoginPath(ctx);
+    const admin = await request({ port: stack.ports.https, secure: true, host: domains[0]!, path: login });
     expectThat(
       admin.status === 200 && admin.body.includes('Django'),
-      `GET /admin/login/ answered ${admin.status}${admin.body.includes('Django') ? '' : ' without "Django" in the page'}`,
+      `GET ${login} answered ${admin.status}${admin.body.includes('Django') ? '' : ' without "Django" in the page'}`,
     );
-    return `${url} served by nginx, Cache-Control "${cacheControl}"; /admin/login/ renders`;
+    return `${url} served by nginx, Cache-Control "${cacheControl}"; ${login} renders`;
   },
 };
 
@@ -82,10 +83,11 @@ async function staticOnBucket(ctx: ProbeContext, url: string): Promise<string> {
     /max-age=31536000/.test(response!.cacheControl) && /immutable/.test(response!.cacheControl),
     `${url} has Cache-Control "${response!.cacheControl}", expected max-age=31536000 and immutable`,
   );
-  const admin = await request({ port: ctx.stack.ports.https, secure: true, host: ctx.domains[0]!, path: '/admin/login/' });
+  const login = adminLoginPath(ctx);
+  const admin = await request({ port: ctx.stack.ports.https, secure: true, host: ctx.domains[0]!, path: login });
   expectThat(
     admin.status === 200 && admin.body.includes(url),
-    `GET /admin/login/ answered ${admin.status}${admin.body.includes(url) ? '' : ` without linking ${url}`}`,
+    `GET ${login} answered ${admin.status}${admin.body.includes(url) ? '' : ` without linking ${url}`}`,
   );
-  return `${url} served anonymously from the bucket, Cache-Control "${response!.cacheControl}"; /admin/login/ links it`;
+  return `${url} served anonymously from the bucket, Cache-Control "${response!.cacheControl}"; ${login} links it`;
 }

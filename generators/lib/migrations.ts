@@ -114,6 +114,10 @@ export const UPGRADE_STEPS: readonly UpgradeStep[] = [
     version: '0.2.0',
     step: "nginx finds web containers itself now (its image and configuration changed): after `make deploy`, at a quiet moment, `docker compose up --detach --wait --no-deps nginx` replaces nginx (about a second without it). Until then the running nginx keeps serving; it loads the new configuration at the deploy's reload (nginx 1.27.3 or later, as the 1.28 of 0.1.0 is)",
   },
+  {
+    version: '0.3.0',
+    step: "nginx's configuration changed (browser headers, admin rate limits, /health/, and the upstream now names web's network alias `django`, which only containers this release starts carry): after `make deploy`, not before, `docker compose exec nginx nginx -s reload`",
+  },
 ];
 
 /**

@@ -27,9 +27,15 @@ afterAll(() => {
 /** The flags of a profile on yo's command line: --flag value, in the profile's order. */
 const argv = (flags: AnswerFlags): string[] => Object.entries(asCliOptions(flags)).flatMap(([flag, value]) => [`--${flag}`, String(value)]);
 
-/** path -> content (.env values masked) and which files are executable. */
+/**
+ * path -> content (.env values and the random default admin path masked: each run draws its own)
+ * and which files are executable.
+ */
 function snapshotOf(dir: string): { tree: Record<string, string>; executable: string[] } {
-  return { tree: readTree(dir), executable: listFiles(dir).filter((file) => (statSync(path.join(dir, file)).mode & 0o111) !== 0) };
+  const tree = Object.fromEntries(
+    Object.entries(readTree(dir)).map(([file, content]) => [file, content.replace(/\badmin-[0-9a-f]{12}\b/g, 'admin-<random>')]),
+  );
+  return { tree, executable: listFiles(dir).filter((file) => (statSync(path.join(dir, file)).mode & 0o111) !== 0) };
 }
 
 describe('the packed tarball', () => {

@@ -107,7 +107,7 @@ export default defineFeature<SwarmFacts>({
     }),
   ],
   enabled: (answers) => answers.swarm,
-  slots: ['gunicorn', 'makefile', 'readme', 'readme.files', 'settings.environment'],
+  slots: ['gunicorn', 'makefile', 'readme', 'readme.files'],
   facts: (answers, sizing) => {
     const replicas = { web: answers.swarmWebReplicas, worker: answers.celery ? answers.swarmWorkerReplicas : 0 };
     return {

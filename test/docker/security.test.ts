@@ -3,8 +3,9 @@
 // table), then each assertion reads the running stack: PostgreSQL's roles, what `docker inspect`
 // shows of every container, the processes' users, the mounts, and nginx's and Django's answers to
 // forged Host and X-Forwarded-* headers.
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { composeConfig, requireDocker, run } from '../helpers/docker.ts';
@@ -18,6 +19,8 @@ const PORTS_FILE = 'compose.ports-test.yaml';
 const PREVIOUS_RELEASE_FILE = 'compose.previous-release.yaml';
 let dir = '';
 let env: Record<string, string> = {};
+/** The secret files' values (secrets/), by file name. */
+let secrets: Record<string, string> = {};
 
 const compose = (args: string[], files: string[] = []) =>
   run('docker', ['compose', '-p', project, '-f', 'compose.yaml', '-f', PORTS_FILE, ...files.flatMap((file) => ['-f', file]), ...args], {
@@ -57,6 +60,9 @@ describe('least privilege on a booted stack', () => {
         .filter((match) => match !== null)
         .map((match) => [match[1]!, match[2]!]),
     );
+    secrets = Object.fromEntries(
+      readdirSync(path.join(dir, 'secrets')).map((file) => [file, readFileSync(path.join(dir, 'secrets', file), 'utf8')]),
+    );
     writeFileSync(path.join(dir, PORTS_FILE), 'services:\n  nginx:\n    ports: !override ["127.0.0.1::80", "127.0.0.1::443"]\n');
     writeFileSync(
       path.join(dir, PREVIOUS_RELEASE_FILE),
@@ -79,7 +85,7 @@ describe('least privilege on a booted stack', () => {
         '-e',
         `POSTGRES_USER=${env['POSTGRES_USER']}`,
         '-e',
-        `POSTGRES_PASSWORD=${env['POSTGRES_PASSWORD']}`,
+        `POSTGRES_PASSWORD=${secrets['postgres_password']}`,
         'migrate',
       ],
       [PREVIOUS_RELEASE_FILE],
@@ -157,12 +163,12 @@ describe('least privilege on a booted stack', () => {
     expect(
       asRole(
         'app',
-        env['POSTGRES_APP_PASSWORD']!,
+        secrets['postgres_app_password']!,
         'ALTER TABLE django_migrations ADD COLUMN probe int; ALTER TABLE django_migrations DROP COLUMN probe',
       ),
     ).toContain('ALTER TABLE');
-    expect(() => asRole('app', env['POSTGRES_APP_PASSWORD']!, "COPY (SELECT 1) TO PROGRAM 'id'")).toThrow(/pg_execute_server_program/);
-    expect(() => asRole('backup', env['POSTGRES_BACKUP_PASSWORD']!, 'DELETE FROM django_migrations')).toThrow(/permission denied/);
+    expect(() => asRole('app', secrets['postgres_app_password']!, "COPY (SELECT 1) TO PROGRAM 'id'")).toThrow(/pg_execute_server_program/);
+    expect(() => asRole('backup', secrets['postgres_backup_password']!, 'DELETE FROM django_migrations')).toThrow(/permission denied/);
   });
 
   it('backups dump as the backup role and the restore drill passes', () => {
@@ -226,13 +232,59 @@ describe('least privilege on a booted stack', () => {
     expect(() => compose(['exec', '-T', 'web', 'sh', '-c', 'touch /app/probe'])).toThrow(/Read-only file system/);
   });
 
-  it("the superuser's password is in db's configuration only", () => {
-    const superuserPassword = env['POSTGRES_PASSWORD']!;
-    const holders = compose(['ps', '-a', '--format', '{{.Service}}'])
-      .trim()
-      .split('\n')
-      .filter((service) => JSON.stringify(inspect(service)).includes(superuserPassword));
-    expect(holders).toEqual(['db']);
+  it('no secret in docker inspect of any container (environment, command, labels), only files under /run/secrets', () => {
+    const values = Object.values(secrets).filter((value) => value.length >= 16);
+    expect(values.length).toBeGreaterThanOrEqual(6);
+    for (const service of compose(['ps', '-a', '--format', '{{.Service}}']).trim().split('\n')) {
+      const info = inspect(service);
+      const text = JSON.stringify(info);
+      expect([service, values.filter((value) => text.includes(value)).length]).toEqual([service, 0]);
+      const secretMounts = (info.Mounts as { Destination: string; RW: boolean }[]).filter((mount) =>
+        mount.Destination.startsWith('/run/secrets/'),
+      );
+      expect([service, secretMounts.filter((mount) => mount.RW)]).toEqual([service, []]);
+    }
+    // The secrets do arrive: the app reads its key from the file, db's roles have the files' passwords.
+    const key = compose([
+      'exec',
+      '-T',
+      'web',
+      'python',
+      'manage.py',
+      'shell',
+      '-c',
+      'from django.conf import settings; print(settings.SECRET_KEY)',
+    ]);
+    expect(key.trim().split('\n').pop()).toBe(secrets['django_secret_key']);
+  });
+
+  it('no secret in a committed file: git ignores secrets/ and .env, and no tracked file holds a value', () => {
+    const git = (args: string[]) => run('git', ['-c', 'user.email=t@t', '-c', 'user.name=t', ...args], { cwd: dir });
+    git(['init', '-q']);
+    git(['add', '-A']);
+    const tracked = git(['ls-files']).trim().split('\n');
+    expect(tracked).toContain('compose.yaml');
+    expect(tracked.filter((file) => file.startsWith('secrets/') || path.basename(file) === '.env')).toEqual([]);
+    for (const file of tracked) {
+      const content = readFileSync(path.join(dir, file), 'utf8');
+      expect([file, Object.values(secrets).filter((value) => value.length >= 16 && content.includes(value)).length]).toEqual([file, 0]);
+    }
+  });
+
+  it('no secret in the app image: not in its history, not in any file of its file system', () => {
+    const image = String(inspect('web').Config.Image);
+    const values = Object.values(secrets).filter((value) => value.length >= 16);
+    const history = run('docker', ['history', '--no-trunc', '--format', '{{.CreatedBy}}', image]);
+    expect(history).toContain('collectstatic');
+    expect(values.filter((value) => history.includes(value))).toEqual([]);
+    const container = run('docker', ['create', image]).trim();
+    try {
+      const files = execFileSync('docker', ['export', container], { maxBuffer: 2 * 1024 * 1024 * 1024 });
+      expect(files.length).toBeGreaterThan(10 * 1024 * 1024);
+      expect(values.filter((value) => files.includes(value))).toEqual([]);
+    } finally {
+      run('docker', ['rm', '-f', container]);
+    }
   });
 
   it('ALLOWED_HOSTS holds only the domain', () => {

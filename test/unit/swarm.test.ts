@@ -74,7 +74,7 @@ describe('swarm facts', () => {
 
   it('delivers every secret as a file: *_FILE variables, never the value variable', () => {
     const ctx = contextWith({ backupS3Bucket: 'shop-backups' });
-    expect(ctx.secrets.filter((secret) => secret.swarmFile).map((secret) => secret.variable)).toEqual([
+    expect(ctx.secrets.map((secret) => secret.variable)).toEqual([
       'DJANGO_SECRET_KEY',
       'POSTGRES_PASSWORD',
       'REDIS_PASSWORD',
@@ -83,13 +83,13 @@ describe('swarm facts', () => {
       'BACKUP_S3_ACCESS_KEY_ID',
       'BACKUP_S3_SECRET_ACCESS_KEY',
       'POSTGRES_MONITOR_PASSWORD',
+      'REDIS_EXPORTER_PASSWORDS',
     ]);
     const tree = renderTree(ctx);
     const stack = tree.get('stack.yaml')!.content;
-    for (const { variable } of ctx.secrets.filter((secret) => secret.swarmFile))
-      expect(stack).not.toMatch(new RegExp(`^\\s+${variable}:`, 'm'));
+    for (const { variable } of ctx.secrets) expect(stack).not.toMatch(new RegExp(`^\\s+${variable}:`, 'm'));
     expect(tree.get('my_site/settings/base.py')!.content).toContain(
-      'for _name in ("DJANGO_SECRET_KEY", "POSTGRES_PASSWORD", "REDIS_PASSWORD"):',
+      'if _name.endswith("_FILE") and _file.startswith("/run/secrets/") and not os.environ.get(_name[:-5]):',
     );
   });
 

@@ -325,8 +325,11 @@ export function deriveStack(tree: RenderedTree, ctx: RenderContext, pathOf: (tem
   };
   section(
     'networks',
-    { edge: { driver: 'overlay' }, data: { driver: 'overlay', internal: true } },
-    ' nginx <-> web and the way out (edge); PostgreSQL and Redis with no route outside the cluster (data).',
+    { edge: { driver: 'overlay' }, data: { driver: 'overlay', internal: true, ...(swarm.encryptData ? { driver_opts: { encrypted: '' } } : {}) } },
+    ' nginx <-> web and the way out (edge); PostgreSQL and Redis with no route outside the cluster (data),\n' +
+      (swarm.encryptData
+        ? ' encrypted between nodes (IPsec: the database traffic crosses the network; every node kernel needs ESP).'
+        : ' NOT encrypted between nodes (swarmEncryptData is off): database traffic crosses the network in clear.'),
   );
   const configVersion = '${CONFIG_VERSION:?swarm/deploy.sh sets CONFIG_VERSION}';
   section(

@@ -3,6 +3,7 @@
 // test/docker/static-checks.test.ts and deployed on three nodes in test/docker/swarm.test.ts.)
 import { FEATURES } from '../../features/index.ts';
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { checkRegistry } from '../../features/swarm/index.ts';
 import { AnswerError } from '../../generators/lib/answer-spec.ts';
 import { resolveAnswers } from '../../generators/lib/answers.ts';
@@ -91,6 +92,22 @@ describe('swarm facts', () => {
     expect(tree.get('my_site/settings/base.py')!.content).toContain(
       'if _name.endswith("_FILE") and _file.startswith("/run/secrets/") and not os.environ.get(_name[:-5]):',
     );
+  });
+
+  it('encrypts the data network between nodes unless answered off; media S3 keys are Swarm secrets', () => {
+    const stackOf = (given: Record<string, unknown>) =>
+      parse(renderTree(contextWith(given)).get('stack.yaml')!.content, { merge: true, maxAliasCount: -1 }) as {
+        networks: Record<string, { driver_opts?: Record<string, string> }>;
+        services: Record<string, { secrets?: string[]; environment?: Record<string, string> }>;
+        secrets: Record<string, unknown>;
+      };
+    const stack = stackOf({ mediaStorage: 's3', s3Bucket: 'shop-media' });
+    expect(stack.networks['data']!.driver_opts).toEqual({ encrypted: '' });
+    expect(stack.networks['edge']!.driver_opts).toBeUndefined();
+    expect(stack.services['web']!.secrets).toEqual(expect.arrayContaining(['s3_access_key_id', 's3_secret_access_key']));
+    expect(stack.services['web']!.environment).toMatchObject({ S3_ACCESS_KEY_ID_FILE: '/run/secrets/s3_access_key_id' });
+    expect(Object.keys(stack.secrets)).toEqual(expect.arrayContaining(['s3_access_key_id', 's3_secret_access_key']));
+    expect(stackOf({ swarmEncryptData: false }).networks['data']!.driver_opts).toBeUndefined();
   });
 
   it('has no worker replicas without Celery, and no Celery connections', () => {

@@ -325,7 +325,10 @@ export function deriveStack(tree: RenderedTree, ctx: RenderContext, pathOf: (tem
   };
   section(
     'networks',
-    { edge: { driver: 'overlay' }, data: { driver: 'overlay', internal: true, ...(swarm.encryptData ? { driver_opts: { encrypted: '' } } : {}) } },
+    {
+      edge: { driver: 'overlay' },
+      data: { driver: 'overlay', internal: true, ...(swarm.encryptData ? { driver_opts: { encrypted: '' } } : {}) },
+    },
     ' nginx <-> web and the way out (edge); PostgreSQL and Redis with no route outside the cluster (data),\n' +
       (swarm.encryptData
         ? ' encrypted between nodes (IPsec: the database traffic crosses the network; every node kernel needs ESP).'

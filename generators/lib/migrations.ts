@@ -95,6 +95,10 @@ export const UPGRADE_STEPS: readonly UpgradeStep[] = [
     version: '0.2.0',
     step: "nginx finds web containers itself now (its image and configuration changed): after `make deploy`, at a quiet moment, `docker compose up --detach --wait --no-deps nginx` replaces nginx (about a second without it). Until then the running nginx keeps serving; it loads the new configuration at the deploy's reload (nginx 1.27.3 or later, as the 1.28 of 0.1.0 is)",
   },
+  {
+    version: '0.3.0',
+    step: "secrets are files now: this run wrote secrets/ (git-ignored, one file each) from your .env's values and took them out of .env. On the server, before anything else: copy secrets/ beside compose.yaml (`scp -r secrets <server>:<path>/`, then `chmod 700 secrets` there) and replace its .env with yours; then, at a quiet moment, `make up` recreates every service with its secrets mounted as files (db and redis restart: a few seconds of errors). A BACKUP_AGE_IDENTITY still in a .env is read by nothing any more: keep it in your password manager and delete it from every .env (restore.sh --from-s3 asks for it)",
+  },
 ];
 
 /**

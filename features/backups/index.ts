@@ -157,7 +157,7 @@ export default defineFeature<BackupFacts>({
       advanced: true,
       kind: 'boolean',
       message: 'Encrypt off-site copies with age (key pair generated into .env)?',
-      description: 'Encrypt each off-site copy with age before upload (the key pair goes in .env; keep the secret key off the server)',
+      description: 'Encrypt each off-site copy with age before upload (public key in .env; the secret key is printed once, never stored)',
       default: () => true,
       when: (answers) => answers.backups === true && answers.backupS3Bucket !== '',
       check: () => undefined,

@@ -33,7 +33,18 @@ export interface BackupFacts {
   overdueSeconds: number;
   keep: { daily: number; weekly: number; monthly: number };
   /** Off-site copy: present when a bucket is configured ("bucket" may carry a /key/prefix). */
-  s3: { bucket: string; endpoint: string; allowHttp: boolean; encrypt: boolean } | undefined;
+  s3:
+    | {
+        bucket: string;
+        endpoint: string;
+        allowHttp: boolean;
+        encrypt: boolean;
+        /** The bucket without the key prefix the answer may carry. */
+        bucketName: string;
+        /** S3 lifecycle configuration (JSON) expiring each folder's copies after its retention, for BACKUP_S3_PRUNE=false. */
+        lifecycle: string;
+      }
+    | undefined;
 }
 
 declare module '../../generators/lib/feature.ts' {
@@ -50,6 +61,20 @@ const OVERDUE_GRACE_SECONDS = 2 * 3600;
  * and age.
  */
 const BACKUP_MB = { local: 64, offsite: 112 } as const;
+
+/** An S3 lifecycle configuration expiring each folder's copies a day after its retention (days); none for a folder kept 0 days. */
+function lifecycleRule(bucket: string, days: Record<'daily' | 'weekly' | 'monthly', number>): string {
+  const prefix = bucket.split('/').slice(1).join('/');
+  const rules = Object.entries(days)
+    .filter(([, kept]) => kept > 0)
+    .map(([folder, kept]) => ({
+      ID: `${folder}-backups`,
+      Filter: { Prefix: `${prefix ? `${prefix}/` : ''}${folder}/` },
+      Status: 'Enabled',
+      Expiration: { Days: kept + 1 },
+    }));
+  return JSON.stringify({ Rules: rules });
+}
 const withBackups = (answers: { backups?: boolean }) => answers.backups === true;
 
 export default defineFeature<BackupFacts>({
@@ -132,7 +157,7 @@ export default defineFeature<BackupFacts>({
       advanced: true,
       kind: 'boolean',
       message: 'Encrypt off-site copies with age (key pair generated into .env)?',
-      description: 'Encrypt each off-site copy with age before upload (the key pair goes in .env; keep the secret key off the server)',
+      description: 'Encrypt each off-site copy with age before upload (public key in .env; the secret key is printed once, never stored)',
       default: () => true,
       when: (answers) => answers.backups === true && answers.backupS3Bucket !== '',
       check: () => undefined,
@@ -154,6 +179,12 @@ export default defineFeature<BackupFacts>({
             endpoint: answers.backupS3Endpoint,
             allowHttp: answers.backupS3AllowHttp,
             encrypt: answers.backupEncrypt,
+            bucketName: answers.backupS3Bucket.split('/')[0]!,
+            lifecycle: lifecycleRule(answers.backupS3Bucket, {
+              daily: answers.backupKeepDaily,
+              weekly: answers.backupKeepWeekly * 7,
+              monthly: answers.backupKeepMonthly * 31,
+            }),
           }
         : undefined,
     };
@@ -162,13 +193,13 @@ export default defineFeature<BackupFacts>({
   memory: { reservedMb: (answers) => ({ backup: answers.backupS3Bucket === '' ? BACKUP_MB.local : BACKUP_MB.offsite }) },
   secrets: (answers) => [
     // The backup role's (db/roles.sh): reads every table, writes none of the live database.
-    tokenSecret('POSTGRES_BACKUP_PASSWORD', { swarmFile: true }),
+    tokenSecret('POSTGRES_BACKUP_PASSWORD', { db: true }),
     ...(answers.backupS3Bucket === ''
       ? []
       : [
-          // The bucket's key: a secret file on a Swarm (the entrypoint reads *_FILE).
-          { variables: ['BACKUP_S3_ACCESS_KEY_ID'], swarmFile: true },
-          { variables: ['BACKUP_S3_SECRET_ACCESS_KEY'], swarmFile: true },
+          // The bucket's key (the entrypoint reads *_FILE).
+          { variables: ['BACKUP_S3_ACCESS_KEY_ID'] },
+          { variables: ['BACKUP_S3_SECRET_ACCESS_KEY'] },
           // The age key pair, generated once: uploads are encrypted for the recipient; the identity restores.
           ...(answers.backupEncrypt
             ? [
@@ -190,7 +221,10 @@ export default defineFeature<BackupFacts>({
   ],
   files: [
     { templates: ['backup/Dockerfile', 'backup/crontab'] },
-    { executable: true, templates: ['backup/entrypoint.sh', 'backup/backup.sh', 'backup/restore.sh', 'backup/healthcheck.sh'] },
+    {
+      executable: true,
+      templates: ['backup/entrypoint.sh', 'backup/secret-files.sh', 'backup/backup.sh', 'backup/restore.sh', 'backup/healthcheck.sh'],
+    },
     { executable: true, condition: (ctx) => ctx.backups?.s3 !== undefined, templates: ['backup/offsite.sh'] },
   ],
   verify: backupsOverride,

@@ -134,7 +134,13 @@ async function restoreFromBucket(
   ]);
   const fresh = `verify_offsite_${randomBytes(3).toString('hex')}`;
   try {
-    await inBackup(ctx, `restore.sh --from-s3 ${name}`, ['restore.sh', '--from-s3', name, fresh], 300_000);
+    // The age secret key on standard input, as restore.sh --help says (never in the container's environment).
+    await inBackup(
+      ctx,
+      `restore.sh --from-s3 ${name}`,
+      ['bash', '-c', 'restore.sh --from-s3 "$1" "$2" <<< "$3"', 'restore', name, fresh, ctx.stack.agePair.identity],
+      300_000,
+    );
     const restored = (
       await inBackup(ctx, 'reading rows restored from the bucket', psql("SELECT count(*) || ' ' || sum(id) FROM verify_probe", fresh))
     ).trim();

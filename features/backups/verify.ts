@@ -1,5 +1,5 @@
 // Under verify, off-site copies go to verify's test S3 API, encrypted for a key pair of this run:
-// the restore from the bucket needs the secret key, which the repository's .env may rightly no longer hold.
+// the restore from the bucket gets its secret key on standard input (probe.ts), as a user types it.
 import { MOTO_ENDPOINT, MOTO_KEY, type OverridePart } from '../../generators/verify/override.ts';
 
 export const backupsOverride: OverridePart = (override) => {
@@ -10,7 +10,7 @@ export const backupsOverride: OverridePart = (override) => {
     BACKUP_S3_REGION: 'us-east-1',
     BACKUP_S3_ACCESS_KEY_ID: MOTO_KEY,
     BACKUP_S3_SECRET_ACCESS_KEY: MOTO_KEY,
-    ...(s3.encrypt ? { BACKUP_AGE_RECIPIENT: override.agePair.recipient, BACKUP_AGE_IDENTITY: override.agePair.identity } : {}),
+    ...(s3.encrypt ? { BACKUP_AGE_RECIPIENT: override.agePair.recipient } : {}),
   });
   // The answer may carry a key prefix after the bucket ("bucket/prefix").
   override.testS3({ name: s3.bucket.split('/')[0]!, dependents: ['backup'] }, ['backup']);

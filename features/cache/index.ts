@@ -41,9 +41,9 @@ export default defineFeature<CacheFacts>({
   facts: () => FACTS,
   services: ['cache'],
   memory: { reservedMb: () => ({ cache: FACTS.memoryLimitMb }) },
-  secrets: () => [tokenSecret('CACHE_REDIS_PASSWORD', { swarmFile: true, app: true })],
+  secrets: () => [tokenSecret('CACHE_REDIS_PASSWORD', { app: true })],
   // A cache needs no volume: it may run on any node; only the app reaches it.
   swarm: () => ({ cache: { networks: ['data'] } }),
-  slots: ['compose.app-environment', 'compose.services', 'env', 'health', 'readme', 'settings.production'],
+  slots: ['compose.app-environment', 'compose.services', 'health', 'readme', 'settings.production'],
   probes: async () => [(await import('./probe.ts')).cacheProbe],
 });

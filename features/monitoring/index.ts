@@ -152,19 +152,17 @@ export default defineFeature<MonitoringFacts>({
     }),
   ],
   enabled: (answers) => answers.monitoring,
-  // postgres-exporter's role (db/roles.sh); a secret file on a Swarm.
-  secrets: () => [tokenSecret('POSTGRES_MONITOR_PASSWORD', { swarmFile: true })],
-  slots: [
-    'compose.secrets',
-    'compose.services',
-    'compose.volumes',
-    'env',
-    'gunicorn',
-    'makefile',
-    'readme',
-    'readme.files',
-    'settings.production',
+  // postgres-exporter's role (db/roles.sh), and the password of the SMTP login when there is one.
+  secrets: (answers) => [
+    tokenSecret('POSTGRES_MONITOR_PASSWORD', { db: true }),
+    // redis_exporter reads passwords from a file only as JSON, by Redis address (redis-exporter's REDIS_ADDR).
+    {
+      variables: ['REDIS_EXPORTER_PASSWORDS'],
+      derive: { from: 'REDIS_PASSWORD', content: (password) => `${JSON.stringify({ 'redis://redis:6379': password })}\n` },
+    },
+    ...(answers.alertSmtpHost && answers.alertSmtpUser ? [{ variables: ['ALERTMANAGER_SMTP_PASSWORD'] }] : []),
   ],
+  slots: ['compose.services', 'compose.volumes', 'gunicorn', 'makefile', 'readme', 'readme.files', 'settings.production'],
   facts: (answers) => ({
     retention: answers.monitoringRetention,
     images: { ...MONITORING_IMAGES },

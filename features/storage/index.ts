@@ -129,6 +129,11 @@ export default defineFeature<StorageFacts>({
     }),
   ],
   enabled: onS3 as (answers: { mediaStorage: MediaStorage }) => boolean,
+  // The bucket's key, for the user to fill in (the settings read *_FILE).
+  secrets: () => [
+    { variables: ['S3_ACCESS_KEY_ID'], app: true },
+    { variables: ['S3_SECRET_ACCESS_KEY'], app: true },
+  ],
   slots: [
     'compose.app-environment',
     'compose.test.environment',

@@ -19,6 +19,7 @@ declare module '../../generators/lib/answer-spec.ts' {
     swarmRegistry: string;
     swarmWebReplicas: number;
     swarmWorkerReplicas: number;
+    swarmEncryptData: boolean;
   }
 }
 
@@ -42,6 +43,8 @@ export interface SwarmFacts {
   migrateAttempts: number;
   /** Node labels pinning the stateful services: node.labels.<key> == true. */
   labels: { data: string; edge: string };
+  /** The data network (PostgreSQL, Redis) encrypted between nodes (IPsec, the overlay driver's `encrypted` option). */
+  encryptData: boolean;
 }
 
 declare module '../../generators/lib/feature.ts' {
@@ -105,9 +108,20 @@ export default defineFeature<SwarmFacts>({
       when: (answers) => answers.swarm === true && answers.celery === true,
       check: (value) => checkInteger(value, 1, 50, 'replicas'),
     }),
+    spec({
+      name: 'swarmEncryptData',
+      advanced: true,
+      kind: 'boolean',
+      message: 'Encrypt the database network between Swarm nodes (IPsec; the kernel needs ESP)?',
+      description:
+        'Encrypt the overlay network carrying PostgreSQL and Redis traffic between nodes (IPsec: every node kernel needs ESP, CONFIG_INET_ESP)',
+      default: () => true,
+      when: withSwarm,
+      check: () => undefined,
+    }),
   ],
   enabled: (answers) => answers.swarm,
-  slots: ['gunicorn', 'makefile', 'readme', 'readme.files', 'settings.environment'],
+  slots: ['gunicorn', 'makefile', 'readme', 'readme.files'],
   facts: (answers, sizing) => {
     const replicas = { web: answers.swarmWebReplicas, worker: answers.celery ? answers.swarmWorkerReplicas : 0 };
     return {
@@ -121,6 +135,7 @@ export default defineFeature<SwarmFacts>({
       shutdownDelaySeconds: 5,
       migrateAttempts: 12,
       labels: { data: `${answers.name}.data`, edge: `${answers.name}.edge` },
+      encryptData: answers.swarmEncryptData,
     };
   },
   files: [

@@ -92,10 +92,6 @@ function mapsOf(doc: Document, node: unknown): YAMLMap[] {
   return [target, ...target.items.filter((pair) => isMergeKey(pair.key)).flatMap((pair) => mapsOf(doc, pair.value))];
 }
 
-/** "${NAME:?message}", "${NAME:-}" or "${NAME}": the variable a value is taken from, if it is only that. */
-const variableOf = (value: unknown) =>
-  typeof value === 'string' ? /^\$\{([A-Z][A-Z0-9_]*)(?:[:?-][^}]*)?\}$/.exec(value)?.[1] : undefined;
-
 /** compose.yaml's `image: ${COMPOSE_PROJECT_NAME:-x}-app:…` -> APP_IMAGE, which swarm/deploy.sh sets to the pushed image. */
 function swarmImage(image: string): string | undefined {
   const built = /^\$\{COMPOSE_PROJECT_NAME:-[^}]+\}-([a-z0-9]+):/.exec(image)?.[1];
@@ -206,39 +202,6 @@ function rewriteImage(doc: Document, map: YAMLMap, sources: YAMLMap[], role: Swa
 }
 
 /**
- * Secrets as files: NAME: ${SECRET} becomes NAME_FILE: /run/secrets/<secret> (Django's settings, the
- * postgres image and the backup entrypoint read *_FILE), once in each shared anchor; the service
- * gets secrets: with those it reads. Returns them.
- */
-function secretsAsFiles(
-  doc: Document,
-  map: YAMLMap,
-  service: Record<string, unknown>,
-  secretFiles: ReadonlyMap<string, string>,
-  rewritten: Set<YAMLMap>,
-): string[] {
-  for (const environment of mapsOf(doc, map.get('environment', true))) {
-    if (rewritten.has(environment)) continue;
-    rewritten.add(environment);
-    for (const pair of environment.items) {
-      const file = secretFiles.get(variableOf(isScalar(pair.value) ? pair.value.value : undefined) ?? '');
-      if (!file || !isScalar(pair.key)) continue;
-      pair.key = doc.createNode(`${String(pair.key.value)}_FILE`) as Scalar;
-      (pair.value as Scalar).value = `/run/secrets/${file}`;
-    }
-  }
-  const secrets = [
-    ...new Set(
-      Object.values((service['environment'] ?? {}) as Record<string, unknown>)
-        .map((value) => secretFiles.get(variableOf(value) ?? ''))
-        .filter((file): file is string => file !== undefined),
-    ),
-  ];
-  if (secrets.length > 0) setAfter(map, 'secrets', flow(doc, secrets), doc, 'environment');
-  return secrets;
-}
-
-/**
  * Bind mounts of our files become configs (Swarm ships them to the node; there is no repository
  * there), named volumes stay, shm_size becomes a tmpfs on /dev/shm and each tmpfs entry a tmpfs
  * mount. Returns the configs.
@@ -289,12 +252,10 @@ export function deriveStack(tree: RenderedTree, ctx: RenderContext, pathOf: (tem
   moveCommentsOfEmptyValues(doc.contents);
   const plain = doc.toJS({ maxAliasCount: -1 }) as { services: Record<string, Record<string, unknown>> };
   const roles = swarmRoles(ctx);
-  const secretFiles = new Map(ctx.secrets.filter((secret) => secret.swarmFile).map(({ variable }) => [variable, variable.toLowerCase()]));
   const services = doc.get('services') as YAMLMap;
   const configs = new Map<string, Shipped>();
   const usedSecrets = new Set<string>();
   const usedVolumes = new Set<string>();
-  const rewrittenEnvironments = new Set<YAMLMap>();
   const composeOnly: { service: string; reason: string }[] = [];
 
   for (const name of Object.keys(plain.services)) {
@@ -319,7 +280,8 @@ export function deriveStack(tree: RenderedTree, ctx: RenderContext, pathOf: (tem
     for (const source of sources) for (const key of Object.keys(DROPPED_KEYS)) source.delete(key);
 
     rewriteImage(doc, map, sources, role, service);
-    for (const secret of secretsAsFiles(doc, map, service, secretFiles, rewrittenEnvironments)) usedSecrets.add(secret);
+    // Secrets are files in compose.yaml already (its services' secrets:, read through *_FILE).
+    for (const secret of (service['secrets'] as string[] | undefined) ?? []) usedSecrets.add(secret);
     // Only this service's: onto its own environment map, never into a shared anchor.
     if (role.environment) {
       const own = map.get('environment', true);
@@ -369,8 +331,14 @@ export function deriveStack(tree: RenderedTree, ctx: RenderContext, pathOf: (tem
   };
   section(
     'networks',
-    { edge: { driver: 'overlay' }, data: { driver: 'overlay', internal: true } },
-    ' nginx <-> web and the way out (edge); PostgreSQL and Redis with no route outside the cluster (data).',
+    {
+      edge: { driver: 'overlay' },
+      data: { driver: 'overlay', internal: true, ...(swarm.encryptData ? { driver_opts: { encrypted: '' } } : {}) },
+    },
+    ' nginx <-> web and the way out (edge); PostgreSQL and Redis with no route outside the cluster (data),\n' +
+      (swarm.encryptData
+        ? ' encrypted between nodes (IPsec: the database traffic crosses the network; every node kernel needs ESP).'
+        : ' NOT encrypted between nodes (swarmEncryptData is off): database traffic crosses the network in clear.'),
   );
   const configVersion = '${CONFIG_VERSION:?swarm/deploy.sh sets CONFIG_VERSION}';
   section(
@@ -381,7 +349,7 @@ export function deriveStack(tree: RenderedTree, ctx: RenderContext, pathOf: (tem
     ' Our files the services mount in compose.yaml, shipped by Swarm to whichever node runs them. Configs are\n' +
       ' immutable: the name carries CONFIG_VERSION, which swarm/deploy.sh derives from their content.',
   );
-  const secrets = [...secretFiles].filter(([, file]) => usedSecrets.has(file)).map(([variable, file]) => ({ variable, file }));
+  const secrets = ctx.secrets.filter((secret) => usedSecrets.has(secret.file));
   section(
     'secrets',
     Object.fromEntries(
@@ -390,8 +358,8 @@ export function deriveStack(tree: RenderedTree, ctx: RenderContext, pathOf: (tem
         { external: true, name: `\${${secret.variable}_SECRET:?swarm/deploy.sh sets ${secret.variable}_SECRET}` },
       ]),
     ),
-    ' Created by swarm/deploy.sh from .env (docker secret create, value on stdin); named by a hash of\n' +
-      ' the value, so changing one in .env makes a new secret and rolls the services using it.',
+    ' Created by swarm/deploy.sh from secrets/ (docker secret create, value on stdin); named by a hash of\n' +
+      ' the value, so changing a file there makes a new secret and rolls the services using it.',
   );
   doc.commentBefore = header(ctx, composeOnly);
   // docker stack deploy reads YAML 1.1 (file modes such as 0555 are octal there).

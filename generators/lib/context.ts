@@ -8,7 +8,7 @@ import { existingDeployment, type Placement } from './existing.ts';
 import type { Feature, RenderContext } from './feature.ts';
 import { renderedTimeZone } from './grammar.ts';
 import { DOCKER_FLOORS } from './docker-versions.ts';
-import { stackSecrets } from './secrets.ts';
+import { fileSecrets, secretFileOf, stackSecrets } from './secrets.ts';
 import { imagePush } from './repo-health.ts';
 import { VERIFY_PEERS } from './verify-peers.ts';
 import { nginxPidsLimit, postgresPidsLimit, SMALL_SERVICE_PIDS, webPidsLimit } from './hardening.ts';
@@ -159,16 +159,12 @@ export function buildRenderContext(
     services: ['db', 'redis', 'migrate', 'web', 'nginx', 'certbot', ...enabled.flatMap((feature) => feature.services ?? [])],
     appServices: ['migrate', ...longRunningAppServices],
     longRunningAppServices,
-    secrets: stackSecrets(answers, enabled).flatMap((secret) =>
-      secret.variables.map((variable) => ({
-        variable,
-        swarmFile: secret.swarmFile === true,
-        app: secret.app === true,
-        ...(secret.offServer?.variable === variable
-          ? { offServer: { what: secret.offServer.what, section: secret.offServer.section } }
-          : {}),
-      })),
-    ),
+    secrets: fileSecrets(stackSecrets(answers, enabled)).map(({ secret, variable }) => ({
+      variable,
+      file: secretFileOf(variable),
+      app: secret.app === true,
+      db: secret.db === true,
+    })),
     featureRequirements,
     stackRequirements,
     settingsModule: existing?.settingsModule ?? `${answers.packageName}.settings.production`,

@@ -86,6 +86,8 @@ export interface ExistingDeployment {
   celeryReadsSettings: boolean;
   /** Variables the user's settings read that the stack can fill, with their Compose value. */
   environment: { name: string; value: string }[];
+  /** Variables the user's settings read that carry a secret: the deployment's settings compose them (string.Template) from the secret files. */
+  fromSecrets: { name: string; template: string }[];
   /** Variables the user's settings require that the stack cannot fill: left for .env. */
   requiredByUser: string[];
   /** Variables the settings read optionally or under a condition: passed from .env when set there. */
@@ -98,16 +100,22 @@ export interface ExistingDeployment {
 }
 
 /**
- * Values for variables commonly read by Django settings, in terms of the stack's own variables
- * (Compose interpolates ${...} from .env). The cache uses Redis database 2 as in new projects.
+ * Values for variables commonly read by Django settings that carry a secret, in terms of the app
+ * containers' own variables: the deployment's settings compose them at start-up, once the secret
+ * files are read (string.Template, the same ${...} syntax), so no secret is in compose.yaml or in
+ * the containers' environment. The cache uses Redis database 2 as in new projects. The generated
+ * passwords are URL-safe (base64url).
  */
+const FROM_SECRETS: Record<string, string> = {
+  DATABASE_URL: 'postgres://app:${POSTGRES_PASSWORD}@db:5432/${POSTGRES_DB}',
+  REDIS_URL: 'redis://:${REDIS_PASSWORD}@redis:6379/2',
+  CACHE_URL: 'redis://:${REDIS_PASSWORD}@redis:6379/2',
+  CELERY_BROKER_URL: 'redis://:${REDIS_PASSWORD}@redis:6379/0',
+  CELERY_RESULT_BACKEND: 'redis://:${REDIS_PASSWORD}@redis:6379/1',
+  SECRET_KEY: '${DJANGO_SECRET_KEY}',
+};
+/** Values for the other variables commonly read by Django settings (compose.yaml sets them). */
 const KNOWN_VARIABLES: Record<string, (domains: string[]) => string> = {
-  DATABASE_URL: () => 'postgres://app:${POSTGRES_APP_PASSWORD}@db:5432/${POSTGRES_DB}',
-  REDIS_URL: () => 'redis://:${REDIS_PASSWORD}@redis:6379/2',
-  CACHE_URL: () => 'redis://:${REDIS_PASSWORD}@redis:6379/2',
-  CELERY_BROKER_URL: () => 'redis://:${REDIS_PASSWORD}@redis:6379/0',
-  CELERY_RESULT_BACKEND: () => 'redis://:${REDIS_PASSWORD}@redis:6379/1',
-  SECRET_KEY: () => '${DJANGO_SECRET_KEY}',
   DJANGO_ALLOWED_HOSTS: (domains) => domains.join(','),
   ALLOWED_HOSTS: (domains) => domains.join(','),
 };
@@ -212,10 +220,15 @@ export function existingDeployment({ project, stackRequirements, domains, placem
     return (EQUIVALENTS[name] ?? [name]).some((candidate) => declared.has(normalizeName(candidate)));
   };
   const reads = project.facts.environment;
-  const known = (variable: string) => KNOWN_VARIABLES[variable] !== undefined && (celery || !CELERY_VARIABLES.has(variable));
-  const environment = reads
-    .filter((read) => known(read.variable) && !STACK_VARIABLES.has(read.variable))
+  const known = (variable: string) =>
+    (KNOWN_VARIABLES[variable] !== undefined || FROM_SECRETS[variable] !== undefined) && (celery || !CELERY_VARIABLES.has(variable));
+  const ours = reads.filter((read) => known(read.variable) && !STACK_VARIABLES.has(read.variable));
+  const environment = ours
+    .filter((read) => KNOWN_VARIABLES[read.variable])
     .map((read) => ({ name: read.variable, value: KNOWN_VARIABLES[read.variable]!(domains) }));
+  const fromSecrets = ours
+    .filter((read) => FROM_SECRETS[read.variable])
+    .map((read) => ({ name: read.variable, template: FROM_SECRETS[read.variable]! }));
   const fromUser = reads.filter((read) => !known(read.variable) && !STACK_VARIABLES.has(read.variable));
   const requiredByUser = fromUser.filter((read) => read.required).map((read) => read.variable);
   const optionalFromUser = fromUser.filter((read) => !read.required).map((read) => read.variable);
@@ -242,6 +255,7 @@ export function existingDeployment({ project, stackRequirements, domains, placem
     ...(project.celery ? { celeryApp: project.celery.target } : {}),
     celeryReadsSettings: project.celery?.namespace === 'CELERY',
     environment,
+    fromSecrets,
     requiredByUser,
     optionalFromUser,
     buildPlaceholders,

@@ -86,8 +86,12 @@ export interface RenderContext extends Partial<FeatureFacts> {
   longRunningAppServices: string[];
   /** longRunningAppServices without web (worker, beat, ...): bin/deploy restarts them once web is through. */
   backgroundAppServices: string[];
-  /** The secret variables of .env, the core ones first, then the enabled features' (their values never in a file we write but .env). */
-  secrets: readonly { variable: string; swarmFile: boolean; app: boolean; offServer?: { what: string; section: string } }[];
+  /**
+   * The stack's secrets, the core ones first, then the enabled features': each a file, secrets/<file>
+   * (git-ignored), that Compose and Swarm mount as /run/secrets/<file> and services read through
+   * <VARIABLE>_FILE. Never a value in .env, compose.yaml, an image or `docker inspect`.
+   */
+  secrets: readonly { variable: string; file: string; app: boolean; db: boolean }[];
   /** requirements.txt lines the enabled features add. */
   featureRequirements: string[];
   /** Every requirement of the stack: the core ones, the ASGI server's, then the features'. */
@@ -118,8 +122,6 @@ export const SLOTS = [
   'compose.services',
   /** Named volumes under compose.yaml's top-level volumes:. */
   'compose.volumes',
-  /** Entries of compose.yaml's top-level secrets: (the section is written only when one exists). */
-  'compose.secrets',
   /** Variables of x-app-environment: every container running the app image gets them. */
   'compose.app-environment',
   /** Variables of the test service in compose.test.yaml (make test, CI), e.g. placeholders for the settings' start-up checks. */
@@ -128,8 +130,6 @@ export const SLOTS = [
   'env',
   /** The new project's <pkg>/__init__.py, when a feature has one (else a docstring naming the project). */
   'package.init',
-  /** Code at the top of <pkg>/settings/base.py, before any setting reads the environment. */
-  'settings.environment',
   /** Settings appended to <pkg>/settings/base.py. */
   'settings.base',
   /** Entries of the settings' LOGGING["loggers"] (indented by eight spaces): a feature's own loggers, to stdout as JSON. */
@@ -180,17 +180,29 @@ export interface FeatureFiles {
   templates: string[];
 }
 
-/** Secret values of .env a feature's services read. */
+/**
+ * Secret values a feature's services read: each variable a file secrets/<variable in lower case>,
+ * read through <VARIABLE>_FILE (lib/secrets.ts writes them).
+ */
 export interface Secret {
-  /** .env variables filled together by one generate() (a key pair is two; see fillEnvFile). */
+  /** Variables filled together by one generate() (a key pair is two). */
   variables: readonly string[];
-  /** Values for a new .env; none: the user fills them in. */
+  /** Values for a new stack; none: the user fills the files in. */
   generate?(): readonly string[];
-  /** On a Swarm a secret file (/run/secrets/<variable>, read through <VARIABLE>_FILE) instead of a variable: .env must set it. */
-  swarmFile?: boolean;
-  /** Read by the app's settings (which then read <VARIABLE>_FILE too). */
+  /** Mounted into the app's services (their settings read <VARIABLE>_FILE). */
   app?: boolean;
-  /** A variable of these that must not stay on the server, what it is, and the README section on it: the closing summary says so. */
+  /** A PostgreSQL role's password: mounted into db (the superuser's; db/roles.sh makes the others). */
+  db?: boolean;
+  /**
+   * Another secret's value in the form a service reads it (redis_exporter's password file is JSON):
+   * rewritten from that secret on every run, so the two stay in step.
+   */
+  derive?: { from: string; content(value: string): string };
+  /**
+   * A key pair whose public half is configuration (.env) and whose secret half never goes on the
+   * server: `variable` is the secret half, printed once by the run that generates it and stored
+   * nowhere; what it is, and the README section on keeping it.
+   */
   offServer?: { variable: string; what: string; section: string };
 }
 
@@ -272,7 +284,7 @@ export interface Feature<Facts = unknown> {
   warnings?(answers: Answers): readonly string[];
   /** Origins browsers load the site's files from besides its own (a bucket): the Content-Security-Policy allows them. */
   fileOrigins?(answers: Answers): readonly string[];
-  /** The secrets of .env it needs, for these answers (generated into .env, or Swarm secret files). */
+  /** The secrets it needs, for these answers (secret files, generated or for the user to fill in). */
   secrets?(answers: Answers): readonly Secret[];
   /** Lines added to requirements.txt. */
   requirements?: readonly string[];

@@ -12,7 +12,7 @@ import { REQUIREMENTS_FILE, mergeRequirements } from './merge-requirements.ts';
 import type { PristineFiles } from './pristine.ts';
 import type { RenderedTree } from './render.ts';
 import type { Secret } from './feature.ts';
-import { fillEnvFile, parseEnv } from './secrets.ts';
+import { CORE_SECRETS, fileSecrets, fillEnvFile, parseEnv, secretFileOf, SECRETS_DIRECTORY, withoutVariables } from './secrets.ts';
 
 /** Table order of the summary. */
 export const FILE_STATUSES = ['updated', 'merged', 'conflict', 'kept', 'added', 'removed', 'unchanged'] as const;
@@ -147,16 +147,79 @@ export function planFreshGeneration(render: RenderedTree): FileAction[] {
     });
 }
 
-/** `.env` is never merged: existing values (secrets) stay, variables new in .env.example are appended. */
-export function fillSecretsFile(example: string, current: string | undefined, secrets?: readonly Secret[]): FileAction {
-  const content = fillEnvFile(example, current ?? '', secrets);
+/**
+ * `.env` is never merged: existing values stay, variables new in .env.example are appended, and
+ * secrets an older release kept there leave it (planSecretFiles moves them into secret files).
+ */
+export function fillSecretsFile(
+  example: string,
+  current: string | undefined,
+  secrets: readonly Secret[] = CORE_SECRETS,
+  generated?: Map<string, string>,
+): FileAction {
+  const moved = fileSecrets(secrets).map(({ variable }) => variable);
+  const content = withoutVariables(fillEnvFile(example, current ?? '', secrets, generated), moved);
   if (current === undefined || current === '') return { path: '.env', status: 'added', write: { content, mode: 0o600 } };
   if (content === current) return { path: '.env', status: 'unchanged' };
   const before = parseEnv(current);
-  const added = [...parseEnv(content).keys()].filter((name) => !before.has(name));
+  const after = parseEnv(content);
+  const added = [...after.keys()].filter((name) => !before.has(name));
+  const removed = moved.filter((name) => before.has(name));
   // A server keeps its own .env (git-ignored): it needs the same lines before the next deploy.
-  const note = `new variables appended (${added.join(', ')}), existing values untouched: add them to each server's .env too`;
+  const note = [
+    ...(added.length > 0
+      ? [`new variables appended (${added.join(', ')}), existing values untouched: add them to each server's .env too`]
+      : []),
+    ...(removed.length > 0 ? [`secrets moved to ${SECRETS_DIRECTORY}/ (${removed.join(', ')})`] : []),
+  ].join('; ');
   return { path: '.env', status: 'updated', write: { content, mode: 0o600 }, note };
+}
+
+/**
+ * The secret files, each kept when it exists. A missing one takes the value .env still holds (a
+ * repository from before secret files: nothing is regenerated behind its back), else a generated
+ * one, else stays empty for the user to fill in. Mode 644: the containers' users read the file
+ * through its bind mount, while the folder (700) keeps other users of the server out.
+ */
+export function planSecretFiles(
+  secrets: readonly Secret[],
+  env: ReadonlyMap<string, string>,
+  readCurrent: (file: string) => string | undefined,
+  directory = SECRETS_DIRECTORY,
+): FileAction[] {
+  const generated = new Map<Secret, readonly string[]>();
+  const values = new Map<string, string>();
+  const plan = (secret: Secret, variable: string, index: number): FileAction => {
+    const file = `${directory}/${secretFileOf(variable)}`;
+    const current = readCurrent(file);
+    if (secret.derive) {
+      const content = secret.derive.content(values.get(secret.derive.from) ?? '');
+      if (current === content) return { path: file, status: 'unchanged' };
+      return {
+        path: file,
+        status: current === undefined ? 'added' : 'updated',
+        write: { content, mode: 0o644 },
+        note: `from ${secret.derive.from}`,
+      };
+    }
+    if (current !== undefined) {
+      values.set(variable, current.replace(/\n$/, ''));
+      return { path: file, status: 'unchanged' };
+    }
+    const fromEnv = env.get(variable) ?? '';
+    if (secret.generate && fromEnv === '' && !generated.has(secret)) generated.set(secret, secret.generate());
+    const content = fromEnv || (generated.get(secret)?.[index] ?? '');
+    values.set(variable, content);
+    return { path: file, status: 'added', write: { content, mode: 0o644 }, ...(fromEnv ? { note: `${variable}'s value in .env` } : {}) };
+  };
+  // Derived files last: they read the others' values.
+  const all = fileSecrets(secrets);
+  const planned = new Map(
+    [...all.filter(({ secret }) => !secret.derive), ...all.filter(({ secret }) => secret.derive)].map(
+      ({ secret, variable, index }) => [variable, plan(secret, variable, index)] as const,
+    ),
+  );
+  return all.map(({ variable }) => planned.get(variable)!);
 }
 
 /** Files still holding this generator's conflict markers from an earlier run (sorted). */

@@ -116,7 +116,11 @@ export const UPGRADE_STEPS: readonly UpgradeStep[] = [
   },
   {
     version: '0.3.0',
-    step: "nginx's configuration changed (browser headers, admin rate limits, /health/, and the upstream now names web's network alias `django`, which only containers this release starts carry): after `make deploy`, not before, `docker compose exec nginx nginx -s reload`",
+    step: "secrets are files now: this run wrote secrets/ (git-ignored, one file each) from your .env's values and took them out of .env. On the server, before anything else: copy secrets/ beside compose.yaml (`scp -r secrets <server>:<path>/`, then `chmod 700 secrets` there) and replace its .env with yours; then, at a quiet moment, `make up` recreates every service with its secrets mounted as files (db and redis restart: a few seconds of errors). A BACKUP_AGE_IDENTITY still in a .env is read by nothing any more: keep it in your password manager and delete it from every .env (restore.sh --from-s3 asks for it)",
+  },
+  {
+    version: '0.3.0',
+    step: "nginx's configuration changed (browser headers, admin rate limits, /health/, and the upstream now names web's network alias `django`, which only containers this release starts carry): after `make deploy`, not before, `docker compose exec nginx nginx -s reload` (a `make up` that recreated nginx has done it)",
   },
 ];
 

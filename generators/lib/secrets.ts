@@ -1,5 +1,7 @@
-// The git-ignored .env: .env.example's variables, with the declared secrets generated from a
-// CSPRNG. Existing values are never regenerated; variables new in .env.example are appended.
+// The stack's secrets, one git-ignored file each (secrets/<name>, mounted as /run/secrets/<name>
+// and read through <VARIABLE>_FILE), generated from a CSPRNG; and the git-ignored .env:
+// .env.example's variables (configuration, no secret). Existing values are never regenerated;
+// variables new in .env.example are appended.
 import { randomBytes } from 'node:crypto';
 import type { Answers } from './answer-spec.ts';
 import type { Feature, Secret } from './feature.ts';
@@ -17,13 +19,36 @@ export const tokenSecret = (variable: string, extra: Omit<Secret, 'variables' | 
 
 /**
  * The core stack's secrets: Django's key and the PostgreSQL and Redis passwords, read by the app
- * (the app's POSTGRES_PASSWORD holds the app role's password, POSTGRES_APP_PASSWORD), and the
+ * (the app's POSTGRES_PASSWORD_FILE is the app role's password, postgres_app_password), and the
  * PostgreSQL superuser's, which db alone has.
  */
 export const CORE_SECRETS: readonly Secret[] = [
-  ...['DJANGO_SECRET_KEY', 'POSTGRES_PASSWORD', 'REDIS_PASSWORD'].map((variable) => tokenSecret(variable, { swarmFile: true, app: true })),
-  tokenSecret('POSTGRES_APP_PASSWORD', { swarmFile: true }),
+  tokenSecret('DJANGO_SECRET_KEY', { app: true }),
+  tokenSecret('POSTGRES_PASSWORD', { db: true }),
+  tokenSecret('REDIS_PASSWORD', { app: true }),
+  tokenSecret('POSTGRES_APP_PASSWORD', { app: true, db: true }),
 ];
+
+/** The folder of the secret files, beside compose.yaml (git-ignored, mode 700). */
+export const SECRETS_DIRECTORY = 'secrets';
+
+/** The file of a secret variable: secrets/<variable in lower case>, /run/secrets/<same> in the containers. */
+export const secretFileOf = (variable: string) => variable.toLowerCase();
+
+/** The variables that are secret files: every secret's, except the off-server half of a key pair and its public half (.env). */
+export function fileSecrets(secrets: readonly Secret[]): { secret: Secret; variable: string; index: number }[] {
+  return secrets
+    .filter((secret) => secret.offServer === undefined)
+    .flatMap((secret) => secret.variables.map((variable, index) => ({ secret, variable, index })));
+}
+
+/** A .env text without the lines of these variables (secrets that moved into secret files). */
+export function withoutVariables(text: string, variables: readonly string[]): string {
+  return text
+    .split('\n')
+    .filter((line) => !variables.includes(VARIABLE_LINE.exec(line.trim())?.[1] ?? ''))
+    .join('\n');
+}
 
 /** The secrets of a stack: the core ones, then each enabled feature's, for these answers. */
 export function stackSecrets(answers: Answers, enabled: readonly Feature[]): Secret[] {
@@ -44,17 +69,25 @@ export function parseEnv(text: string): Map<string, string> {
 
 /**
  * Returns the .env text: the existing file untouched plus any variable of the example it lacks;
- * a fresh file is the example with the secrets' generated values filled in. Variables generated
- * together (a key pair) are filled only while the first is new: a secret key the user removed
- * from the server (as the README says of backups' age identity) stays empty rather than being
- * replaced by one that cannot decrypt anything.
+ * a fresh file is the example with generated values filled in (the public half of a key pair).
+ * Variables generated together (a key pair) are filled only while the first is new: a kept public
+ * key is never paired with a new secret key. `generated` receives every value generated, the
+ * halves .env does not hold too (the run prints the off-server one, once).
  */
-export function fillEnvFile(example: string, existing: string, secrets: readonly Secret[] = CORE_SECRETS): string {
+export function fillEnvFile(
+  example: string,
+  existing: string,
+  secrets: readonly Secret[] = CORE_SECRETS,
+  generated = new Map<string, string>(),
+): string {
   const present = parseEnv(existing);
-  const generated = new Map<Secret, readonly string[]>();
+  const pairs = new Map<Secret, readonly string[]>();
   const valueOf = (secret: Secret, index: number) => {
-    if (!generated.has(secret)) generated.set(secret, secret.generate!());
-    return generated.get(secret)![index]!;
+    if (!pairs.has(secret)) {
+      pairs.set(secret, secret.generate!());
+      secret.variables.forEach((variable, at) => generated.set(variable, pairs.get(secret)![at]!));
+    }
+    return pairs.get(secret)![index]!;
   };
   const fill = (line: string): string => {
     const match = VARIABLE_LINE.exec(line.trim());

@@ -11,8 +11,20 @@ export interface RunFacts {
   regenerating: boolean;
   /** The .env as written: its blank values are the user's to fill in. */
   env: string;
+  /** Secret files left empty (paths as written): the user's to fill in. */
+  blankSecrets: readonly string[];
+  /** Secret halves of key pairs this run generated, stored nowhere: shown this once. */
+  offServer: readonly OffServerSecret[];
   /** Whether the target is inside a git work tree. */
   inGitRepository: boolean;
+}
+
+/** A secret the run generated and printed once, never stored (the age identity), with what it is and the runbook section on it. */
+export interface OffServerSecret {
+  variable: string;
+  value: string;
+  what: string;
+  section: string;
 }
 
 const plural = (count: number, noun: string) => `${count} ${noun}${count === 1 ? '' : 's'}`;
@@ -60,13 +72,14 @@ export function formatNextSteps(ctx: RenderContext, facts: RunFacts): string {
           `fill in ${envFile} (git-ignored; the comment above each value says what it is and whether it may stay empty): ${blank.join(', ')}`,
         ]
       : []),
-    ...ctx.secrets
-      .filter((secret) => secret.offServer !== undefined && new RegExp(`^${secret.variable}=\\S`, 'm').test(facts.env))
-      .map(
-        (secret) =>
-          `${secret.variable} in ${envFile} is ${secret.offServer!.what}: copy it into your password manager now, ` +
-          `and keep it off the server (delete it from the server's ${envFile}; ${runbook}, "${secret.offServer!.section}")`,
-      ),
+    ...(facts.blankSecrets.length > 0
+      ? [`fill in the secret files left empty (git-ignored; ${runbook} says what each is): ${facts.blankSecrets.join(', ')}`]
+      : []),
+    ...facts.offServer.map(
+      (secret) =>
+        `${secret.variable}, ${secret.what}, is shown this once and stored nowhere: copy it into your password manager now ` +
+        `and keep it off the server (${runbook}, "${secret.section}"):\n      ${secret.value}`,
+    ),
     ...(facts.inGitRepository
       ? []
       : [`git init && git add -A && git commit -m "Deployment by generator-django-prod"   (a regeneration is undone with git)`]),

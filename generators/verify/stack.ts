@@ -13,7 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Docker from 'dockerode';
 import { DockerComposeEnvironment, Wait, type StartedDockerComposeEnvironment, type log as LoggerInstance } from 'testcontainers';
-import { generateAgeKeyPair } from '../lib/age-key.ts';
+import { generateAgeKeyPair, type AgeKeyPair } from '../lib/age-key.ts';
 import { checkDockerVersions } from '../lib/docker-versions.ts';
 import type { RenderContext } from '../lib/context.ts';
 import { execIn, logsOf, type ExecOptions, type ExecResult } from './containers.ts';
@@ -47,6 +47,8 @@ export interface Stack {
   /** The command a user runs to remove a kept stack. */
   downCommand: string;
   down(): Promise<void>;
+  /** The age key pair of this run: off-site backups are encrypted for it, the restore drill passes its secret key. */
+  agePair: AgeKeyPair;
 }
 
 export async function pingDocker(docker: Docker): Promise<void> {
@@ -204,7 +206,8 @@ export async function bootStack({ repoDir, render, log, docker: engine, composeE
         .remove()
         .catch(() => undefined);
   };
-  const override = buildOverride(base, render, project, { agePair: generateAgeKeyPair(), readFile: repositoryFile(repoDir) });
+  const agePair = generateAgeKeyPair();
+  const override = buildOverride(base, render, project, { agePair, readFile: repositoryFile(repoDir) });
   configsAsFiles(override, workDir);
   writeFileSync(overridePath, `# Written by yo django-prod:verify for project ${project}; removed with the stack.\n${toYaml(override)}\n`);
   const addedServices = new Set(Object.keys((override as { services: object }).services).filter((name) => !base.services[name]));
@@ -295,6 +298,7 @@ export async function bootStack({ repoDir, render, log, docker: engine, composeE
     exec: async (service, cmd, options) => execIn(engine, await containerOf(service), cmd, options),
     logs: async (service, options) => logsOf(await containerOf(service), options),
     down,
+    agePair,
   };
 }
 

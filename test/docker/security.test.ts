@@ -4,8 +4,9 @@
 // shows of every container, the processes' users, the mounts, and nginx's and Django's answers to
 // forged Host and X-Forwarded-* headers; a real Chromium finds no browser-policy violation on the
 // pages and the admin.
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openSiteBrowser } from '../helpers/browser.ts';
@@ -24,6 +25,8 @@ let env: Record<string, string> = {};
 let adminPath = '';
 /** A network with a public-looking subnet (TEST-NET-3) nginx joins: its clients are not on a private network. */
 const PUBLIC_NETWORK = `${project}-public`;
+/** The secret files' values (secrets/), by file name. */
+let secrets: Record<string, string> = {};
 
 const compose = (args: string[], files: string[] = []) =>
   run('docker', ['compose', '-p', project, '-f', 'compose.yaml', '-f', PORTS_FILE, ...files.flatMap((file) => ['-f', file]), ...args], {
@@ -80,6 +83,9 @@ describe('least privilege on a booted stack', () => {
         .map((match) => [match[1]!, match[2]!]),
     );
     adminPath = JSON.parse(readFileSync(path.join(dir, '.yo-rc.json'), 'utf8'))['generator-django-prod'].answers.adminPath;
+    secrets = Object.fromEntries(
+      readdirSync(path.join(dir, 'secrets')).map((file) => [file, readFileSync(path.join(dir, 'secrets', file), 'utf8')]),
+    );
     writeFileSync(path.join(dir, PORTS_FILE), 'services:\n  nginx:\n    ports: !override ["127.0.0.1::80", "127.0.0.1::443"]\n');
     writeFileSync(
       path.join(dir, PREVIOUS_RELEASE_FILE),
@@ -102,7 +108,7 @@ describe('least privilege on a booted stack', () => {
         '-e',
         `POSTGRES_USER=${env['POSTGRES_USER']}`,
         '-e',
-        `POSTGRES_PASSWORD=${env['POSTGRES_PASSWORD']}`,
+        `POSTGRES_PASSWORD=${secrets['postgres_password']}`,
         'migrate',
       ],
       [PREVIOUS_RELEASE_FILE],
@@ -169,12 +175,12 @@ describe('least privilege on a booted stack', () => {
     expect(
       asRole(
         'app',
-        env['POSTGRES_APP_PASSWORD']!,
+        secrets['postgres_app_password']!,
         'ALTER TABLE django_migrations ADD COLUMN probe int; ALTER TABLE django_migrations DROP COLUMN probe',
       ),
     ).toContain('ALTER TABLE');
-    expect(() => asRole('app', env['POSTGRES_APP_PASSWORD']!, "COPY (SELECT 1) TO PROGRAM 'id'")).toThrow(/pg_execute_server_program/);
-    expect(() => asRole('backup', env['POSTGRES_BACKUP_PASSWORD']!, 'DELETE FROM django_migrations')).toThrow(/permission denied/);
+    expect(() => asRole('app', secrets['postgres_app_password']!, "COPY (SELECT 1) TO PROGRAM 'id'")).toThrow(/pg_execute_server_program/);
+    expect(() => asRole('backup', secrets['postgres_backup_password']!, 'DELETE FROM django_migrations')).toThrow(/permission denied/);
   });
 
   it('backups dump as the backup role and the restore drill passes', () => {
@@ -238,13 +244,59 @@ describe('least privilege on a booted stack', () => {
     expect(() => compose(['exec', '-T', 'web', 'sh', '-c', 'touch /app/probe'])).toThrow(/Read-only file system/);
   });
 
-  it("the superuser's password is in db's configuration only", () => {
-    const superuserPassword = env['POSTGRES_PASSWORD']!;
-    const holders = compose(['ps', '-a', '--format', '{{.Service}}'])
-      .trim()
-      .split('\n')
-      .filter((service) => JSON.stringify(inspect(service)).includes(superuserPassword));
-    expect(holders).toEqual(['db']);
+  it('no secret in docker inspect of any container (environment, command, labels), only files under /run/secrets', () => {
+    const values = Object.values(secrets).filter((value) => value.length >= 16);
+    expect(values.length).toBeGreaterThanOrEqual(6);
+    for (const service of compose(['ps', '-a', '--format', '{{.Service}}']).trim().split('\n')) {
+      const info = inspect(service);
+      const text = JSON.stringify(info);
+      expect([service, values.filter((value) => text.includes(value)).length]).toEqual([service, 0]);
+      const secretMounts = (info.Mounts as { Destination: string; RW: boolean }[]).filter((mount) =>
+        mount.Destination.startsWith('/run/secrets/'),
+      );
+      expect([service, secretMounts.filter((mount) => mount.RW)]).toEqual([service, []]);
+    }
+    // The secrets do arrive: the app reads its key from the file, db's roles have the files' passwords.
+    const key = compose([
+      'exec',
+      '-T',
+      'web',
+      'python',
+      'manage.py',
+      'shell',
+      '-c',
+      'from django.conf import settings; print(settings.SECRET_KEY)',
+    ]);
+    expect(key.trim().split('\n').pop()).toBe(secrets['django_secret_key']);
+  });
+
+  it('no secret in a committed file: git ignores secrets/ and .env, and no tracked file holds a value', () => {
+    const git = (args: string[]) => run('git', ['-c', 'user.email=t@t', '-c', 'user.name=t', ...args], { cwd: dir });
+    git(['init', '-q']);
+    git(['add', '-A']);
+    const tracked = git(['ls-files']).trim().split('\n');
+    expect(tracked).toContain('compose.yaml');
+    expect(tracked.filter((file) => file.startsWith('secrets/') || path.basename(file) === '.env')).toEqual([]);
+    for (const file of tracked) {
+      const content = readFileSync(path.join(dir, file), 'utf8');
+      expect([file, Object.values(secrets).filter((value) => value.length >= 16 && content.includes(value)).length]).toEqual([file, 0]);
+    }
+  });
+
+  it('no secret in the app image: not in its history, not in any file of its file system', () => {
+    const image = String(inspect('web').Config.Image);
+    const values = Object.values(secrets).filter((value) => value.length >= 16);
+    const history = run('docker', ['history', '--no-trunc', '--format', '{{.CreatedBy}}', image]);
+    expect(history).toContain('collectstatic');
+    expect(values.filter((value) => history.includes(value))).toEqual([]);
+    const container = run('docker', ['create', image]).trim();
+    try {
+      const files = execFileSync('docker', ['export', container], { maxBuffer: 2 * 1024 * 1024 * 1024 });
+      expect(files.length).toBeGreaterThan(10 * 1024 * 1024);
+      expect(values.filter((value) => files.includes(value))).toEqual([]);
+    } finally {
+      run('docker', ['rm', '-f', container]);
+    }
   });
 
   it('ALLOWED_HOSTS holds only the domain', () => {

@@ -13,9 +13,12 @@ export function readTree(dir: string): Record<string, string> {
     }
   };
   walk('');
-  // Every .env (an existing project's is deploy/.env).
+  // Every .env (an existing project's is deploy/.env), and the secret files' random values.
   for (const file of Object.keys(tree).filter((name) => path.basename(name) === '.env')) {
     tree[file] = tree[file]!.replace(/^([A-Z0-9_]+)=.+$/gm, '$1=<value>');
+  }
+  for (const file of Object.keys(tree).filter((name) => path.basename(path.dirname(name)) === 'secrets')) {
+    tree[file] = tree[file] === '' ? '' : '<value>';
   }
   return tree;
 }

@@ -129,8 +129,11 @@ describe('existing-project mode', () => {
     await generateInto(celeryDir, { name: 'e14-celery' });
     const compose = readFileSync(path.join(celeryDir, 'deploy/compose.yaml'), 'utf8');
     expect(compose).toContain('"celery", "-A", "market.celeryconf:app", "--quiet", "worker"');
-    expect(compose).toContain('CELERY_BROKER_URL: "redis://:${REDIS_PASSWORD}@redis:6379/0"');
-    expect(readFileSync(path.join(celeryDir, 'market/deploy.py'), 'utf8')).toContain('"heartbeat": {"task": "celery.accumulate"');
+    // The broker's URL carries the Redis password: the deployment's settings compose it from the secret file.
+    expect(compose).not.toContain('CELERY_BROKER_URL');
+    const settings = readFileSync(path.join(celeryDir, 'market/deploy.py'), 'utf8');
+    expect(settings).toContain('    ("CELERY_BROKER_URL", "redis://:${REDIS_PASSWORD}@redis:6379/0"),');
+    expect(settings).toContain('"heartbeat": {"task": "celery.accumulate"');
   });
 
   it('without Celery on, no broker is given to a project that runs its tasks eagerly without one', async () => {
@@ -300,10 +303,10 @@ describe('the deployment derived from detection', () => {
       },
       requiredByUser: [],
     });
-    expect(deployment.environment).toEqual([
-      { name: 'DATABASE_URL', value: 'postgres://app:${POSTGRES_APP_PASSWORD}@db:5432/${POSTGRES_DB}' },
-      { name: 'DJANGO_ALLOWED_HOSTS', value: 'a.test,b.test' },
-      { name: 'REDIS_URL', value: 'redis://:${REDIS_PASSWORD}@redis:6379/2' },
+    expect(deployment.environment).toEqual([{ name: 'DJANGO_ALLOWED_HOSTS', value: 'a.test,b.test' }]);
+    expect(deployment.fromSecrets).toEqual([
+      { name: 'DATABASE_URL', template: 'postgres://app:${POSTGRES_PASSWORD}@db:5432/${POSTGRES_DB}' },
+      { name: 'REDIS_URL', template: 'redis://:${REDIS_PASSWORD}@redis:6379/2' },
     ]);
     expect(deployment.buildPlaceholders).toEqual([{ name: 'REDIS_URL', value: 'redis://localhost:6379/0' }]);
   });

@@ -9,6 +9,7 @@ import {
   formatSummary,
   planFreshGeneration,
   planRegeneration,
+  planSecretFiles,
   type FileAction,
 } from '../../generators/lib/merge.ts';
 import { gitMergeFile, mergeLines } from '../../generators/lib/merge-lines.ts';
@@ -267,26 +268,50 @@ describe('filesWithConflictMarkers', () => {
 });
 
 describe('fillSecretsFile (.env)', () => {
-  const example = text('DJANGO_SECRET_KEY=', 'SENTRY_DSN=');
+  const example = text('DJANGO_LOG_LEVEL=INFO', 'SENTRY_DSN=');
   const tokens = (value: string) => ['DJANGO_SECRET_KEY', 'REDIS_PASSWORD'].map((variable) => tokenSecret(variable, {}, () => value));
-  it('fresh: added, secrets filled, mode 600', () => {
+  it('fresh: added as the example, no secret, mode 600', () => {
     const action = fillSecretsFile(example, undefined, tokens('token'));
-    expect(action).toEqual({
-      path: '.env',
-      status: 'added',
-      write: { content: text('DJANGO_SECRET_KEY=token', 'SENTRY_DSN='), mode: 0o600 },
-    });
+    expect(action).toEqual({ path: '.env', status: 'added', write: { content: example, mode: 0o600 } });
   });
-  it('existing: secrets untouched; unchanged when nothing is new', () => {
-    expect(fillSecretsFile(example, text('DJANGO_SECRET_KEY=old', 'SENTRY_DSN=x'), tokens('new')).status).toBe('unchanged');
+  it('existing: values untouched; unchanged when nothing is new', () => {
+    expect(fillSecretsFile(example, text('DJANGO_LOG_LEVEL=DEBUG', 'SENTRY_DSN=x'), tokens('new')).status).toBe('unchanged');
   });
   it('existing: new variables appended, existing values kept', () => {
-    const action = fillSecretsFile(text('DJANGO_SECRET_KEY=', 'REDIS_PASSWORD='), text('DJANGO_SECRET_KEY=old'), tokens('new'));
+    const action = fillSecretsFile(text('DJANGO_LOG_LEVEL=INFO', 'SENTRY_DSN='), text('DJANGO_LOG_LEVEL=DEBUG'), tokens('new'));
     expect(action.status).toBe('updated');
-    expect(action.write?.content).toMatch(
-      /^DJANGO_SECRET_KEY=old\n# added by generator-django-prod on regeneration\nREDIS_PASSWORD=new\n$/,
-    );
-    expect(action.note).toBe("new variables appended (REDIS_PASSWORD), existing values untouched: add them to each server's .env too");
+    expect(action.write?.content).toBe(text('DJANGO_LOG_LEVEL=DEBUG', '# added by generator-django-prod on regeneration', 'SENTRY_DSN='));
+    expect(action.note).toBe("new variables appended (SENTRY_DSN), existing values untouched: add them to each server's .env too");
+  });
+  it('upgrade: the secrets an older release kept in .env leave it (planSecretFiles moved them)', () => {
+    const action = fillSecretsFile(example, text('DJANGO_SECRET_KEY=old', 'DJANGO_LOG_LEVEL=INFO', 'SENTRY_DSN='), tokens('new'));
+    expect(action.write?.content).toBe(example);
+    expect(action.note).toBe('secrets moved to secrets/ (DJANGO_SECRET_KEY)');
+  });
+});
+
+describe('planSecretFiles', () => {
+  const secrets = [
+    tokenSecret('DJANGO_SECRET_KEY', {}, () => 'generated'),
+    tokenSecret('REDIS_PASSWORD', {}, () => 'generated'),
+    { variables: ['S3_ACCESS_KEY_ID'] },
+  ];
+  it('generates each secret file once, leaves the ones for the user empty, and keeps existing files', () => {
+    const current: Record<string, string> = { 'secrets/redis_password': 'kept' };
+    expect(planSecretFiles(secrets, new Map(), (file) => current[file])).toEqual([
+      { path: 'secrets/django_secret_key', status: 'added', write: { content: 'generated', mode: 0o644 } },
+      { path: 'secrets/redis_password', status: 'unchanged' },
+      { path: 'secrets/s3_access_key_id', status: 'added', write: { content: '', mode: 0o644 } },
+    ]);
+  });
+  it('writes a secret .env still holds from its value: nothing is regenerated behind the server', () => {
+    const env = new Map([['DJANGO_SECRET_KEY', 'from-env']]);
+    expect(planSecretFiles(secrets, env, () => undefined, 'deploy/secrets')[0]).toEqual({
+      path: 'deploy/secrets/django_secret_key',
+      status: 'added',
+      write: { content: 'from-env', mode: 0o644 },
+      note: "DJANGO_SECRET_KEY's value in .env",
+    });
   });
 });
 

@@ -83,7 +83,7 @@ describe('monitoring', () => {
     }
   });
 
-  it('routes alerts by the answers: SMTP with the password only as a Compose secret from .env, or a webhook', () => {
+  it('routes alerts by the answers: SMTP with the password only as a secret file, or a webhook', () => {
     const tree = render({
       alertSmtpHost: 'smtp.example.com',
       alertSmtpPort: 465,
@@ -101,13 +101,12 @@ describe('monitoring', () => {
     });
     expect(alertmanager.receivers[0]!.email_configs![0]!.to).toBe('admin@example.com');
     expect(alertmanager.receivers[0]!.webhook_configs![0]!.url).toBe('https://hooks.example.com/a?b=c&d');
-    expect(tree['.env.example']).toMatch(/^ALERTMANAGER_SMTP_PASSWORD=$/m);
-    expect((parse(tree['compose.yaml']!) as { secrets: unknown }).secrets).toEqual({
-      alertmanager_smtp_password: { environment: 'ALERTMANAGER_SMTP_PASSWORD' },
-    });
+    const compose = parse(tree['compose.yaml']!) as { secrets: Record<string, unknown>; services: Record<string, { secrets?: string[] }> };
+    expect(compose.secrets['alertmanager_smtp_password']).toEqual({ file: './secrets/alertmanager_smtp_password' });
+    expect(compose.services['alertmanager']!.secrets).toEqual(['alertmanager_smtp_password']);
     const none = render({});
     expect(none['monitoring/alertmanager/alertmanager.yml']).not.toMatch(/email_configs|webhook_configs|smtp_/);
-    expect(none['compose.yaml']).not.toMatch(/^secrets:/m);
+    expect(none['compose.yaml']).not.toContain('alertmanager_smtp_password');
   });
 
   it("keeps metrics off the public side: Django on the master's own port, stub_status on an unpublished listener", () => {

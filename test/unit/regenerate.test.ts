@@ -171,23 +171,41 @@ describe('regeneration', () => {
     expect(log).toContain('my_site/tasks.py  (1 conflict; you created this file before the generator did)');
   });
 
-  it('never regenerates .env secrets; appends variables new in .env.example', async () => {
+  it('never regenerates a secret file; appends variables new in .env.example', async () => {
     const dir = await freshProject();
     const env = read(dir, '.env');
+    const key = read(dir, 'secrets/django_secret_key');
     const lines = env.split('\n');
-    const dropped = lines.findIndex((line) => /^[A-Z][A-Z0-9_]*=/.test(line) && !line.startsWith('DJANGO_SECRET_KEY='));
+    const dropped = lines.findIndex((line) => /^[A-Z][A-Z0-9_]*=/.test(line));
     const [droppedName] = lines[dropped]!.split('=');
     const trimmed = lines.filter((_, index) => index !== dropped).join('\n');
     write(dir, '.env', trimmed);
+    write(dir, 'secrets/redis_password', 'my own password');
     const { error, log } = await regenerate(dir);
     expect(error).toBeUndefined();
     const after = read(dir, '.env');
     expect(after.startsWith(trimmed)).toBe(true);
     expect(after.slice(trimmed.length)).toMatch(new RegExp(`^${droppedName}=`, 'm'));
-    expect(after).toContain(lines.find((line) => line.startsWith('DJANGO_SECRET_KEY='))!);
+    expect([read(dir, 'secrets/django_secret_key'), read(dir, 'secrets/redis_password')]).toEqual([key, 'my own password']);
     expect(log).toContain(`.env  (new variables appended (${droppedName}), existing values untouched: add them to each server's .env too)`);
     expect(statSync(path.join(dir, '.env')).mode & 0o777).toBe(0o600);
+    expect(statSync(path.join(dir, 'secrets')).mode & 0o777).toBe(0o700);
     expect(readPristine(dir).has('.env')).toBe(false);
+    expect([...readPristine(dir).keys()].filter((file) => file.startsWith('secrets/'))).toEqual([]);
+  });
+
+  it("moves an older release's .env secrets into secret files, values kept, and out of .env", async () => {
+    const dir = await freshProject();
+    const key = read(dir, 'secrets/django_secret_key');
+    rmSync(path.join(dir, 'secrets'), { recursive: true });
+    write(dir, '.env', `DJANGO_SECRET_KEY=${key}\nREDIS_PASSWORD=old-redis\n${read(dir, '.env')}`);
+    const { error, log } = await regenerate(dir);
+    expect(error).toBeUndefined();
+    expect([read(dir, 'secrets/django_secret_key'), read(dir, 'secrets/redis_password')]).toEqual([key, 'old-redis']);
+    expect(read(dir, 'secrets/postgres_password')).toMatch(/^[\w-]{64}$/);
+    expect(read(dir, '.env')).not.toMatch(/SECRET_KEY=|REDIS_PASSWORD=/);
+    expect(log).toContain("secrets/django_secret_key  (DJANGO_SECRET_KEY's value in .env)");
+    expect(log).toContain('secrets moved to secrets/ (DJANGO_SECRET_KEY, REDIS_PASSWORD)');
   });
 
   it('--dry-run prints the same table and writes nothing (not even .yo-rc.json)', async () => {

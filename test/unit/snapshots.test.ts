@@ -37,7 +37,7 @@ describe.each(Object.entries(PROFILES))('profile %s', (profile, flags) => {
 
 // Facts that matter most, asserted directly so a snapshot update can never approve a regression in them.
 describe('generated facts', () => {
-  it('is deterministic: the same answers render the same tree (secrets only in .env)', async () => {
+  it('is deterministic: the same answers render the same tree (random values only in secrets/)', async () => {
     // One after the other: yeoman-test cleans up a previous run's directory when the next starts.
     const first = readTree((await generateProject({ adminPath: ADMIN_PATH })).cwd);
     const second = readTree((await generateProject({ adminPath: ADMIN_PATH })).cwd);
@@ -58,17 +58,33 @@ describe('generated facts', () => {
     expect(paths[0]).not.toBe(paths[1]);
   });
 
-  it('keeps secrets in a private, git-ignored .env and nowhere else', async () => {
+  it('keeps secrets in private, git-ignored secret files and nowhere else', async () => {
     const result = await generateProject({});
     const tree = readTree(result.cwd);
     expect(statSync(path.join(result.cwd, '.env')).mode & 0o777).toBe(0o600);
+    expect(statSync(path.join(result.cwd, 'secrets')).mode & 0o777).toBe(0o700);
     expect(tree['.gitignore']).toMatch(/^\.env$/m);
-    expect(tree['.env.example']).toMatch(/^DJANGO_SECRET_KEY=$/m);
-    const secrets = [
-      ...readFileSync(path.join(result.cwd, '.env'), 'utf8').matchAll(/^(?:DJANGO_SECRET_KEY|POSTGRES_PASSWORD|REDIS_PASSWORD)=(.+)$/gm),
-    ].map((match) => match[1]!);
-    expect(secrets).toHaveLength(3);
+    expect(tree['.gitignore']).toMatch(/^\/secrets\/$/m);
+    expect(tree['.dockerignore']).toMatch(/^secrets$/m);
+    expect(tree['.env.example']).not.toMatch(/SECRET_KEY|PASSWORD/);
+    const files = Object.keys(tree).filter((file) => file.startsWith('secrets/'));
+    expect(files).toEqual([
+      'secrets/django_secret_key',
+      'secrets/postgres_app_password',
+      'secrets/postgres_backup_password',
+      'secrets/postgres_monitor_password',
+      'secrets/postgres_password',
+      'secrets/redis_exporter_passwords',
+      'secrets/redis_password',
+    ]);
+    const secrets = files.map((file) => readFileSync(path.join(result.cwd, file), 'utf8'));
+    const redis = readFileSync(path.join(result.cwd, 'secrets/redis_password'), 'utf8');
+    expect(JSON.parse(readFileSync(path.join(result.cwd, 'secrets/redis_exporter_passwords'), 'utf8'))).toEqual({
+      'redis://redis:6379': redis,
+    });
+    for (const secret of secrets) expect(secret).toMatch(/^[\w-]{64}$|^\{.*\}\n$/);
     for (const [file, content] of Object.entries(tree)) {
+      if (file.startsWith('secrets/')) continue;
       for (const secret of secrets) expect(content.includes(secret), `${file} holds a secret`).toBe(false);
     }
   });

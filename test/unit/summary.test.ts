@@ -48,28 +48,32 @@ describe('formatNextSteps', () => {
   const facts = (given: Partial<RunFacts>): RunFacts => ({
     target: 'my-site',
     regenerating: false,
-    env: 'DJANGO_SECRET_KEY=x\nSENTRY_DSN=\n',
+    env: 'DJANGO_LOG_LEVEL=INFO\nSENTRY_DSN=\n',
+    blankSecrets: [],
+    offServer: [],
     inGitRepository: true,
     ...given,
   });
 
-  it('lists the blank .env values by name, the age secret key and git, then make verify', () => {
+  it('lists the blank .env values and secret files by name, the age secret key once and git, then make verify', () => {
     const ctx = contextFor({ cpus: 2, memoryMb: 4096, backupS3Bucket: 'site-backups', ...ALERTS_RECEIVED });
-    const env = [
-      '# comment=',
-      'DJANGO_SECRET_KEY=abc',
-      'SENTRY_DSN=',
-      'BACKUP_S3_ACCESS_KEY_ID=',
-      'BACKUP_AGE_RECIPIENT=age1xyz',
-      'BACKUP_AGE_IDENTITY=AGE-SECRET-KEY-1XYZ',
-      '',
-    ].join('\n');
-    expect(formatNextSteps(ctx, facts({ env, inGitRepository: false }))).toBe(
+    const env = ['# comment=', 'DJANGO_LOG_LEVEL=INFO', 'SENTRY_DSN=', 'BACKUP_AGE_RECIPIENT=age1xyz', ''].join('\n');
+    const offServer = [
+      {
+        variable: 'BACKUP_AGE_IDENTITY',
+        value: 'AGE-SECRET-KEY-1XYZ',
+        what: 'the only key that decrypts the off-site backups',
+        section: 'Backups and restore',
+      },
+    ];
+    const blankSecrets = ['secrets/backup_s3_access_key_id'];
+    expect(formatNextSteps(ctx, facts({ env, blankSecrets, offServer, inGitRepository: false }))).toBe(
       [
         'Still to do (in my-site):',
-        '  - fill in .env (git-ignored; the comment above each value says what it is and whether it may stay empty): SENTRY_DSN, BACKUP_S3_ACCESS_KEY_ID',
-        '  - BACKUP_AGE_IDENTITY in .env is the only key that decrypts the off-site backups: copy it into your password manager now, ' +
-          'and keep it off the server (delete it from the server\'s .env; README.md, "Backups and restore")',
+        '  - fill in .env (git-ignored; the comment above each value says what it is and whether it may stay empty): SENTRY_DSN',
+        '  - fill in the secret files left empty (git-ignored; README.md says what each is): secrets/backup_s3_access_key_id',
+        '  - BACKUP_AGE_IDENTITY, the only key that decrypts the off-site backups, is shown this once and stored nowhere: ' +
+          'copy it into your password manager now and keep it off the server (README.md, "Backups and restore"):\n      AGE-SECRET-KEY-1XYZ',
         '  - git init && git add -A && git commit -m "Deployment by generator-django-prod"   (a regeneration is undone with git)',
         'Next: cd my-site && make verify   (boots the stack here and proves it; then README.md for the server)',
       ].join('\n'),
@@ -78,14 +82,7 @@ describe('formatNextSteps', () => {
 
   it('says only the next command when nothing is left: no blank value, no age key, inside git', () => {
     const ctx = contextFor({ cpus: 2, memoryMb: 4096, ...ALERTS_RECEIVED });
-    expect(formatNextSteps(ctx, facts({ env: 'DJANGO_SECRET_KEY=x\nBACKUP_AGE_IDENTITY=\n' }))).toBe(
-      [
-        'Still to do (in my-site):',
-        '  - fill in .env (git-ignored; the comment above each value says what it is and whether it may stay empty): BACKUP_AGE_IDENTITY',
-        'Next: cd my-site && make verify   (boots the stack here and proves it; then README.md for the server)',
-      ].join('\n'),
-    );
-    expect(formatNextSteps(ctx, facts({ env: 'DJANGO_SECRET_KEY=x\n' }))).toBe(
+    expect(formatNextSteps(ctx, facts({ env: 'DJANGO_LOG_LEVEL=INFO\n' }))).toBe(
       'Next: cd my-site && make verify   (boots the stack here and proves it; then README.md for the server)',
     );
   });

@@ -51,18 +51,6 @@ function renderWithSwarm(
   return { ctx, compose: read('compose.yaml'), stack: read('stack.yaml'), stackText: at('stack.yaml') };
 }
 
-/** compose.yaml's environment as the Swarm passes it: a secret's variable NAME becomes NAME_FILE, the secret's file. */
-function asSecretFiles(environment: Record<string, unknown>, ctx: RenderContext): Record<string, unknown> {
-  const files = new Map(ctx.secrets.filter((secret) => secret.swarmFile).map(({ variable }) => [variable, variable.toLowerCase()]));
-  return Object.fromEntries(
-    Object.entries(environment).map(([name, value]) => {
-      const variable = typeof value === 'string' ? /^\$\{([A-Z0-9_]+)[:?}-]/.exec(value)?.[1] : undefined;
-      const file = variable && files.get(variable);
-      return file ? [`${name}_FILE`, `/run/secrets/${file}`] : [name, value];
-    }),
-  );
-}
-
 const cases = [
   ...Object.entries(PROFILES).map(([profile, flags]) => ({ name: profile, given: flags as Record<string, unknown>, fixture: undefined })),
   ...readdirSync(FIXTURES).map((fixture) => ({ name: `existing-${fixture}`, given: { celery: true }, fixture })),
@@ -106,7 +94,9 @@ describe.each(cases)('$name with Swarm', ({ given, fixture }) => {
       expect([name, limits['cpus']]).toEqual([name, service['cpus'] === undefined ? undefined : String(service['cpus'])]);
       const environment = { ...swarm.environment };
       for (const variable of SWARM_ONLY_VARIABLES[name] ?? []) delete environment[variable];
-      expect([name, environment]).toEqual([name, asSecretFiles(service.environment ?? {}, ctx)]);
+      expect([name, environment]).toEqual([name, service.environment ?? {}]);
+      // The same secret files, each a Swarm secret of the stack.
+      expect([name, swarm['secrets']]).toEqual([name, service['secrets']]);
     }
   });
 

@@ -1,9 +1,9 @@
 // The Swarm feature's answers and facts: a strict registry name, replicas sized into PostgreSQL,
 // secrets delivered as files. (stack.yaml itself is checked by docker stack config in
 // test/docker/static-checks.test.ts and deployed on three nodes in test/docker/swarm.test.ts.)
-import { parse } from 'yaml';
 import { FEATURES } from '../../features/index.ts';
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { checkRegistry } from '../../features/swarm/index.ts';
 import { AnswerError } from '../../generators/lib/answer-spec.ts';
 import { resolveAnswers } from '../../generators/lib/answers.ts';
@@ -75,7 +75,7 @@ describe('swarm facts', () => {
 
   it('delivers every secret as a file: *_FILE variables, never the value variable', () => {
     const ctx = contextWith({ backupS3Bucket: 'shop-backups' });
-    expect(ctx.secrets.filter((secret) => secret.swarmFile).map((secret) => secret.variable)).toEqual([
+    expect(ctx.secrets.map((secret) => secret.variable)).toEqual([
       'DJANGO_SECRET_KEY',
       'POSTGRES_PASSWORD',
       'REDIS_PASSWORD',
@@ -84,14 +84,30 @@ describe('swarm facts', () => {
       'BACKUP_S3_ACCESS_KEY_ID',
       'BACKUP_S3_SECRET_ACCESS_KEY',
       'POSTGRES_MONITOR_PASSWORD',
+      'REDIS_EXPORTER_PASSWORDS',
     ]);
     const tree = renderTree(ctx);
     const stack = tree.get('stack.yaml')!.content;
-    for (const { variable } of ctx.secrets.filter((secret) => secret.swarmFile))
-      expect(stack).not.toMatch(new RegExp(`^\\s+${variable}:`, 'm'));
+    for (const { variable } of ctx.secrets) expect(stack).not.toMatch(new RegExp(`^\\s+${variable}:`, 'm'));
     expect(tree.get('my_site/settings/base.py')!.content).toContain(
-      'for _name in ("DJANGO_SECRET_KEY", "POSTGRES_PASSWORD", "REDIS_PASSWORD"):',
+      'if _name.endswith("_FILE") and _file.startswith("/run/secrets/") and not os.environ.get(_name[:-5]):',
     );
+  });
+
+  it('encrypts the data network between nodes unless answered off; media S3 keys are Swarm secrets', () => {
+    const stackOf = (given: Record<string, unknown>) =>
+      parse(renderTree(contextWith(given)).get('stack.yaml')!.content, { merge: true, maxAliasCount: -1 }) as {
+        networks: Record<string, { driver_opts?: Record<string, string> }>;
+        services: Record<string, { secrets?: string[]; environment?: Record<string, string> }>;
+        secrets: Record<string, unknown>;
+      };
+    const stack = stackOf({ mediaStorage: 's3', s3Bucket: 'shop-media' });
+    expect(stack.networks['data']!.driver_opts).toEqual({ encrypted: '' });
+    expect(stack.networks['edge']!.driver_opts).toBeUndefined();
+    expect(stack.services['web']!.secrets).toEqual(expect.arrayContaining(['s3_access_key_id', 's3_secret_access_key']));
+    expect(stack.services['web']!.environment).toMatchObject({ S3_ACCESS_KEY_ID_FILE: '/run/secrets/s3_access_key_id' });
+    expect(Object.keys(stack.secrets)).toEqual(expect.arrayContaining(['s3_access_key_id', 's3_secret_access_key']));
+    expect(stackOf({ swarmEncryptData: false }).networks['data']!.driver_opts).toBeUndefined();
   });
 
   it('has no worker replicas without Celery, and no Celery connections', () => {

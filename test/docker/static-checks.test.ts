@@ -107,9 +107,11 @@ describe.each(Object.entries(PROFILES))('profile %s', (_profile, flags) => {
       return;
     }
     const stack = stackConfig(dir);
-    const env = readFileSync(path.join(dir, '.env'), 'utf8');
-    const secrets = [...env.matchAll(/^(?:DJANGO_SECRET_KEY|POSTGRES_PASSWORD|REDIS_PASSWORD)=(.+)$/gm)].map((match) => match[1]!);
-    expect(secrets).toHaveLength(3);
+    // The generated secrets live in secrets/<name>, one file each.
+    const secrets = ['django_secret_key', 'postgres_password', 'redis_password'].map((name) =>
+      readFileSync(path.join(dir, 'secrets', name), 'utf8').trim(),
+    );
+    expect(secrets.every((secret) => secret.length >= 32)).toBe(true);
     for (const [name, service] of Object.entries(stack.services)) {
       expect(service.deploy, name).toBeDefined();
       for (const value of Object.values(service.environment ?? {}))

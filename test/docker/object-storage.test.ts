@@ -6,7 +6,6 @@ import { FEATURES } from '../../features/index.ts';
 import { describe, expect, it } from 'vitest';
 import { runVerify } from '../../generators/verify/run.ts';
 import { generateProject } from '../helpers/generate.ts';
-import { addMissingStoragesS3Backend } from '../helpers/kit-gaps.ts';
 import { PROFILES } from '../helpers/profiles.ts';
 
 // Only what the profile changes, plus what must stay true: the full probe list runs in verify.test.ts.
@@ -16,7 +15,6 @@ describe('object storage (s3 profile)', () => {
   it('serves media and static from the bucket and restores a backup from the bucket alone', async () => {
     // Monitoring's six services prove nothing here (verify.test.ts boots them): off, to keep this test short.
     const result = await generateProject({ ...PROFILES['s3']!, monitoring: false });
-    addMissingStoragesS3Backend(result.cwd);
     const lines: string[] = [];
     const report = await runVerify({ repoDir: result.cwd, features: FEATURES, only: PROBES, log: (line) => lines.push(line) });
     const passed = report.results.filter((probe) => probe.status === 'pass').map((probe) => probe.probe);

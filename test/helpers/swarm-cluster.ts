@@ -192,9 +192,9 @@ export function initRepository(repoDir: string): string {
 /** A code change visible in /health/: a "release" field. */
 export function setRelease(repoDir: string, release: string, healthy = true): void {
   const file = path.join(repoDir, 'my_site', 'health.py');
-  const source = readFileSync(file, 'utf8').replace(/ "release": "[^"]*",/, '');
+  const source = readFileSync(file, 'utf8').replace(/, "release": "[^"]*"/, '');
   const changed = source
-    .replace('"instance": socket.gethostname(),', `"instance": socket.gethostname(), "release": "${release}",`)
+    .replace('**result}', `**result, "release": "${release}"}`)
     // A broken release: /health/ always 503, so its tasks never pass their healthcheck.
     .replace(/^ {4}healthy = .*$/m, healthy ? '    healthy = all(value == "ok" for value in result.values())' : '    healthy = False');
   if (changed === source && release !== '') throw new Error('health.py did not change');

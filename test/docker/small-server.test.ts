@@ -7,9 +7,10 @@ import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FEATURES } from '../../features/index.ts';
 import { runVerify, type VerifyReport } from '../../generators/verify/run.ts';
-import { requireDocker, run, runAsync } from '../helpers/docker.ts';
+import { requireDocker, run } from '../helpers/docker.ts';
 import { generateProject } from '../helpers/generate.ts';
-import { startLoad, type LoadReport } from '../helpers/load.ts';
+import { type LoadReport } from '../helpers/load.ts';
+import { loadWithTasks } from '../helpers/small-load.ts';
 import { containerMemory, expectWithinLimits, memoryTable } from '../helpers/container-memory.ts';
 import { sampleStats, type StatsSampler } from '../helpers/memory-stats.ts';
 
@@ -33,21 +34,7 @@ describe('1 CPU, 1024 MiB: the defaults', () => {
     stats = sampleStats(`verify-${NAME}-`);
     report = await runVerify({ repoDir: dir, features: FEATURES, keep: true, log: (line) => progress.push(line) });
     stats.phase('load');
-    const port = Number(
-      run('docker', ['port', `${report.project}-nginx-1`, '443'])
-        .trim()
-        .split('\n')[0]!
-        .split(':')
-        .pop(),
-    );
-    const loading = startLoad({ port, host: DOMAIN, concurrency: 8, maxSeconds: 30 });
-    const script = `from ${NAME}.tasks import ping\nresults = [ping.delay() for _ in range(${TASKS})]\nprint(sum(r.get(timeout=240) == "pong" for r in results), "tasks done")`;
-    const sent = await runAsync('docker', ['exec', `${report.project}-web-1`, 'python', 'manage.py', 'shell', '-c', script], {
-      timeoutMs: 300_000,
-    });
-    tasks = `${sent.stdout}${sent.stderr}`;
-    await new Promise((resolve) => setTimeout(resolve, 30_000 - Math.min(30_000, sent.seconds * 1000)));
-    load = await loading.stop();
+    ({ load, tasksOutput: tasks } = await loadWithTasks(report.project, NAME, DOMAIN, TASKS));
     // A last sample after the load, then the stream ends.
     await new Promise((resolve) => setTimeout(resolve, 3000));
     stats.stop();

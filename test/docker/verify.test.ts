@@ -1,8 +1,9 @@
 // End to end: generate a repository, then run exactly what `yo django-prod:verify` runs on it; for
 // the defaults, exactly what a newcomer types: the README's first command (sized for the second
 // smallest server, 1 CPU and 2048 MiB), then the `Next:` command it prints (`cd my-site && make
-// verify`, keeping the stack), in one shell, as root, with nothing installed globally. With the
-// limits enforced no container restarts or is OOM-killed, and each stays under its limit all along.
+// verify`, keeping the stack), in one shell, as root, with nothing installed globally; then a
+// bounded load through nginx while Celery runs 40 tasks. With the limits enforced no container
+// restarts or is OOM-killed, and each stays under its limit all along.
 // The minimal profile runs through an Engine-24-level API (DOCKER_API_VERSION=1.43): verify then
 // boots it without healthchecks' start_interval, which that API lacks.
 // No Docker engine is a failure here, never a skip: this suite is the proof the stack works.
@@ -16,6 +17,7 @@ import { containerMemory, expectWithinLimits, memoryTable } from '../helpers/con
 import { runAsync } from '../helpers/docker.ts';
 import { generateProject } from '../helpers/generate.ts';
 import { sampleStats } from '../helpers/memory-stats.ts';
+import { loadWithTasks } from '../helpers/small-load.ts';
 import { PROFILES } from '../helpers/profiles.ts';
 import { buildRenderContext } from '../../generators/lib/context.ts';
 import { GENERATOR_VERSION } from '../../generators/lib/version.ts';
@@ -24,6 +26,8 @@ import { readStoredAnswers } from '../../generators/verify/stored-answers.ts';
 import { runVerify } from '../../generators/verify/run.ts';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
+/** Celery tasks sent while the load runs, at 1 CPU / 2048 MiB. */
+const TASKS = 40;
 
 /** Every probe verify has for the repository's answers (testssl only where installed: CI installs it). */
 async function expectedProbes(repoDir: string): Promise<string[]> {
@@ -56,7 +60,6 @@ describe('yo django-prod:verify', () => {
     let downCommand: string | undefined;
     try {
       const run = await runAsync('bash', ['-c', script], { cwd: REPO, timeoutMs: 1_500_000 });
-      stats.stop();
       const output = `${run.stdout}${run.stderr}`;
       downCommand = /remove it with:\n {2}(.+)$/m.exec(output)?.[1];
       expect(output).toContain(`$ cd ${site} && make verify`);
@@ -72,6 +75,14 @@ describe('yo django-prod:verify', () => {
           .join('\n'),
       );
       const project = /still running as project (\S+)/.exec(output)![1]!;
+      // Then the small sizes' workload: a bounded load through nginx while Celery runs a few tasks.
+      stats.phase('load');
+      const { load, tasksOutput } = await loadWithTasks(project, 'my_site', 'example.com', TASKS);
+      await new Promise((resolve) => setTimeout(resolve, 3000));
+      stats.stop();
+      expect(tasksOutput).toContain(`${TASKS} tasks done`);
+      expect(load.failures, JSON.stringify(load.failures.slice(0, 5))).toEqual([]);
+      expect(load.ok).toBeGreaterThan(0);
       const rows = containerMemory(project, stats, 'verify-my-site-');
       console.log(`1 CPU / 2048 MiB, the defaults:\n${memoryTable(rows)}`);
       expectWithinLimits(rows, ['db-1', 'redis-1', 'web-1', 'nginx-1', 'worker-1', 'beat-1', 'backup-1', 'prometheus-1']);

@@ -1,0 +1,30 @@
+// The workload the small-server sizes are proven under: a bounded load through nginx while Celery
+// runs a few tasks, on a stack verify kept running.
+import { run, runAsync } from './docker.ts';
+import { startLoad, type LoadReport } from './load.ts';
+
+const LOAD_SECONDS = 30;
+
+/** 30 s of 8 requests at a time through the stack's nginx (:443), while `tasks` ping tasks run through Celery. */
+export async function loadWithTasks(
+  project: string,
+  pkg: string,
+  domain: string,
+  tasks: number,
+): Promise<{ load: LoadReport; tasksOutput: string }> {
+  const port = Number(
+    run('docker', ['port', `${project}-nginx-1`, '443'])
+      .trim()
+      .split('\n')[0]!
+      .split(':')
+      .pop(),
+  );
+  const loading = startLoad({ port, host: domain, concurrency: 8, maxSeconds: LOAD_SECONDS });
+  const script = `from ${pkg}.tasks import ping\nresults = [ping.delay() for _ in range(${tasks})]\nprint(sum(r.get(timeout=240) == "pong" for r in results), "tasks done")`;
+  const sent = await runAsync('docker', ['exec', `${project}-web-1`, 'python', 'manage.py', 'shell', '-c', script], {
+    timeoutMs: 300_000,
+  });
+  await new Promise((resolve) => setTimeout(resolve, LOAD_SECONDS * 1000 - Math.min(LOAD_SECONDS * 1000, sent.seconds * 1000)));
+  const load = await loading.stop();
+  return { load, tasksOutput: `${sent.stdout}${sent.stderr}` };
+}

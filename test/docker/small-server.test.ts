@@ -33,11 +33,7 @@ describe('1 CPU, 1024 MiB: the defaults', () => {
     dir = (await generateProject({ name: NAME, cpus: 1, memoryMb: 1024 })).cwd;
     stats = sampleStats(`verify-${NAME}-`);
     report = await runVerify({ repoDir: dir, features: FEATURES, keep: true, log: (line) => progress.push(line) });
-    stats.phase('load');
-    ({ load, tasksOutput: tasks } = await loadWithTasks(report.project, NAME, DOMAIN, TASKS));
-    // A last sample after the load, then the stream ends.
-    await new Promise((resolve) => setTimeout(resolve, 3000));
-    stats.stop();
+    ({ load, tasksOutput: tasks } = await loadWithTasks(report.project, NAME, DOMAIN, TASKS, stats));
   }, 1_200_000);
 
   afterAll(() => {

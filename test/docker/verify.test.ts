@@ -76,10 +76,7 @@ describe('yo django-prod:verify', () => {
       );
       const project = /still running as project (\S+)/.exec(output)![1]!;
       // Then the small sizes' workload: a bounded load through nginx while Celery runs a few tasks.
-      stats.phase('load');
-      const { load, tasksOutput } = await loadWithTasks(project, 'my_site', 'example.com', TASKS);
-      await new Promise((resolve) => setTimeout(resolve, 3000));
-      stats.stop();
+      const { load, tasksOutput } = await loadWithTasks(project, 'my_site', 'example.com', TASKS, stats);
       expect(tasksOutput).toContain(`${TASKS} tasks done`);
       expect(load.failures, JSON.stringify(load.failures.slice(0, 5))).toEqual([]);
       expect(load.ok).toBeGreaterThan(0);

@@ -2,16 +2,22 @@
 // runs a few tasks, on a stack verify kept running.
 import { run, runAsync } from './docker.ts';
 import { startLoad, type LoadReport } from './load.ts';
+import type { StatsSampler } from './memory-stats.ts';
 
 const LOAD_SECONDS = 30;
 
-/** 30 s of 8 requests at a time through the stack's nginx (:443), while `tasks` ping tasks run through Celery. */
+/**
+ * 30 s of 8 requests at a time through the stack's nginx (:443), while `tasks` ping tasks run
+ * through Celery; `stats` samples it as its "load" phase, then (a last sample after) stops.
+ */
 export async function loadWithTasks(
   project: string,
   pkg: string,
   domain: string,
   tasks: number,
+  stats: StatsSampler,
 ): Promise<{ load: LoadReport; tasksOutput: string }> {
+  stats.phase('load');
   const port = Number(
     run('docker', ['port', `${project}-nginx-1`, '443'])
       .trim()
@@ -26,5 +32,8 @@ export async function loadWithTasks(
   });
   await new Promise((resolve) => setTimeout(resolve, LOAD_SECONDS * 1000 - Math.min(LOAD_SECONDS * 1000, sent.seconds * 1000)));
   const load = await loading.stop();
+  // A last sample after the load, then the stream ends.
+  await new Promise((resolve) => setTimeout(resolve, 3000));
+  stats.stop();
   return { load, tasksOutput: `${sent.stdout}${sent.stderr}` };
 }

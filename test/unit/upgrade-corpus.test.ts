@@ -3,13 +3,24 @@
 // every edit, both with --yes (parts newer than the project stay off) and with each new part
 // switched on (its files, requirements and URLs land beside the user's). Properties only: the
 // templates keep changing.
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FEATURES } from '../../features/index.ts';
 import { optionalParts, partsNewTo } from '../../generators/lib/new-features.ts';
 import { GENERATOR_VERSION } from '../../generators/lib/version.ts';
-import { CORPUS, applyUserEdits, checkoutFixture, editsLost, filesWithMarkers, upgradeProject } from '../helpers/upgrade-corpus.ts';
+import {
+  CORPUS,
+  applyUserEdits,
+  checkoutFixture,
+  editsLost,
+  filesWithMarkers,
+  movedSecrets,
+  serverEnv,
+  upgradeProject,
+} from '../helpers/upgrade-corpus.ts';
+import { commitAll } from '../helpers/regenerate.ts';
 
 const storedAnswers = (dir: string): Record<string, unknown> =>
   JSON.parse(readFileSync(path.join(dir, '.yo-rc.json'), 'utf8'))['generator-django-prod'].answers;
@@ -22,23 +33,51 @@ describe('upgrade corpus: earlier releases, edited, regenerated with this checko
   for (const { release, profile } of CORPUS) {
     it(`${release}/${profile}: 0 conflicts, every edit kept (--yes)`, async () => {
       const dir = checkoutFixture(release, profile);
+      const envBefore = serverEnv(dir);
       const edits = applyUserEdits(dir);
       const { error, log } = await upgradeProject(dir);
       expect(error, log).toBeUndefined();
       expect(log).toMatch(/^ {2}conflict +0$/m);
       expect(filesWithMarkers(dir)).toEqual([]);
       expect(editsLost(dir, edits)).toEqual([]);
-      // Both releases recorded 0.1.0: the answer migrations of 0.2.0 ran (nginx left at its old
-      // default follows the new one), and the store now records this version.
-      expect(log).toContain('Stored answers migrated (0.2.0): answer "nginxVersion" "1.28"');
-      expect(storedAnswers(dir)['nginxVersion']).toBe('1.30');
-      // What the running server needs beyond `make deploy` (test/docker/upgrade-live.test.ts follows it).
-      expect(log).toMatch(
-        /^On the running server, after committing this upgrade:\n {2}- 0\.2\.0: before `make deploy`, add to the server's \.env .*\n {2}- 0\.2\.0: nginx .*`docker compose up --detach --wait --no-deps nginx`/m,
-      );
+      const storedVersion = release === 'v0.2.0' ? '0.2.0' : '0.1.0';
+      if (storedVersion === '0.1.0') {
+        // The answer migrations of 0.2.0 ran (nginx left at its old default follows the new one).
+        expect(log).toContain('Stored answers migrated (0.2.0): answer "nginxVersion" "1.28"');
+        expect(storedAnswers(dir)['nginxVersion']).toBe('1.30');
+      }
+      // What the running server needs beyond `make deploy` (test/docker/upgrade-live.test.ts
+      // follows it): the steps of every release after the project's, and none before.
+      const steps = /^On the running server, after committing this upgrade:\n((?: {2}- .*\n?)+)/m.exec(log)?.[1] ?? '';
+      const stepVersions = [...steps.matchAll(/^ {2}- (\d+\.\d+\.\d+): /gm)].map((match) => match[1]);
+      expect(stepVersions, log).toEqual(storedVersion === '0.1.0' ? ['0.2.0', '0.2.0', '0.3.0', '0.3.0'] : ['0.3.0', '0.3.0']);
+      // The secrets the server's .env held are files now, with the same values, and .env holds none.
+      expect(movedSecrets(dir, envBefore), log).toEqual([]);
+      // 0.1.0 wrote an existing project's deployment at its root; it lives in deploy/ now, and the
+      // server's .env went with it.
+      if (release === 'v0.1.0' && profile === 'existing') expect(log).toContain("deploy/.env  (.env's values: the deployment moved here");
       expect(JSON.parse(readFileSync(path.join(dir, '.yo-rc.json'), 'utf8'))['generator-django-prod'].version).toBe(GENERATOR_VERSION);
     }, 60_000);
   }
+
+  it('v0.2.0/default with a webhook URL answered: the URL moves into its secret file, out of every tracked file', async () => {
+    const dir = checkoutFixture('v0.2.0', 'default');
+    const url = 'https://hooks.example.com/services/T0/B0/s3cr3t-token';
+    const store = JSON.parse(readFileSync(path.join(dir, '.yo-rc.json'), 'utf8'));
+    store['generator-django-prod'].answers.alertWebhookUrl = url;
+    writeFileSync(path.join(dir, '.yo-rc.json'), `${JSON.stringify(store, null, 2)}\n`);
+    commitAll(dir, 'a webhook for alerts');
+    const { error, log } = await upgradeProject(dir);
+    expect(error, log).toBeUndefined();
+    expect(log).toContain('Stored answers migrated (0.3.0): answer "alertWebhookUrl" is now the secret file');
+    expect(readFileSync(path.join(dir, 'secrets/alertmanager_webhook_url'), 'utf8')).toBe(url);
+    expect(storedAnswers(dir)).toMatchObject({ alertWebhook: true });
+    expect(readFileSync(path.join(dir, 'monitoring/alertmanager/alertmanager.yml'), 'utf8')).toContain(
+      'url_file: /run/secrets/alertmanager_webhook_url',
+    );
+    const tracked = execFileSync('git', ['ls-files'], { cwd: dir, encoding: 'utf8' }).trim().split('\n');
+    expect(tracked.filter((file) => readFileSync(path.join(dir, file), 'utf8').includes(url))).toEqual([]);
+  }, 60_000);
 
   for (const { release, profile } of CORPUS.filter(({ release }) => release === '2026-11-24')) {
     it(`${release}/${profile}: 0 conflicts, every edit kept, with every new part switched on`, async () => {

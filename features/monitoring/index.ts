@@ -2,7 +2,7 @@
 // nginx, PostgreSQL, Redis and Celery's queue, the host and the volumes' disks, the backups and
 // the public HTTPS endpoint; alert rules with promtool unit tests; nothing published on the host.
 import { checkInteger, featureSwitch, spec, type Answers } from '../../generators/lib/answer-spec.ts';
-import { isDnsName, checkUrl } from '../../generators/lib/grammar.ts';
+import { isDnsName } from '../../generators/lib/grammar.ts';
 import { defineFeature } from '../../generators/lib/feature.ts';
 import { tokenSecret } from '../../generators/lib/secrets.ts';
 import { monitoringOverride } from './verify.ts';
@@ -14,7 +14,7 @@ declare module '../../generators/lib/answer-spec.ts' {
     alertSmtpHost: string;
     alertSmtpPort: number;
     alertSmtpUser: string;
-    alertWebhookUrl: string;
+    alertWebhook: boolean;
   }
 }
 
@@ -67,8 +67,8 @@ export interface MonitoringFacts {
   watchedVolumes: string[];
   /** E-mail to the admin through an SMTP relay (smarthost = host:port). */
   email: { smarthost: string; from: string; to: string; user: string | undefined } | undefined;
-  /** Where a webhook receiver posts alerts. */
-  webhookUrl: string | undefined;
+  /** Alertmanager posts alerts to the URL in secrets/alertmanager_webhook_url (it often holds a token). */
+  webhook: boolean;
 }
 
 declare module '../../generators/lib/feature.ts' {
@@ -136,23 +136,25 @@ export default defineFeature<MonitoringFacts>({
       name: 'alertSmtpUser',
       kind: 'string',
       message: 'SMTP user name (empty: no login)',
-      description: 'SMTP login (password: ALERTMANAGER_SMTP_PASSWORD in .env)',
+      description: 'SMTP login (its password goes in secrets/alertmanager_smtp_password)',
       default: () => '',
       when: withSmtp,
       check: checkSmtpUser,
     }),
+    // The URL is a secret (chat and paging webhooks carry their token in it): a file, never an answer.
     spec({
-      name: 'alertWebhookUrl',
-      kind: 'string',
-      message: 'Webhook URL for alerts (empty: none)',
-      description: 'URL Alertmanager posts alerts to (Alertmanager webhook JSON; empty: none)',
-      default: () => '',
+      name: 'alertWebhook',
+      kind: 'boolean',
+      message: 'Post alerts to a webhook? (you write its URL in secrets/alertmanager_webhook_url)',
+      description: 'Alertmanager posts alerts (webhook JSON) to the URL in secrets/alertmanager_webhook_url, a git-ignored file',
+      default: () => false,
       when: withMonitoring,
-      check: (value) => (value === '' ? undefined : checkUrl(value, { allowHttp: true })),
+      check: () => undefined,
     }),
   ],
   enabled: (answers) => answers.monitoring,
-  // postgres-exporter's role (db/roles.sh), and the password of the SMTP login when there is one.
+  // postgres-exporter's role (db/roles.sh), the password of the SMTP login when there is one, and
+  // the webhook's URL (the user writes both).
   secrets: (answers) => [
     tokenSecret('POSTGRES_MONITOR_PASSWORD', { db: true }),
     // redis_exporter reads passwords from a file only as JSON, by Redis address (redis-exporter's REDIS_ADDR).
@@ -161,6 +163,7 @@ export default defineFeature<MonitoringFacts>({
       derive: { from: 'REDIS_PASSWORD', content: (password) => `${JSON.stringify({ 'redis://redis:6379': password })}\n` },
     },
     ...(answers.alertSmtpHost && answers.alertSmtpUser ? [{ variables: ['ALERTMANAGER_SMTP_PASSWORD'] }] : []),
+    ...(answers.alertWebhook ? [{ variables: ['ALERTMANAGER_WEBHOOK_URL'] }] : []),
   ],
   slots: ['compose.services', 'compose.volumes', 'gunicorn', 'makefile', 'readme', 'readme.files', 'settings.production'],
   facts: (answers) => ({
@@ -186,13 +189,13 @@ export default defineFeature<MonitoringFacts>({
           user: answers.alertSmtpUser || undefined,
         }
       : undefined,
-    webhookUrl: answers.alertWebhookUrl || undefined,
+    webhook: answers.alertWebhook,
   }),
   // Alertmanager without a receiver drops every alert: a failure would go unnoticed.
   warnings: (answers) =>
-    answers.alertSmtpHost === '' && answers.alertWebhookUrl === ''
+    answers.alertSmtpHost === '' && !answers.alertWebhook
       ? [
-          'alerts go nowhere: Alertmanager has no receiver. Regenerate with --alert-smtp-host (mails go to --email) or --alert-webhook-url (README.md, "Monitoring")',
+          'alerts go nowhere: Alertmanager has no receiver. Regenerate with --alert-smtp-host (mails go to --email) or --alert-webhook (README.md, "Monitoring")',
         ]
       : [],
   services: Object.keys(MONITORING_MB),

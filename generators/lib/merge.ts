@@ -177,8 +177,9 @@ export function fillSecretsFile(
 
 /**
  * The secret files, each kept when it exists. A missing one takes the value .env still holds (a
- * repository from before secret files: nothing is regenerated behind its back), else a generated
- * one, else stays empty for the user to fill in. Mode 644: the containers' users read the file
+ * repository from before secret files: nothing is regenerated behind its back), or the one an
+ * earlier release stored as an answer (`stored`: migrations.ts), else a generated one, else stays
+ * empty for the user to fill in. Mode 644: the containers' users read the file
  * through its bind mount, while the folder (700) keeps other users of the server out.
  */
 export function planSecretFiles(
@@ -186,6 +187,7 @@ export function planSecretFiles(
   env: ReadonlyMap<string, string>,
   readCurrent: (file: string) => string | undefined,
   directory = SECRETS_DIRECTORY,
+  stored: ReadonlyMap<string, string> = new Map(),
 ): FileAction[] {
   const generated = new Map<Secret, readonly string[]>();
   const values = new Map<string, string>();
@@ -207,10 +209,12 @@ export function planSecretFiles(
       return { path: file, status: 'unchanged' };
     }
     const fromEnv = env.get(variable) ?? '';
+    const fromStore = stored.get(variable) ?? '';
     if (secret.generate && fromEnv === '' && !generated.has(secret)) generated.set(secret, secret.generate());
-    const content = fromEnv || (generated.get(secret)?.[index] ?? '');
+    const content = fromEnv || fromStore || (generated.get(secret)?.[index] ?? '');
     values.set(variable, content);
-    return { path: file, status: 'added', write: { content, mode: 0o644 }, ...(fromEnv ? { note: `${variable}'s value in .env` } : {}) };
+    const note = fromEnv ? `${variable}'s value in .env` : fromStore ? 'the value .yo-rc.json held as an answer' : undefined;
+    return { path: file, status: 'added', write: { content, mode: 0o644 }, ...(note ? { note } : {}) };
   };
   // Derived files last: they read the others' values.
   const all = fileSecrets(secrets);

@@ -5,6 +5,7 @@
 // introduced each change. Pure: no Yeoman, no file system.
 import { isDeepStrictEqual } from 'node:util';
 import semver from 'semver';
+import { secretFileOf } from './secrets.ts';
 
 /** Answers as stored: keys may be names this generator no longer uses. */
 export type StoredAnswers = Readonly<Record<string, unknown>>;
@@ -15,6 +16,8 @@ export interface AnswerMigration {
   /** One line, printed when the migration runs. */
   description: string;
   migrate(answers: StoredAnswers): StoredAnswers;
+  /** Values that leave the store for secret files, by variable (read before `migrate`). */
+  secrets?(answers: StoredAnswers): Readonly<Record<string, string>>;
 }
 
 /** `from` is now called `to`; a store that already has `to` keeps it (and loses `from`). */
@@ -66,6 +69,19 @@ export function keepBehaviour(version: string, name: string, value: unknown, why
 }
 
 /**
+ * `from` held a secret (a webhook URL carries its token): its value moves into the secret file of
+ * `variable`, and the store keeps only `to`, whether there was one.
+ */
+export function answerToSecret(version: string, from: string, variable: string, to: string, why: string): AnswerMigration {
+  return {
+    version,
+    description: `answer "${from}" is now the secret file secrets/${secretFileOf(variable)} and answer "${to}": ${why}`,
+    migrate: ({ [from]: value, ...rest }) => (value === undefined ? rest : { [to]: value !== '', ...rest }),
+    secrets: (answers) => (typeof answers[from] === 'string' && answers[from] !== '' ? { [variable]: answers[from] } : {}),
+  };
+}
+
+/**
  * Every rename or split of an answer, oldest first. Add an entry when an answer's name or meaning
  * changes, with the version that ships the change, so stores written before it keep working.
  */
@@ -76,6 +92,13 @@ export const ANSWER_MIGRATIONS: readonly AnswerMigration[] = [
     'adminPath',
     'admin',
     'the admin stays at /admin/ (new projects get a random path); --admin-path moves it, bookmarks and links too',
+  ),
+  answerToSecret(
+    '0.3.0',
+    'alertWebhookUrl',
+    'ALERTMANAGER_WEBHOOK_URL',
+    'alertWebhook',
+    'a webhook URL carries its token; it stays in your git history, so rotate it if others can read the repository',
   ),
 ];
 
@@ -116,7 +139,7 @@ export const UPGRADE_STEPS: readonly UpgradeStep[] = [
   },
   {
     version: '0.3.0',
-    step: "secrets are files now: this run wrote secrets/ (git-ignored, one file each) from your .env's values and took them out of .env. On the server, before anything else: copy secrets/ beside compose.yaml (`scp -r secrets <server>:<path>/`, then `chmod 700 secrets` there) and replace its .env with yours; then, at a quiet moment, `make up` recreates every service with its secrets mounted as files (db and redis restart: a few seconds of errors). A BACKUP_AGE_IDENTITY still in a .env is read by nothing any more: keep it in your password manager and delete it from every .env (restore.sh --from-s3 asks for it)",
+    step: "secrets are files now: this run wrote secrets/ (git-ignored, one file each) from your .env's values and took them out of .env. On the server, before anything else: copy secrets/ beside compose.yaml (`scp -r secrets <server>:<path>/`, then `chmod 700 secrets` there) and replace its .env with yours; then, at a quiet moment, `make up`: web rolls over as in a deploy, then every other service is recreated with its secrets mounted as files, each on its own (while db and redis restart, requests wait a few seconds). A BACKUP_AGE_IDENTITY still in a .env is read by nothing any more: keep it in your password manager and delete it from every .env (restore.sh --from-s3 asks for it)",
   },
   {
     version: '0.3.0',
@@ -154,21 +177,24 @@ export function storedVersionProblem(stored: unknown, running: string): string |
 /**
  * Applies, in version order, every migration newer than the store's version and not newer than
  * the running generator (a migration of a future release waits for it). `applied` lists those
- * that changed something (a store without the answer is no news to print).
+ * that changed something (a store without the answer is no news to print); `secrets` are the
+ * values that left the store for secret files.
  */
 export function migrateAnswers(
   stored: StoredAnswers,
   storedVersion: string | undefined,
   running: string,
   migrations: readonly AnswerMigration[] = ANSWER_MIGRATIONS,
-): { answers: StoredAnswers; applied: AnswerMigration[] } {
+): { answers: StoredAnswers; applied: AnswerMigration[]; secrets: Map<string, string> } {
   const due = releasedSince(migrations, storedVersion, running);
   const applied: AnswerMigration[] = [];
+  const secrets = new Map<string, string>();
   let answers = stored;
   for (const migration of due) {
+    for (const [variable, value] of Object.entries(migration.secrets?.(answers) ?? {})) secrets.set(variable, value);
     const migrated = migration.migrate(answers);
     if (!isDeepStrictEqual(migrated, answers)) applied.push(migration);
     answers = migrated;
   }
-  return { answers, applied };
+  return { answers, applied, secrets };
 }

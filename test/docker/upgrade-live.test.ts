@@ -11,11 +11,16 @@
 // so the stack runs the kit's real nginx 1.30 in its place: the only image here that behaves like
 // the 1.28 users pull. The running nginx is not replaced by `make deploy`; it loads 0.2.0's
 // configuration at the reload the 0.1.0 watcher makes when web containers change.
+//
+// From 0.2.0 (the last release, what most projects run): secrets move from .env into files. The
+// deploy under load loses nothing; then the release's step: `make up` at a quiet moment rolls web
+// over and recreates db, redis and nginx, each on its own. Only nginx's replacement refuses
+// connections (about a second); after it every service is healthy, no secret is in `docker
+// inspect` of any container, and the data and the new release are served.
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { request } from '../../generators/verify/http.ts';
 import { bootDeployStack, servedVersion, type DeployStack } from '../helpers/deploy-stack.ts';
 import { runAsync } from '../helpers/docker.ts';
 import { summarize } from '../helpers/load.ts';
@@ -34,6 +39,33 @@ const djangoShell = (stack: DeployStack, code: string) =>
 
 const make = (stack: DeployStack, target: string) => runAsync('make', [target], { cwd: stack.dir, env: stack.env, timeoutMs: 900_000 });
 
+const release = (dir: string) => execFileSync('git', ['rev-parse', '--short=12', 'HEAD'], { cwd: dir, encoding: 'utf8' }).trim();
+
+/**
+ * `make deploy` of the committed upgrade under a bounded load through nginx (GET and POST): no
+ * request fails, and the load saw both releases (it ran across the switch).
+ */
+async function deployUnderLoad(stack: DeployStack, oldRelease: string | undefined, newRelease: string) {
+  const gets = stack.load({ concurrency: 4 });
+  const posts = stack.load({ method: 'POST', expectStatus: 403, concurrency: 4 });
+  const deployed = await make(stack, 'deploy');
+  // Requests keep reaching the new containers for a moment after the old ones left.
+  await new Promise((resolve) => setTimeout(resolve, 3000));
+  const [getReport, postReport] = await Promise.all([gets.stop(), posts.stop()]);
+  expect(deployed.code, `${deployed.stdout}${deployed.stderr}`).toBe(0);
+  expect(getReport.failures, summarize(getReport)).toEqual([]);
+  // The old web containers stop with no request on their connections: nginx resolves web's alias
+  // "django", which only the new containers carry. POSTs included.
+  expect(postReport.failures, summarize(postReport)).toEqual([]);
+  const versions = new Set(getReport.answers.map((answer) => answer.version));
+  expect([...versions].sort(), summarize(getReport)).toEqual([oldRelease, newRelease].sort());
+  return { getReport, postReport, deployed };
+}
+
+/** The user written before the upgrade is still there. */
+const userKept = (stack: DeployStack) =>
+  djangoShell(stack, `from django.contrib.auth.models import User; print(User.objects.filter(username=${JSON.stringify(USER)}).count())`);
+
 describe('upgrading a running stack of the previous release', () => {
   it('v0.1.0/minimal: regenerate, commit, make deploy under load, then replace nginx: no request fails, POSTs too, data kept', async () => {
     const dir = checkoutFixture('v0.1.0', 'minimal');
@@ -47,24 +79,11 @@ describe('upgrading a running stack of the previous release', () => {
       expect(error, log).toBeUndefined();
       expect(log).toContain('On the running server, after committing this upgrade:');
       // The version bin/deploy builds: the upgrade's commit.
-      const newRelease = execFileSync('git', ['rev-parse', '--short=12', 'HEAD'], { cwd: dir, encoding: 'utf8' }).trim();
+      const newRelease = release(dir);
 
-      const gets = stack.load({ concurrency: 4 });
-      const posts = stack.load({ method: 'POST', expectStatus: 403, concurrency: 4 });
-      const deployed = await make(stack, 'deploy');
-      // Requests keep reaching the new containers for a moment after the old ones left.
-      await new Promise((resolve) => setTimeout(resolve, 3000));
-      const [getReport, postReport] = await Promise.all([gets.stop(), posts.stop()]);
-      expect(deployed.code, `${deployed.stdout}${deployed.stderr}`).toBe(0);
-      expect(getReport.failures, summarize(getReport)).toEqual([]);
-      // 0.1.0's web containers stop without 0.2.0's drain (it is in the new image). nginx resolves
-      // web's alias "django" (0.2.0's configuration, loaded at the reload 0.1.0's watcher makes once
-      // the new containers answer), which only the new containers carry: the old ones get no new
-      // request, and nothing is sent on their connections when they stop. POSTs included.
-      expect(postReport.failures, summarize(postReport)).toEqual([]);
-      // The load saw both releases: it ran across the switch.
-      const versions = new Set(getReport.answers.map((answer) => answer.version));
-      expect([...versions].sort(), summarize(getReport)).toEqual([oldRelease, newRelease].sort());
+      // 0.1.0's web containers stop without 0.2.0's drain (it is in the new image); nginx loads the
+      // upstream naming the alias at the reload 0.1.0's watcher makes once the new containers answer.
+      const { getReport, postReport, deployed } = await deployUnderLoad(stack, oldRelease, newRelease);
       expect(stack.containers('web').filter((id) => oldWeb.includes(id))).toEqual([]);
 
       // The release's step for the rest, as printed: nginx replaced with 0.2.0's image and
@@ -81,19 +100,64 @@ describe('upgrading a running stack of the previous release', () => {
       expect(stack.containers('nginx')).not.toEqual(oldNginx);
       const mounts = stack.compose('exec', '-T', 'nginx', 'ls', '/docker-entrypoint.d');
       expect(mounts, "0.1.0's web-upstream.sh watcher is gone").not.toContain('web-upstream');
-      // The new nginx published 443 on another random port of 127.0.0.1 (a server keeps 443).
-      const port = Number(stack.compose('port', 'nginx', '443').split(':').pop());
-      const health = await request({ port, secure: true, host: stack.host, path: '/health/' });
+      // The new nginx serves on the same port, as a server's keeps 443.
+      const health = await stack.health();
       expect(health.status, health.body).toBe(200);
       expect((JSON.parse(health.body) as { version: string }).version).toBe(newRelease);
-      expect(
-        djangoShell(
-          stack,
-          `from django.contrib.auth.models import User; print(User.objects.filter(username=${JSON.stringify(USER)}).count())`,
-        ),
-      ).toBe('1');
+      expect(userKept(stack)).toBe('1');
       console.log(
         `upgrade v0.1.0 -> this checkout under load: ${summarize(getReport)}; POST ${summarize(postReport)}\n${deployed.stdout.trim()}`,
+      );
+    } finally {
+      stack.down();
+    }
+  });
+  it('v0.2.0/minimal: deploy under load, reload nginx, then `make up` moves the secrets into files: healthy, nothing in docker inspect, data kept', async () => {
+    const dir = checkoutFixture('v0.2.0', 'minimal');
+    const stack = await bootDeployStack(dir, storedDomain(dir));
+    try {
+      djangoShell(stack, `from django.contrib.auth.models import User; User.objects.create_user(${JSON.stringify(USER)})`);
+      const oldRelease = await servedVersion(stack);
+      const { error, log } = await upgradeProject(dir);
+      expect(error, log).toBeUndefined();
+      expect(log).toMatch(/- 0\.3\.0: secrets are files now: .*`make up`/);
+      const newRelease = release(dir);
+      const { getReport, postReport } = await deployUnderLoad(stack, oldRelease, newRelease);
+      // The release's nginx step: its configuration changed (headers, admin, alias), reloaded after the deploy.
+      stack.compose('exec', '-T', 'nginx', 'nginx', '-s', 'reload');
+
+      // The secrets step, as printed: the files are beside compose.yaml (this checkout is the
+      // server), then `make up` at a quiet moment. A light load sees what it costs.
+      const secretsDir = path.join(dir, 'secrets');
+      const secrets = readdirSync(secretsDir).map((file) => readFileSync(path.join(secretsDir, file), 'utf8').trim());
+      expect(secrets.length).toBeGreaterThanOrEqual(4);
+      const quiet = stack.load({ concurrency: 1 });
+      const up = await make(stack, 'up');
+      const quietReport = await quiet.stop();
+      expect(up.code, `${up.stdout}${up.stderr}`).toBe(0);
+      // Web rolled over as in a deploy; db and redis restarting make requests wait (the health
+      // endpoint answers 503 meanwhile); nginx, whose definition changed, is away about a second.
+      // No request reached a container that was stopped under it (no 502 or 500).
+      const expected = new Set(['ECONNREFUSED', 'ECONNRESET (new connection)', '503']);
+      expect(
+        quietReport.failures.filter(({ what }) => !expected.has(what)),
+        summarize(quietReport),
+      ).toEqual([]);
+      const states = stack.compose('ps', '--all', '--format', '{{.Service}} {{.State}} {{.Health}}').trim().split('\n');
+      expect(states.filter((line) => !/ running (healthy|)$/.test(line) && !/^migrate exited/.test(line))).toEqual([]);
+      for (const id of stack.compose('ps', '--all', '--quiet').trim().split('\n')) {
+        const text = execFileSync('docker', ['inspect', id], { encoding: 'utf8' });
+        expect([id, secrets.filter((value) => value.length >= 16 && text.includes(value)).length]).toEqual([id, 0]);
+      }
+      // No secret left in .env; the app and the database still agree on the password, and on the data.
+      expect(secrets.filter((value) => readFileSync(path.join(dir, '.env'), 'utf8').includes(value))).toEqual([]);
+      const health = await stack.health();
+      expect(health.status, health.body).toBe(200);
+      expect((JSON.parse(health.body) as { version: string }).version).toBe(newRelease);
+      expect(userKept(stack)).toBe('1');
+      console.log(
+        `upgrade v0.2.0 -> this checkout: deploy under load ${summarize(getReport)}; POST ${summarize(postReport)}\n` +
+          `make up (secrets as files) under a light load: ${summarize(quietReport)}`,
       );
     } finally {
       stack.down();

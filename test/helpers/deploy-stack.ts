@@ -1,23 +1,36 @@
 // A generated repository run the way a server runs it: a git checkout, booted and updated with
-// its own bin/deploy under a unique Compose project, nginx published on random 127.0.0.1 ports
-// only (a Compose file added through COMPOSE_FILE, as a user could). Shared by the deploy tests
+// its own bin/deploy under a unique Compose project, nginx published on 127.0.0.1 only, on ports
+// free at boot that stay when nginx is recreated, as 80 and 443 do on a server (a Compose file
+// added through COMPOSE_FILE, as a user could). Shared by the deploy tests
 // and bench/deploy.ts.
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { request, type HttpResponse } from '../../generators/verify/http.ts';
 import { run, runAsync, type Finished } from './docker.ts';
 import { startLoad, type Load, type LoadOptions } from './load.ts';
 
 const TEST_COMPOSE_FILE = 'compose.deploy-test.yaml';
-/** nginx on random 127.0.0.1 ports; `image` replaces the project's nginx image. */
-const nginxOverride = (image?: string) => `services:
+/** nginx on these 127.0.0.1 ports; `image` replaces the project's nginx image. */
+const nginxOverride = (ports: { http: number; https: number }, image?: string) => `services:
   nginx:
 ${image ? `    image: ${image}\n` : ''}    ports: !override
-      - "127.0.0.1::80"
-      - "127.0.0.1::443"
+      - "127.0.0.1:${ports.http}:80"
+      - "127.0.0.1:${ports.https}:443"
 `;
+
+/** A TCP port of 127.0.0.1 that is free now (the system picks it). */
+const freePort = () =>
+  new Promise<number>((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
 
 export interface DeployStack {
   dir: string;
@@ -59,7 +72,8 @@ export async function bootDeployStack(
   { nginxImage }: { nginxImage?: string } = {},
 ): Promise<DeployStack> {
   const project = `i11-deploy-${randomBytes(3).toString('hex')}`;
-  writeFileSync(path.join(dir, TEST_COMPOSE_FILE), nginxOverride(nginxImage));
+  const port = await freePort();
+  writeFileSync(path.join(dir, TEST_COMPOSE_FILE), nginxOverride({ http: await freePort(), https: port }, nginxImage));
   git(dir, 'init', '-q');
   // The test's Compose file stays out of the history: the checkout is clean, as on a server.
   appendFileSync(path.join(dir, '.git', 'info', 'exclude'), `${TEST_COMPOSE_FILE}\n`);
@@ -97,7 +111,6 @@ export async function bootDeployStack(
     down();
     throw new Error(`bin/deploy could not boot the stack (exit ${booted.code}):\n${booted.stdout}${booted.stderr}\n${logs}`);
   }
-  const port = Number(compose('port', 'nginx', '443').trim().split(':').pop());
   return {
     dir,
     project,

@@ -64,7 +64,7 @@ export const PROFILES: Record<string, AnswerFlags> = {
     alertSmtpHost: 'smtp.example.com',
     alertSmtpPort: 465,
     alertSmtpUser: 'alerts@example.com',
-    alertWebhookUrl: 'https://hooks.example.com/alerts?team=ops',
+    alertWebhook: true,
     cache: true,
   },
   // Docker Swarm on top of the defaults (Celery, Sentry, backups); off in every other profile but large.

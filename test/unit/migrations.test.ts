@@ -86,7 +86,7 @@ describe('migrateAnswers', () => {
 
   it('leaves answers alone when nothing applies, and never mutates the store', () => {
     const stored = Object.freeze({ hsts: 1 });
-    expect(migrateAnswers(stored, '0.3.0', '0.3.0', TABLE)).toEqual({ answers: stored, applied: [] });
+    expect(migrateAnswers(stored, '0.3.0', '0.3.0', TABLE)).toEqual({ answers: stored, applied: [], secrets: new Map() });
     expect(migrateAnswers(stored, '0.1.0', '0.2.0', TABLE).answers).toEqual({ hstsSeconds: 1 });
     expect(stored).toEqual({ hsts: 1 });
   });
@@ -110,6 +110,17 @@ describe('migrateAnswers', () => {
     expect(upgraded['adminPath']).toBe('admin');
     expect(resolveAnswers({ ...upgraded, cpus: 2, memoryMb: 4096 }, FEATURES).adminPath).toBe('admin');
     expect(resolveAnswers({ cpus: 2, memoryMb: 4096 }, FEATURES).adminPath).toMatch(/^admin-[0-9a-f]{12}$/);
+  });
+
+  it('an answer that held a secret leaves the store for its secret file; the store keeps only whether there was one', () => {
+    const url = 'https://hooks.example.com/services/T0/B0/token?x=1';
+    const { answers, secrets } = migrateAnswers({ domain: 'a.test', alertWebhookUrl: url }, '0.2.0', '0.3.0');
+    expect(answers).toMatchObject({ domain: 'a.test', alertWebhook: true });
+    expect(answers).not.toHaveProperty('alertWebhookUrl');
+    expect(secrets).toEqual(new Map([['ALERTMANAGER_WEBHOOK_URL', url]]));
+    const none = migrateAnswers({ domain: 'a.test', alertWebhookUrl: '' }, '0.2.0', '0.3.0');
+    expect(none.answers).toMatchObject({ alertWebhook: false });
+    expect(none.secrets).toEqual(new Map());
   });
 
   it('the real table is in version order and ships with this version or earlier', () => {

@@ -83,16 +83,16 @@ describe('monitoring', () => {
     }
   });
 
-  it('routes alerts by the answers: SMTP with the password only as a secret file, or a webhook', () => {
+  it('routes alerts by the answers: SMTP and a webhook, the password and the URL only as secret files', () => {
     const tree = render({
       alertSmtpHost: 'smtp.example.com',
       alertSmtpPort: 465,
       alertSmtpUser: 'alerts@example.com',
-      alertWebhookUrl: 'https://hooks.example.com/a?b=c&d',
+      alertWebhook: true,
     });
     const alertmanager = parse(tree['monitoring/alertmanager/alertmanager.yml']!) as {
       global: Record<string, unknown>;
-      receivers: { email_configs?: { to: string }[]; webhook_configs?: { url: string }[] }[];
+      receivers: { email_configs?: { to: string }[]; webhook_configs?: Record<string, unknown>[] }[];
     };
     expect(alertmanager.global).toMatchObject({
       smtp_smarthost: 'smtp.example.com:465',
@@ -100,13 +100,16 @@ describe('monitoring', () => {
       smtp_auth_password_file: '/run/secrets/alertmanager_smtp_password',
     });
     expect(alertmanager.receivers[0]!.email_configs![0]!.to).toBe('admin@example.com');
-    expect(alertmanager.receivers[0]!.webhook_configs![0]!.url).toBe('https://hooks.example.com/a?b=c&d');
+    expect(alertmanager.receivers[0]!.webhook_configs).toEqual([
+      { url_file: '/run/secrets/alertmanager_webhook_url', send_resolved: true },
+    ]);
     const compose = parse(tree['compose.yaml']!) as { secrets: Record<string, unknown>; services: Record<string, { secrets?: string[] }> };
     expect(compose.secrets['alertmanager_smtp_password']).toEqual({ file: './secrets/alertmanager_smtp_password' });
-    expect(compose.services['alertmanager']!.secrets).toEqual(['alertmanager_smtp_password']);
+    expect(compose.secrets['alertmanager_webhook_url']).toEqual({ file: './secrets/alertmanager_webhook_url' });
+    expect(compose.services['alertmanager']!.secrets).toEqual(['alertmanager_smtp_password', 'alertmanager_webhook_url']);
     const none = render({});
     expect(none['monitoring/alertmanager/alertmanager.yml']).not.toMatch(/email_configs|webhook_configs|smtp_/);
-    expect(none['compose.yaml']).not.toContain('alertmanager_smtp_password');
+    expect(none['compose.yaml']).not.toMatch(/alertmanager_smtp_password|alertmanager_webhook_url/);
   });
 
   it("keeps metrics off the public side: Django on the master's own port, stub_status on an unpublished listener", () => {

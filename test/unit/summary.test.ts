@@ -9,7 +9,7 @@ import { formatDecisions, formatNextSteps, type RunFacts } from '../../generator
 const contextFor = (given: Record<string, unknown>) =>
   buildRenderContext(resolveAnswers({ tlsMode: 'self-signed', domain: 'app.test', ...given }, FEATURES), FEATURES, '0.0.0-test');
 /** Monitoring with a receiver: no warning that alerts go nowhere. */
-const ALERTS_RECEIVED = { alertWebhookUrl: 'https://hooks.example.com/alerts' };
+const ALERTS_RECEIVED = { alertWebhook: true };
 
 describe('formatDecisions', () => {
   it('says how the stack is sized, what runs and what to do next', () => {
@@ -103,7 +103,7 @@ describe('formatNextSteps', () => {
 
   it('warns first when monitoring has no alert receiver, and not when it has one', () => {
     const warning =
-      '  - alerts go nowhere: Alertmanager has no receiver. Regenerate with --alert-smtp-host (mails go to --email) or --alert-webhook-url (README.md, "Monitoring")';
+      '  - alerts go nowhere: Alertmanager has no receiver. Regenerate with --alert-smtp-host (mails go to --email) or --alert-webhook (README.md, "Monitoring")';
     expect(
       formatNextSteps(contextFor({ cpus: 2, memoryMb: 4096 }), facts({ env: '' }))
         .split('\n')

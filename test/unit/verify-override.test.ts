@@ -79,7 +79,7 @@ describe('verify override', () => {
   });
 
   it("runs the repository's monitoring files fast and silent: short intervals and for:, no notification leaves", () => {
-    const render = answersWith({ tlsMode: 'self-signed', domain: 'app.test', alertWebhookUrl: 'https://hooks.example.com/x' });
+    const render = answersWith({ tlsMode: 'self-signed', domain: 'app.test', alertWebhook: true });
     const tree = renderTree(render);
     const file = (name: string) => tree.get(`monitoring/${name}`)!.content;
     const withCommands: ComposeConfig = {

@@ -27,6 +27,20 @@ let adminPath = '';
 const PUBLIC_NETWORK = `${project}-public`;
 /** The secret files' values (secrets/), by file name. */
 let secrets: Record<string, string> = {};
+/** A webhook receiver on the stack's network (its token is in the URL, as chat webhooks carry theirs). */
+const HOOKS = `${project}-hooks`;
+const HOOK_PATH = `/alerts/${randomBytes(16).toString('hex')}`;
+/** Prints each POST's path and its alerts' names. */
+const HOOK_RECEIVER = [
+  'import http.server, json',
+  'class Hook(http.server.BaseHTTPRequestHandler):',
+  '    def do_POST(self):',
+  "        body = json.loads(self.rfile.read(int(self.headers['Content-Length'])))",
+  "        print('POST', self.path, ','.join(alert['labels']['alertname'] for alert in body['alerts']), flush=True)",
+  '        self.send_response(200)',
+  '        self.end_headers()',
+  "http.server.HTTPServer(('', 8080), Hook).serve_forever()",
+].join('\n');
 
 const compose = (args: string[], files: string[] = []) =>
   run('docker', ['compose', '-p', project, '-f', 'compose.yaml', '-f', PORTS_FILE, ...files.flatMap((file) => ['-f', file]), ...args], {
@@ -74,7 +88,9 @@ const publishedPort = (port: number) =>
 describe('least privilege on a booted stack', () => {
   beforeAll(async () => {
     requireDocker();
-    dir = (await generateProject({ name: project, domain: DOMAIN, tlsMode: 'self-signed', sentry: false })).cwd;
+    dir = (await generateProject({ name: project, domain: DOMAIN, tlsMode: 'self-signed', sentry: false, alertWebhook: true })).cwd;
+    // What the README says to do with a webhook: its URL in the secret file.
+    writeFileSync(path.join(dir, 'secrets', 'alertmanager_webhook_url'), `http://hooks.test:8080${HOOK_PATH}\n`);
     env = Object.fromEntries(
       readFileSync(path.join(dir, '.env'), 'utf8')
         .split('\n')
@@ -116,6 +132,21 @@ describe('least privilege on a booted stack', () => {
     expect(psql("SELECT count(*) FROM pg_roles WHERE rolname = 'app'")).toBe('0');
     // This release on that volume: db is recreated and makes the roles before anything connects.
     compose(['up', '-d', '--wait']);
+    const network = Object.keys(inspect('alertmanager').NetworkSettings.Networks)[0]!;
+    run('docker', [
+      'run',
+      '-d',
+      '--name',
+      HOOKS,
+      '--network',
+      network,
+      '--network-alias',
+      'hooks.test',
+      'python:3.13-slim',
+      'python',
+      '-c',
+      HOOK_RECEIVER,
+    ]);
   });
 
   afterAll(() => {
@@ -123,6 +154,7 @@ describe('least privilege on a booted stack', () => {
     const images = Object.values(composeConfig(dir, { COMPOSE_PROJECT_NAME: project }).services)
       .filter((service) => service.build !== undefined)
       .map((service) => service.image!);
+    run('docker', ['rm', '-f', HOOKS]);
     compose(['down', '-v', '-t', '5']);
     run('docker', ['network', 'rm', '-f', PUBLIC_NETWORK]);
     run('docker', ['image', 'rm', '-f', ...new Set(images)]);
@@ -429,6 +461,23 @@ describe('least privilege on a booted stack', () => {
     const heartbeat = () =>
       Number(/^redis_key_value\{db="db0",key="celery-heartbeat"\} (\S+)$/m.exec(exporterMetrics('redis-exporter', 9121))?.[1] ?? 0);
     await expect.poll(heartbeat, { timeout: 120_000, interval: 5_000 }).toBeGreaterThan(Date.now() / 1000 - 180);
+  });
+
+  it('Alertmanager posts an alert to the webhook URL it reads from its secret file', async () => {
+    compose([
+      'exec',
+      '-T',
+      'alertmanager',
+      'amtool',
+      'alert',
+      'add',
+      'WebhookProbe',
+      'severity=info',
+      '--alertmanager.url=http://127.0.0.1:9093',
+    ]);
+    // The first notification of a group waits group_wait (30 s).
+    const received = () => run('docker', ['logs', HOOKS]);
+    await expect.poll(received, { timeout: 120_000, interval: 5_000 }).toContain(`POST ${HOOK_PATH} WebhookProbe`);
   });
 
   // Last: it spends this address's admin allowance.

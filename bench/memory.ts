@@ -16,6 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { generateProject } from './generate-project.ts';
 import { sampleStats } from '../test/helpers/memory-stats.ts';
+import { pingTasksScript } from '../test/helpers/small-load.ts';
 
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 15);
 const IDLE_SECONDS = Number(process.env['BENCH_IDLE_SECONDS'] ?? 20);
@@ -88,7 +89,7 @@ try {
         'shell',
         '-c',
       ],
-      `from ${PACKAGE}.tasks import ping\nresults = [ping.delay() for _ in range(${TASKS})]\nprint(sum(r.get(timeout=300) == "pong" for r in results), "tasks done")`,
+      pingTasksScript(PACKAGE, TASKS, 300),
     ],
     { cwd: dir, stdio: ['ignore', 'inherit', 'inherit'] },
   );

@@ -6,6 +6,10 @@ import type { StatsSampler } from './memory-stats.ts';
 
 const LOAD_SECONDS = 30;
 
+/** A Django shell script that sends `tasks` ping tasks through Celery and prints how many answered within `timeoutSeconds`. */
+export const pingTasksScript = (pkg: string, tasks: number, timeoutSeconds: number) =>
+  `from ${pkg}.tasks import ping\nresults = [ping.delay() for _ in range(${tasks})]\nprint(sum(r.get(timeout=${timeoutSeconds}) == "pong" for r in results), "tasks done")`;
+
 /**
  * 30 s of 8 requests at a time through the stack's nginx (:443), while `tasks` ping tasks run
  * through Celery; `stats` samples it as its "load" phase, then (a last sample after) stops.
@@ -26,10 +30,13 @@ export async function loadWithTasks(
       .pop(),
   );
   const loading = startLoad({ port, host: domain, concurrency: 8, maxSeconds: LOAD_SECONDS });
-  const script = `from ${pkg}.tasks import ping\nresults = [ping.delay() for _ in range(${tasks})]\nprint(sum(r.get(timeout=240) == "pong" for r in results), "tasks done")`;
-  const sent = await runAsync('docker', ['exec', `${project}-web-1`, 'python', 'manage.py', 'shell', '-c', script], {
-    timeoutMs: 300_000,
-  });
+  const sent = await runAsync(
+    'docker',
+    ['exec', `${project}-web-1`, 'python', 'manage.py', 'shell', '-c', pingTasksScript(pkg, tasks, 240)],
+    {
+      timeoutMs: 300_000,
+    },
+  );
   await new Promise((resolve) => setTimeout(resolve, LOAD_SECONDS * 1000 - Math.min(LOAD_SECONDS * 1000, sent.seconds * 1000)));
   const load = await loading.stop();
   // A last sample after the load, then the stream ends.

@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openSiteBrowser } from '../helpers/browser.ts';
+import { openSiteBrowser, steadily } from '../helpers/browser.ts';
 import { composeConfig, requireDocker, run } from '../helpers/docker.ts';
 import { generateProject } from '../helpers/generate.ts';
 
@@ -434,9 +434,13 @@ describe('least privilege on a booted stack', () => {
       await visit('/');
       await visit('/subscribe/');
       const { page } = await visit(`/${adminPath}/login/`);
-      await page.fill('#id_username', 'csp');
-      await page.fill('#id_password', password);
-      await Promise.all([page.waitForURL(`**/${adminPath}/`), page.click('input[type=submit]')]);
+      await steadily(async () => {
+        if (page.url().endsWith(`/${adminPath}/`)) return;
+        if (!page.url().endsWith('/login/')) await page.goto(`https://${DOMAIN}/${adminPath}/login/`);
+        await page.fill('#id_username', 'csp');
+        await page.fill('#id_password', password);
+        await Promise.all([page.waitForURL(`**/${adminPath}/`), page.click('input[type=submit]')]);
+      });
       for (const pathname of ['', 'auth/user/', 'auth/user/add/', 'auth/user/1/change/', 'auth/group/add/']) {
         await visit(`/${adminPath}/${pathname}`, page);
       }

@@ -36,12 +36,13 @@ export interface SiteBrowser {
 
 /**
  * Chromium drops a navigation when the host's interfaces change (ERR_NETWORK_CHANGED), and Docker
- * adds one for every container another test or engineer starts: such a navigation is tried again.
+ * adds one for every container another test starts (CI runs two lanes at once): such a navigation,
+ * or a form's submission with what led to it, is tried again.
  */
-async function gotoSteadily(page: Page, url: string, attempts = 3) {
+export async function steadily<T>(navigate: () => Promise<T>, attempts = 3): Promise<T> {
   for (let attempt = 1; ; attempt += 1) {
     try {
-      return await page.goto(url, { waitUntil: 'load' });
+      return await navigate();
     } catch (error) {
       if (attempt >= attempts || !String(error).includes('ERR_NETWORK_CHANGED')) throw error;
     }
@@ -94,7 +95,7 @@ export async function openSiteBrowser(domain: string, httpsPort: number): Promis
       const report = reports.get(target)!;
       report.violations.length = 0;
       report.console.length = 0;
-      const response = await gotoSteadily(target, `https://${domain}${pathname}`);
+      const response = await steadily(() => target.goto(`https://${domain}${pathname}`, { waitUntil: 'load' }));
       // Scripts run on load (the admin's): give their events a moment to arrive.
       await target.waitForLoadState('networkidle');
       return { page: target, report, status: response?.status() ?? 0 };

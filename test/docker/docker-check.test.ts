@@ -1,4 +1,4 @@
-// The Docker users have: bin/docker-check (run first by make up and bin/deploy) accepts the kit's
+// The Docker users have: bin/docker-check (run first by bin/deploy, which make up and make deploy run) accepts the kit's
 // engine spoken to as Engine 24 (API 1.43) and 20.10 (API 1.41), telling Compose to do without
 // healthchecks' start_interval there, and the stack's services then start on that API; older, it
 // stops with one line naming the version needed. The Swarm script runs it first too (without

@@ -1,5 +1,5 @@
-// The Docker users have: bin/docker-check (run first by bin/deploy, which make up and make deploy run) accepts the kit's
-// engine spoken to as Engine 24 (API 1.43) and 20.10 (API 1.41), telling Compose to do without
+// The Docker users have: bin/docker-check (run first by bin/deploy, so by make up and make deploy)
+// accepts the kit's engine spoken to as Engine 24 (API 1.43) and 20.10 (API 1.41), telling Compose to do without
 // healthchecks' start_interval there, and the stack's services then start on that API; older, it
 // stops with one line naming the version needed. The Swarm script runs it first too (without
 // asking for Compose), and verify applies the same rules before it builds anything.

@@ -34,6 +34,7 @@ export interface Answers {
   existing: boolean;
   appPath: string;
   settingsModule: string;
+  appSecrets: string[];
   dependencyBot: DependencyBot;
   ci: boolean;
   ciImage: string;

@@ -120,6 +120,7 @@ const RESERVED_PATHS = new Set(['static', 'media', 'health']);
 const RESERVED_PATHS_TEXT = [...RESERVED_PATHS].join(', ');
 
 const VERSION = /^\d+(\.\d+){0,2}$/;
+const ENVIRONMENT_VARIABLE = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** The core answers; a package name must not be one of the top-level names the generator writes. */
 const coreAnswers = (generatedTopLevel: ReadonlySet<string>) =>
@@ -368,6 +369,23 @@ const coreAnswers = (generatedTopLevel: ReadonlySet<string>) =>
         value === '' || /^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$/.test(value)
           ? undefined
           : 'must be a dotted module path, e.g. config.settings.production',
+    }),
+    spec({
+      name: 'appSecrets',
+      kind: 'list',
+      message: "Your settings' variables that hold a secret: secret files, not .env (comma-separated, may be empty)",
+      description:
+        'Existing-project mode: variables your settings read that hold a secret (API keys, passwords, DSNs), each a git-ignored file deploy/secrets/<name> instead of a .env line (default: detected, README "An existing Django project")',
+      // The project's names come from detection (lib/existing.ts detectedAppSecrets): offered as the default there.
+      default: () => [],
+      when: (answers) => answers.existing === true,
+      check: (values) => {
+        const bad = values.find((value) => !ENVIRONMENT_VARIABLE.test(value));
+        if (bad !== undefined)
+          return `${messageValue(bad)} must be an environment variable name (letters, digits, "_"), e.g. STRIPE_SECRET_KEY`;
+        const files = values.map((value) => value.toLowerCase());
+        return new Set(files).size === files.length ? undefined : 'must not name a variable twice (letter case aside: one file each)';
+      },
     }),
     spec({
       name: 'dependencyBot',

@@ -269,8 +269,15 @@ describe('existing-project mode: bad input writes nothing', () => {
 describe('the deployment derived from detection', () => {
   const stackRequirements = ['Django>=5.2,<6.0', 'gunicorn>=23.0,<24', 'psycopg>=3.2,<4', 'redis>=5.0', 'django-redis>=5.4'];
   const placement: Placement = { directory: 'deploy', settingsName: 'deploy', botConfigInDirectory: false, projectDockerignore: '' };
-  const derive = (project: ReturnType<typeof detectProject>, celery = false, domains = ['a.test']) =>
-    existingDeployment({ project, stackRequirements, domains, placement, celery });
+  const derive = (project: ReturnType<typeof detectProject>, celery = false, domains = ['a.test'], secrets: string[] = []) =>
+    existingDeployment({
+      project,
+      stackRequirements,
+      domains,
+      placement,
+      celery,
+      appSecrets: secrets.map((name) => ({ name, file: name.toLowerCase(), path: `deploy/secrets/${name.toLowerCase()}` })),
+    });
 
   it('adds only the requirements the project lacks; psycopg 3 next to psycopg2 (the pool needs it), said', () => {
     const split = detectProject(directoryReader(path.join(FIXTURES, 'split-settings')));

@@ -65,6 +65,7 @@ describe('which variables carry a secret (the last word of the name)', () => {
     expect(Object.fromEntries(Object.entries(found).filter(([, names]) => names.length > 0))).toEqual({
       'src-layout': ['DB_PASSWORD'],
       styleguide: ['AWS_S3_ACCESS_KEY_ID'],
+      'uv-lock': ['SUPPLIER_API_TOKEN', 'EMAIL_HOST_PASSWORD'],
     });
   });
 });

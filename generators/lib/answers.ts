@@ -9,6 +9,7 @@ import {
   checkDomain,
   checkInteger,
   defaultPackageName,
+  ENVIRONMENT_VARIABLE,
   machineMemoryMb,
   oneOf,
   spec,
@@ -120,7 +121,6 @@ const RESERVED_PATHS = new Set(['static', 'media', 'health']);
 const RESERVED_PATHS_TEXT = [...RESERVED_PATHS].join(', ');
 
 const VERSION = /^\d+(\.\d+){0,2}$/;
-const ENVIRONMENT_VARIABLE = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** The core answers; a package name must not be one of the top-level names the generator writes. */
 const coreAnswers = (generatedTopLevel: ReadonlySet<string>) =>
@@ -382,9 +382,8 @@ const coreAnswers = (generatedTopLevel: ReadonlySet<string>) =>
       check: (values) => {
         const bad = values.find((value) => !ENVIRONMENT_VARIABLE.test(value));
         if (bad !== undefined)
-          return `${messageValue(bad)} must be an environment variable name (letters, digits, "_"), e.g. STRIPE_SECRET_KEY`;
-        const files = values.map((value) => value.toLowerCase());
-        return new Set(files).size === files.length ? undefined : 'must not name a variable twice (letter case aside: one file each)';
+          return `${messageValue(bad)} must be an environment variable name in capitals (A-Z, 0-9, "_"), e.g. STRIPE_SECRET_KEY`;
+        return new Set(values).size === values.length ? undefined : 'must not name a variable twice';
       },
     }),
     spec({

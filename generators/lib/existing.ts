@@ -3,6 +3,7 @@
 import type { DetectedProject, DependencyManager } from './detect/index.ts';
 import { requirementLines } from './detect/lock.ts';
 import { normalizeName, requirementName } from './detect/requirements.ts';
+import { ENVIRONMENT_VARIABLE } from './answer-spec.ts';
 
 /** The settings module the deployment adds next to the user's (another name when the project has a deploy module). */
 export const DEPLOY_SETTINGS_NAMES = ['deploy', 'django_prod_deploy'];
@@ -195,7 +196,9 @@ export function carriesSecret(variable: string): boolean {
 
 /** The appSecrets answer's default: the variables the project's settings read that carry a secret and the stack does not fill. */
 export function detectedAppSecrets(project: DetectedProject): string[] {
-  return project.facts.environment.map((read) => read.variable).filter((variable) => !stackFills(variable) && carriesSecret(variable));
+  return project.facts.environment
+    .map((read) => read.variable)
+    .filter((variable) => ENVIRONMENT_VARIABLE.test(variable) && !stackFills(variable) && carriesSecret(variable));
 }
 
 /**

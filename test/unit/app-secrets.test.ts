@@ -88,9 +88,10 @@ describe('the appSecrets answer', () => {
 
   it('refuses what is not a variable name, and a name twice (one file each)', () => {
     expect(problem('STRIPE-KEY')).toBe(
-      'Invalid answer "appSecrets" (--app-secrets): ["STRIPE-KEY"] "STRIPE-KEY" must be an environment variable name (letters, digits, "_"), e.g. STRIPE_SECRET_KEY',
+      'Invalid answer "appSecrets" (--app-secrets): ["STRIPE-KEY"] "STRIPE-KEY" must be an environment variable name in capitals (A-Z, 0-9, "_"), e.g. STRIPE_SECRET_KEY',
     );
-    expect(problem('API_KEY,api_key')).toMatch(/must not name a variable twice/);
+    expect(problem('api_key')).toMatch(/"api_key" must be an environment variable name in capitals/);
+    expect(problem('API_KEY,API_KEY')).toMatch(/must not name a variable twice$/);
   });
 
   it('is asked only in existing-project mode, and makes secret files only there', () => {

@@ -13,6 +13,8 @@ import { detectProject, directoryReader } from '../../generators/lib/detect/inde
 import { carriesSecret, detectedAppSecrets } from '../../generators/lib/existing.ts';
 import { parseEnv, stackSecrets } from '../../generators/lib/secrets.ts';
 import { generateProject } from '../helpers/generate.ts';
+import { runVerify } from '../../generators/verify/run.ts';
+import { VerifyError } from '../../generators/verify/stored-answers.ts';
 import { checkoutFixture, upgradeProject } from '../helpers/upgrade-corpus.ts';
 import { commitAll, regenerate } from '../helpers/regenerate.ts';
 
@@ -161,6 +163,19 @@ describe('a run in an existing project', () => {
     expect(askedQuestions).toContain('appSecrets');
     const answers = JSON.parse(read(dir, '.yo-rc.json'))['generator-django-prod'].answers;
     expect(answers.appSecrets).toEqual(['STRIPE_SECRET_KEY', 'EMAIL_HOST_PASSWORD']);
+  }, 60_000);
+
+  it('verify stops with one line, before building anything, while a required secret file is empty', async () => {
+    const dir = withOwnSecrets('startproject');
+    await generateProject(FLAGS, { cwd: dir });
+    const error = await runVerify({ repoDir: dir, features: FEATURES, log: () => {} }).then(
+      () => undefined,
+      (caught: Error) => caught,
+    );
+    expect(error).toBeInstanceOf(VerifyError);
+    expect(error?.message).toBe(
+      'Secret files your settings require are empty: deploy/secrets/stripe_secret_key (STRIPE_SECRET_KEY); put each value in its file (one line), then run verify again',
+    );
   }, 60_000);
 
   it('--app-secrets decides; a variable the stack fills is refused with one line, nothing written', async () => {

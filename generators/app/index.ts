@@ -257,8 +257,9 @@ export default class DjangoProdGenerator extends Generator<StoredConfig, Options
       .filter((file) => path.posix.basename(file) === '.env.example')
       .map((file) => path.posix.join(path.posix.dirname(file), '.env'))
       .find((file) => file !== secretsFile);
-    const moved = readCurrent(secretsFile) === undefined && previousEnv !== undefined ? readCurrent(previousEnv) : undefined;
-    const env = readCurrent(secretsFile) ?? moved;
+    const current = readCurrent(secretsFile);
+    const moved = current === undefined && previousEnv !== undefined ? readCurrent(previousEnv) : undefined;
+    const env = current ?? moved;
     const generated = new Map<string, string>();
     const filled = fillSecretsFile(example, env, secrets, generated);
     const envAction = {
@@ -462,7 +463,8 @@ export default class DjangoProdGenerator extends Generator<StoredConfig, Options
    * Answers given by flag or answers file are never asked. Essential answers come first; advanced
    * ones only after a yes to the ADVANCED_GATE confirm, which is asked only when one of them would
    * be; a rule between two answers is checked where it is completed (../lib/interview.ts).
-   * `proposed`: defaults offered instead of the schema's (a part newer than the project: off); `detected`: the existing project's (lib/existing-mode.ts detectedDefaults).
+   * `proposed`: defaults offered instead of the schema's (a part newer than the project: off);
+   * `detected`: an existing project's (lib/existing-mode.ts detectedDefaults).
    */
   async #ask(
     { stored, explicit }: { stored: GivenAnswers; explicit: GivenAnswers },

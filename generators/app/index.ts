@@ -247,28 +247,15 @@ export default class DjangoProdGenerator extends Generator<StoredConfig, Options
   #plan(tree: RenderedTree): FileAction[] {
     const readCurrent = (file: string) => this.#readCurrent(file);
     if (this.regenerating) this.#refuseUnresolvedConflicts(tree, readCurrent);
-    const base = this.regenerating ? this.#readPristine() : undefined;
-    const plan = base ? planRegeneration({ base, render: tree, readCurrent }) : planFreshGeneration(tree);
+    const plan = this.regenerating
+      ? planRegeneration({ base: this.#readPristine(), render: tree, readCurrent })
+      : planFreshGeneration(tree);
     const secretsFile = this.#secretsFile();
     const example = tree.get(path.posix.join(path.posix.dirname(secretsFile), '.env.example'))?.content ?? '';
     const secrets = stackSecrets(this.answers, this.ctx.enabledFeatures);
-    // An existing project's deployment from before 0.2.0 sits at the project's root: its .env is there.
-    const previousEnv = [...(base?.keys() ?? [])]
-      .filter((file) => path.posix.basename(file) === '.env.example')
-      .map((file) => path.posix.join(path.posix.dirname(file), '.env'))
-      .find((file) => file !== secretsFile);
-    const current = readCurrent(secretsFile);
-    const moved = current === undefined && previousEnv !== undefined ? readCurrent(previousEnv) : undefined;
-    const env = current ?? moved;
+    const env = readCurrent(secretsFile);
     const generated = new Map<string, string>();
-    const filled = fillSecretsFile(example, env, secrets, generated);
-    const envAction = {
-      ...filled,
-      path: secretsFile,
-      ...(moved === undefined
-        ? {}
-        : { note: [`from ${previousEnv}, which stays: delete it once the server has this one`, filled.note].filter(Boolean).join('; ') }),
-    };
+    const envAction = { ...fillSecretsFile(example, env, secrets, generated), path: secretsFile };
     this.offServer = secrets.flatMap(({ offServer }) =>
       offServer && generated.has(offServer.variable) ? [{ ...offServer, value: generated.get(offServer.variable)! }] : [],
     );

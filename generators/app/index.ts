@@ -29,6 +29,7 @@ import {
   checkAgainstProject,
   checkSettingsImport,
   detectedAnswers,
+  detectedDefaults,
   isExistingMode,
   placementFor,
   protectSecretsFromGit,
@@ -161,11 +162,16 @@ export default class DjangoProdGenerator extends Generator<StoredConfig, Options
     const nonInteractive = Boolean(this.options['defaults'] || this.options['yes']);
     if (this.regenerating) this.newParts = partsNewTo(given.stored, optionalParts(FEATURES));
     const proposed = leftOff(this.newParts);
-    const asked = nonInteractive ? {} : await this.#ask(given, proposed);
+    const detected = this.project ? detectedDefaults(this.project) : {};
+    const asked = nonInteractive ? {} : await this.#ask(given, proposed, detected);
     // An optional part the user did not choose (flag, answers file, stored answer) is left out when the
     // server's memory cannot hold it; a yes to its question counts as its default.
     const chosen = new Set([...Object.keys(given.stored), ...Object.keys(given.explicit)] as AnswerName[]);
-    const fit = fitToMemory(resolveAnswers({ ...given.stored, ...proposed, ...given.explicit, ...asked }, FEATURES), FEATURES, chosen);
+    const fit = fitToMemory(
+      resolveAnswers({ ...detected, ...given.stored, ...proposed, ...given.explicit, ...asked }, FEATURES),
+      FEATURES,
+      chosen,
+    );
     this.answers = fit.answers;
     this.leftOut = describeLeftOut(fit.leftOut, this.answers.memoryMb);
     if (this.leftOut) this.log(`Left out for memory: ${this.leftOut}`);
@@ -470,9 +476,14 @@ export default class DjangoProdGenerator extends Generator<StoredConfig, Options
    * Answers given by flag or answers file are never asked. Essential answers come first; advanced
    * ones only after a yes to the ADVANCED_GATE confirm, which is asked only when one of them would
    * be; a rule between two answers is checked where it is completed (../lib/interview.ts).
-   * `proposed`: defaults offered instead of the schema's (a part newer than the project: off).
+   * `proposed`: defaults offered instead of the schema's (a part newer than the project: off);
+   * `detected`: an existing project's (lib/existing-mode.ts detectedDefaults).
    */
-  async #ask({ stored, explicit }: { stored: GivenAnswers; explicit: GivenAnswers }, proposed: GivenAnswers = {}): Promise<GivenAnswers> {
+  async #ask(
+    { stored, explicit }: { stored: GivenAnswers; explicit: GivenAnswers },
+    proposed: GivenAnswers,
+    detected: GivenAnswers,
+  ): Promise<GivenAnswers> {
     return interview({
       features: FEATURES,
       specs: answerSchema(FEATURES),
@@ -480,6 +491,7 @@ export default class DjangoProdGenerator extends Generator<StoredConfig, Options
       explicit,
       askAnswered: Boolean(this.#option('ask-answered')),
       proposed,
+      detected,
       ask: async (question) => ((await this.prompt([question] as never)) as Record<string, unknown>)[question.name],
       warn: (line) => this.log(styleText('red', `✖ ${line}`, { stream: process.stderr })),
     });

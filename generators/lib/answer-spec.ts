@@ -34,6 +34,7 @@ export interface Answers {
   existing: boolean;
   appPath: string;
   settingsModule: string;
+  appSecrets: string[];
   dependencyBot: DependencyBot;
   ci: boolean;
   ciImage: string;
@@ -70,6 +71,9 @@ export class AnswerError extends Error {
 
 const HOSTNAME_LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
 const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
+
+// In capitals, as .env holds them (lib/secrets.ts parseEnv) and Swarm's deploy script names secrets.
+export const ENVIRONMENT_VARIABLE = /^[A-Z][A-Z0-9_]*$/;
 
 export const isLetsEncrypt = (answers: Partial<Answers>) => answers.tlsMode === 'letsencrypt' || answers.tlsMode === 'letsencrypt-staging';
 

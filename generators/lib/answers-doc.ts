@@ -11,6 +11,7 @@ function shownDefault(entry: AnswerSpec): string {
   if (entry.name === 'packageName') return 'from name';
   if (entry.name === 'email') return 'admin@ + domain';
   if (entry.name === 'adminPath') return 'admin- + 12 random hex digits';
+  if (entry.name === 'appSecrets') return 'detected: the secret-looking variables the settings read';
   if (entry.name === 'hstsSeconds') return '31536000 (letsencrypt, acme), else 3600';
   return Array.isArray(value) ? (value.length ? value.join(',') : '(none)') : value === '' ? '(empty)' : String(value);
 }

@@ -9,6 +9,7 @@ import {
   checkDomain,
   checkInteger,
   defaultPackageName,
+  ENVIRONMENT_VARIABLE,
   machineMemoryMb,
   oneOf,
   spec,
@@ -368,6 +369,22 @@ const coreAnswers = (generatedTopLevel: ReadonlySet<string>) =>
         value === '' || /^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$/.test(value)
           ? undefined
           : 'must be a dotted module path, e.g. config.settings.production',
+    }),
+    spec({
+      name: 'appSecrets',
+      kind: 'list',
+      message: "Your settings' variables that hold a secret: secret files, not .env (comma-separated, may be empty)",
+      description:
+        'Existing-project mode: variables your settings read that hold a secret (API keys, passwords, DSNs), each a git-ignored file deploy/secrets/<name> instead of a .env line (default: detected, README "An existing Django project")',
+      // The project's names come from detection (lib/existing.ts detectedAppSecrets): offered as the default there.
+      default: () => [],
+      when: (answers) => answers.existing === true,
+      check: (values) => {
+        const bad = values.find((value) => !ENVIRONMENT_VARIABLE.test(value));
+        if (bad !== undefined)
+          return `${messageValue(bad)} must be an environment variable name in capitals (A-Z, 0-9, "_"), e.g. STRIPE_SECRET_KEY`;
+        return new Set(values).size === values.length ? undefined : 'must not name a variable twice';
+      },
     }),
     spec({
       name: 'dependencyBot',

@@ -8,7 +8,7 @@ import { existingDeployment, type Placement } from './existing.ts';
 import type { Feature, RenderContext } from './feature.ts';
 import { renderedTimeZone } from './grammar.ts';
 import { DOCKER_FLOORS } from './docker-versions.ts';
-import { fileSecrets, secretFileOf, stackSecrets } from './secrets.ts';
+import { fileSecrets, projectSecrets, secretFileOf, SECRETS_DIRECTORY, stackSecrets } from './secrets.ts';
 import { imagePush } from './repo-health.ts';
 import { VERIFY_PEERS } from './verify-peers.ts';
 import { nginxPidsLimit, postgresPidsLimit, SMALL_SERVICE_PIDS, webPidsLimit } from './hardening.ts';
@@ -81,15 +81,21 @@ export function buildRenderContext(
     ...featureRequirements,
   ];
   const domains = [answers.domain, ...answers.extraDomains];
+  const { existingProject, placement } = files;
   const existing =
-    answers.existing && files.existingProject && files.placement
+    answers.existing && existingProject && placement
       ? {
           ...existingDeployment({
-            project: files.existingProject,
+            project: existingProject,
             stackRequirements,
             domains,
-            placement: files.placement,
+            placement,
             celery: has['celery'] === true,
+            appSecrets: projectSecrets(answers, enabled).map((name) => ({
+              name,
+              file: secretFileOf(name),
+              path: `${placement.directory}/${SECRETS_DIRECTORY}/${secretFileOf(name)}`,
+            })),
           }),
           appPath: answers.appPath,
         }

@@ -7,7 +7,15 @@ import path from 'node:path';
 import { AnswerError, type AnswerName, type Answers } from './answers.ts';
 import type { DetectedProject } from './detect/index.ts';
 import { minorSatisfies } from './detect/python-version.ts';
-import { BOT_CONFIGS, DEPLOY_DIRECTORIES, DEPLOY_SETTINGS_NAMES, type ExistingDeployment, type Placement } from './existing.ts';
+import {
+  BOT_CONFIGS,
+  DEPLOY_DIRECTORIES,
+  DEPLOY_SETTINGS_NAMES,
+  detectedAppSecrets,
+  stackFills,
+  type ExistingDeployment,
+  type Placement,
+} from './existing.ts';
 import type { DependencyBot } from './repo-health.ts';
 
 type GivenAnswers = Partial<Record<AnswerName, unknown>>;
@@ -47,8 +55,24 @@ export function detectedAnswers(project: DetectedProject, root: string): GivenAn
   };
 }
 
+/**
+ * Defaults detection finds in the project, offered where the answer is asked (a flag, the answers
+ * file or a stored answer wins): the variables the settings read that look like secrets.
+ */
+export function detectedDefaults(project: DetectedProject): GivenAnswers {
+  return { appSecrets: detectedAppSecrets(project) };
+}
+
 /** Answers that contradict the project: one line. */
 export function checkAgainstProject(answers: Answers, project: DetectedProject): void {
+  // A name the settings do not read is allowed (the project's code may read it at run time,
+  // which detection does not see); suggestionsFor names it. One the stack fills is a contradiction.
+  const filled = answers.appSecrets.find(stackFills);
+  if (filled !== undefined) {
+    throw new AnswerError(
+      `Invalid answer "appSecrets" (--app-secrets): the stack fills ${filled} itself (from its own secret files); allowed: your project's own variables, e.g. STRIPE_SECRET_KEY`,
+    );
+  }
   if (answers.celery && !project.celery) {
     throw new AnswerError(
       'Invalid answer "celery" (--celery): true needs a Celery app in the project (a module defining app = Celery(...)); existing-project mode runs the project\'s own app',

@@ -3,6 +3,7 @@
 import type { DetectedProject, DependencyManager } from './detect/index.ts';
 import { requirementLines } from './detect/lock.ts';
 import { normalizeName, requirementName } from './detect/requirements.ts';
+import { ENVIRONMENT_VARIABLE } from './answer-spec.ts';
 
 /** The settings module the deployment adds next to the user's (another name when the project has a deploy module). */
 export const DEPLOY_SETTINGS_NAMES = ['deploy', 'django_prod_deploy'];
@@ -88,6 +89,13 @@ export interface ExistingDeployment {
   environment: { name: string; value: string }[];
   /** Variables the user's settings read that carry a secret: the deployment's settings compose them (string.Template) from the secret files. */
   fromSecrets: { name: string; template: string }[];
+  /**
+   * The project's own secret variables (answer appSecrets): one file each in <directory>/secrets/,
+   * mounted into the app services; the deployment's settings put the value into the environment
+   * before the project's settings read it: `file` under secrets/ (/run/secrets/<file>), `path` from
+   * the project's root; `required`: the settings read it without a default.
+   */
+  appSecrets: { name: string; file: string; path: string; required: boolean }[];
   /** Variables the user's settings require that the stack cannot fill: left for .env. */
   requiredByUser: string[];
   /** Variables the settings read optionally or under a condition: passed from .env when set there. */
@@ -145,6 +153,53 @@ const STACK_VARIABLES = new Set([
   'REDIS_PORT',
   'REDIS_PASSWORD',
 ]);
+
+/** Variables the stack fills itself (its environment, its secrets, or composed from them): never the project's own secrets. */
+export const stackFills = (variable: string) =>
+  STACK_VARIABLES.has(variable) || FROM_SECRETS[variable] !== undefined || KNOWN_VARIABLES[variable] !== undefined;
+
+// A variable carries a secret when the last word of its name (split at "_") says so: one of these,
+// or a word ending in SECRET, PASSWORD, PASSWD or TOKEN (DBPASSWORD, CLIENTSECRET, AUTHTOKEN). The
+// last word, because the earlier ones name what a non-secret setting is about: PASSWORD_RESET_TIMEOUT,
+// ACCESS_TOKEN_LIFETIME, CACHE_KEY_PREFIX, SSL_KEY_FILE (a path). KEY_ID too: an access key's ID
+// (AWS_ACCESS_KEY_ID) travels with its key. PRIVATE is no such word: a private key ends in KEY, and
+// alone it names buckets and storage roots (PRIVATE_STORAGE_ROOT).
+const SECRET_WORDS = new Set([
+  'SECRET',
+  'SECRETS',
+  'PASSWORD',
+  'PASSWORDS',
+  'PASSWD',
+  'PASS',
+  'TOKEN',
+  'TOKENS',
+  'KEY',
+  'KEYS',
+  'APIKEY',
+  'DSN',
+  'CREDENTIAL',
+  'CREDENTIALS',
+  'SALT',
+]);
+const SECRET_WORD_END = /(SECRET|PASSWORD|PASSWD|TOKEN)$/;
+
+/**
+ * Whether a variable the settings read carries a secret, by its name (README "An existing
+ * Django project" documents the rule): STRIPE_SECRET_KEY, EMAIL_HOST_PASSWORD, AWS_ACCESS_KEY_ID, SENTRY_DSN,
+ * GITHUB_TOKEN, DB_PASS; not DEBUG, AWS_STORAGE_BUCKET_NAME, PASSWORD_RESET_TIMEOUT, CACHE_KEY_PREFIX.
+ */
+export function carriesSecret(variable: string): boolean {
+  const words = variable.toUpperCase().split('_').filter(Boolean);
+  const last = words.at(-1) ?? '';
+  return SECRET_WORDS.has(last) || SECRET_WORD_END.test(last) || (last === 'ID' && words.at(-2) === 'KEY');
+}
+
+/** The appSecrets answer's default: the variables the project's settings read that carry a secret and the stack does not fill. */
+export function detectedAppSecrets(project: DetectedProject): string[] {
+  return project.facts.environment
+    .map((read) => read.variable)
+    .filter((variable) => ENVIRONMENT_VARIABLE.test(variable) && !stackFills(variable) && carriesSecret(variable));
+}
 
 /**
  * Distributions that satisfy a stack requirement when the project declares them instead. Not
@@ -210,9 +265,18 @@ export interface ExistingInput {
   placement: Placement;
   /** The stack runs the project's Celery app (the celery answer). */
   celery: boolean;
+  /** The project's own secret variables that become secret files (answer appSecrets, less the stack's own), with their files. */
+  appSecrets: readonly { name: string; file: string; path: string }[];
 }
 
-export function existingDeployment({ project, stackRequirements, domains, placement, celery }: ExistingInput): ExistingDeployment {
+export function existingDeployment({
+  project,
+  stackRequirements,
+  domains,
+  placement,
+  celery,
+  appSecrets,
+}: ExistingInput): ExistingDeployment {
   const settingsModule = `${project.settingsPackage.module}.${placement.settingsName}`;
   const declared = new Set(project.dependencies?.packages ?? []);
   const satisfied = (line: string) => {
@@ -229,7 +293,9 @@ export function existingDeployment({ project, stackRequirements, domains, placem
   const fromSecrets = ours
     .filter((read) => FROM_SECRETS[read.variable])
     .map((read) => ({ name: read.variable, template: FROM_SECRETS[read.variable]! }));
-  const fromUser = reads.filter((read) => !known(read.variable) && !STACK_VARIABLES.has(read.variable));
+  const fromUser = reads.filter(
+    (read) => !known(read.variable) && !STACK_VARIABLES.has(read.variable) && !appSecrets.some((secret) => secret.name === read.variable),
+  );
   const requiredByUser = fromUser.filter((read) => read.required).map((read) => read.variable);
   const optionalFromUser = fromUser.filter((read) => !read.required).map((read) => read.variable);
   const extraRequirements = stackRequirements.filter((line) => !satisfied(line));
@@ -256,6 +322,7 @@ export function existingDeployment({ project, stackRequirements, domains, placem
     celeryReadsSettings: project.celery?.namespace === 'CELERY',
     environment,
     fromSecrets,
+    appSecrets: appSecrets.map((secret) => ({ ...secret, required: reads.some((read) => read.variable === secret.name && read.required) })),
     requiredByUser,
     optionalFromUser,
     buildPlaceholders,
@@ -321,6 +388,19 @@ export function suggestionsFor(project: DetectedProject, deployment: ExistingDep
   if (deployment.requiredByUser.length > 0) {
     suggestions.push(
       `Your settings require ${deployment.requiredByUser.join(', ')}: set them in ${deployment.directory}/.env (listed in .env.example there).`,
+    );
+  }
+  const read = new Set(facts.environment.map((entry) => entry.variable));
+  const unread = deployment.appSecrets.filter((secret) => !read.has(secret.name)).map((secret) => secret.name);
+  if (unread.length > 0) {
+    suggestions.push(
+      `Your settings do not read ${unread.join(', ')} (answer appSecrets): the secret file still fills the environment for code that reads it at run time; drop a typo with --app-secrets.`,
+    );
+  }
+  const inEnv = [...deployment.requiredByUser, ...deployment.optionalFromUser].filter(carriesSecret);
+  if (inEnv.length > 0) {
+    suggestions.push(
+      `Passed through ${deployment.directory}/.env into the containers' environment (docker inspect shows it), though named like a secret: ${inEnv.join(', ')}. Add to --app-secrets to make each a secret file.`,
     );
   }
   if (deployment.install.lock && !deployment.install.lock.hashed) {

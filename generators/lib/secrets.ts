@@ -50,9 +50,27 @@ export function withoutVariables(text: string, variables: readonly string[]): st
     .join('\n');
 }
 
-/** The secrets of a stack: the core ones, then each enabled feature's, for these answers. */
+/** The stack's own secrets: the core ones, then each enabled feature's, for these answers. */
+const builtInSecrets = (answers: Answers, enabled: readonly Feature[]): Secret[] => [
+  ...CORE_SECRETS,
+  ...enabled.flatMap((feature) => feature.secrets?.(answers) ?? []),
+];
+
+/** The secrets of a stack: its own, then an existing project's (empty files, the user's to fill in). */
 export function stackSecrets(answers: Answers, enabled: readonly Feature[]): Secret[] {
-  return [...CORE_SECRETS, ...enabled.flatMap((feature) => feature.secrets?.(answers) ?? [])];
+  const project = projectSecrets(answers, enabled).map((variable): Secret => ({ variables: [variable], app: true }));
+  return [...builtInSecrets(answers, enabled), ...project];
+}
+
+/**
+ * An existing project's own secret variables (answer appSecrets) that become secret files: those
+ * the stack has no file for already (S3_SECRET_ACCESS_KEY with the storage feature on: that file
+ * fills the variable).
+ */
+export function projectSecrets(answers: Answers, enabled: readonly Feature[]): string[] {
+  if (!answers.existing) return [];
+  const filled = new Set(builtInSecrets(answers, enabled).flatMap((secret) => secret.variables));
+  return answers.appSecrets.filter((variable) => !filled.has(variable));
 }
 
 const VARIABLE_LINE = /^([A-Z][A-Z0-9_]*)=(.*)$/;

@@ -13,7 +13,7 @@ import { PRISTINE_PATH, parsePristine } from '../lib/pristine.ts';
 import { GENERATOR_VERSION } from '../lib/version.ts';
 import { probesFor } from './probes/index.ts';
 import { ProbeSkipped, type ProbeContext } from './probes/probe.ts';
-import { notGenerated, readStoredAnswers } from './stored-answers.ts';
+import { notGenerated, readStoredAnswers, VerifyError } from './stored-answers.ts';
 import { bootStack, pingDocker, requireDockerVersions, type Log, type Stack } from './stack.ts';
 
 export interface ProbeResult {
@@ -57,6 +57,20 @@ function existingProjectFiles(repoDir: string, answers: Answers): InputFiles {
   return { existingProject: project, placement: placementFor(repoDir, project, generatedBefore, answers.dependencyBot) };
 }
 
+/** The project's own secrets its settings require (answer appSecrets): filled in, or one line before anything is built. */
+function requireProjectSecrets(repoDir: string, secrets: readonly { name: string; path: string; required: boolean }[]): void {
+  const blank = secrets.filter(
+    (secret) =>
+      secret.required &&
+      (!existsSync(path.join(repoDir, secret.path)) || readFileSync(path.join(repoDir, secret.path), 'utf8').trim() === ''),
+  );
+  if (blank.length > 0) {
+    throw new VerifyError(
+      `Secret files your settings require are empty: ${blank.map((secret) => `${secret.path} (${secret.name})`).join(', ')}; put each value in its file (one line), then run verify again`,
+    );
+  }
+}
+
 export async function runVerify({
   repoDir,
   features,
@@ -70,6 +84,7 @@ export async function runVerify({
   // An existing project keeps the deployment (compose.yaml and all) in its own folder.
   const stackDir = path.resolve(repoDir, render.existing?.directory ?? '.');
   if (!existsSync(path.join(stackDir, 'compose.yaml'))) throw notGenerated(repoDir);
+  requireProjectSecrets(path.resolve(repoDir), render.existing?.appSecrets ?? []);
   const docker = new Docker();
   await pingDocker(docker);
   const composeEnv = await requireDockerVersions(docker, log);

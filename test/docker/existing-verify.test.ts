@@ -11,8 +11,8 @@
 // monitoring and Sentry only where a fixture is about them.
 import { FEATURES } from '../../features/index.ts';
 import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { cpSync, mkdtempSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { cpSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,7 +25,11 @@ const FIXTURES = path.resolve(fileURLToPath(import.meta.url), '../../fixtures/ex
 const LEAN = { backups: false, monitoring: false, sentry: false };
 /** Python run in web with the stack's settings, printing what a fixture is about. */
 const inDjango = (code: string) => ['python', '-c', `import django; django.setup(); ${code}`];
-const CASES: Record<string, { flags: AnswerFlags; probes: string[]; settings?: { code: string; prints: string } }> = {
+/**
+ * `ownSecret`: a variable the fixture's settings require that is a secret file (answer appSecrets):
+ * the test fills the file, then finds the value in the settings and nowhere else.
+ */
+const CASES: Record<string, { flags: AnswerFlags; probes: string[]; settings?: { code: string; prints: string }; ownSecret?: string }> = {
   // Django's startproject: monitoring on, as a new project has it.
   startproject: { flags: { name: 'e14-startproject', sentry: false, backups: false }, probes: ['monitoring'] },
   // Celery in celeryconf.py, psycopg2 (psycopg 3 added for the pool), conditional S3 variables.
@@ -49,8 +53,9 @@ const CASES: Record<string, { flags: AnswerFlags; probes: string[]; settings?: {
   // gunicorn.conf.py; a flat setuptools pyproject that `pip install .` builds. With the cache
   // feature (its own Redis), which no other booted test turns on.
   'own-docker': { flags: { name: 'e14-own-docker', ...LEAN, cache: true }, probes: ['cache'] },
-  // uv.lock (the kit's versions and their sha256): installed with --require-hashes.
-  'uv-lock': { flags: { name: 'e14-uv-lock', ...LEAN }, probes: [] },
+  // uv.lock (the kit's versions and their sha256): installed with --require-hashes. Its settings
+  // require SUPPLIER_API_TOKEN and read EMAIL_HOST_PASSWORD with a default: both secret files.
+  'uv-lock': { flags: { name: 'e14-uv-lock', ...LEAN }, probes: [], ownSecret: 'SUPPLIER_API_TOKEN' },
   // manage.py inside src/.
   'src-manage': { flags: { name: 'e14-src-manage', ...LEAN }, probes: [] },
 };
@@ -70,15 +75,48 @@ function fingerprints(dir: string, relative = ''): Record<string, string> {
 }
 
 const run = (command: string, args: string[], cwd: string) => spawnSync(command, args, { cwd, encoding: 'utf8' });
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+/**
+ * The project's own secret reaches its settings (compared by hash, never printed) and is in no
+ * container's `docker inspect`, not in deploy/.env and in no file git would commit; an optional one
+ * left empty keeps the settings' default; the required one empty stops start-up naming its file.
+ */
+function expectOwnSecretOnlyInSettings(dir: string, project: string, variable: string, value: string): void {
+  const web = `${project}-web-1`;
+  const code = `import hashlib; from django.conf import settings as s; print(hashlib.sha256(s.${variable}.encode()).hexdigest(), repr(s.EMAIL_HOST_PASSWORD))`;
+  const printed = run('docker', ['exec', web, ...inDjango(code)], dir);
+  // EMAIL_HOST_PASSWORD's file is empty: the variable stays unset, so the settings' default (None) holds.
+  expect(printed.stdout.trim(), printed.stderr).toBe(`${sha256(value)} None`);
+  const containers = run('docker', ['ps', '--all', '--quiet', '--filter', `label=com.docker.compose.project=${project}`], dir);
+  const ids = containers.stdout.split('\n').filter(Boolean);
+  expect(ids.length, containers.stderr).toBeGreaterThan(3);
+  const inspect = run('docker', ['inspect', ...ids], dir);
+  expect(inspect.status, inspect.stderr).toBe(0);
+  expect(inspect.stdout).toContain(`${variable}_FILE=/run/secrets/${variable.toLowerCase()}`);
+  expect(inspect.stdout.includes(value), `the value of ${variable} is in docker inspect`).toBe(false);
+  expect(readFileSync(path.join(dir, 'deploy/.env'), 'utf8')).not.toContain(value);
+  expect(run('git', ['add', '-A'], dir).status).toBe(0);
+  expect(run('git', ['grep', '--cached', '-l', '-F', value], dir).stdout).toBe('');
+  // Its file emptied (another path, as a server with an empty file would have it): one clear line.
+  const empty = run('docker', ['exec', '-e', `${variable}_FILE=/dev/null`, web, ...inDjango('pass')], dir);
+  expect(empty.status).not.toBe(0);
+  expect(empty.stderr).toContain(
+    `django.core.exceptions.ImproperlyConfigured: ${variable} is empty: put its value in deploy/secrets/${variable.toLowerCase()} on the server, then make up`,
+  );
+}
 
 describe('yo django-prod:verify on existing projects', () => {
-  for (const [fixture, { flags, probes, settings }] of Object.entries(CASES)) {
+  for (const [fixture, { flags, probes, settings, ownSecret }] of Object.entries(CASES)) {
     it(`deploys the ${fixture} fixture and every probe passes`, async () => {
       const dir = mkdtempSync(path.join(os.tmpdir(), `existing-e2e-${fixture}-`));
       cpSync(path.join(FIXTURES, fixture), dir, { recursive: true });
       expect(run('git', ['init', '-q'], dir).status).toBe(0);
       const before = fingerprints(dir);
       await generateProject({ tlsMode: 'self-signed', domain: 'app.test', appPath: '/hello/', ...flags }, { cwd: dir });
+      // As the runbook asks: the value alone in the file the run left empty.
+      const secretValue = randomBytes(24).toString('hex');
+      if (ownSecret) writeFileSync(path.join(dir, 'deploy/secrets', ownSecret.toLowerCase()), `${secretValue}\n`);
       const lines: string[] = [];
       // Kept after the probes, to look inside the image; removed below.
       const report = await runVerify({ repoDir: dir, features: FEATURES, log: (line) => lines.push(line), keep: true });
@@ -118,6 +156,7 @@ describe('yo django-prod:verify on existing projects', () => {
           const printed = run('docker', ['exec', `${report.project}-web-1`, ...inDjango(settings.code)], dir);
           expect(printed.stdout.trim(), printed.stderr).toBe(settings.prints);
         }
+        if (ownSecret) expectOwnSecretOnlyInSettings(dir, report.project, ownSecret, secretValue);
       } finally {
         const down = run('sh', ['-c', report.downCommand!], path.join(dir, 'deploy'));
         expect(down.status, down.stderr).toBe(0);

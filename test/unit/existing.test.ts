@@ -269,8 +269,15 @@ describe('existing-project mode: bad input writes nothing', () => {
 describe('the deployment derived from detection', () => {
   const stackRequirements = ['Django>=5.2,<6.0', 'gunicorn>=23.0,<24', 'psycopg>=3.2,<4', 'redis>=5.0', 'django-redis>=5.4'];
   const placement: Placement = { directory: 'deploy', settingsName: 'deploy', botConfigInDirectory: false, projectDockerignore: '' };
-  const derive = (project: ReturnType<typeof detectProject>, celery = false, domains = ['a.test']) =>
-    existingDeployment({ project, stackRequirements, domains, placement, celery });
+  const derive = (project: ReturnType<typeof detectProject>, celery = false, domains = ['a.test'], secrets: string[] = []) =>
+    existingDeployment({
+      project,
+      stackRequirements,
+      domains,
+      placement,
+      celery,
+      appSecrets: secrets.map((name) => ({ name, file: name.toLowerCase(), path: `deploy/secrets/${name.toLowerCase()}` })),
+    });
 
   it('adds only the requirements the project lacks; psycopg 3 next to psycopg2 (the pool needs it), said', () => {
     const split = detectProject(directoryReader(path.join(FIXTURES, 'split-settings')));
@@ -324,6 +331,33 @@ describe('the deployment derived from detection', () => {
     expect(deployment.buildPlaceholders).toEqual([{ name: 'STRIPE_KEY', value: 'build-only-placeholder' }]);
     expect(suggestionsFor(project, deployment)).toContain(
       'Your settings require STRIPE_KEY: set them in deploy/.env (listed in .env.example there).',
+    );
+  });
+
+  it("the project's secret variables (appSecrets) leave .env and compose's environment; a required one keeps its build stand-in", () => {
+    const project = detectProject(
+      memoryReader({
+        'manage.py': 'os.environ.setdefault("DJANGO_SETTINGS_MODULE", "s.settings")',
+        's/wsgi.py': '',
+        's/settings.py':
+          'STRIPE_KEY = os.environ["STRIPE_KEY"]\nMAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")\nSLACK_TOKEN = os.environ.get("SLACK_TOKEN")\n',
+      }),
+    );
+    const deployment = derive(project, false, ['a.test'], ['STRIPE_KEY', 'MAIL_PASSWORD', 'WORKER_TOKEN']);
+    expect(deployment.appSecrets).toEqual([
+      { name: 'STRIPE_KEY', file: 'stripe_key', path: 'deploy/secrets/stripe_key', required: true },
+      { name: 'MAIL_PASSWORD', file: 'mail_password', path: 'deploy/secrets/mail_password', required: false },
+      { name: 'WORKER_TOKEN', file: 'worker_token', path: 'deploy/secrets/worker_token', required: false },
+    ]);
+    expect(deployment.requiredByUser).toEqual([]);
+    expect(deployment.optionalFromUser).toEqual(['SLACK_TOKEN']);
+    // collectstatic at build time has no secret files: the stand-in still lets the settings import.
+    expect(deployment.buildPlaceholders).toEqual([{ name: 'STRIPE_KEY', value: 'build-only-placeholder' }]);
+    expect(suggestionsFor(project, deployment)).toEqual(
+      expect.arrayContaining([
+        'Your settings do not read WORKER_TOKEN (answer appSecrets): the secret file still fills the environment for code that reads it at run time; drop a typo with --app-secrets.',
+        "Passed through deploy/.env into the containers' environment (docker inspect shows it), though named like a secret: SLACK_TOKEN. Add to --app-secrets to make each a secret file.",
+      ]),
     );
   });
 

@@ -282,6 +282,18 @@ function monitoringState(cluster: Cluster, repoDir: string): MonitoringReport {
 }
 
 /**
+ * What the README's SSH tunnel would reach: its ip() line run on the data node (the tunnel's end), then
+ * Prometheus's and Alertmanager's health pages at those addresses.
+ */
+export function monitoringUiFromNode(cluster: Cluster, repoDir: string): string {
+  const readme = readFileSync(path.join(repoDir, 'README.md'), 'utf8');
+  const ip = /^ip\(\) \{.*\}$/m.exec(readme)?.[0];
+  if (!ip) throw new Error('README.md has no ip() line for the monitoring tunnel');
+  const script = `${ip}\ncurl -fsS "http://$(ip prometheus):9090/-/healthy"; echo; curl -fsS "http://$(ip alertmanager):9093/-/healthy"`;
+  return docker('exec', cluster.nodes[0]!, 'bash', '-c', script);
+}
+
+/**
  * Prometheus's view once it has scraped every target of the stack: each web replica and each node
  * (found through Docker's DNS) and the single-task services; or, after maxSeconds, the last one seen.
  */
@@ -483,6 +495,8 @@ export interface SwarmReport {
   /** Prometheus's scrape targets and rules, and Alertmanager, after the first deploy. */
   monitoring: MonitoringReport;
   monitoringSeconds: number;
+  /** Prometheus's and Alertmanager's health pages, reached from the data node as the README's tunnel does. */
+  monitoringUi: string;
   webNodes: string[];
   placement: Record<string, string[]>;
   instances: string[];
@@ -543,6 +557,7 @@ export async function runSwarmScenario(cluster: Cluster, repoDir: string, log: (
   const monitoring = await waitForMonitoring(cluster, repoDir, SWARM_FLAGS.swarmWebReplicas);
   const monitoringSeconds = (Date.now() - monitoringStarted) / 1000;
   log(`monitoring: ${monitoring.targets.length} targets seen in ${monitoringSeconds.toFixed(0)} s`);
+  const monitoringUi = monitoringUiFromNode(cluster, repoDir);
 
   const placement = Object.fromEntries(
     ['db', 'redis', 'nginx', 'certbot', 'prometheus', 'alertmanager', 'postgres-exporter', 'redis-exporter', 'node-exporter'].map(
@@ -605,6 +620,7 @@ export async function runSwarmScenario(cluster: Cluster, repoDir: string, log: (
     deploySeconds,
     monitoring,
     monitoringSeconds,
+    monitoringUi,
     webNodes,
     placement,
     instances,

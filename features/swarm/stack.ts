@@ -171,6 +171,8 @@ function moveCommentsOfEmptyValues(node: unknown, next?: Scalar): void {
       following.commentBefore = [value.comment, following.commentBefore].filter(Boolean).join('\n');
       following.spaceBefore = false;
       value.comment = undefined;
+      // The blank line before that comment too (a map's last key would otherwise end in an empty line).
+      value.spaceBefore = false;
     }
   });
 }

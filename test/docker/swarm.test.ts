@@ -46,7 +46,7 @@ describe('Docker Swarm stack on three nodes', () => {
       expect(monitoring.rulesLoaded, context).toBe(monitoring.rulesDefined);
       expect(monitoring.alertmanagersDiscovered, context).toBe(1);
       expect(monitoring.alertmanagerHealth, context).toBe('healthy');
-      expect(report.monitoringUi, context).toMatch(/^Prometheus Server is Healthy\.\nOK$/);
+      expect(report.monitoringUi, context).toMatch(/^Prometheus Server is Healthy\.\s+OK$/);
 
       // web: 3 replicas over at least 2 nodes, each answering HTTPS through nginx.
       expect(report.webNodes, context).toHaveLength(3);

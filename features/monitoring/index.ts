@@ -200,16 +200,22 @@ export default defineFeature<MonitoringFacts>({
       : [],
   services: Object.keys(MONITORING_MB),
   memory: { reservedMb: () => MONITORING_MB, optional: true },
-  swarm: () =>
-    Object.fromEntries(
-      Object.keys(MONITORING_MB).map((service) => [
-        service,
-        {
-          composeOnly:
-            'Prometheus scrapes fixed targets (one web, one host) and redis_exporter takes its password only from the environment or a JSON file: a cluster needs per-task discovery, an exporter per node and secret files',
-        },
-      ]),
-    ),
+  // On a Swarm: Prometheus and Alertmanager beside their volumes on the data node; the exporters beside
+  // what they read (PostgreSQL and Redis on the data node, nginx's one task on the edge node);
+  // node-exporter on every node; the web replicas found by DNS (swarm/monitoring/prometheus/prometheus.yml).
+  // Prometheus reaches everything (edge and data); what sends or probes outside is on edge, which has
+  // a way out; the exporters of the data services stay on data, which has none.
+  swarm: () => ({
+    prometheus: { networks: ['edge', 'data'], node: 'data' },
+    alertmanager: { networks: ['edge'], node: 'data' },
+    // One per node: the host's CPU, memory and load, and the disk Docker keeps volumes on, of every
+    // node. Where a watched volume is not on the node, Swarm makes an empty one: its disk is still Docker's.
+    'node-exporter': { networks: ['data'], deploy: { mode: 'global' } },
+    'postgres-exporter': { networks: ['data'], node: 'data' },
+    'redis-exporter': { networks: ['data'], node: 'data' },
+    'nginx-exporter': { networks: ['edge'], node: 'edge' },
+    'blackbox-exporter': { networks: ['edge'] },
+  }),
   requirements: ['django-prometheus>=2.3,<3'],
   verify: monitoringOverride,
   probes: async () => [(await import('./probe.ts')).monitoringProbe],
@@ -225,6 +231,8 @@ export default defineFeature<MonitoringFacts>({
         'gunicorn_runtime/metrics.py',
       ],
     },
+    // The same Prometheus configuration for stack.yaml, with per-task discovery (features/swarm/stack.ts ships it).
+    { condition: (ctx) => ctx.has['swarm'] === true, templates: ['swarm/monitoring/prometheus/prometheus.yml'] },
     { condition: (ctx) => ctx.repoHealth.testSuite, templates: ['tests/test_metrics.py'] },
     {
       condition: (ctx) => ctx.has['backups'] === true,

@@ -111,7 +111,11 @@ interface Shipped {
   executable: boolean;
 }
 
-/** A bind mount of our files (./nginx/conf.d:/etc/nginx/conf.d:ro) as the configs that ship each file to the node. */
+/**
+ * A bind mount of our files (./nginx/conf.d:/etc/nginx/conf.d:ro) as the configs that ship each file to
+ * the node. A file with a Swarm twin in the tree, swarm/<its path> (Prometheus's configuration, which
+ * finds the tasks of a service through Docker's DNS), is shipped as that twin, at the same place.
+ */
 function configsFor(mount: string, tree: RenderedTree, root: string): Shipped[] {
   const [source, target] = mount.split(':') as [string, string];
   const relative = path.posix.normalize(source);
@@ -121,9 +125,11 @@ function configsFor(mount: string, tree: RenderedTree, root: string): Shipped[] 
   if (files.length === 0) throw new Error(`stack.yaml: ${source} is mounted but not generated`);
   return files.map((file) => {
     const inRepo = path.posix.relative(root, file);
+    const twin = path.posix.join('swarm', inRepo);
+    const shipped = tree.has(path.posix.join(root, twin)) ? twin : inRepo;
     return {
       key: configKey(inRepo),
-      file: `./${inRepo}`,
+      file: `./${shipped}`,
       target: path.posix.join(target, path.posix.relative(relative, inRepo)),
       executable: tree.get(file)!.executable,
     };
@@ -165,6 +171,8 @@ function moveCommentsOfEmptyValues(node: unknown, next?: Scalar): void {
       following.commentBefore = [value.comment, following.commentBefore].filter(Boolean).join('\n');
       following.spaceBefore = false;
       value.comment = undefined;
+      // The blank line before that comment too (a map's last key would otherwise end in an empty line).
+      value.spaceBefore = false;
     }
   });
 }
@@ -361,7 +369,8 @@ export function deriveStack(tree: RenderedTree, ctx: RenderContext, pathOf: (tem
     ' Created by swarm/deploy.sh from secrets/ (docker secret create, value on stdin); named by a hash of\n' +
       ' the value, so changing a file there makes a new secret and rolls the services using it.',
   );
-  doc.commentBefore = header(ctx, composeOnly);
+  const twins = [...configs.values()].map((config) => config.file).filter((file) => file.startsWith('./swarm/'));
+  doc.commentBefore = header(ctx, composeOnly, twins);
   // docker stack deploy reads YAML 1.1 (file modes such as 0555 are octal there).
   doc.setSchema('1.1');
   return doc.toString({ flowCollectionPadding: false, lineWidth: 0 });
@@ -409,7 +418,7 @@ const wrap = (text: string, width: number) =>
     return lines;
   }, []);
 
-function header(ctx: RenderContext, composeOnly: { service: string; reason: string }[]): string {
+function header(ctx: RenderContext, composeOnly: { service: string; reason: string }[], twins: string[]): string {
   const swarm = ctx.swarm!;
   return [
     ` ${ctx.name} on Docker Swarm: compose.yaml's services for \`docker stack deploy\`, derived from it by`,
@@ -421,6 +430,7 @@ function header(ctx: RenderContext, composeOnly: { service: string; reason: stri
     ` Stateful services stay on labelled nodes (README "Docker Swarm"):`,
     `   docker node update --label-add ${swarm.labels.data}=true <node>   # the data node: their volumes live there`,
     `   docker node update --label-add ${swarm.labels.edge}=true <node>   # the edge node: certificates and static files`,
+    ...twins.map((twin) => ` On the Swarm, ${twin.slice(2)} stands in for ${twin.replace('./swarm/', '')} (same template).`),
     ...Object.entries(Object.groupBy(composeOnly, (entry) => entry.reason)).flatMap(([reason, entries]) => [
       ` Not on the Swarm (compose.yaml only): ${entries!.map((entry) => entry.service).join(', ')}.`,
       ...wrap(reason, 100).map((line) => `   ${line}`),

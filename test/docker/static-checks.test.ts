@@ -1,4 +1,4 @@
-import { mkdtempSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, mkdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -148,20 +148,36 @@ describe.each(Object.entries(PROFILES).filter(([, flags]) => flags['monitoring']
     beforeAll(async () => {
       dir = (await generateProject(flags)).cwd;
     });
-    const promtool = (...args: string[]) =>
+    // The generated monitoring/prometheus at /etc/prometheus, and other files where given.
+    const promtoolWith = (mounts: string[], ...args: string[]) =>
       run('docker', [
         'run',
         '--rm',
         '--entrypoint',
         'promtool',
-        '-v',
-        `${dir}/monitoring/prometheus:/etc/prometheus:ro`,
+        ...[`${dir}/monitoring/prometheus:/etc/prometheus:ro`, ...mounts].flatMap((mount) => ['-v', mount]),
         PROMETHEUS_IMAGE,
         ...args,
       ]);
+    const promtool = (...args: string[]) => promtoolWith([], ...args);
 
     it('promtool check config accepts prometheus.yml and the rule files it names', () => {
       expect(promtool('check', 'config', '/etc/prometheus/prometheus.yml')).toMatch(/SUCCESS: 1 rule files found/);
+    });
+
+    it(`promtool check config accepts the Swarm's prometheus.yml${flags['swarm'] === true ? '' : ' (absent: Swarm is off)'}`, () => {
+      if (flags['swarm'] !== true) {
+        expect(existsSync(`${dir}/swarm/monitoring/prometheus/prometheus.yml`)).toBe(false);
+        return;
+      }
+      // stack.yaml ships it as /etc/prometheus/prometheus.yml, beside the same rule files.
+      const output = promtoolWith(
+        [`${dir}/swarm/monitoring/prometheus:/etc/prometheus-swarm:ro`],
+        'check',
+        'config',
+        '/etc/prometheus-swarm/prometheus.yml',
+      );
+      expect(output).toMatch(/SUCCESS: 1 rule files found/);
     });
 
     it('promtool check rules accepts the alert rules', () => {

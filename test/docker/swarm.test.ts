@@ -26,6 +26,28 @@ describe('Docker Swarm stack on three nodes', () => {
       // Placement by the node labels: the stateful services on the labelled manager.
       for (const service of ['db', 'redis', 'nginx', 'certbot'])
         expect(report.placement[service], `${service}\n${context}`).toEqual([cluster.nodes[0]]);
+      // Monitoring on the cluster: Prometheus scrapes every target, each web replica and each node
+      // among them (found through Docker's DNS), with the alert rules loaded; Alertmanager healthy.
+      for (const service of ['prometheus', 'alertmanager', 'postgres-exporter', 'redis-exporter'])
+        expect(report.placement[service], `${service}\n${context}`).toEqual([cluster.nodes[0]]);
+      expect([...report.placement['node-exporter']!].sort(), context).toEqual(cluster.nodes);
+      const { monitoring } = report;
+      const jobs = (job: string) => monitoring.targets.filter((target) => target.job === job);
+      expect(new Set(monitoring.targets.map((target) => target.job)), context).toEqual(
+        new Set(['prometheus', 'alertmanager', 'django', 'nginx', 'postgres', 'redis', 'node', 'blackbox', 'https']),
+      );
+      expect(
+        monitoring.targets.filter((target) => target.up !== 1),
+        context,
+      ).toEqual([]);
+      expect(jobs('django'), context).toHaveLength(SWARM_FLAGS.swarmWebReplicas);
+      expect(jobs('node'), context).toHaveLength(cluster.nodes.length);
+      expect(monitoring.rulesDefined, context).toBeGreaterThan(10);
+      expect(monitoring.rulesLoaded, context).toBe(monitoring.rulesDefined);
+      expect(monitoring.alertmanagersDiscovered, context).toBe(1);
+      expect(monitoring.alertmanagerHealth, context).toBe('healthy');
+      expect(report.monitoringUi, context).toMatch(/^Prometheus Server is Healthy\.\s+OK$/);
+
       // web: 3 replicas over at least 2 nodes, each answering HTTPS through nginx.
       expect(report.webNodes, context).toHaveLength(3);
       expect(new Set(report.webNodes).size, context).toBeGreaterThanOrEqual(2);

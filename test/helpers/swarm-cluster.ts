@@ -228,6 +228,107 @@ export function psql(cluster: Cluster, sql: string): string {
   return onNode(manager, 'exec', container, 'sh', '-c', `psql -qtA -U "$POSTGRES_USER" -d "$POSTGRES_DB" -c "${sql}"`).trim();
 }
 
+// ------------------------------------------------------------------ monitoring, from Prometheus's own API
+
+export interface MonitoringReport {
+  /** Every scrape target: job, instance and whether its last scrape succeeded. */
+  targets: { job: string; instance: string; up: number }[];
+  /** Alerting rules Prometheus has loaded, and the rules the generated alerts.yml defines. */
+  rulesLoaded: number;
+  rulesDefined: number;
+  /** Alertmanagers Prometheus sends alerts to, and the Alertmanager task's Docker health. */
+  alertmanagersDiscovered: number;
+  alertmanagerHealth: string;
+}
+
+/** The running container of a service's task on a node (empty: none there). */
+const taskContainer = (node: string, service: string) =>
+  onNode(node, 'ps', '-q', '--filter', `name=${STACK}_${service}.`, '--filter', 'status=running').split('\n')[0] ?? '';
+
+/**
+ * An instant query, asked inside the Prometheus task (pinned to the data node, the manager here):
+ * its image has no HTTP client, but promtool queries the API and prints JSON.
+ */
+function promQuery(cluster: Cluster, expression: string): { metric: Record<string, string>; value: [number, string] }[] {
+  const container = taskContainer(cluster.nodes[0]!, 'prometheus');
+  const output = onNode(
+    cluster.nodes[0]!,
+    'exec',
+    container,
+    'promtool',
+    'query',
+    'instant',
+    '-o',
+    'json',
+    'http://127.0.0.1:9090',
+    expression,
+  );
+  return JSON.parse(output) as { metric: Record<string, string>; value: [number, string] }[];
+}
+
+function monitoringState(cluster: Cluster, repoDir: string): MonitoringReport {
+  const number = (expression: string) => Number(promQuery(cluster, expression)[0]?.value[1] ?? 0);
+  const alertmanager = taskContainer(cluster.nodes[0]!, 'alertmanager');
+  return {
+    targets: promQuery(cluster, 'up')
+      .map((sample) => ({ job: sample.metric['job']!, instance: sample.metric['instance']!, up: Number(sample.value[1]) }))
+      .sort((a, b) => `${a.job} ${a.instance}`.localeCompare(`${b.job} ${b.instance}`)),
+    rulesLoaded: number('sum(prometheus_rule_group_rules)'),
+    rulesDefined: (readFileSync(path.join(repoDir, 'monitoring/prometheus/rules/alerts.yml'), 'utf8').match(/^ {6}- alert: /gm) ?? [])
+      .length,
+    alertmanagersDiscovered: number('prometheus_notifications_alertmanagers_discovered'),
+    alertmanagerHealth: alertmanager ? onNode(cluster.nodes[0]!, 'inspect', '-f', '{{.State.Health.Status}}', alertmanager) : 'no task',
+  };
+}
+
+/**
+ * What the README's SSH tunnel would reach: its ip() line run on the data node (the tunnel's end), then
+ * Prometheus's and Alertmanager's health pages at those addresses.
+ */
+export function monitoringUiFromNode(cluster: Cluster, repoDir: string): string {
+  const readme = readFileSync(path.join(repoDir, 'README.md'), 'utf8');
+  const ip = /^ip\(\) \{.*\}$/m.exec(readme)?.[0];
+  if (!ip) throw new Error('README.md has no ip() line for the monitoring tunnel');
+  const script = `${ip}\ncurl -fsS "http://$(ip prometheus):9090/-/healthy"; echo; curl -fsS "http://$(ip alertmanager):9093/-/healthy"`;
+  return docker('exec', cluster.nodes[0]!, 'bash', '-c', script);
+}
+
+/**
+ * Prometheus's view once it has scraped every target of the stack: each web replica and each node
+ * (found through Docker's DNS) and the single-task services; or, after maxSeconds, the last one seen.
+ */
+export async function waitForMonitoring(
+  cluster: Cluster,
+  repoDir: string,
+  webReplicas: number,
+  maxSeconds = 150,
+): Promise<MonitoringReport> {
+  const deadline = Date.now() + maxSeconds * 1000;
+  let last: MonitoringReport | undefined;
+  for (;;) {
+    try {
+      last = monitoringState(cluster, repoDir);
+      const count = (job: string) => last!.targets.filter((target) => target.job === job).length;
+      if (
+        last.targets.every((target) => target.up === 1) &&
+        count('django') === webReplicas &&
+        count('node') === cluster.nodes.length &&
+        last.rulesLoaded === last.rulesDefined &&
+        last.alertmanagersDiscovered === 1 &&
+        last.alertmanagerHealth === 'healthy'
+      )
+        return last;
+    } catch {
+      // Prometheus's task not running yet
+    }
+    if (Date.now() > deadline) {
+      if (last) return last;
+      throw new Error(`Prometheus did not answer within ${maxSeconds} s`);
+    }
+    await sleep(3000);
+  }
+}
+
 // ------------------------------------------------------------------ bounded load through nginx
 
 export interface Sample {
@@ -391,6 +492,11 @@ interface UpdateUnderLoad {
 
 export interface SwarmReport {
   deploySeconds: number;
+  /** Prometheus's scrape targets and rules, and Alertmanager, after the first deploy. */
+  monitoring: MonitoringReport;
+  monitoringSeconds: number;
+  /** Prometheus's and Alertmanager's health pages, reached from the data node as the README's tunnel does. */
+  monitoringUi: string;
   webNodes: string[];
   placement: Record<string, string[]>;
   instances: string[];
@@ -447,9 +553,16 @@ export async function runSwarmScenario(cluster: Cluster, repoDir: string, log: (
   );
   await until('HTTPS through nginx', 120, async () => ((await instancesAnswering(cluster, 1))[0]!.status === 200 ? true : undefined));
   const deploySeconds = deploy.seconds;
+  const monitoringStarted = Date.now();
+  const monitoring = await waitForMonitoring(cluster, repoDir, SWARM_FLAGS.swarmWebReplicas);
+  const monitoringSeconds = (Date.now() - monitoringStarted) / 1000;
+  log(`monitoring: ${monitoring.targets.length} targets seen in ${monitoringSeconds.toFixed(0)} s`);
+  const monitoringUi = monitoringUiFromNode(cluster, repoDir);
 
   const placement = Object.fromEntries(
-    ['db', 'redis', 'nginx', 'certbot'].map((service) => [service, serviceTasks(cluster, service).map((task) => task.node)]),
+    ['db', 'redis', 'nginx', 'certbot', 'prometheus', 'alertmanager', 'postgres-exporter', 'redis-exporter', 'node-exporter'].map(
+      (service) => [service, serviceTasks(cluster, service).map((task) => task.node)],
+    ),
   );
   const webNodes = serviceTasks(cluster, 'web').map((task) => task.node);
   const instances = [
@@ -505,6 +618,9 @@ export async function runSwarmScenario(cluster: Cluster, repoDir: string, log: (
 
   return {
     deploySeconds,
+    monitoring,
+    monitoringSeconds,
+    monitoringUi,
     webNodes,
     placement,
     instances,

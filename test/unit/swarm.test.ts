@@ -4,6 +4,7 @@
 import { FEATURES } from '../../features/index.ts';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { MONITORING_MB } from '../../features/monitoring/index.ts';
 import { checkRegistry } from '../../features/swarm/index.ts';
 import { AnswerError } from '../../generators/lib/answer-spec.ts';
 import { resolveAnswers } from '../../generators/lib/answers.ts';
@@ -185,5 +186,55 @@ describe("the Swarm's nginx", () => {
     const compose = parse(tree.get('compose.yaml')!.content) as { services: Record<string, { networks?: unknown }> };
     expect(compose.services['web']!.networks).toEqual({ default: { aliases: ['django'] } });
     expect(stack).not.toMatch(/swarm\/nginx-upstream|web-upstream/);
+  });
+});
+
+describe('monitoring on the Swarm', () => {
+  interface ScrapeConfig {
+    job_name: string;
+    static_configs?: { targets: string[] }[];
+    dns_sd_configs?: { names: string[]; type: string; port: number }[];
+  }
+  const scrapeJobs = (text: string) =>
+    Object.fromEntries((parse(text) as { scrape_configs: ScrapeConfig[] }).scrape_configs.map((job) => [job.job_name, job]));
+
+  it('runs every monitoring service: node-exporter on each node, the rest beside what they read, nothing published', () => {
+    const ctx = contextWith({ backups: true });
+    const stack = parse(renderTree(ctx).get('stack.yaml')!.content, { merge: true, maxAliasCount: -1 }) as {
+      services: Record<string, { ports?: unknown; networks: string[]; deploy: { mode?: string; placement?: { constraints: string[] } } }>;
+    };
+    const placed = (service: string) => stack.services[service]!.deploy.placement?.constraints;
+    const data = [`node.labels.${ctx.swarm!.labels.data} == true`];
+    for (const service of ['prometheus', 'alertmanager', 'postgres-exporter', 'redis-exporter'])
+      expect([service, placed(service)]).toEqual([service, data]);
+    expect(placed('nginx-exporter')).toEqual([`node.labels.${ctx.swarm!.labels.edge} == true`]);
+    expect(stack.services['node-exporter']!.deploy.mode).toBe('global');
+    expect(placed('node-exporter')).toBeUndefined();
+    for (const service of Object.keys(MONITORING_MB)) expect([service, stack.services[service]!.ports]).toEqual([service, undefined]);
+    // Prometheus reaches every target; the exporters of the data services have no way out.
+    expect(stack.services['prometheus']!.networks).toEqual(['edge', 'data']);
+    for (const service of ['postgres-exporter', 'redis-exporter', 'node-exporter'])
+      expect(stack.services[service]!.networks).toEqual(['data']);
+  });
+
+  it("ships Prometheus's Swarm configuration, the Compose one but for per-task discovery of web and the nodes", () => {
+    const tree = renderTree(contextWith({ swarmWebReplicas: 3 }));
+    const stack = tree.get('stack.yaml')!.content;
+    expect(stack).toMatch(/- source: monitoring_prometheus_prometheus\n {8}target: \/etc\/prometheus\/prometheus.yml\n/);
+    expect(stack).toMatch(/^ {2}monitoring_prometheus_prometheus:\n.*\n {4}file: \.\/swarm\/monitoring\/prometheus\/prometheus.yml$/m);
+    expect(stack).not.toContain('file: ./monitoring/prometheus/prometheus.yml');
+    const compose = scrapeJobs(tree.get('monitoring/prometheus/prometheus.yml')!.content);
+    const swarm = scrapeJobs(tree.get('swarm/monitoring/prometheus/prometheus.yml')!.content);
+    expect(swarm['django']!.dns_sd_configs).toEqual([{ names: ['tasks.web'], type: 'A', port: 8001, refresh_interval: '15s' }]);
+    expect(swarm['node']!.dns_sd_configs).toEqual([{ names: ['tasks.node-exporter'], type: 'A', port: 9100, refresh_interval: '15s' }]);
+    const rest = (jobs: Record<string, ScrapeConfig>) => Object.entries(jobs).filter(([name]) => name !== 'django' && name !== 'node');
+    expect(rest(swarm)).toEqual(rest(compose));
+    expect(Object.keys(swarm)).toEqual(Object.keys(compose));
+  });
+
+  it('has no monitoring on the Swarm when monitoring is off', () => {
+    const tree = renderTree(contextWith({ monitoring: false }));
+    expect(tree.has('swarm/monitoring/prometheus/prometheus.yml')).toBe(false);
+    expect(tree.get('stack.yaml')!.content).not.toMatch(/prometheus|exporter/);
   });
 });

@@ -161,17 +161,14 @@ export default class DjangoProdGenerator extends Generator<StoredConfig, Options
     const given = this.#givenAnswers();
     const nonInteractive = Boolean(this.options['defaults'] || this.options['yes']);
     if (this.regenerating) this.newParts = partsNewTo(given.stored, optionalParts(FEATURES));
-    const proposed = leftOff(this.newParts);
-    const detected = this.project ? detectedDefaults(this.project) : {};
-    const asked = nonInteractive ? {} : await this.#ask(given, proposed, detected);
+    // Defaults offered instead of the schema's (stored answers win): a part newer than the project
+    // off, an existing project's detected secret variables.
+    const proposed = { ...(this.project ? detectedDefaults(this.project) : {}), ...leftOff(this.newParts) };
+    const asked = nonInteractive ? {} : await this.#ask(given, proposed);
     // An optional part the user did not choose (flag, answers file, stored answer) is left out when the
     // server's memory cannot hold it; a yes to its question counts as its default.
     const chosen = new Set([...Object.keys(given.stored), ...Object.keys(given.explicit)] as AnswerName[]);
-    const fit = fitToMemory(
-      resolveAnswers({ ...detected, ...given.stored, ...proposed, ...given.explicit, ...asked }, FEATURES),
-      FEATURES,
-      chosen,
-    );
+    const fit = fitToMemory(resolveAnswers({ ...proposed, ...given.stored, ...given.explicit, ...asked }, FEATURES), FEATURES, chosen);
     this.answers = fit.answers;
     this.leftOut = describeLeftOut(fit.leftOut, this.answers.memoryMb);
     if (this.leftOut) this.log(`Left out for memory: ${this.leftOut}`);
@@ -254,8 +251,9 @@ export default class DjangoProdGenerator extends Generator<StoredConfig, Options
     const secretsFile = this.#secretsFile();
     const example = tree.get(path.posix.join(path.posix.dirname(secretsFile), '.env.example'))?.content ?? '';
     const secrets = stackSecrets(this.answers, this.ctx.enabledFeatures);
-    const movedFrom = readCurrent(secretsFile) === undefined ? this.#previousEnv(base, secretsFile, readCurrent) : undefined;
-    const env = readCurrent(movedFrom ?? secretsFile);
+    const current = readCurrent(secretsFile);
+    const movedFrom = current === undefined ? this.#previousEnv(base, secretsFile, readCurrent) : undefined;
+    const env = movedFrom === undefined ? current : readCurrent(movedFrom);
     const generated = new Map<string, string>();
     const filled = { ...fillSecretsFile(example, env, secrets, generated), path: secretsFile };
     const envAction: FileAction = movedFrom
@@ -476,14 +474,10 @@ export default class DjangoProdGenerator extends Generator<StoredConfig, Options
    * Answers given by flag or answers file are never asked. Essential answers come first; advanced
    * ones only after a yes to the ADVANCED_GATE confirm, which is asked only when one of them would
    * be; a rule between two answers is checked where it is completed (../lib/interview.ts).
-   * `proposed`: defaults offered instead of the schema's (a part newer than the project: off);
-   * `detected`: an existing project's (lib/existing-mode.ts detectedDefaults).
+   * `proposed`: defaults offered instead of the schema's (a part newer than the project: off; an
+   * existing project's detected secret variables).
    */
-  async #ask(
-    { stored, explicit }: { stored: GivenAnswers; explicit: GivenAnswers },
-    proposed: GivenAnswers,
-    detected: GivenAnswers,
-  ): Promise<GivenAnswers> {
+  async #ask({ stored, explicit }: { stored: GivenAnswers; explicit: GivenAnswers }, proposed: GivenAnswers): Promise<GivenAnswers> {
     return interview({
       features: FEATURES,
       specs: answerSchema(FEATURES),
@@ -491,7 +485,6 @@ export default class DjangoProdGenerator extends Generator<StoredConfig, Options
       explicit,
       askAnswered: Boolean(this.#option('ask-answered')),
       proposed,
-      detected,
       ask: async (question) => ((await this.prompt([question] as never)) as Record<string, unknown>)[question.name],
       warn: (line) => this.log(styleText('red', `✖ ${line}`, { stream: process.stderr })),
     });

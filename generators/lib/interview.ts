@@ -32,10 +32,8 @@ export interface Interview {
   /** Answers given by flags or the answers file: never asked. */
   explicit: GivenAnswers;
   askAnswered: boolean;
-  /** Defaults offered instead of the schema's (a part newer than the project: off). */
+  /** Defaults offered instead of the schema's (a part newer than the project: off; an existing project's detected secret variables). */
   proposed?: GivenAnswers;
-  /** Defaults found in an existing project (its secret variables), offered instead of the schema's. */
-  detected?: GivenAnswers;
   ask(question: Question): Promise<unknown>;
   /** Shows why the question is asked again. */
   warn(line: string): void;
@@ -49,11 +47,10 @@ export async function interview({
   explicit,
   askAnswered,
   proposed = {},
-  detected = {},
   ask,
   warn,
 }: Interview): Promise<GivenAnswers> {
-  const known: GivenAnswers = { ...detected, ...proposed, ...stored, ...explicit };
+  const known: GivenAnswers = { ...proposed, ...stored, ...explicit };
   const asked: GivenAnswers = {};
   const soFar = () => ({ ...known, ...asked }) as Partial<Answers>;
   // Decided: given, asked, or passed over with its default. Stored answers are defaults to ask
@@ -84,7 +81,7 @@ export async function interview({
       };
     }
     if ((step.advanced && !customize) || !wouldAsk(step)) return undefined;
-    const value = stored[step.name] ?? proposed[step.name] ?? detected[step.name] ?? step.default(soFar());
+    const value = stored[step.name] ?? proposed[step.name] ?? step.default(soFar());
     return {
       type: step.kind === 'boolean' ? 'confirm' : step.kind === 'choice' ? 'select' : 'input',
       name: step.name,
